@@ -1,0 +1,5 @@
+/** `gatehouse gateway` — placeholder until its issue lands; replaced by the real command. */
+export async function run(_argv: string[]): Promise<number> {
+  console.error('gatehouse gateway: not built yet');
+  return 1;
+}

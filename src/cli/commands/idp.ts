@@ -1,0 +1,5 @@
+/** `gatehouse idp` — placeholder until its issue lands; replaced by the real command. */
+export async function run(_argv: string[]): Promise<number> {
+  console.error('gatehouse idp: not built yet');
+  return 1;
+}

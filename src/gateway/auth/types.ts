@@ -1,0 +1,52 @@
+/**
+ * The contract between the gateway's request path and JWT authorization.
+ *
+ * The gateway builds one `AuthPolicy` per named entry of the config's `auth:` map (once, at load and on
+ * every reload), and calls `authorize()` for each request whose frontend or route names that policy,
+ * before balancing and forwarding. The auth side owns everything behind this interface: token
+ * extraction, keys (PEM, JWKS, discovery), verification, claim rules, the verified-token cache and the
+ * deny response.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+
+export interface AuthRequest {
+  readonly method: string;
+  /** The normalised path the route matched on (no query string). */
+  readonly path: string;
+  readonly headers: IncomingHttpHeaders;
+}
+
+/** Per-route requirements layered on top of a policy (route config `auth: { policy, roles, scopes }`). */
+export interface RouteRequirements {
+  readonly roles?: readonly string[];
+  readonly scopes?: readonly string[];
+}
+
+export interface AuthAllow {
+  readonly ok: true;
+  /** Headers to set on the upstream request (claims forwarded as headers). */
+  readonly setHeaders: ReadonlyArray<readonly [name: string, value: string]>;
+  /** Lower-case header names to remove from the upstream request (client-sent copies, optionally Authorization). */
+  readonly removeHeaders: readonly string[];
+  /** Subject, for the access log. */
+  readonly subject?: string;
+}
+
+export interface AuthDeny {
+  readonly ok: false;
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+  /** Reason for logs and metrics (MALFORMED, ALG, SIG, KEY, EXP, ISS, AUD, ...); never sent to the client. */
+  readonly reason: string;
+}
+
+export type AuthDecision = AuthAllow | AuthDeny;
+
+export interface AuthPolicy {
+  readonly name: string;
+  /** Synchronous when the answer is known without I/O (the common, cached case); a Promise otherwise. */
+  authorize(request: AuthRequest, requirements?: RouteRequirements): AuthDecision | Promise<AuthDecision>;
+  /** Stops background key refreshes. */
+  close(): void;
+}

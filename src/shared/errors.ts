@@ -1,0 +1,63 @@
+/**
+ * Every error Gatehouse raises carries a stable `code`; callers branch on the code, never on the message.
+ * All codes live here, grouped by the part of the system that raises them, and are documented in docs/errors.md.
+ *
+ * What a client sees is separate from what we log: `publicMessage` is safe to send, `message` is for logs,
+ * and neither may contain a token, password, private key or API key value.
+ */
+export const ErrorCode = {
+  // configuration and CLI
+  CONFIG_INVALID: 'ERR_CONFIG_INVALID',
+  CONFIG_READ: 'ERR_CONFIG_READ',
+  USAGE: 'ERR_USAGE',
+  PORT_IN_USE: 'ERR_PORT_IN_USE',
+
+  // gateway: proxying
+  UPSTREAM_UNAVAILABLE: 'ERR_UPSTREAM_UNAVAILABLE',
+  UPSTREAM_TIMEOUT: 'ERR_UPSTREAM_TIMEOUT',
+  UPSTREAM_CONNECT: 'ERR_UPSTREAM_CONNECT',
+  BAD_REQUEST: 'ERR_BAD_REQUEST',
+
+  // gateway: JWT authorization
+  JWT_MISSING: 'ERR_JWT_MISSING',
+  JWT_MALFORMED: 'ERR_JWT_MALFORMED',
+  JWT_SIZE: 'ERR_JWT_SIZE',
+  JWT_ALG: 'ERR_JWT_ALG',
+  JWT_HEADER: 'ERR_JWT_HEADER',
+  JWT_KEY: 'ERR_JWT_KEY',
+  JWT_SIGNATURE: 'ERR_JWT_SIGNATURE',
+  JWT_CLAIM_TYPE: 'ERR_JWT_CLAIM_TYPE',
+  JWT_EXPIRED: 'ERR_JWT_EXPIRED',
+  JWT_NOT_BEFORE: 'ERR_JWT_NOT_BEFORE',
+  JWT_ISSUED_AT: 'ERR_JWT_ISSUED_AT',
+  JWT_ISSUER: 'ERR_JWT_ISSUER',
+  JWT_AUDIENCE: 'ERR_JWT_AUDIENCE',
+  JWT_INSUFFICIENT_SCOPE: 'ERR_JWT_INSUFFICIENT_SCOPE',
+  KEY_UNSAFE: 'ERR_KEY_UNSAFE',
+  KEY_FETCH: 'ERR_KEY_FETCH',
+
+  // identity provider
+  IDP_STORAGE: 'ERR_IDP_STORAGE',
+  IDP_VALIDATION: 'ERR_IDP_VALIDATION',
+  IDP_NOT_FOUND: 'ERR_IDP_NOT_FOUND',
+  IDP_UNAUTHORIZED: 'ERR_IDP_UNAUTHORIZED',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export class GatehouseError extends Error {
+  readonly code: ErrorCode;
+  /** Safe to show to a client or a user; defaults to the log message. */
+  readonly publicMessage: string;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; publicMessage?: string }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'GatehouseError';
+    this.code = code;
+    this.publicMessage = options?.publicMessage ?? message;
+  }
+}
+
+export function isGatehouseError(value: unknown, code?: ErrorCode): value is GatehouseError {
+  return value instanceof GatehouseError && (code === undefined || value.code === code);
+}

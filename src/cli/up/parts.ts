@@ -1,0 +1,63 @@
+/**
+ * The three parts `up` runs, behind the small surface `up` needs from each. The identity provider and the
+ * gateway are loaded from their modules' index files (src/idp, src/gateway).
+ */
+import type { Logger } from '../../shared/logger.js';
+import { startEcho } from '../../echo/index.js';
+
+export interface RunningPart {
+  close(): Promise<void>;
+}
+
+export interface RunningIdp extends RunningPart {
+  readonly url: string;
+  readonly port: number;
+}
+
+export interface RunningGateway extends RunningPart {
+  readonly port: number;
+}
+
+export interface IdpStart {
+  readonly host: string;
+  readonly port: number;
+  /** SQLite file path or postgres:// URL. */
+  readonly database: string;
+  /** Path of a kickstart JSON file, applied only to a fresh database. */
+  readonly kickstartPath: string;
+  readonly logger: Logger;
+}
+
+// Loaded by a computed specifier until the sibling modules land, so this file builds on its own.
+async function load(path: string): Promise<Record<string, unknown>> {
+  const specifier = new URL(path, import.meta.url).href;
+  return (await import(specifier)) as Record<string, unknown>;
+}
+
+export async function startIdpPart(options: IdpStart): Promise<RunningIdp> {
+  const idp = await load('../../idp/index.js');
+  const startIdp = idp.startIdp as (o: Record<string, unknown>) => Promise<{ url: string; port: number; close(): Promise<void> }>;
+  const running = await startIdp({
+    host: options.host,
+    port: options.port,
+    database: options.database,
+    kickstart: options.kickstartPath,
+    logger: options.logger,
+  });
+  return { url: running.url, port: running.port, close: () => running.close() };
+}
+
+export async function startGatewayPart(configPath: string, logger: Logger): Promise<RunningGateway> {
+  const gateway = await load('../../gateway/index.js');
+  const startGateway = gateway.startGateway as (o: Record<string, unknown>) => Promise<{
+    frontends: Array<{ name: string; port: number }>;
+    close(): Promise<void>;
+  }>;
+  const running = await startGateway({ configPath, logger });
+  const port = running.frontends[0]?.port ?? 0;
+  return { port, close: () => running.close() };
+}
+
+export async function startEchoPart(host: string, port: number, logger: Logger): Promise<RunningPart & { port: number; url: string }> {
+  return startEcho({ host, port, name: 'echo', logger });
+}

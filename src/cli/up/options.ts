@@ -76,13 +76,16 @@ export function parseUpOptions(argv: readonly string[], cwd: string = process.cw
   const database = parseDatabaseUrl(values.database);
   const idpPort = parsePort(values['idp-port'], '--idp-port', UP_DEFAULTS.idpPort);
   if (idpPort === 0) throw new GatehouseError(ErrorCode.USAGE, '--idp-port: give a fixed port (the issuer URL is made from it)');
+  const gatewayPort = parsePort(values['gateway-port'], '--gateway-port', UP_DEFAULTS.gatewayPort);
+  const workers = parseWorkers(values.workers);
+  if (workers !== 1 && gatewayPort === 0) throw new GatehouseError(ErrorCode.USAGE, '--gateway-port: give a fixed port when --workers is not 1');
   return {
-    gatewayPort: parsePort(values['gateway-port'], '--gateway-port', UP_DEFAULTS.gatewayPort),
+    gatewayPort,
     idpPort,
     echoPort: parsePort(values['echo-port'], '--echo-port', UP_DEFAULTS.echoPort),
     dataDir: resolve(cwd, dataDir),
     ...(database === undefined ? {} : { database }),
-    workers: parseWorkers(values.workers),
+    workers,
     host: values.host ?? UP_DEFAULTS.host,
   };
 }

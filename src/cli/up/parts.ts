@@ -1,9 +1,11 @@
 /**
- * The three parts `up` runs, behind the small surface `up` needs from each. The identity provider and the
- * gateway are loaded from their modules' index files (src/idp, src/gateway).
+ * The three parts `up` runs, behind the small surface `up` needs from each. With more than one gateway
+ * worker the gateway runs as `gatehouse gateway --workers N` in a child process (./gateway-process.ts),
+ * since node:cluster forks re-run the entry point.
  */
 import type { Logger } from '../../shared/logger.js';
 import { startEcho } from '../../echo/index.js';
+import { startGateway } from '../../gateway/index.js';
 
 export interface RunningPart {
   close(): Promise<void>;
@@ -47,12 +49,8 @@ export async function startIdpPart(options: IdpStart): Promise<RunningIdp> {
   return { url: running.url, port: running.port, close: () => running.close() };
 }
 
+/** One worker: the gateway runs in this process. */
 export async function startGatewayPart(configPath: string, logger: Logger): Promise<RunningGateway> {
-  const gateway = await load('../../gateway/index.js');
-  const startGateway = gateway.startGateway as (o: Record<string, unknown>) => Promise<{
-    frontends: Array<{ name: string; port: number }>;
-    close(): Promise<void>;
-  }>;
   const running = await startGateway({ configPath, logger });
   const port = running.frontends[0]?.port ?? 0;
   return { port, close: () => running.close() };

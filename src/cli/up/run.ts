@@ -12,6 +12,7 @@ import { renderGatewayConfig } from './gateway-config.js';
 import { buildDemoKickstart } from './kickstart.js';
 import type { UpOptions } from './options.js';
 import { startEchoPart, startGatewayPart, startIdpPart, type RunningPart } from './parts.js';
+import { startGatewayProcess } from './gateway-process.js';
 import { checkPortsFree, explainListenError, type PortClaim } from './ports.js';
 import { fetchApplicationPublicKey, writePublicKey } from './public-key.js';
 import { selfCheck } from './self-check.js';
@@ -81,7 +82,10 @@ export async function startUp(options: UpOptions, out: NodeJS.WritableStream = p
     writeFileAtomic(paths.staticConfig, renderGatewayConfig({ ...common, keys: 'file', dataDirDisplay: displayPath(paths.dir) }), 0o644);
     writeFileAtomic(paths.jwksConfig, renderGatewayConfig({ ...common, keys: 'jwks', dataDirDisplay: displayPath(paths.dir) }), 0o644);
 
-    const gateway = await startGatewayPart(paths.jwksConfig, logger).catch((error: unknown) => {
+    const gateway = await (options.workers === 1
+      ? startGatewayPart(paths.jwksConfig, logger)
+      : startGatewayProcess({ configPath: paths.jwksConfig, workers: options.workers, probeUrl: gatewayUrl, port: options.gatewayPort, logPath: paths.log })
+    ).catch((error: unknown) => {
       throw explainListenError(error, gatewayClaim);
     });
     started.push(gateway);

@@ -10,6 +10,7 @@ import { buildDemoKickstart } from '../../../src/cli/up/kickstart.js';
 import { renderGatewayConfig, FORWARDED_CLAIMS } from '../../../src/cli/up/gateway-config.js';
 import { renderWalkthrough } from '../../../src/cli/up/walkthrough.js';
 import { isGatehouseError } from '../../../src/shared/errors.js';
+import { parseGatewayConfig } from '../../../src/gateway/index.js';
 
 const URLS = { idpUrl: 'http://localhost:9011', gatewayUrl: 'http://localhost:8080', echoUrl: 'http://localhost:9001' };
 
@@ -99,6 +100,13 @@ test('the gateway configs hold the seed policy with the real issuer and audience
   assert.equal(fileConfig.workers, 1);
   const jwksConfig = parseYaml(renderGatewayConfig({ ...common, keys: 'jwks' })) as Record<string, any>;
   assert.deepEqual(jwksConfig.auth.seed.keys, { jwks: 'http://localhost:9011/.well-known/jwks.json' });
+  // both pass the gateway's own validation (schema, auth policy schema, cross-references)
+  const parsed = parseGatewayConfig(fileConfig, '/srv/data');
+  assert.equal(parsed.frontends.myfrontend?.auth, 'seed');
+  assert.equal(parsed.auth.seed?.response, 'seed');
+  parseGatewayConfig(jwksConfig, '/srv/data');
+  const auto = parseYaml(renderGatewayConfig({ ...common, workers: 'auto', keys: 'jwks' }));
+  assert.equal(parseGatewayConfig(auto, '/srv/data').workers, 'auto');
 });
 
 test('the walkthrough shows the seed\'s three commands with the real values', () => {

@@ -44,6 +44,7 @@ const refused: Array<[string[], RegExp]> = [
   [['--echo-port', '-1'], /--echo-port/],
   [['--workers', '0'], /--workers: expected "auto" or a number/],
   [['--workers', 'many'], /--workers/],
+  [['--workers', '2', '--gateway-port', '0'], /--gateway-port: give a fixed port when --workers is not 1/],
   [['--database', 'mysql://x'], /--database: expected a postgres:\/\/ URL/],
   [['--data-dir', ' '], /--data-dir: expected a directory path/],
   [['--colour'], /Unknown option '--colour'.*gatehouse up --help/],

@@ -38,7 +38,7 @@ export function renderGatewayConfig(input: GatewayConfigInput): string {
   const { state } = input;
   const keys =
     input.keys === 'file'
-      ? `    keys: { file: ./pubkey.pem }        # the application's public key (Settings → Key Master)`
+      ? `    keys: { file: ./pubkey.pem }`
       : `    keys: { jwks: ${quote(state.jwksUrl)} }`;
   const forward = Object.entries(FORWARDED_CLAIMS)
     .map(([header, claim]) => `        ${header}: ${claim}`)
@@ -57,13 +57,19 @@ workers: ${input.workers}
 
 auth:
   seed:
-    response: seed                      # HAProxy's 403 text/html bodies, in the seed's order
-    algorithms: [RS256]                 # 'Unsupported JWT signing algorithm'
-    issuer: ${quote(state.issuer)}      # 'Invalid JWT issuer'   (Tenants → Issuer)
-    audience: ${quote(state.applicationId)}   # 'Invalid JWT audience' (the application id)
+    # HAProxy's 403 text/html answers, checked in the seed's order
+    response: seed
+    # 'Unsupported JWT signing algorithm' unless alg is RS256
+    algorithms: [RS256]
+    # 'Invalid JWT issuer' unless iss is the tenant's Issuer
+    issuer: ${quote(state.issuer)}
+    # 'Invalid JWT audience' unless aud is the application id
+    audience: ${quote(state.applicationId)}
+    # 'Invalid JWT signature' unless it verifies with this key; 'JWT has expired' when exp - now <= 0
 ${keys}
+    # claims passed to the service as request headers
     forward:
-      headers:                          # claims passed to the service as headers
+      headers:
 ${forward}
 
 frontends:

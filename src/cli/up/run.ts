@@ -46,7 +46,7 @@ export async function startUp(options: UpOptions, out: NodeJS.WritableStream = p
   const paths = dataPaths(options.dataDir);
   ensureDataDir(paths.dir);
   const logStream = createWriteStream(paths.log, { flags: 'a', mode: 0o600 });
-  const logger: Logger = createLogger({ name: 'gatehouse-up', destination: logStream });
+  const logger: Logger = createLogger({ name: 'gatehouse', destination: logStream });
   const host = publicHost(options.host);
   const idpUrl = `http://${host}:${options.idpPort}`;
   const echoUrl = `http://${host}:${options.echoPort}`;
@@ -66,13 +66,13 @@ export async function startUp(options: UpOptions, out: NodeJS.WritableStream = p
     await new Promise<void>((resolve) => logStream.end(resolve));
   };
   try {
-    const idp = await startIdpPart({ host: options.host, port: options.idpPort, database, kickstartPath: paths.kickstart, logger }).catch((error: unknown) => {
+    const idp = await startIdpPart({ host: options.host, port: options.idpPort, database, kickstartPath: paths.kickstart, logger: logger.child({ part: 'idp' }) }).catch((error: unknown) => {
       throw explainListenError(error, idpClaim);
     });
     started.push(idp);
     writePublicKey(paths.publicKey, await fetchApplicationPublicKey(`http://127.0.0.1:${idp.port}`, state.applicationId));
 
-    const echo = await startEchoPart(options.host, options.echoPort, logger).catch((error: unknown) => {
+    const echo = await startEchoPart(options.host, options.echoPort, logger.child({ part: 'echo' })).catch((error: unknown) => {
       throw explainListenError(error, echoClaim);
     });
     started.push(echo);
@@ -83,7 +83,7 @@ export async function startUp(options: UpOptions, out: NodeJS.WritableStream = p
     writeFileAtomic(paths.jwksConfig, renderGatewayConfig({ ...common, keys: 'jwks', dataDirDisplay: displayPath(paths.dir) }), 0o644);
 
     const gateway = await (options.workers === 1
-      ? startGatewayPart(paths.jwksConfig, logger)
+      ? startGatewayPart(paths.jwksConfig, logger.child({ part: 'gateway' }))
       : startGatewayProcess({ configPath: paths.jwksConfig, workers: options.workers, probeUrl: gatewayUrl, port: options.gatewayPort, logPath: paths.log })
     ).catch((error: unknown) => {
       throw explainListenError(error, gatewayClaim);

@@ -104,6 +104,7 @@ export async function startUp(options: UpOptions, out: NodeJS.WritableStream = p
           log: displayPath(paths.log),
         },
         firstStart,
+        exposed: !['127.0.0.1', '::1', 'localhost'].includes(options.host),
       }),
     );
     logger.info({ firstStart, idpUrl, gatewayUrl: state.gatewayUrl, echoUrl: state.echoUrl }, 'up: running');

@@ -9,6 +9,8 @@ export interface WalkthroughInput {
   readonly database: string;
   readonly files: { readonly demo: string; readonly staticConfig: string; readonly publicKey: string; readonly log: string };
   readonly firstStart: boolean;
+  /** True when the parts listen beyond loopback (--host 0.0.0.0 or an interface address). */
+  readonly exposed: boolean;
 }
 
 /** The login request body laid out as the seed writes it. */
@@ -31,9 +33,13 @@ export function loginCurl(state: DemoState): string {
 export function renderWalkthrough(input: WalkthroughInput): string {
   const { state, files } = input;
   const issuerNote = state.issuer === state.idpUrl ? '' : ` (issuer kept from the first start: ${state.issuer})`;
+  const warning = input.exposed
+    ? '\n!!! DEVELOPMENT SET-UP LISTENING BEYOND LOCALHOST: anyone who can reach this machine can use the demo\n!!! credentials below. Use --host 127.0.0.1 unless that is what you want.\n'
+    : '';
   return `
 Gatehouse is up${input.firstStart ? ' (first start: demo tenant, application, keys and user created)' : ' (reusing the data directory)'}.
-
+This is a development set-up: the demo user and API keys below are for trying Gatehouse out.
+${warning}
   identity provider  ${state.idpUrl}${issuerNote}
                      database: ${input.database}
   echo service       ${state.echoUrl}

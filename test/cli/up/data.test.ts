@@ -116,6 +116,7 @@ test('the walkthrough shows the seed\'s three commands with the real values', ()
     database: './data/idp.sqlite',
     files: { demo: './data/demo.json', staticConfig: './data/gatehouse.yaml', publicKey: './data/pubkey.pem', log: './data/gatehouse.log' },
     firstStart: true,
+    exposed: false,
   });
   assert.ok(text.includes('curl -X GET -I http://localhost:8080\n'));
   assert.ok(text.includes("curl --location --request POST 'http://localhost:9011/api/login' \\\n"));
@@ -125,4 +126,15 @@ test('the walkthrough shows the seed\'s three commands with the real values', ()
   assert.ok(text.includes(`"applicationId": "${state.applicationId}"`));
   assert.ok(text.includes("curl -I http://localhost:8080 \\\n-H 'Authorization: Bearer <TOKEN>'"));
   assert.match(text, /Missing Authorization HTTP header/);
+  assert.match(text, /development set-up/);
+  assert.doesNotMatch(text, /LISTENING BEYOND LOCALHOST/);
+  const exposed = renderWalkthrough({
+    state,
+    database: 'PostgreSQL (--database)',
+    files: { demo: 'd', staticConfig: 's', publicKey: 'p', log: 'l' },
+    firstStart: false,
+    exposed: true,
+  });
+  assert.match(exposed, /DEVELOPMENT SET-UP LISTENING BEYOND LOCALHOST/);
+  assert.match(exposed, /reusing the data directory/);
 });

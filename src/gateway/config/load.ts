@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { ErrorCode, GatehouseError } from '../../shared/errors.js';
-import { gatewayConfigSchema, type AuthRef, type ParsedGatewayConfig } from './schema.js';
+import { gatewayConfigSchema, type ParsedGatewayConfig } from './schema.js';
 
 export type GatewayConfig = Readonly<ParsedGatewayConfig & { baseDir: string; source: string | undefined }>;
 
@@ -33,43 +33,59 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-function policyName(ref: AuthRef | undefined): string | undefined {
-  if (ref === undefined || ref === false) return undefined;
-  return typeof ref === 'string' ? ref : ref.policy;
+type Loose = Record<string, unknown>;
+
+function asObject(value: unknown): Loose {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Loose) : {};
 }
 
-function crossReferences(config: ParsedGatewayConfig): string[] {
+function policyName(ref: unknown): string | undefined {
+  if (typeof ref === 'string') return ref;
+  const policy = asObject(ref).policy;
+  return typeof policy === 'string' ? policy : undefined;
+}
+
+/** Names that point elsewhere in the file; checked on the raw input so they are reported with schema problems. */
+function crossReferences(input: unknown): string[] {
   const problems: string[] = [];
-  const backends = new Set(Object.keys(config.backends));
-  const policies = new Set(Object.keys(config.auth));
-  const checkPolicy = (ref: AuthRef | undefined, path: string) => {
+  const root = asObject(input);
+  const backends = new Set(Object.keys(asObject(root.backends)));
+  const policies = new Set(Object.keys(asObject(root.auth)));
+  const checkPolicy = (ref: unknown, path: string) => {
     const policy = policyName(ref);
     if (policy !== undefined && !policies.has(policy)) {
       const known = policies.size === 0 ? 'no policies are defined under auth' : `known: ${[...policies].join(', ')}`;
       problems.push(`${path}: unknown policy "${policy}" (${known})`);
     }
   };
+  const checkBackend = (name: unknown, path: string) => {
+    if (typeof name === 'string' && !backends.has(name)) problems.push(`${path}: unknown backend "${name}"`);
+  };
+  for (const [name, value] of Object.entries(asObject(root.frontends))) {
+    const frontend = asObject(value);
+    const base = `frontends.${name}`;
+    const routes = Array.isArray(frontend.routes) ? (frontend.routes as unknown[]) : [];
+    checkBackend(frontend.default_backend, `${base}.default_backend`);
+    if (frontend.default_backend === undefined && routes.length === 0) problems.push(`${base}: expected a default_backend or at least one route`);
+    checkPolicy(frontend.auth, `${base}.auth`);
+    routes.forEach((route, i) => {
+      checkBackend(asObject(route).backend, `${base}.routes[${i}].backend`);
+      checkPolicy(asObject(route).auth, `${base}.routes[${i}].auth`);
+    });
+  }
+  return problems;
+}
+
+function bindConflicts(config: ParsedGatewayConfig): string[] {
+  const problems: string[] = [];
   const binds = new Map<string, string>();
   if (config.admin !== undefined && config.admin.bind.port !== 0) binds.set(`${config.admin.bind.host}:${config.admin.bind.port}`, 'admin');
   for (const [name, frontend] of Object.entries(config.frontends)) {
-    const base = `frontends.${name}`;
-    if (frontend.default_backend !== undefined && !backends.has(frontend.default_backend)) {
-      problems.push(`${base}.default_backend: unknown backend "${frontend.default_backend}"`);
-    }
-    if (frontend.default_backend === undefined && frontend.routes.length === 0) {
-      problems.push(`${base}: expected a default_backend or at least one route`);
-    }
-    checkPolicy(frontend.auth, `${base}.auth`);
-    frontend.routes.forEach((route, i) => {
-      if (!backends.has(route.backend)) problems.push(`${base}.routes[${i}].backend: unknown backend "${route.backend}"`);
-      checkPolicy(route.auth, `${base}.routes[${i}].auth`);
-    });
-    if (frontend.bind.port !== 0) {
-      const key = `${frontend.bind.host}:${frontend.bind.port}`;
-      const other = binds.get(key);
-      if (other !== undefined) problems.push(`${base}.bind: ${key} is already bound by ${other}`);
-      else binds.set(key, base);
-    }
+    if (frontend.bind.port === 0) continue;
+    const key = `${frontend.bind.host}:${frontend.bind.port}`;
+    const other = binds.get(key);
+    if (other !== undefined) problems.push(`frontends.${name}.bind: ${key} is already bound by ${other}`);
+    else binds.set(key, `frontends.${name}`);
   }
   return problems;
 }
@@ -77,14 +93,10 @@ function crossReferences(config: ParsedGatewayConfig): string[] {
 /** Validates a config object (already parsed from YAML/JSON); relative paths resolve against baseDir. */
 export function parseGatewayConfig(input: unknown, baseDir: string, source?: string): GatewayConfig {
   const result = gatewayConfigSchema.safeParse(input);
-  if (!result.success) {
-    throw invalid(
-      result.error.issues.map((issue) => `${formatKeyPath(issue.path)}: ${issue.message}`),
-      source,
-    );
-  }
-  const problems = crossReferences(result.data);
-  if (problems.length > 0) throw invalid(problems, source);
+  const problems = result.success ? [] : result.error.issues.map((issue) => `${formatKeyPath(issue.path)}: ${issue.message}`);
+  problems.push(...crossReferences(input));
+  if (result.success) problems.push(...bindConflicts(result.data));
+  if (!result.success || problems.length > 0) throw invalid(problems, source);
   return deepFreeze({ ...result.data, baseDir: resolve(baseDir), source });
 }
 

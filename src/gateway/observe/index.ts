@@ -1,2 +1,3 @@
-export { GatewayMetrics, TargetMetrics, type ServerSnapshot } from './metrics.js';
+export { GatewayMetrics, type ServerSnapshot } from './metrics.js';
+export { TargetMetrics, LATENCY_BUCKETS } from './request-metrics.js';
 export { createAccessLog, noAccessLog, type AccessLog, type AccessRecord } from './access-log.js';

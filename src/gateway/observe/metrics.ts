@@ -1,9 +1,10 @@
 /**
  * Prometheus metrics of one running gateway (one registry per gateway, so tests can run several).
- * Label children are resolved once per (frontend, backend) target and cached per status code, so the
- * request path does no label hashing.
+ * Request counts and latency are plain numbers per (frontend, backend) target (./request-metrics.ts);
+ * the rarer events (auth denials, upstream errors, retries, reloads) use prom-client counters.
  */
-import { Counter, Gauge, Histogram, Registry, type Counter as CounterType } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
+import { latencySamples, requestSamples, ScrapedMetric, TargetMetrics } from './request-metrics.js';
 
 export interface ServerSnapshot {
   readonly backend: string;
@@ -12,36 +13,8 @@ export interface ServerSnapshot {
   readonly inflight: number;
 }
 
-/** Per (frontend, backend) metric children. */
-export class TargetMetrics {
-  private readonly latency: ReturnType<Histogram<'frontend' | 'backend'>['labels']>;
-  private readonly requests: CounterType<'frontend' | 'backend' | 'status'>;
-  private readonly byStatus: Array<ReturnType<CounterType<'frontend' | 'backend' | 'status'>['labels']> | undefined> = [];
-  private readonly frontend: string;
-  private readonly backend: string;
-
-  constructor(metrics: GatewayMetrics, frontend: string, backend: string) {
-    this.latency = metrics.duration.labels(frontend, backend);
-    this.requests = metrics.requests;
-    this.frontend = frontend;
-    this.backend = backend;
-  }
-
-  record(status: number, seconds: number): void {
-    let counter = this.byStatus[status];
-    if (counter === undefined) {
-      counter = this.requests.labels(this.frontend, this.backend, String(status));
-      this.byStatus[status] = counter;
-    }
-    counter.inc();
-    this.latency.observe(seconds);
-  }
-}
-
 export class GatewayMetrics {
   readonly registry = new Registry();
-  readonly requests: Counter<'frontend' | 'backend' | 'status'>;
-  readonly duration: Histogram<'frontend' | 'backend'>;
   readonly connections: Gauge<'frontend'>;
   readonly authDenied: Counter<'frontend' | 'policy' | 'reason'>;
   readonly upstreamErrors: Counter<'backend' | 'server' | 'reason'>;
@@ -52,14 +25,14 @@ export class GatewayMetrics {
 
   constructor() {
     const registers = [this.registry];
-    this.requests = new Counter({ name: 'gatehouse_http_requests_total', help: 'HTTP requests answered, by frontend, backend and status', labelNames: ['frontend', 'backend', 'status'], registers });
-    this.duration = new Histogram({
-      name: 'gatehouse_http_request_duration_seconds',
-      help: 'Time from request headers to the end of the response',
-      labelNames: ['frontend', 'backend'],
-      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-      registers,
-    });
+    const targets = () => this.targets.values();
+    this.registry.registerMetric(
+      new ScrapedMetric('gatehouse_http_requests_total', 'HTTP requests answered, by frontend, backend and status', 'counter', () => requestSamples(targets())) as never,
+    );
+    const latency = 'gatehouse_http_request_duration_seconds';
+    this.registry.registerMetric(
+      new ScrapedMetric(latency, 'Time from request headers to the end of the response', 'histogram', () => latencySamples(latency, targets())) as never,
+    );
     this.connections = new Gauge({ name: 'gatehouse_open_connections', help: 'Open client connections, by frontend', labelNames: ['frontend'], registers });
     this.authDenied = new Counter({ name: 'gatehouse_auth_denied_total', help: 'Requests denied by an auth policy, by reason', labelNames: ['frontend', 'policy', 'reason'], registers });
     this.upstreamErrors = new Counter({ name: 'gatehouse_upstream_errors_total', help: 'Upstream connection failures and timeouts', labelNames: ['backend', 'server', 'reason'], registers });
@@ -97,7 +70,7 @@ export class GatewayMetrics {
     const key = `${frontend}\u0000${backend}`;
     let target = this.targets.get(key);
     if (target === undefined) {
-      target = new TargetMetrics(this, frontend, backend);
+      target = new TargetMetrics(frontend, backend);
       this.targets.set(key, target);
     }
     return target;

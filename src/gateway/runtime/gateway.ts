@@ -9,7 +9,7 @@ import { loadGatewayConfig, type GatewayConfig } from '../config/index.js';
 import { FrontendListener } from '../listen/frontend-listener.js';
 import { createAccessLog, GatewayMetrics, noAccessLog } from '../observe/index.js';
 import { createLogger, type Logger } from '../../shared/logger.js';
-import { buildGeneration, type Generation, type GenerationContext } from './generation.js';
+import { buildGeneration, type AuthPolicyFactory, type Generation, type GenerationContext } from './generation.js';
 import { statsSnapshot } from './stats.js';
 
 export interface StartGatewayOptions {
@@ -19,6 +19,8 @@ export interface StartGatewayOptions {
   readonly logger?: Logger;
   /** Run the admin listener when the config has one (default true; cluster workers pass false). */
   readonly admin?: boolean;
+  /** Builds auth policies; defaults to JWT authorization's createAuthPolicy (tests pass a double). */
+  readonly createPolicy?: AuthPolicyFactory;
 }
 
 export interface BoundAddress {
@@ -51,7 +53,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   let config = options.config ?? (configPath !== undefined ? loadGatewayConfig(configPath) : undefined);
   if (config === undefined) throw new TypeError('startGateway needs config or configPath');
   const metrics = new GatewayMetrics();
-  const context = (c: GatewayConfig): GenerationContext => ({ logger, metrics, accessLog: c.access_log ? createAccessLog(logger) : noAccessLog });
+  const context = (c: GatewayConfig): GenerationContext => ({ createPolicy: options.createPolicy, logger, metrics, accessLog: c.access_log ? createAccessLog(logger) : noAccessLog });
 
   let generation: Generation = await buildGeneration(config, context(config));
   metrics.setServerSource(() => generation.serverSnapshots());

@@ -3,7 +3,7 @@
  * balancers, health checks) and each frontend's compiled route table. Reload builds a new generation,
  * swaps it in, and closes the old one once its in-flight requests are done.
  */
-import { createAuthPolicy, type AuthPolicy, type RouteRequirements } from '../auth/index.js';
+import { createAuthPolicy, type AuthPolicy, type AuthPolicyConfig, type AuthPolicyContext, type RouteRequirements } from '../auth/index.js';
 import { createBalancer, type Balancer } from '../balance/index.js';
 import { ipInRanges, type AuthRef, type Cidr, type GatewayConfig } from '../config/index.js';
 import { ActiveChecker, UpstreamServer } from '../health/index.js';
@@ -37,7 +37,11 @@ export interface FrontendRuntime {
   readonly unroutedMetrics: TargetMetrics;
 }
 
+export type AuthPolicyFactory = (name: string, config: AuthPolicyConfig, context: AuthPolicyContext) => Promise<AuthPolicy>;
+
 export interface GenerationContext {
+  /** Builds each named policy of the config's `auth:` map; defaults to JWT authorization's createAuthPolicy. */
+  readonly createPolicy?: AuthPolicyFactory;
   readonly logger: Logger;
   readonly metrics: GatewayMetrics;
   readonly accessLog: AccessLog;
@@ -141,7 +145,7 @@ export async function buildGeneration(config: GatewayConfig, context: Generation
   const policies = new Map<string, AuthPolicy>();
   try {
     for (const [name, policyConfig] of Object.entries(config.auth)) {
-      policies.set(name, await createAuthPolicy(name, policyConfig, { baseDir: config.baseDir }));
+      policies.set(name, await (context.createPolicy ?? createAuthPolicy)(name, policyConfig, { baseDir: config.baseDir }));
     }
   } catch (error) {
     for (const policy of policies.values()) policy.close();

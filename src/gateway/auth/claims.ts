@@ -74,9 +74,9 @@ export class ClaimRules {
     } else {
       if (Number.isNaN(iat)) return 'TYPE';
       if (iat > now + this.skewSeconds) return 'IAT';
-      if (exp - iat > this.maxLifetimeSeconds) return 'LIFETIME';
+      if (exp - iat > this.maxLifetimeSeconds) return 'EXP';
     }
-    if (exp - now > this.maxLifetimeSeconds) return 'LIFETIME';
+    if (exp - now > this.maxLifetimeSeconds) return 'EXP';
     const required = this.options.requiredClaims;
     for (let i = 0; i < required.length; i++) {
       const value = payload[required[i] as string];

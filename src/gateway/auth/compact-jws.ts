@@ -32,20 +32,20 @@ function problemReason(problem: JsonProblem): DenyReason {
 
 export type PartResult = Record<string, unknown> | DenyReason;
 
-function decodeJsonSegment(text: string, start: number, end: number): PartResult {
+function decodeJsonSegment(text: string, start: number, end: number, allowNul: boolean): PartResult {
   const segment = text.slice(start, end);
   const bytes = decodeBase64url(segment);
   if (bytes === undefined) return 'MALFORMED';
-  const parsed = parseStrictJsonObject(bytes, DEFAULTS.maxJsonDepth);
+  const parsed = parseStrictJsonObject(bytes, DEFAULTS.maxJsonDepth, allowNul);
   return parsed.ok ? parsed.value : problemReason(parsed.problem);
 }
 
 export function decodeHeader(token: CompactToken): PartResult {
-  return decodeJsonSegment(token.text, 0, token.dot1);
+  return decodeJsonSegment(token.text, 0, token.dot1, true);
 }
 
 export function decodePayload(token: CompactToken): PartResult {
-  return decodeJsonSegment(token.text, token.dot1 + 1, token.dot2);
+  return decodeJsonSegment(token.text, token.dot1 + 1, token.dot2, false);
 }
 
 /** The signature bytes, or undefined when the segment is empty or not strict base64url. */

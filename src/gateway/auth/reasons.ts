@@ -11,10 +11,9 @@ export const DENY_REASONS = [
   'KEY', // no usable key (unknown kid, ambiguous kid)
   'SIG', // signature does not verify
   'TYPE', // claim of the wrong JSON type, or not finite / not exactly representable
-  'EXP', // expired, or exp missing
+  'EXP', // expired, exp missing, or exp beyond the policy's max lifetime
   'NBF', // not yet valid
   'IAT', // issued in the future, or iat required and missing
-  'LIFETIME', // exp beyond the policy's max lifetime
   'ISS', // issuer not accepted
   'AUD', // no accepted audience
   'CLAIM', // a required claim is missing

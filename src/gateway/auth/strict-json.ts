@@ -19,7 +19,7 @@ function isJsonSpace(c: number): boolean {
 }
 
 /** Returns the first structural problem JSON.parse would not report, or undefined. */
-function scan(text: string, maxDepth: number): JsonProblem | undefined {
+function scan(text: string, maxDepth: number, allowNul: boolean): JsonProblem | undefined {
   const stack: Array<Set<string> | null> = [];
   const n = text.length;
   let i = 0;
@@ -45,7 +45,7 @@ function scan(text: string, maxDepth: number): JsonProblem | undefined {
         const hex = text.slice(j + 2, j + 6);
         if (!HEX4.test(hex)) return 'syntax';
         const unit = parseInt(hex, 16);
-        if (unit === 0) return 'nul';
+        if (unit === 0 && !allowNul) return 'nul';
         if (unit >= 0xdc00 && unit <= 0xdfff) return 'surrogate';
         if (unit >= 0xd800 && unit <= 0xdbff) {
           const low = text.slice(j + 8, j + 12);
@@ -90,11 +90,12 @@ function scan(text: string, maxDepth: number): JsonProblem | undefined {
   return undefined;
 }
 
-export function parseStrictJsonObject(bytes: Buffer, maxDepth: number): StrictJsonResult {
+/** `allowNul`: a JOSE header may hold \u0000 (it then simply matches no alg or kid); claims may not. */
+export function parseStrictJsonObject(bytes: Buffer, maxDepth: number, allowNul = false): StrictJsonResult {
   if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return { ok: false, problem: 'bom' };
   if (!isUtf8(bytes)) return { ok: false, problem: 'utf8' };
   const text = bytes.toString('utf8');
-  const problem = scan(text, maxDepth);
+  const problem = scan(text, maxDepth, allowNul);
   if (problem !== undefined) return { ok: false, problem };
   let value: unknown;
   try {

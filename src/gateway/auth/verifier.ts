@@ -63,14 +63,18 @@ export class Verifier {
     if (typeof algName !== 'string') return fail('MALFORMED', STAGE_ALG);
     const alg = this.allowed.get(algName);
     if (alg === undefined) return fail('ALG', STAGE_ALG);
+    if (!this.seedOrder) {
+      const headerProblem = this.headerRules.check(header);
+      if (headerProblem !== undefined) return fail(headerProblem, STAGE_SIGNATURE);
+    }
     const payload = decodePayload(token);
     if (typeof payload === 'string') return fail(payload, STAGE_ISSUER);
     if (this.seedOrder) {
       const early = this.issuerAndAudience(payload);
       if (early !== undefined) return early;
+      const headerProblem = this.headerRules.check(header);
+      if (headerProblem !== undefined) return fail(headerProblem, STAGE_SIGNATURE);
     }
-    const headerProblem = this.headerRules.check(header);
-    if (headerProblem !== undefined) return fail(headerProblem, STAGE_SIGNATURE);
     const signature = this.checkSignature(token, header, alg);
     if (signature === undefined) return this.afterSignature(header, payload, nowMs);
     if (typeof signature === 'string') return fail(signature, STAGE_SIGNATURE);

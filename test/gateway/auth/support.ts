@@ -102,3 +102,29 @@ export function asDeny(d: AuthDecision): AuthDeny {
   if (d.ok) throw new Error('expected a denial');
   return d;
 }
+
+/** A token over exact header and payload bytes (for invalid UTF-8, BOMs, ...). */
+export function rawTokenBytes(header: Buffer, payload: Buffer, key: KeyObject | Buffer, signAs: string): string {
+  const input = `${b64u(header)}.${b64u(payload)}`;
+  return `${input}.${signInput(signAs, key, input)}`;
+}
+
+/** The three segments of a compact token. */
+export function segments(tok: string): [string, string, string] {
+  const [h, p, s] = tok.split('.');
+  return [h as string, p as string, s as string];
+}
+
+/** The same token with one bit of the signature flipped (still canonical base64url). */
+export function flipSignatureBit(tok: string, byte = 0): string {
+  const [h, p, s] = segments(tok);
+  const sig = Buffer.from(s, 'base64url');
+  sig[byte] = (sig[byte] as number) ^ 0x01;
+  return `${h}.${p}.${b64u(sig)}`;
+}
+
+/** Replaces the signature with the given bytes. */
+export function withSignature(tok: string, sig: Buffer): string {
+  const [h, p] = segments(tok);
+  return `${h}.${p}.${b64u(sig)}`;
+}

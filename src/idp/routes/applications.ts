@@ -11,7 +11,7 @@ import { isObject, mergePatch, objectAt, optionalBoolean, optionalEnum, optional
 import { applicationDefaults } from '../model/defaults.js';
 import type { Application, Role, Tenant } from '../model/types.js';
 import { DuplicateError } from '../storage/index.js';
-import { createId, isTrue, pathId, query, withoutNulls, wrapped } from './common.js';
+import { createId, isTrue, pathId, query, overDefaults, wrapped } from './common.js';
 import { generateNamedKey } from './keys.js';
 import { optionalTenant, requireTenant } from '../http/tenant.js';
 
@@ -22,13 +22,6 @@ function newClientSecret(): string {
   return randomBytes(32).toString('base64');
 }
 
-function mergeInto(base: Body, input: Body): Body {
-  const out: Body = { ...base };
-  for (const [name, value] of Object.entries(withoutNulls(input))) {
-    out[name] = isObject(value) && isObject(base[name]) ? { ...(base[name] as Body), ...withoutNulls(value) } : value;
-  }
-  return out;
-}
 
 function parseRole(errors: ApiErrors, input: Body, path: string, now: number, existing?: Role): Role | undefined {
   const name = requiredString(errors, input, 'name', `${path}.name`);
@@ -128,7 +121,7 @@ export function registerApplicationRoutes(app: FastifyInstance, ctx: IdpContext)
     const now = ctx.now();
     const base = applicationDefaults(now, id, '') as unknown as Body;
     const { roles, ...rest } = input;
-    const doc = { ...mergeInto(base, rest), id, tenantId: tenant.id, insertInstant: now, lastUpdateInstant: now };
+    const doc = { ...overDefaults(base, rest), id, tenantId: tenant.id, insertInstant: now, lastUpdateInstant: now };
     const application = await complete(ctx, tenant, doc, roles);
     await save(ctx, application, true);
     return { application };
@@ -157,7 +150,7 @@ export function registerApplicationRoutes(app: FastifyInstance, ctx: IdpContext)
       return { application };
     }
     const { roles: _ignored, ...input } = wrapped(request, 'application');
-    const merged = patch ? mergePatch(existing as unknown as Body, input) : mergeInto(applicationDefaults(now, existing.id, existing.oauthConfiguration.clientSecret) as unknown as Body, input);
+    const merged = patch ? mergePatch(existing as unknown as Body, input) : overDefaults(applicationDefaults(now, existing.id, existing.oauthConfiguration.clientSecret) as unknown as Body, input);
     const oauth = merged.oauthConfiguration as Body;
     if (!patch && (oauth.clientSecret === undefined || oauth.clientSecret === '')) oauth.clientSecret = existing.oauthConfiguration.clientSecret;
     const doc = { ...merged, id: existing.id, tenantId: existing.tenantId, insertInstant: existing.insertInstant, lastUpdateInstant: now, active: existing.active };

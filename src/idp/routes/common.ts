@@ -35,10 +35,18 @@ export function createId(pathValue: string | undefined, bodyValue: unknown, fiel
   return (value as string).toLowerCase();
 }
 
+/**
+ * The query parameters, first value each. FusionAuth's TypeScript client sends absent arguments as the
+ * strings "null"/"undefined" (`revokeRefreshToken(null, userId)` → `?token=null&userId=...`); those and
+ * empty values count as not given.
+ */
 export function query(request: FastifyRequest): Record<string, string | undefined> {
   const q = request.query as Record<string, string | string[] | undefined>;
   const out: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(q ?? {})) out[name] = Array.isArray(value) ? value[0] : value;
+  for (const [name, raw] of Object.entries(q ?? {})) {
+    const value = Array.isArray(raw) ? raw[0] : raw;
+    if (value !== undefined && value !== '' && value !== 'null' && value !== 'undefined') out[name] = value;
+  }
   return out;
 }
 
@@ -50,5 +58,14 @@ export function isTrue(value: string | undefined): boolean {
 export function withoutNulls(body: Body): Body {
   const out: Body = {};
   for (const [name, value] of Object.entries(body)) if (value !== null && value !== undefined) out[name] = value;
+  return out;
+}
+
+/** Input over defaults: top-level members replace, object members merge one level deep; nulls are ignored. */
+export function overDefaults(base: Body, input: Body): Body {
+  const out: Body = { ...base };
+  for (const [name, value] of Object.entries(withoutNulls(input))) {
+    out[name] = isObject(value) && isObject(base[name]) ? { ...(base[name] as Body), ...withoutNulls(value) } : value;
+  }
   return out;
 }

@@ -29,7 +29,10 @@ export function registerLoginRoutes(app: FastifyInstance, ctx: IdpContext): void
     if (application !== undefined) {
       if (headerTenant !== undefined && headerTenant !== application.tenantId) return notFound();
       tenant = (await ctx.storage.tenants.get(application.tenantId))!;
-    } else tenant = await requireTenant(ctx, request);
+    } else {
+      // Without a key, an undeterminable tenant is an authentication failure first (401), as in FusionAuth.
+      tenant = await requireTenant(ctx, request).catch((error: unknown) => (request.apiKey === undefined ? unauthorized() : Promise.reject(error)));
+    }
     const keyRequired =
       applicationIdValue !== undefined && applicationIdValue !== null ? application?.loginConfiguration.requireAuthentication ?? false : tenant.loginConfiguration.requireAuthentication;
     if (keyRequired && request.apiKey === undefined) return unauthorized();

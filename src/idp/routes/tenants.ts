@@ -6,18 +6,11 @@ import { isObject, mergePatch, objectAt, optionalBoolean, optionalEnum, optional
 import { tenantDefaults } from '../model/defaults.js';
 import type { Tenant } from '../model/types.js';
 import { DuplicateError } from '../storage/index.js';
-import { bodyOf, createId, pathId, withoutNulls, wrapped } from './common.js';
+import { bodyOf, createId, pathId, overDefaults, wrapped } from './common.js';
 import { defaultSigningKeyId } from './keys.js';
 
 const ENDPOINT = { endpoint: '/api/tenant' };
 
-function merge(base: Body, input: Body): Body {
-  const out: Body = { ...base };
-  for (const [name, value] of Object.entries(withoutNulls(input))) {
-    out[name] = isObject(value) && isObject(base[name]) ? { ...(base[name] as Body), ...withoutNulls(value) } : value;
-  }
-  return out;
-}
 
 /** Validates a complete tenant document, collecting every problem. */
 async function validate(ctx: IdpContext, tenant: Body): Promise<Tenant> {
@@ -69,7 +62,7 @@ async function save(ctx: IdpContext, tenant: Tenant, create: boolean): Promise<v
 export async function createTenant(ctx: IdpContext, id: string, input: Body): Promise<Tenant> {
   const now = ctx.now();
   const base = tenantDefaults(now, await defaultSigningKeyId(ctx));
-  const tenant = await validate(ctx, { ...merge(base as unknown as Body, input), id, insertInstant: now, lastUpdateInstant: now });
+  const tenant = await validate(ctx, { ...overDefaults(base as unknown as Body, input), id, insertInstant: now, lastUpdateInstant: now });
   await save(ctx, tenant, true);
   return tenant;
 }
@@ -93,7 +86,7 @@ export function registerTenantRoutes(app: FastifyInstance, ctx: IdpContext): voi
       base = rest;
     }
     const id = createId(request.params.id, input.id, 'tenant.id');
-    return { tenant: await createTenant(ctx, id, merge(base, input)) };
+    return { tenant: await createTenant(ctx, id, overDefaults(base, input)) };
   };
   app.post('/api/tenant', { config: ENDPOINT }, create);
   app.post('/api/tenant/:id', { config: ENDPOINT }, create);
@@ -114,7 +107,7 @@ export function registerTenantRoutes(app: FastifyInstance, ctx: IdpContext): voi
     const now = ctx.now();
     const next = patch
       ? mergePatch(existing as unknown as Body, input)
-      : merge(tenantDefaults(now, await defaultSigningKeyId(ctx)) as unknown as Body, input);
+      : overDefaults(tenantDefaults(now, await defaultSigningKeyId(ctx)) as unknown as Body, input);
     const tenant = await validate(ctx, { ...next, id: existing.id, insertInstant: existing.insertInstant, lastUpdateInstant: now });
     await save(ctx, tenant, false);
     return { tenant };

@@ -6,6 +6,7 @@
 import type { Logger } from '../../shared/logger.js';
 import { startEcho } from '../../echo/index.js';
 import { startGateway } from '../../gateway/index.js';
+import { startIdp } from '../../idp/index.js';
 
 export interface RunningPart {
   close(): Promise<void>;
@@ -30,15 +31,7 @@ export interface IdpStart {
   readonly logger: Logger;
 }
 
-// Loaded by a computed specifier until the sibling modules land, so this file builds on its own.
-async function load(path: string): Promise<Record<string, unknown>> {
-  const specifier = new URL(path, import.meta.url).href;
-  return (await import(specifier)) as Record<string, unknown>;
-}
-
 export async function startIdpPart(options: IdpStart): Promise<RunningIdp> {
-  const idp = await load('../../idp/index.js');
-  const startIdp = idp.startIdp as (o: Record<string, unknown>) => Promise<{ url: string; port: number; close(): Promise<void> }>;
   const running = await startIdp({
     host: options.host,
     port: options.port,

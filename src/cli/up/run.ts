@@ -115,10 +115,11 @@ export async function startUp(options: UpOptions, out: NodeJS.WritableStream = p
   }
 }
 
-/** `up` until a signal: returns the exit code. */
+/** `up` until a signal: returns the exit code. A signal during the start stops everything once it is up. */
 export async function runUp(options: UpOptions): Promise<number> {
+  const stopSignal = waitForStopSignal();
   const handle = await startUp(options);
-  const signal = await waitForStopSignal();
+  const signal = await stopSignal;
   process.stdout.write(`\n${signal === 'SIGINT' ? 'Ctrl-C' : signal}: stopping the gateway, the echo service and the identity provider…\n`);
   await handle.stop();
   process.stdout.write('Stopped.\n');

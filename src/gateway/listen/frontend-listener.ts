@@ -25,6 +25,7 @@ export class FrontendListener {
   runtime: FrontendRuntime;
   private readonly server: Server;
   private readonly logger: Logger;
+  private draining = false;
 
   constructor(runtime: FrontendRuntime, bind: HostPort, config: GatewayConfig, logger: Logger, metrics: GatewayMetrics) {
     this.name = runtime.name;
@@ -84,6 +85,7 @@ export class FrontendListener {
   private readonly onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const started = performance.now();
     const runtime = this.runtime;
+    if (this.draining) res.shouldKeepAlive = false;
     const host = checkHost(req.rawHeaders, req.httpVersionMinor);
     const url = req.url as string;
     let status = 0;
@@ -125,8 +127,14 @@ export class FrontendListener {
 
   /** Stops accepting; idle keep-alive connections close now, busy ones after their response. */
   close(): Promise<void> {
+    this.draining = true;
     return new Promise((resolve) => {
-      this.server.close(() => resolve());
+      // keep-alive connections become idle as their responses finish: close them as they do
+      const sweep = setInterval(() => this.server.closeIdleConnections(), 50);
+      this.server.close(() => {
+        clearInterval(sweep);
+        resolve();
+      });
       this.server.closeIdleConnections();
     });
   }

@@ -44,7 +44,11 @@ const factory = async (name: string) => {
 };
 
 const config = {
-  auth: { sync: {}, async: {} },
+  // Valid policy configs (the schema is JWT authorization's); the test double never reads the key file.
+  auth: {
+    sync: { issuer: 'https://issuer.test', audience: 'api', keys: { file: 'never-read-by-the-double.pem' } },
+    async: { issuer: 'https://issuer.test', audience: 'api', keys: { file: 'never-read-by-the-double.pem' } },
+  },
   frontends: {
     web: {
       bind: '127.0.0.1:0',

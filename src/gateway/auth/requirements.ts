@@ -12,8 +12,8 @@ export interface Grants {
 
 const NONE: readonly string[] = Object.freeze([]);
 
+/** The string members of an array claim; anything that is not an array grants nothing. */
 function strings(value: unknown): readonly string[] {
-  if (typeof value === 'string') return value.length === 0 ? NONE : [value];
   if (!Array.isArray(value)) return NONE;
   return value.filter((v): v is string => typeof v === 'string');
 }

@@ -90,7 +90,7 @@ export function startEcho(options: EchoOptions = {}): Promise<EchoServer> {
       server.off('error', reject);
       const port = (server.address() as AddressInfo).port;
       const urlHost = host.includes(':') ? `[${host}]` : host;
-      logger?.info({ host, port, name }, 'echo service listening');
+      logger?.info({ host, port, server: name }, 'echo service listening');
       resolve({
         url: `http://${urlHost}:${port}`,
         host,

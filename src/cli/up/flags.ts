@@ -1,4 +1,5 @@
 /** Flag values shared by `gatehouse up` and `gatehouse echo`, checked once with the flag's name in the message. */
+import { resolve } from 'node:path';
 import { ErrorCode, GatehouseError } from '../../shared/errors.js';
 
 export function parsePort(value: string | undefined, flag: string, fallback: number): number {
@@ -20,10 +21,12 @@ export function parseWorkers(value: string | undefined): number | 'auto' {
   return workers;
 }
 
-export function parseDatabaseUrl(value: string | undefined): string | undefined {
+/** `--database`: a postgres:// URL, or an SQLite file path (resolved against the working directory). */
+export function parseDatabase(value: string | undefined, cwd: string): string | undefined {
   if (value === undefined) return undefined;
-  if (!/^postgres(?:ql)?:\/\//.test(value)) {
-    throw new GatehouseError(ErrorCode.USAGE, '--database: expected a postgres:// URL (without it, SQLite under the data directory is used)');
+  if (/^postgres(?:ql)?:\/\//.test(value)) return value;
+  if (value.trim() === '' || /^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
+    throw new GatehouseError(ErrorCode.USAGE, '--database: expected a postgres:// URL or an SQLite file path (without it, <data-dir>/idp.sqlite is used)');
   }
-  return value;
+  return resolve(cwd, value);
 }

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { ErrorCode, GatehouseError } from '../../shared/errors.js';
-import { parseDatabaseUrl, parsePort, parseWorkers } from './flags.js';
+import { parseDatabase, parsePort, parseWorkers } from './flags.js';
 
 export const UP_DEFAULTS = {
   gatewayPort: 8080,
@@ -18,7 +18,7 @@ export interface UpOptions {
   readonly echoPort: number;
   /** Absolute path of the data directory. */
   readonly dataDir: string;
-  /** PostgreSQL URL for the identity provider; SQLite under the data directory when absent. */
+  /** postgres:// URL or SQLite file path for the identity provider; <data-dir>/idp.sqlite when absent. */
   readonly database?: string;
   readonly workers: number | 'auto';
   /** Interface every part listens on. */
@@ -42,7 +42,8 @@ Flags:
   --idp-port <port>      identity provider port (default ${UP_DEFAULTS.idpPort}); the issuer is fixed at the first start
   --echo-port <port>     echo service port (default ${UP_DEFAULTS.echoPort})
   --data-dir <dir>       data directory (default ${UP_DEFAULTS.dataDir})
-  --database <url>       postgres://user@host:5432/db for the identity provider (default: SQLite <data-dir>/idp.sqlite)
+  --database <url|file>  postgres://user@host:5432/db, or an SQLite file, for the identity provider
+                         (default: SQLite <data-dir>/idp.sqlite)
   --workers <n|auto>     gateway worker processes (default 1; auto = one per core)
   --host <addr>          interface every part listens on (default ${UP_DEFAULTS.host}; 0.0.0.0 for all)
   -h, --help             show this help
@@ -73,7 +74,7 @@ export function parseUpOptions(argv: readonly string[], cwd: string = process.cw
   if (values.help) return undefined;
   const dataDir = values['data-dir'] ?? UP_DEFAULTS.dataDir;
   if (dataDir.trim() === '') throw new GatehouseError(ErrorCode.USAGE, '--data-dir: expected a directory path');
-  const database = parseDatabaseUrl(values.database);
+  const database = parseDatabase(values.database, cwd);
   const idpPort = parsePort(values['idp-port'], '--idp-port', UP_DEFAULTS.idpPort);
   if (idpPort === 0) throw new GatehouseError(ErrorCode.USAGE, '--idp-port: give a fixed port (the issuer URL is made from it)');
   const gatewayPort = parsePort(values['gateway-port'], '--gateway-port', UP_DEFAULTS.gatewayPort);

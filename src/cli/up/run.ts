@@ -96,7 +96,7 @@ export async function startUp(options: UpOptions, out: NodeJS.WritableStream = p
     out.write(
       renderWalkthrough({
         state,
-        database: options.database === undefined ? displayPath(database) : 'PostgreSQL (--database)',
+        database: /^postgres(?:ql)?:/.test(database) ? 'PostgreSQL (--database)' : displayPath(database),
         files: {
           demo: displayPath(paths.demo),
           staticConfig: displayPath(paths.staticConfig),

@@ -32,6 +32,11 @@ test('every flag is read', () => {
   });
 });
 
+test('--database takes an SQLite file path too, resolved against the working directory', () => {
+  assert.equal(parseUpOptions(['--database', 'db/idp.sqlite'], '/srv/app')?.database, '/srv/app/db/idp.sqlite');
+  assert.equal(parseUpOptions(['--database', 'postgresql://u@h/d'], '/srv/app')?.database, 'postgresql://u@h/d');
+});
+
 test('--help returns undefined so the command prints the help', () => {
   assert.equal(parseUpOptions(['--help']), undefined);
   assert.equal(parseUpOptions(['-h']), undefined);
@@ -45,7 +50,8 @@ const refused: Array<[string[], RegExp]> = [
   [['--workers', '0'], /--workers: expected "auto" or a number/],
   [['--workers', 'many'], /--workers/],
   [['--workers', '2', '--gateway-port', '0'], /--gateway-port: give a fixed port when --workers is not 1/],
-  [['--database', 'mysql://x'], /--database: expected a postgres:\/\/ URL/],
+  [['--database', 'mysql://x'], /--database: expected a postgres:\/\/ URL or an SQLite file path/],
+  [['--database', ''], /--database: expected a postgres:\/\/ URL or an SQLite file path/],
   [['--data-dir', ' '], /--data-dir: expected a directory path/],
   [['--colour'], /Unknown option '--colour'.*gatehouse up --help/],
   [['extra'], /gatehouse up --help/],

@@ -95,6 +95,13 @@ describe('the seed walkthrough against gatehouse up', () => {
     assert.equal(readFileSync(join(dataDir, 'pubkey.pem'), 'utf8').trim(), key.json.key.publicKey.trim(), 'pubkey.pem is the application key');
   });
 
+  test('seed "Test HAProxy setup": curl -X GET -I on the service itself → HTTP/1.1 200 OK', async () => {
+    const demoJson = JSON.parse(readFileSync(join(dataDir, 'demo.json'), 'utf8')) as { echoUrl: string };
+    const result = await shell(`curl -X GET -I ${demoJson.echoUrl}`);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(statusLine(result.stdout), 'HTTP/1.1 200 OK');
+  });
+
   test('seed step 1: curl -X GET -I without a token → HTTP/1.1 403 Forbidden; without -I → Missing Authorization HTTP header', async () => {
     const command = /^curl -X GET -I \S+$/m.exec(printed)?.[0];
     assert.ok(command, 'printed');

@@ -14,10 +14,15 @@ export interface PortClaim {
   readonly flag: string;
 }
 
+/** Under `npm start`, flags go after `--`; say so, since that is where people trip. */
+function npmHint(flag: string): string {
+  return process.env.npm_lifecycle_event === 'start' ? ` (with npm: npm start -- ${flag} <port>)` : '';
+}
+
 export function portInUseError(claim: PortClaim, cause?: unknown): GatehouseError {
   return new GatehouseError(
     ErrorCode.PORT_IN_USE,
-    `port ${claim.port} (${claim.what}) is already in use on ${claim.host}; stop what uses it or choose another port with ${claim.flag} <port>`,
+    `port ${claim.port} (${claim.what}) is already in use on ${claim.host}; stop what uses it or choose another port with ${claim.flag} <port>${npmHint(claim.flag)}`,
     cause === undefined ? undefined : { cause },
   );
 }

@@ -39,6 +39,22 @@ test('a port in use is named with what wanted it and the flag that changes it', 
   }
 });
 
+test('under npm start the message says how to pass the flag through npm', async () => {
+  const { server, port } = await listen();
+  const before = process.env.npm_lifecycle_event;
+  process.env.npm_lifecycle_event = 'start';
+  try {
+    await assert.rejects(
+      checkPortsFree([{ what: 'gateway', host: '127.0.0.1', port, flag: '--gateway-port' }]),
+      (error: unknown) => isGatehouseError(error, 'ERR_PORT_IN_USE') && error.message.endsWith('(with npm: npm start -- --gateway-port <port>)'),
+    );
+  } finally {
+    if (before === undefined) delete process.env.npm_lifecycle_event;
+    else process.env.npm_lifecycle_event = before;
+    server.close();
+  }
+});
+
 test('the same port asked for twice is refused before anything binds', async () => {
   await assert.rejects(
     checkPortsFree([

@@ -10,6 +10,7 @@ import { buildDemoKickstart } from '../../../src/cli/up/kickstart.js';
 import { renderGatewayConfig, FORWARDED_CLAIMS } from '../../../src/cli/up/gateway-config.js';
 import { renderWalkthrough } from '../../../src/cli/up/walkthrough.js';
 import { isGatehouseError } from '../../../src/shared/errors.js';
+import { publicHost } from '../../../src/cli/up/index.js';
 import { parseGatewayConfig } from '../../../src/gateway/index.js';
 
 const URLS = { idpUrl: 'http://localhost:9011', gatewayUrl: 'http://localhost:8080', echoUrl: 'http://localhost:9001' };
@@ -137,4 +138,10 @@ test('the walkthrough shows the seed\'s three commands with the real values', ()
   });
   assert.match(exposed, /DEVELOPMENT SET-UP LISTENING BEYOND LOCALHOST/);
   assert.match(exposed, /reusing the data directory/);
+});
+
+test('printed URLs say localhost for loopback and wildcard binds, as the seed does, and the address otherwise', () => {
+  for (const host of ['127.0.0.1', '0.0.0.0', '::', '::1', 'localhost']) assert.equal(publicHost(host), 'localhost', host);
+  assert.equal(publicHost('192.168.1.20'), '192.168.1.20');
+  assert.equal(publicHost('fd00::1'), '[fd00::1]');
 });

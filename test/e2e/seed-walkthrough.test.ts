@@ -93,6 +93,8 @@ describe('the seed walkthrough against gatehouse up', () => {
     const key = await admin.request('GET', `/api/key/${application.json.application.jwtConfiguration.accessTokenKeyId}`);
     assert.equal(key.json.key.algorithm, 'RS256');
     assert.equal(readFileSync(join(dataDir, 'pubkey.pem'), 'utf8').trim(), key.json.key.publicKey.trim(), 'pubkey.pem is the application key');
+    const loginKeyOnly = await adminApi(demo.idpUrl, demo.apiKey).request('GET', `/api/application/${demo.applicationId}`);
+    assert.equal(loginKeyOnly.status, 401, 'the seed key may POST /api/login and nothing else');
   });
 
   test('seed "Test HAProxy setup": curl -X GET -I on the service itself → HTTP/1.1 200 OK', async () => {

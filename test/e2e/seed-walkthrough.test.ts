@@ -172,6 +172,41 @@ describe('the seed walkthrough against gatehouse up', () => {
     await assertSeedDenial(`Bearer ${otherToken}`, 'Invalid JWT audience');
   });
 
+  test('a validly signed token from another issuer (a second tenant of the same identity provider) → 403 Invalid JWT issuer', async () => {
+    const created = await admin.request('POST', '/api/tenant', { tenant: { name: 'Another tenant', issuer: 'https://other.example' } });
+    assert.equal(created.status, 200);
+    const tenantId = created.json.tenant.id as string;
+    try {
+      const application = await admin.request(
+        'POST',
+        '/api/application',
+        { application: { name: 'Same audience, other issuer', jwtConfiguration: { enabled: true, timeToLiveInSeconds: 3600, refreshTokenTimeToLiveInMinutes: 60 } } },
+        tenantId,
+      );
+      assert.equal(application.status, 200);
+      const otherApp = application.json.application.id as string;
+      const user = await admin.request(
+        'POST',
+        '/api/user/registration',
+        { user: { email: 'other@example.com', password: 'other-password-123' }, registration: { applicationId: otherApp } },
+        tenantId,
+      );
+      assert.equal(user.status, 200);
+      const login = await admin.request('POST', '/api/login', { loginId: 'other@example.com', password: 'other-password-123', applicationId: otherApp }, tenantId);
+      assert.equal(login.status, 200);
+      const foreign = login.json.token as string;
+      assert.equal(decodePart(foreign, 1).iss, 'https://other.example');
+      await assertSeedDenial(`Bearer ${foreign}`, 'Invalid JWT issuer');
+      // the same identity provider signed it: its key is in the JWKS the gateway trusts
+      const jwks = (await (await fetch(`${demo.idpUrl}/.well-known/jwks.json`)).json()) as { keys: Array<{ kid: string }> };
+      assert.ok(jwks.keys.some((k) => k.kid === decodePart(foreign, 0).kid));
+      await admin.request('DELETE', `/api/application/${otherApp}?hardDelete=true`, undefined, tenantId);
+    } finally {
+      const deleted = await admin.request('DELETE', `/api/tenant/${tenantId}`);
+      assert.equal(deleted.status, 200);
+    }
+  });
+
   test('a token from another issuer → 403 Invalid JWT issuer (checked before the signature, as the seed does)', async () => {
     const sign = await foreignSigner();
     const claims = { ...decodePart(token, 1), iss: 'https://evil.example' };

@@ -63,15 +63,19 @@ export async function foreignSigner(): Promise<(header: Record<string, unknown>,
 }
 
 export interface AdminApi {
-  request(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }>;
+  request(method: string, path: string, body?: unknown, tenantId?: string): Promise<{ status: number; json: any }>;
 }
 
 export function adminApi(idpUrl: string, apiKey: string): AdminApi {
   return {
-    async request(method, path, body) {
+    async request(method, path, body, tenantId) {
       const response = await fetch(`${idpUrl}${path}`, {
         method,
-        headers: { authorization: apiKey, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: {
+          authorization: apiKey,
+          ...(tenantId === undefined ? {} : { 'x-fusionauth-tenantid': tenantId }),
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
       const text = await response.text();

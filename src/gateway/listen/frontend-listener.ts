@@ -26,6 +26,8 @@ export class FrontendListener {
   private readonly server: Server;
   private readonly logger: Logger;
   private draining = false;
+  /** Upgraded (WebSocket) sockets: the HTTP server no longer manages them, so close() must. */
+  private readonly tunnels = new Set<Socket>();
 
   constructor(runtime: FrontendRuntime, bind: HostPort, config: GatewayConfig, logger: Logger, metrics: GatewayMetrics) {
     this.name = runtime.name;
@@ -122,6 +124,8 @@ export class FrontendListener {
     const route = runtime.router.match(hostName(host), target.path, req.method as string);
     if (route === undefined) return sendRawAndClose(socket, 404, MESSAGES.notFound);
     const trusted = this.isTrusted(socket as TaggedSocket, runtime);
+    this.tunnels.add(socket);
+    socket.once('close', () => this.tunnels.delete(socket));
     new Tunnel(runtime, route, req, socket, head, target.path, target.upstreamPath, clientAddress(socket.remoteAddress), trusted).run();
   };
 
@@ -142,5 +146,6 @@ export class FrontendListener {
   /** Force-closes every remaining connection (after the drain timeout). */
   destroyConnections(): void {
     this.server.closeAllConnections();
+    for (const socket of this.tunnels) socket.destroy();
   }
 }

@@ -4,7 +4,7 @@
  * SIGHUP reloads the config (a bad one is refused, the old keeps serving); SIGTERM/SIGINT drain and exit.
  */
 import cluster from 'node:cluster';
-import { loadGatewayConfig, runCluster, startGateway } from '../../gateway/index.js';
+import { loadGatewayConfig, runCluster, startGateway, type RunningGateway } from '../../gateway/index.js';
 import { workerCount } from '../../gateway/runtime/cluster.js';
 import { ErrorCode, GatehouseError } from '../../shared/errors.js';
 import { createLogger } from '../../shared/logger.js';
@@ -29,9 +29,29 @@ export async function run(argv: string[]): Promise<number> {
   const workers = workerCount(args.workers ?? config.workers);
   if (workers > 1) return runCluster({ configPath: args.configPath, workers, logger });
 
-  let gateway;
+  // signal handlers first: a SIGHUP that arrives while starting must not kill the process
+  let running: RunningGateway | undefined;
+  let stopping = false;
+  let finish: (code: number) => void = () => undefined;
+  const done = new Promise<number>((resolve) => (finish = resolve));
+  process.on('SIGHUP', () => {
+    logger.info('SIGHUP: reloading config');
+    running?.reload(args.configPath).catch(() => undefined);
+  });
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'draining');
+    if (running === undefined) return finish(0);
+    running.close().then(
+      () => finish(0),
+      () => finish(1),
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
   try {
-    gateway = await startGateway({ config, configPath: args.configPath, logger });
+    running = await startGateway({ config, configPath: args.configPath, logger });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
@@ -39,23 +59,6 @@ export async function run(argv: string[]): Promise<number> {
     }
     throw error;
   }
-  const running = gateway;
-  return new Promise((resolve) => {
-    process.on('SIGHUP', () => {
-      logger.info('SIGHUP: reloading config');
-      running.reload(args.configPath).catch(() => undefined);
-    });
-    let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      logger.info({ signal }, 'draining');
-      running.close().then(
-        () => resolve(0),
-        () => resolve(1),
-      );
-    };
-    process.on('SIGTERM', () => stop('SIGTERM'));
-    process.on('SIGINT', () => stop('SIGINT'));
-  });
+  if (stopping) await running.close();
+  return done;
 }

@@ -25,6 +25,9 @@ export class FrontendListener {
   runtime: FrontendRuntime;
   private readonly server: Server;
   private readonly logger: Logger;
+  private draining = false;
+  /** Upgraded (WebSocket) sockets: the HTTP server no longer manages them, so close() must. */
+  private readonly tunnels = new Set<Socket>();
 
   constructor(runtime: FrontendRuntime, bind: HostPort, config: GatewayConfig, logger: Logger, metrics: GatewayMetrics) {
     this.name = runtime.name;
@@ -84,6 +87,7 @@ export class FrontendListener {
   private readonly onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const started = performance.now();
     const runtime = this.runtime;
+    if (this.draining) res.shouldKeepAlive = false;
     const host = checkHost(req.rawHeaders, req.httpVersionMinor);
     const url = req.url as string;
     let status = 0;
@@ -120,13 +124,21 @@ export class FrontendListener {
     const route = runtime.router.match(hostName(host), target.path, req.method as string);
     if (route === undefined) return sendRawAndClose(socket, 404, MESSAGES.notFound);
     const trusted = this.isTrusted(socket as TaggedSocket, runtime);
+    this.tunnels.add(socket);
+    socket.once('close', () => this.tunnels.delete(socket));
     new Tunnel(runtime, route, req, socket, head, target.path, target.upstreamPath, clientAddress(socket.remoteAddress), trusted).run();
   };
 
   /** Stops accepting; idle keep-alive connections close now, busy ones after their response. */
   close(): Promise<void> {
+    this.draining = true;
     return new Promise((resolve) => {
-      this.server.close(() => resolve());
+      // keep-alive connections become idle as their responses finish: close them as they do
+      const sweep = setInterval(() => this.server.closeIdleConnections(), 50);
+      this.server.close(() => {
+        clearInterval(sweep);
+        resolve();
+      });
       this.server.closeIdleConnections();
     });
   }
@@ -134,5 +146,6 @@ export class FrontendListener {
   /** Force-closes every remaining connection (after the drain timeout). */
   destroyConnections(): void {
     this.server.closeAllConnections();
+    for (const socket of this.tunnels) socket.destroy();
   }
 }

@@ -41,7 +41,12 @@ async function runWorker({ configPath, logger }: ClusterOptions): Promise<number
   AggregatorRegistry.setRegistries([gateway.metrics.registry]);
   const send = (message: Message) => process.send?.(message);
   send({ type: 'gatehouse:ready', frontends: [...gateway.frontends] });
-  return new Promise((resolve) => {
+  return new Promise<number>((done) => {
+    // the IPC channel would keep the worker alive: leave the cluster once drained
+    const resolve = (code: number) => {
+      done(code);
+      if (process.connected) process.disconnect();
+    };
     process.on('message', (message: Message) => {
       if (message.type === 'gatehouse:reload') {
         gateway.reload().then(
@@ -83,6 +88,10 @@ async function runPrimary({ configPath, workers, logger }: ClusterOptions): Prom
   const config = loadGatewayConfig(configPath);
   const count = workerCount(workers);
   let shuttingDown = false;
+  const early: string[] = [];
+  const queue = (signal: string) => () => early.push(signal);
+  const queued = { SIGHUP: queue('SIGHUP'), SIGTERM: queue('SIGTERM'), SIGINT: queue('SIGINT') };
+  for (const [signal, handler] of Object.entries(queued)) process.on(signal, handler);
   const live = new Set<Worker>();
   const ready = new Set<Worker>();
   let statsId = 0;
@@ -167,5 +176,7 @@ async function runPrimary({ configPath, workers, logger }: ClusterOptions): Prom
     };
     process.on('SIGTERM', () => shutdown('SIGTERM'));
     process.on('SIGINT', () => shutdown('SIGINT'));
+    for (const [signal, handler] of Object.entries(queued)) process.off(signal, handler);
+    for (const signal of early) process.emit(signal as NodeJS.Signals, signal as NodeJS.Signals);
   });
 }

@@ -44,7 +44,8 @@ export interface RunningGateway {
 
 function sameBind(a: FrontendListener, config: GatewayConfig, name: string): boolean {
   const bind = config.frontends[name]?.bind;
-  return bind !== undefined && bind.host === a.bind.host && bind.port === a.bind.port;
+  // port 0 in either config means "the port this listener already has"
+  return bind !== undefined && bind.host === a.bind.host && (bind.port === a.bind.port || bind.port === 0 || bind.port === a.address().port);
 }
 
 export async function startGateway(options: StartGatewayOptions): Promise<RunningGateway> {

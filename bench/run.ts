@@ -5,6 +5,7 @@
  */
 const SUITES: Record<string, () => Promise<void>> = {
   proxy: async () => (await import('./proxy.js')).run(),
+  jwt: async () => (await import('./jwt.js')).run(),
 };
 
 const wanted = process.argv.slice(2);

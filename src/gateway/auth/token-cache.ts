@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 
 export function tokenDigest(token: string): string {
-  return createHash('sha256').update(token, 'latin1').digest('base64');
+  return createHash('sha256').update(token, 'utf8').digest('base64');
 }
 
 interface Entry<V> {

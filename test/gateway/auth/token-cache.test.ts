@@ -91,3 +91,16 @@ test('a rebuilt policy (reload) starts with an empty cache', async () => {
   assert.equal(after.miss, (before.miss ?? 0) + 1);
   assert.equal(after.hit, before.hit);
 });
+
+test('the digest is injective on the token text: characters above U+00FF cannot alias a cached token', async () => {
+  clock.now = NOW_MS;
+  const p = await policy({}, 'cache-alias');
+  const good = token();
+  assert.equal(await reasonOf(p, good), 'OK');
+  // U+0161 and U+0061 share their low byte; a Latin-1 digest would map both tokens to one entry.
+  const i = good.lastIndexOf('a');
+  const alias = `${good.slice(0, i)}\u0161${good.slice(i + 1)}`;
+  assert.notEqual(tokenDigest(alias), tokenDigest(good));
+  assert.equal(await reasonOf(p, alias), 'MALFORMED');
+  p.close();
+});

@@ -58,7 +58,7 @@ export async function startIdp(options: IdpOptions): Promise<RunningIdp> {
   const logger = options.logger ?? createLogger({ name: 'idp' });
   const storage = await Storage.open(options.database);
   const now = options.now ?? Date.now;
-  const keys = new KeyRing(storage);
+  const keys = new KeyRing(storage, now);
   const ctx: IdpContext = {
     storage,
     keys,

@@ -61,9 +61,10 @@ export async function run(argv: string[]): Promise<number> {
   });
   console.error(`gatehouse idp: listening on ${idp.url}`);
   await new Promise<void>((resolve) => {
+    // `on`, not `once`: a second signal while closing must not fall back to the default (kill) action.
     const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
   });
   await idp.close();
   return 0;

@@ -61,6 +61,13 @@ export function permits(key: ApiKey, endpoint: string | undefined, method: strin
   return allowed !== undefined && allowed.some((m) => m.toUpperCase() === verb);
 }
 
+/** A tenant-locked key may not name another tenant in X-FusionAuth-TenantId. */
+function tenantMatches(key: ApiKey, request: FastifyRequest): boolean {
+  const header = request.headers['x-fusionauth-tenantid'];
+  const value = Array.isArray(header) ? header[0] : header;
+  return key.tenantId === undefined || value === undefined || value === '' || value.toLowerCase() === key.tenantId;
+}
+
 /** The onRequest-stage check: true when the request may proceed (request.apiKey set if a key was used). */
 export async function authenticate(ctx: IdpContext, request: FastifyRequest): Promise<boolean> {
   const mode = request.routeOptions.config.auth ?? 'apiKey';
@@ -68,7 +75,7 @@ export async function authenticate(ctx: IdpContext, request: FastifyRequest): Pr
   const value = presentedKey(request);
   const key = value === undefined ? undefined : await findApiKey(ctx, value);
   const endpoint = request.routeOptions.config.endpoint;
-  const ok = key !== undefined && permits(key, endpoint, request.method) && (mode !== 'keyManager' || key.keyManager);
+  const ok = key !== undefined && permits(key, endpoint, request.method) && (mode !== 'keyManager' || key.keyManager) && tenantMatches(key, request);
   if (ok) request.apiKey = key;
   return ok || mode === 'optional';
 }

@@ -39,7 +39,7 @@ function parseEndpoints(errors: ApiErrors, input: Body): Record<string, string[]
   return out;
 }
 
-async function build(ctx: IdpContext, caller: ApiKey, id: string, input: Body, existing?: ApiKey): Promise<ApiKey> {
+async function build(ctx: IdpContext, caller: ApiKey, id: string, input: Body, existing?: ApiKey): Promise<{ key: ApiKey; value?: string }> {
   const errors = new ApiErrors();
   const keyValue = optionalString(errors, input, 'key', 'apiKey.key');
   if (keyValue !== undefined && keyValue.trim().length < 16) errors.invalid('apiKey.key', 'The [apiKey.key] property must be at least 16 characters.');
@@ -74,7 +74,7 @@ async function build(ctx: IdpContext, caller: ApiKey, id: string, input: Body, e
   if (tenantId !== undefined) key.tenantId = tenantId;
   if (expirationInstant !== undefined) key.expirationInstant = expirationInstant;
   if (!covers(caller, key)) fieldError('apiKey.permissions', 'invalid', 'A key cannot grant permissions its creator does not have.');
-  return key;
+  return value === undefined ? { key } : { key, value };
 }
 
 /** Stores a new API key; exported for the bootstrap and kickstart `apiKeys`. */
@@ -115,8 +115,7 @@ export function registerApiKeyRoutes(app: FastifyInstance, ctx: IdpContext): voi
   const create = async (request: FastifyRequest<{ Params: { id?: string } }>) => {
     const input = wrapped(request, 'apiKey');
     const id = createId(request.params.id, input.id, 'apiKey.id');
-    const key = await build(ctx, request.apiKey!, id, input);
-    const value = key.key ?? (input.key as string | undefined);
+    const { key, value } = await build(ctx, request.apiKey!, id, input);
     await insertApiKey(ctx, key);
     return { apiKey: { ...apiKeyJson(key, { includeKey: true }), ...(value === undefined ? {} : { key: value }) } };
   };
@@ -132,7 +131,7 @@ export function registerApiKeyRoutes(app: FastifyInstance, ctx: IdpContext): voi
     const input = wrapped(request, 'apiKey');
     const merged = request.method === 'PATCH' ? { ...apiKeyJson(existing, { includeKey: false }), ...input } : input;
     delete (merged as Body).key;
-    const key = await build(ctx, request.apiKey!, existing.id, merged, existing);
+    const { key } = await build(ctx, request.apiKey!, existing.id, merged, existing);
     await ctx.storage.apiKeys.update(key);
     return { apiKey: apiKeyJson(key, { includeKey: true }) };
   };

@@ -18,6 +18,7 @@ export class KeyRing {
 
   constructor(
     private readonly storage: Storage,
+    private readonly now: () => number = Date.now,
     private readonly ttlMs = 5_000,
   ) {}
 
@@ -85,7 +86,7 @@ export class KeyRing {
       if (typeof header.kid !== 'string') return undefined;
       const entry = await this.verifier(header.kid);
       if (entry === undefined) return undefined;
-      const { payload } = await jwtVerify(token, entry.object, { algorithms: [joseAlgorithm(entry.key.algorithm)] });
+      const { payload } = await jwtVerify(token, entry.object, { algorithms: [joseAlgorithm(entry.key.algorithm)], currentDate: new Date(this.now()) });
       return payload;
     } catch {
       return undefined;

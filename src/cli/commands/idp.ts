@@ -1,5 +1,71 @@
-/** `gatehouse idp` — placeholder until its issue lands; replaced by the real command. */
-export async function run(_argv: string[]): Promise<number> {
-  console.error('gatehouse idp: not built yet');
-  return 1;
+/**
+ * `gatehouse idp` — runs the identity provider (FusionAuth's API) until Ctrl-C or SIGTERM.
+ */
+import { parseArgs } from 'node:util';
+import { ErrorCode, GatehouseError } from '../../shared/errors.js';
+import { DEFAULT_PORT, startIdp } from '../../idp/index.js';
+
+export const DEFAULT_DATABASE = 'data/idp.sqlite';
+
+const HELP = `Usage: gatehouse idp [flags]
+
+Runs the FusionAuth-compatible identity provider.
+
+Flags:
+  --port <n>          port to listen on (default ${DEFAULT_PORT}, FusionAuth's; 0 = any free port)
+  --host <addr>       address to listen on (default 127.0.0.1)
+  --database <db>     SQLite file path or postgres://user@host:5432/db URL (default ${DEFAULT_DATABASE})
+  --kickstart <file>  FusionAuth Kickstart JSON applied to a fresh database (skipped when it exists)
+  --issuer <iss>      issuer of the default tenant of a fresh database without kickstart (default acme.com)
+  -h, --help          show this help
+
+A fresh database without --kickstart gets a default tenant and an admin API key printed once.`;
+
+function parsePort(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_PORT;
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65_535) throw new GatehouseError(ErrorCode.USAGE, `--port must be a number from 0 to 65535, not "${value}"`);
+  return port;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        database: { type: 'string' },
+        kickstart: { type: 'string' },
+        issuer: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    console.error(`gatehouse idp: ${(error as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  if (values.help === true) {
+    console.log(HELP);
+    return 0;
+  }
+  const idp = await startIdp({
+    port: parsePort(values.port as string | undefined),
+    host: (values.host as string | undefined) ?? '127.0.0.1',
+    database: (values.database as string | undefined) ?? DEFAULT_DATABASE,
+    ...(values.kickstart === undefined ? {} : { kickstart: values.kickstart as string }),
+    ...(values.issuer === undefined ? {} : { issuer: values.issuer as string }),
+  });
+  console.error(`gatehouse idp: listening on ${idp.url}`);
+  await new Promise<void>((resolve) => {
+    // `on`, not `once`: a second signal while closing must not fall back to the default (kill) action.
+    const stop = () => resolve();
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  await idp.close();
+  return 0;
 }

@@ -1,0 +1,42 @@
+/**
+ * First start on an empty database: the HS256 "Default signing key", the "Default" tenant, then either the
+ * kickstart file or a one-time admin API key (a key manager with every permission), reported once through
+ * `onAdminKey` and never logged. A database that was initialised before is left as it is (kickstart skipped).
+ */
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { IdpContext } from '../context.js';
+import { DEFAULT_ISSUER, DEFAULT_TENANT_NAME } from '../model/defaults.js';
+import { randomToken } from '../crypto/secrets.js';
+import { createTenant, defaultSigningKeyId, insertApiKey, newApiKey } from '../routes/index.js';
+import { runKickstart } from './kickstart.js';
+
+export interface InitializeOptions {
+  kickstart?: string | object;
+  issuer?: string;
+  onAdminKey: (key: string) => void;
+}
+
+export type InitializeResult = { fresh: false } | { fresh: true; tenantId: string; adminApiKey?: string; kickstarted: boolean };
+
+export async function initialize(ctx: IdpContext, app: FastifyInstance, options: InitializeOptions): Promise<InitializeResult> {
+  if ((await ctx.storage.getSetting('initializedInstant')) !== undefined) return { fresh: false };
+  await defaultSigningKeyId(ctx);
+  let tenantId = await ctx.storage.getSetting('defaultTenantId');
+  if (tenantId === undefined) {
+    const tenant = await createTenant(ctx, randomUUID(), { name: DEFAULT_TENANT_NAME, issuer: options.issuer ?? DEFAULT_ISSUER });
+    tenantId = tenant.id;
+    await ctx.storage.setSetting('defaultTenantId', tenantId);
+  }
+  let adminApiKey: string | undefined;
+  if (options.kickstart !== undefined) {
+    await runKickstart(ctx, app, options.kickstart, { FUSIONAUTH_TENANT_ID: tenantId });
+  } else {
+    adminApiKey = randomToken(48);
+    await insertApiKey(ctx, newApiKey(ctx.now(), adminApiKey, { keyManager: true, name: 'Initial admin key', metaData: { attributes: { description: 'Created at first start' } } }));
+  }
+  await ctx.storage.setSetting('initializedInstant', String(ctx.now()));
+  ctx.logger.info({ event: 'idp.initialized', tenantId, kickstart: options.kickstart !== undefined }, 'initialised a fresh database');
+  if (adminApiKey !== undefined) options.onAdminKey(adminApiKey);
+  return { fresh: true, tenantId, kickstarted: options.kickstart !== undefined, ...(adminApiKey === undefined ? {} : { adminApiKey }) };
+}

@@ -1,0 +1,18 @@
+/** What every route and service of the identity provider shares; built once by server.ts. */
+import type { Logger } from '../shared/logger.js';
+import type { Storage } from './storage/index.js';
+import type { PasswordHasher } from './crypto/password.js';
+import type { KeyRing } from './services/keyring.js';
+import type { TokenService } from './services/tokens.js';
+
+export interface IdpContext {
+  storage: Storage;
+  keys: KeyRing;
+  tokens: TokenService;
+  passwords: PasswordHasher;
+  logger: Logger;
+  /** Epoch milliseconds; tests may replace it to freeze the clock. */
+  now(): number;
+  /** A superuser API key that exists only in memory while a kickstart file runs. */
+  internalKey: string | undefined;
+}

@@ -1,0 +1,72 @@
+/**
+ * The fastify instance: JSON parsing that answers bad JSON in FusionAuth's error shape, the API key check
+ * before every route, FusionAuth's statuses for errors (400 with Errors; 401/404/423/500 with an empty body),
+ * and one log line per request naming the route pattern, never the query string (which can hold a token).
+ */
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import type { IdpContext } from '../context.js';
+import { ApiErrors, StatusError, ValidationError } from '../model/errors.js';
+import { DuplicateError } from '../storage/index.js';
+import { authenticate } from './auth.js';
+
+export const BODY_LIMIT = 1024 * 1024;
+
+function parseJson(text: string): unknown {
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ValidationError(new ApiErrors().general('[invalidJSON]', 'Unable to parse the request body as JSON. Check that it is valid JSON.'));
+  }
+}
+
+export function createApp(ctx: IdpContext): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: ctx.logger as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: BODY_LIMIT,
+    return503OnClosing: true,
+    forceCloseConnections: true,
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+
+  app.removeContentTypeParser(['application/json', 'text/plain']);
+  app.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, parseJson(body as string));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.routeOptions.url === undefined) return;
+    if (!(await authenticate(ctx, request))) {
+      await reply.code(401).send();
+    }
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info({ method: request.method, route: request.routeOptions.url ?? 'unknown', status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+  });
+
+  app.setNotFoundHandler((_request, reply) => {
+    void reply.code(404).send();
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof ValidationError) return reply.code(400).send(error.errors.body());
+    if (error instanceof StatusError) return reply.code(error.status).send();
+    if (error instanceof DuplicateError) {
+      return reply.code(400).send(new ApiErrors().general('[duplicate]', 'The request conflicts with an existing object.').body());
+    }
+    const status = error.statusCode;
+    if (status !== undefined && status >= 400 && status < 500) {
+      return reply.code(status).send(new ApiErrors().general('[invalidRequest]', error.message).body());
+    }
+    request.log.error({ err: { code: (error as { code?: string }).code, message: error.message, stack: error.stack }, route: request.routeOptions.url }, 'request failed');
+    return reply.code(500).send();
+  });
+
+  return app;
+}

@@ -1,0 +1,54 @@
+/**
+ * What leaves the process: each object as the API returns it. Private keys, HMAC secrets, password hashes
+ * and API key hashes are stored but never serialised; the lists here are allow-lists for that reason.
+ */
+import type { ApiKey, Key, RefreshToken, Registration, User } from './types.js';
+
+function pick<T extends object>(source: T, fields: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const field of fields) {
+    const value = (source as Record<string, unknown>)[field];
+    if (value !== undefined && value !== null) out[field] = value;
+  }
+  return out;
+}
+
+const KEY_FIELDS = ['id', 'name', 'algorithm', 'type', 'kid', 'length', 'issuer', 'publicKey', 'certificate', 'certificateInformation', 'expirationInstant', 'hasPrivateKey', 'insertInstant', 'lastUpdateInstant'] as const;
+const HMAC_KEY_FIELDS = ['id', 'name', 'algorithm', 'type', 'kid', 'hasPrivateKey', 'insertInstant', 'lastUpdateInstant'] as const;
+
+export function keyJson(key: Key): Record<string, unknown> {
+  return pick(key, key.type === 'HMAC' ? HMAC_KEY_FIELDS : KEY_FIELDS);
+}
+
+const API_KEY_FIELDS = ['id', 'key', 'keyManager', 'name', 'permissions', 'tenantId', 'metaData', 'retrievable', 'expirationInstant', 'insertInstant', 'lastUpdateInstant'] as const;
+
+export function apiKeyJson(apiKey: ApiKey, options: { includeKey: boolean }): Record<string, unknown> {
+  const out = pick(apiKey, API_KEY_FIELDS);
+  if (!options.includeKey) delete out.key;
+  return out;
+}
+
+const USER_SECRET_FIELDS = new Set(['passwordHash', 'changePasswordId', 'password', 'salt', 'encryptionScheme', 'factor']);
+const REGISTRATION_INTERNAL_FIELDS = new Set(['userId', 'tenantId']);
+
+export function registrationJson(registration: Registration): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(registration)) {
+    if (!REGISTRATION_INTERNAL_FIELDS.has(field) && value !== undefined && value !== null) out[field] = value;
+  }
+  return out;
+}
+
+/** The "secured" user: no password, hash or change-password id; its registrations attached. */
+export function userJson(user: User, registrations?: readonly Registration[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(user)) {
+    if (!USER_SECRET_FIELDS.has(field) && value !== undefined && value !== null) out[field] = value;
+  }
+  if (registrations !== undefined) out.registrations = registrations.map(registrationJson);
+  return out;
+}
+
+export function refreshTokenJson(token: RefreshToken): Record<string, unknown> {
+  return pick(token, ['id', 'applicationId', 'userId', 'tenantId', 'insertInstant', 'startInstant', 'metaData']);
+}

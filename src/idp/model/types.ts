@@ -1,0 +1,178 @@
+/**
+ * The stored shapes of the identity provider's objects. Each is the FusionAuth JSON object as the API
+ * returns it, plus any secret the API never returns (kept in the same stored document; the serializers in
+ * model/serialize.ts decide what leaves the process). Instants are epoch milliseconds.
+ */
+export type Json = Record<string, unknown>;
+
+export interface TenantJwtConfiguration {
+  enabled: boolean;
+  timeToLiveInSeconds: number;
+  refreshTokenTimeToLiveInMinutes: number;
+  accessTokenKeyId: string;
+  idTokenKeyId: string;
+  refreshTokenUsagePolicy: 'Reusable' | 'OneTimeUse';
+  refreshTokenExpirationPolicy: 'Fixed' | 'SlidingWindow' | 'SlidingWindowWithMaximumLifetime';
+  [k: string]: unknown;
+}
+
+export interface FailedAuthenticationConfiguration {
+  /** Failed logins within `resetCountInSeconds` that lock the user. */
+  tooManyAttempts: number;
+  resetCountInSeconds: number;
+  actionDuration: number;
+  actionDurationUnit: 'SECONDS' | 'MINUTES' | 'HOURS' | 'DAYS';
+  [k: string]: unknown;
+}
+
+export interface Tenant {
+  id: string;
+  name: string;
+  issuer: string;
+  jwtConfiguration: TenantJwtConfiguration;
+  loginConfiguration: { requireAuthentication: boolean; [k: string]: unknown };
+  failedAuthenticationConfiguration: FailedAuthenticationConfiguration;
+  passwordValidationRules: { minLength: number; maxLength: number; [k: string]: unknown };
+  data: Json;
+  state: string;
+  insertInstant: number;
+  lastUpdateInstant: number;
+  [k: string]: unknown;
+}
+
+export interface Role {
+  id: string;
+  name: string;
+  description?: string;
+  isDefault: boolean;
+  isSuperRole: boolean;
+  insertInstant: number;
+  lastUpdateInstant: number;
+}
+
+export interface Application {
+  id: string;
+  tenantId: string;
+  name: string;
+  active: boolean;
+  roles: Role[];
+  jwtConfiguration: {
+    enabled: boolean;
+    timeToLiveInSeconds: number;
+    refreshTokenTimeToLiveInMinutes: number;
+    accessTokenKeyId?: string;
+    idTokenKeyId?: string;
+    refreshTokenUsagePolicy?: 'Reusable' | 'OneTimeUse';
+    refreshTokenExpirationPolicy?: TenantJwtConfiguration['refreshTokenExpirationPolicy'];
+    [k: string]: unknown;
+  };
+  loginConfiguration: { allowTokenRefresh: boolean; generateRefreshTokens: boolean; requireAuthentication: boolean; [k: string]: unknown };
+  oauthConfiguration: { clientId: string; clientSecret: string; scopeHandlingPolicy: 'Compatibility' | 'Strict'; [k: string]: unknown };
+  data: Json;
+  state: string;
+  insertInstant: number;
+  lastUpdateInstant: number;
+  [k: string]: unknown;
+}
+
+export type KeyAlgorithm = 'RS256' | 'RS384' | 'RS512' | 'ES256' | 'ES384' | 'ES512' | 'HS256' | 'HS384' | 'HS512' | 'Ed25519';
+export type KeyType = 'RSA' | 'EC' | 'HMAC' | 'OKP';
+
+export interface Key {
+  id: string;
+  name: string;
+  algorithm: KeyAlgorithm;
+  type: KeyType;
+  kid: string;
+  length?: number;
+  issuer?: string;
+  publicKey?: string;
+  certificate?: string;
+  certificateInformation?: Json;
+  expirationInstant?: number;
+  hasPrivateKey: boolean;
+  insertInstant: number;
+  lastUpdateInstant: number;
+  /** PKCS#8 PEM of the private key. Never returned. */
+  privateKey?: string;
+  /** HMAC secret, base64. Never returned. */
+  secret?: string;
+}
+
+export interface ApiKey {
+  id: string;
+  /** The key value, kept only while `retrievable` is true. */
+  key?: string;
+  /** SHA-256 (hex) of the key value; how a presented key is found. */
+  keyHash: string;
+  keyManager: boolean;
+  name?: string;
+  permissions: { endpoints: Record<string, string[]> };
+  tenantId?: string;
+  metaData: { attributes: Record<string, string> };
+  retrievable: boolean;
+  expirationInstant?: number;
+  insertInstant: number;
+  lastUpdateInstant: number;
+}
+
+export interface User {
+  id: string;
+  tenantId: string;
+  email?: string;
+  username?: string;
+  active: boolean;
+  verified: boolean;
+  firstName?: string;
+  lastName?: string;
+  fullName?: string;
+  middleName?: string;
+  data: Json;
+  passwordChangeRequired: boolean;
+  passwordLastUpdateInstant?: number;
+  /** argon2id PHC string. Never returned. */
+  passwordHash?: string;
+  changePasswordId?: string;
+  expiry?: number;
+  insertInstant: number;
+  lastUpdateInstant: number;
+  lastLoginInstant?: number;
+  [k: string]: unknown;
+}
+
+export interface Registration {
+  id: string;
+  userId: string;
+  applicationId: string;
+  tenantId: string;
+  roles: string[];
+  data: Json;
+  username?: string;
+  verified: boolean;
+  verifiedInstant?: number;
+  insertInstant: number;
+  lastUpdateInstant: number;
+  lastLoginInstant?: number;
+  [k: string]: unknown;
+}
+
+/**
+ * A refresh token. The value is never stored, only its SHA-256; `grants` and `scope` let the OAuth grants
+ * of the next issue reuse the same records (the header `gty` of a refreshed token = grants + refresh_token).
+ */
+export interface RefreshToken {
+  id: string;
+  tokenHash: string;
+  tenantId: string;
+  userId: string;
+  applicationId: string;
+  insertInstant: number;
+  startInstant: number;
+  /** Last exchange; the sliding-window policies count from here. */
+  lastUsedInstant: number;
+  authTime: number;
+  authenticationType: string;
+  grants: string[];
+  scope?: string;
+  metaData: Json;
+}

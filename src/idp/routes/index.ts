@@ -1,0 +1,28 @@
+/** Every route of the identity provider. The OAuth 2.0 / OIDC routes (/oauth2/*) get their own file here. */
+import type { FastifyInstance } from 'fastify';
+import type { IdpContext } from '../context.js';
+import { registerApiKeyRoutes } from './api-keys.js';
+import { registerApplicationRoutes } from './applications.js';
+import { registerJwtRoutes } from './jwt.js';
+import { registerKeyRoutes } from './keys.js';
+import { registerLoginRoutes } from './login.js';
+import { registerRegistrationRoutes } from './registrations.js';
+import { registerTenantRoutes } from './tenants.js';
+import { registerUserRoutes } from './users.js';
+import { registerWellKnownRoutes } from './well-known.js';
+
+export function registerRoutes(app: FastifyInstance, ctx: IdpContext): void {
+  registerTenantRoutes(app, ctx);
+  registerKeyRoutes(app, ctx);
+  registerApplicationRoutes(app, ctx);
+  registerApiKeyRoutes(app, ctx);
+  registerUserRoutes(app, ctx);
+  registerRegistrationRoutes(app, ctx);
+  registerLoginRoutes(app, ctx);
+  registerJwtRoutes(app, ctx);
+  registerWellKnownRoutes(app, ctx);
+}
+
+export { createTenant } from './tenants.js';
+export { defaultSigningKeyId } from './keys.js';
+export { insertApiKey, newApiKey } from './api-keys.js';

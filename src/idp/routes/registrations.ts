@@ -1,0 +1,135 @@
+/**
+ * Registration API — `/api/user/registration`: register an existing user, the combined user + registration
+ * create (a body with `user` selects it), retrieve, update, delete. Without roles a registration gets the
+ * application's default roles; unknown role names are rejected.
+ */
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { IdpContext } from '../context.js';
+import { ApiErrors, fieldError, notFound } from '../model/errors.js';
+import { isObject, isUuid, optionalString, optionalStringArray, type Body } from '../model/input.js';
+import { registrationJson, userJson } from '../model/serialize.js';
+import type { Application, Registration, User } from '../model/types.js';
+import { requestedTenantId } from '../http/tenant.js';
+import { DuplicateError } from '../storage/index.js';
+import { buildUser, saveUser } from '../services/users.js';
+import { issueSession } from '../services/session.js';
+import { bodyOf, createId, pathId, wrapped } from './common.js';
+import { findUser } from './users.js';
+
+const ENDPOINT = { endpoint: '/api/user/registration' };
+
+async function applicationFor(ctx: IdpContext, input: Body, tenantId: string | undefined): Promise<Application> {
+  const id = input.applicationId;
+  if (id === undefined || id === null || id === '') fieldError('registration.applicationId', 'missing', 'You must specify the [registration.applicationId] property.');
+  const application = isUuid(id) ? await ctx.storage.applications.get(id.toLowerCase()) : undefined;
+  if (application === undefined || (tenantId !== undefined && application.tenantId !== tenantId)) {
+    fieldError('registration.applicationId', 'invalid', `The Application Id [${String(id)}] is not valid.`);
+  }
+  return application as Application;
+}
+
+function buildRegistration(ctx: IdpContext, user: User, application: Application, input: Body, existing?: Registration): Registration {
+  const errors = new ApiErrors();
+  const roles = optionalStringArray(errors, input, 'roles', 'registration.roles');
+  const username = optionalString(errors, input, 'username', 'registration.username');
+  const timezone = optionalString(errors, input, 'timezone', 'registration.timezone');
+  const preferredLanguages = optionalStringArray(errors, input, 'preferredLanguages', 'registration.preferredLanguages');
+  if (input.data !== undefined && input.data !== null && !isObject(input.data)) errors.invalid('registration.data', 'The [registration.data] property must be an object.');
+  const known = new Set(application.roles.map((r) => r.name));
+  const unknown = (roles ?? []).filter((r) => !known.has(r));
+  if (unknown.length > 0) errors.invalid('registration.roles', `The role(s) [${unknown.join(', ')}] do not exist for the application.`);
+  errors.throwIfAny();
+  const now = ctx.now();
+  const registration: Registration = {
+    id: existing?.id ?? (isUuid(input.id) ? input.id.toLowerCase() : randomUUID()),
+    userId: user.id,
+    applicationId: application.id,
+    tenantId: user.tenantId,
+    roles: [...new Set(roles ?? (existing === undefined ? application.roles.filter((r) => r.isDefault).map((r) => r.name) : existing.roles))],
+    data: isObject(input.data) ? input.data : {},
+    verified: true,
+    verifiedInstant: existing?.verifiedInstant ?? now,
+    usernameStatus: 'ACTIVE',
+    insertInstant: existing?.insertInstant ?? now,
+    lastUpdateInstant: now,
+  };
+  if (username !== undefined) registration.username = username;
+  if (timezone !== undefined) registration.timezone = timezone;
+  if (preferredLanguages !== undefined) registration.preferredLanguages = preferredLanguages;
+  if (existing?.lastLoginInstant !== undefined) registration.lastLoginInstant = existing.lastLoginInstant;
+  return registration;
+}
+
+async function insertRegistration(ctx: IdpContext, registration: Registration): Promise<void> {
+  try {
+    await ctx.storage.registrations.insert(registration);
+  } catch (error) {
+    if (error instanceof DuplicateError) fieldError('registration', 'duplicate', `The User is already registered for the Application [${registration.applicationId}].`);
+    throw error;
+  }
+}
+
+export function registerRegistrationRoutes(app: FastifyInstance, ctx: IdpContext): void {
+  const create = async (request: FastifyRequest<{ Params: { userId?: string } }>) => {
+    const body = bodyOf(request);
+    const input = wrapped(request, 'registration');
+    const scope = requestedTenantId(request);
+    const application = await applicationFor(ctx, input, scope);
+    const tenant = (await ctx.storage.tenants.get(application.tenantId))!;
+    let user: User;
+    let created = false;
+    if (body.user !== undefined && body.user !== null) {
+      const userInput = wrapped(request, 'user');
+      const id = createId(request.params.userId, userInput.id, 'user.id');
+      if ((await ctx.storage.users.get(id)) !== undefined) fieldError('registration', 'duplicate', `A User with Id [${id}] already exists; register it with POST /api/user/registration/${id} without a user.`);
+      user = await buildUser(ctx, tenant, id, userInput, { passwordOptional: body.sendSetPasswordEmail === true });
+      created = true;
+    } else {
+      user = await findUser(ctx, request, request.params.userId);
+      if (user.tenantId !== application.tenantId) fieldError('registration.applicationId', 'invalid', 'The Application belongs to another tenant than the User.');
+      if ((await ctx.storage.registrations.findOne({ user_id: user.id, application_id: application.id })) !== undefined) {
+        fieldError('registration', 'duplicate', `The User is already registered for the Application [${application.id}].`);
+      }
+    }
+    const registration = buildRegistration(ctx, user, application, input);
+    if (created) await saveUser(ctx, user, true);
+    await insertRegistration(ctx, registration);
+    const tokens = await issueSession(ctx, { tenant, application, user, registration, authenticationType: 'REGISTRATION' });
+    const registrations = await ctx.storage.registrations.find({ user_id: user.id });
+    return { ...tokens, registration: registrationJson(registration), user: userJson(user, registrations) };
+  };
+  app.post('/api/user/registration', { config: ENDPOINT }, create);
+  app.post('/api/user/registration/:userId', { config: ENDPOINT }, create);
+
+  const find = async (request: FastifyRequest, userId: string | undefined, applicationId: unknown): Promise<{ user: User; registration: Registration }> => {
+    const user = await findUser(ctx, request, userId);
+    const registration = isUuid(applicationId) ? await ctx.storage.registrations.findOne({ user_id: user.id, application_id: applicationId.toLowerCase() }) : undefined;
+    return registration === undefined ? notFound() : { user, registration };
+  };
+
+  app.get<{ Params: { userId: string; applicationId: string } }>('/api/user/registration/:userId/:applicationId', { config: ENDPOINT }, async (request) => ({
+    registration: registrationJson((await find(request, request.params.userId, request.params.applicationId)).registration),
+  }));
+
+  const update = async (request: FastifyRequest<{ Params: { userId: string; applicationId?: string } }>) => {
+    const input = wrapped(request, 'registration');
+    const { user, registration: existing } = await find(request, request.params.userId, request.params.applicationId ?? input.applicationId);
+    const application = (await ctx.storage.applications.get(existing.applicationId))!;
+    const merged = request.method === 'PATCH' ? { ...registrationJson(existing), ...input } : input;
+    const registration = buildRegistration(ctx, user, application, merged, existing);
+    await ctx.storage.registrations.update(registration);
+    return { registration: registrationJson(registration) };
+  };
+  for (const path of ['/api/user/registration/:userId', '/api/user/registration/:userId/:applicationId']) {
+    app.put(path, { config: ENDPOINT }, update);
+    app.patch(path, { config: ENDPOINT }, update);
+  }
+
+  app.delete<{ Params: { userId: string; applicationId: string } }>('/api/user/registration/:userId/:applicationId', { config: ENDPOINT }, async (request, reply: FastifyReply) => {
+    const { user, registration } = await find(request, request.params.userId, request.params.applicationId);
+    await ctx.storage.registrations.delete(registration.id);
+    await ctx.storage.refreshTokens.deleteWhere({ user_id: user.id, application_id: registration.applicationId });
+    return reply.code(200).send();
+  });
+}

@@ -1,0 +1,89 @@
+/** User API — `/api/user`: create, retrieve (by id, email, username, loginId), replace, patch, delete. */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { IdpContext } from '../context.js';
+import { notFound } from '../model/errors.js';
+import { isUuid, mergePatch, type Body } from '../model/input.js';
+import { userJson } from '../model/serialize.js';
+import type { User } from '../model/types.js';
+import { optionalTenant, requireTenant } from '../http/tenant.js';
+import { buildUser, findByLoginId, saveUser } from '../services/users.js';
+import { issueSession } from '../services/session.js';
+import { bodyOf, createId, isTrue, pathId, query, wrapped } from './common.js';
+
+const ENDPOINT = { endpoint: '/api/user' };
+
+export async function userResponse(ctx: IdpContext, user: User): Promise<Record<string, unknown>> {
+  return userJson(user, await ctx.storage.registrations.find({ user_id: user.id }));
+}
+
+/** The user with this id if visible in the request's tenant scope; else 404. */
+export async function findUser(ctx: IdpContext, request: FastifyRequest, id: string | undefined): Promise<User> {
+  const user = await ctx.storage.users.get(pathId(id));
+  const scope = (await optionalTenant(ctx, request))?.id;
+  if (user === undefined || (scope !== undefined && scope !== user.tenantId)) return notFound();
+  return user;
+}
+
+export function registerUserRoutes(app: FastifyInstance, ctx: IdpContext): void {
+  const create = async (request: FastifyRequest<{ Params: { id?: string } }>) => {
+    const body = bodyOf(request);
+    const input = wrapped(request, 'user');
+    const tenant = await requireTenant(ctx, request);
+    const id = createId(request.params.id, input.id, 'user.id');
+    const user = await buildUser(ctx, tenant, id, input, { passwordOptional: body.sendSetPasswordEmail === true });
+    await saveUser(ctx, user, true);
+    const response: Record<string, unknown> = { user: userJson(user, []) };
+    const applicationId = body.applicationId;
+    if (isUuid(applicationId)) {
+      const application = await ctx.storage.applications.get(applicationId.toLowerCase());
+      if (application !== undefined && application.tenantId === tenant.id) {
+        const tokens = await issueSession(ctx, { tenant, application, user, authenticationType: 'USER_CREATE', refresh: false });
+        response.token = tokens.token;
+      }
+    }
+    return response;
+  };
+  app.post('/api/user', { config: ENDPOINT }, create);
+  app.post('/api/user/:id', { config: ENDPOINT }, create);
+
+  app.get('/api/user', { config: ENDPOINT }, async (request) => {
+    const q = query(request);
+    const [field, value] = q.email !== undefined ? ['email', q.email] : q.username !== undefined ? ['username', q.username] : ['loginId', q.loginId];
+    if (value === undefined || value === '') return notFound();
+    const tenant = await requireTenant(ctx, request);
+    const user = await findByLoginId(ctx, tenant.id, value, field === 'loginId' ? ['email', 'username'] : [field]);
+    return user === undefined ? notFound() : { user: await userResponse(ctx, user) };
+  });
+
+  app.get<{ Params: { id: string } }>('/api/user/:id', { config: ENDPOINT }, async (request) => ({
+    user: await userResponse(ctx, await findUser(ctx, request, request.params.id)),
+  }));
+
+  const update = async (request: FastifyRequest<{ Params: { id: string } }>) => {
+    const existing = await findUser(ctx, request, request.params.id);
+    const tenant = (await ctx.storage.tenants.get(existing.tenantId))!;
+    if (isTrue(query(request).reactivate)) {
+      const user = { ...existing, active: true, lastUpdateInstant: ctx.now() };
+      await saveUser(ctx, user, false);
+      return { user: await userResponse(ctx, user) };
+    }
+    const input = wrapped(request, 'user');
+    const { passwordHash: _h, changePasswordId: _c, ...visible } = existing;
+    const merged = request.method === 'PATCH' ? mergePatch(visible as Body, input) : input;
+    const user = await buildUser(ctx, tenant, existing.id, merged, { existing });
+    await saveUser(ctx, user, false);
+    return { user: await userResponse(ctx, user) };
+  };
+  app.put('/api/user/:id', { config: ENDPOINT }, update);
+  app.patch('/api/user/:id', { config: ENDPOINT }, update);
+
+  app.delete<{ Params: { id: string } }>('/api/user/:id', { config: ENDPOINT }, async (request, reply: FastifyReply) => {
+    const user = await findUser(ctx, request, request.params.id);
+    if (isTrue(query(request).hardDelete)) await ctx.storage.deleteUserCascade(user.id);
+    else {
+      await saveUser(ctx, { ...user, active: false, lastUpdateInstant: ctx.now() }, false);
+      await ctx.storage.refreshTokens.deleteWhere({ user_id: user.id });
+    }
+    return reply.code(200).send();
+  });
+}

@@ -1,0 +1,113 @@
+/**
+ * `startIdp`: opens (and migrates) the database, initialises a fresh one (kickstart or default tenant +
+ * one-time admin key), and serves FusionAuth's API. `gatehouse idp` and `gatehouse up` both call this.
+ */
+import type { FastifyInstance } from 'fastify';
+import { ErrorCode, GatehouseError } from '../shared/errors.js';
+import { createLogger, type Logger } from '../shared/logger.js';
+import type { IdpContext } from './context.js';
+import { PasswordHasher, type PasswordHashing } from './crypto/password.js';
+import { createApp } from './http/app.js';
+import { DEFAULT_PORT } from './model/defaults.js';
+import { registerRoutes } from './routes/index.js';
+import { KeyRing } from './services/keyring.js';
+import { TokenService } from './services/tokens.js';
+import { Storage } from './storage/index.js';
+import { initialize, type InitializeResult } from './bootstrap/initialize.js';
+
+export interface IdpOptions {
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 9011 (FusionAuth's); 0 picks a free port. */
+  port?: number;
+  /** An SQLite file path, or a postgres:// URL (optionally with ?schema=NAME). */
+  database: string;
+  /** A kickstart file path or object, used only when the database is fresh. */
+  kickstart?: string | object;
+  logger?: Logger;
+  /** The issuer of the default tenant created on a fresh database without kickstart. Default `acme.com`. */
+  issuer?: string;
+  /** Password hashing parameters; defaults to DEFAULT_PASSWORD_HASHING. */
+  passwordHashing?: PasswordHashing;
+  /** Receives the one-time admin API key of a fresh database; default: printed once to stdout. */
+  onAdminKey?: (key: string) => void;
+  /** The clock (epoch ms); tests freeze it. */
+  now?: () => number;
+}
+
+export interface RunningIdp {
+  url: string;
+  port: number;
+  /** What the start did to the database. */
+  initialization: InitializeResult;
+  /** The fastify instance (for in-process requests with `inject`). */
+  app: FastifyInstance;
+  close(): Promise<void>;
+}
+
+function printAdminKey(key: string): void {
+  process.stdout.write(
+    `\nGatehouse identity provider: created the default tenant and an admin API key.\n` +
+      `It is shown only this once; keep it somewhere safe:\n\n  ${key}\n\n`,
+  );
+}
+
+export async function startIdp(options: IdpOptions): Promise<RunningIdp> {
+  const host = options.host ?? '127.0.0.1';
+  const port = options.port ?? DEFAULT_PORT;
+  const logger = options.logger ?? createLogger({ name: 'idp' });
+  const storage = await Storage.open(options.database);
+  const now = options.now ?? Date.now;
+  const keys = new KeyRing(storage, now);
+  const ctx: IdpContext = {
+    storage,
+    keys,
+    tokens: new TokenService(storage, keys, now),
+    passwords: new PasswordHasher(options.passwordHashing),
+    logger,
+    now,
+    internalKey: undefined,
+  };
+  const app = createApp(ctx);
+  registerRoutes(app, ctx);
+  let initialization: InitializeResult;
+  try {
+    await app.ready();
+    initialization = await initialize(ctx, app, {
+      onAdminKey: options.onAdminKey ?? printAdminKey,
+      ...(options.kickstart === undefined ? {} : { kickstart: options.kickstart }),
+      ...(options.issuer === undefined ? {} : { issuer: options.issuer }),
+    });
+    await app.listen({ host, port });
+  } catch (error) {
+    await app.close().catch(() => undefined);
+    await storage.close().catch(() => undefined);
+    const code = (error as { code?: string }).code;
+    if (code === 'EADDRINUSE') {
+      throw new GatehouseError(ErrorCode.PORT_IN_USE, `port ${port} on ${host} is already in use; choose another with --port`, { cause: error });
+    }
+    if (code === 'EADDRNOTAVAIL' || code === 'EACCES') {
+      throw new GatehouseError(ErrorCode.PORT_IN_USE, `cannot listen on ${host}:${port} (${code})`, { cause: error });
+    }
+    throw error;
+  }
+  const address = app.server.address();
+  const actualPort = typeof address === 'object' && address !== null ? address.port : port;
+  const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
+  const url = `http://${urlHost}:${actualPort}`;
+  logger.info({ event: 'idp.listening', url, database: storage.dialect }, 'identity provider listening');
+  let closed: Promise<void> | undefined;
+  return {
+    url,
+    port: actualPort,
+    initialization,
+    app,
+    close() {
+      closed ??= (async () => {
+        await app.close();
+        await storage.close();
+      })();
+      return closed;
+    },
+  };
+}

@@ -1,0 +1,49 @@
+/**
+ * The Login API's decision, apart from HTTP: find the user, honour the lockout, check the password, and
+ * say which status applies. The OAuth password grant of the next issue maps these outcomes to its errors.
+ *
+ * Order: unknown user → 404 (after spending one hash verification); locked → 423; deactivated → 423;
+ * wrong password → 404 (counting towards the lockout); expired → 410; password change required → 203;
+ * not registered for the application → 202; else 200.
+ */
+import type { IdpContext } from '../context.js';
+import { LOCKOUT_UNIT_MS } from '../model/defaults.js';
+import type { Application, Registration, Tenant, User } from '../model/types.js';
+import { findByLoginId } from './users.js';
+
+export type LoginOutcome =
+  | { status: 404 | 410 | 423 }
+  | { status: 203; user: User }
+  | { status: 200 | 202; user: User; registration?: Registration };
+
+export async function authenticatePassword(
+  ctx: IdpContext,
+  tenant: Tenant,
+  application: Application | undefined,
+  loginId: string,
+  password: string,
+  loginIdTypes?: readonly string[],
+): Promise<LoginOutcome> {
+  const user = await findByLoginId(ctx, tenant.id, loginId, loginIdTypes);
+  if (user === undefined || user.passwordHash === undefined) {
+    await ctx.passwords.verifyNothing(password);
+    return { status: 404 };
+  }
+  const now = ctx.now();
+  const lock = await ctx.storage.lockState(user.id);
+  if (lock.lockedUntil > now || !user.active) return { status: 423 };
+  if (!(await ctx.passwords.verify(user.passwordHash, password))) {
+    const policy = tenant.failedAuthenticationConfiguration;
+    const failures = await ctx.storage.recordLoginFailure(user.id, now, policy.resetCountInSeconds * 1000);
+    if (failures >= policy.tooManyAttempts) {
+      await ctx.storage.lockUser(user.id, now + policy.actionDuration * (LOCKOUT_UNIT_MS[policy.actionDurationUnit] ?? 60_000));
+      ctx.logger.warn({ event: 'user.locked', userId: user.id, tenantId: tenant.id, failures }, 'user locked after repeated failed logins');
+    }
+    return { status: 404 };
+  }
+  if (lock.failedCount > 0 || lock.lockedUntil > 0) await ctx.storage.clearLoginFailures(user.id);
+  if (user.expiry !== undefined && user.expiry <= now) return { status: 410 };
+  if (user.passwordChangeRequired) return { status: 203, user };
+  const registration = application === undefined ? undefined : await ctx.storage.registrations.findOne({ user_id: user.id, application_id: application.id });
+  return { status: application !== undefined && registration === undefined ? 202 : 200, user, ...(registration === undefined ? {} : { registration }) };
+}

@@ -1,0 +1,95 @@
+/**
+ * The one schema, for SQLite and PostgreSQL alike, as numbered migrations run in order at start (kysely's
+ * Migrator records the applied ones in `kysely_migration`). Never edit a released migration: add the next one.
+ *
+ * Every object table keeps the FusionAuth JSON document in `body` and copies the fields it is looked up or
+ * kept unique by into indexed columns.
+ */
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
+
+const initial: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('settings')
+      .addColumn('name', 'text', (c) => c.primaryKey())
+      .addColumn('value', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('tenants')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull().unique())
+      .addColumn('insert_instant', 'bigint', (c) => c.notNull())
+      .addColumn('body', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('keys')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull().unique())
+      .addColumn('kid', 'text', (c) => c.notNull().unique())
+      .addColumn('insert_instant', 'bigint', (c) => c.notNull())
+      .addColumn('body', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('applications')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('tenant_id', 'text', (c) => c.notNull())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('insert_instant', 'bigint', (c) => c.notNull())
+      .addColumn('body', 'text', (c) => c.notNull())
+      .addUniqueConstraint('applications_tenant_name', ['tenant_id', 'name'])
+      .execute();
+    await db.schema
+      .createTable('api_keys')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('key_hash', 'text', (c) => c.notNull().unique())
+      .addColumn('tenant_id', 'text')
+      .addColumn('insert_instant', 'bigint', (c) => c.notNull())
+      .addColumn('body', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('users')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('tenant_id', 'text', (c) => c.notNull())
+      .addColumn('email', 'text')
+      .addColumn('username', 'text')
+      .addColumn('insert_instant', 'bigint', (c) => c.notNull())
+      .addColumn('body', 'text', (c) => c.notNull())
+      .addColumn('failed_count', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('failed_since', 'bigint', (c) => c.notNull().defaultTo(0))
+      .addColumn('locked_until', 'bigint', (c) => c.notNull().defaultTo(0))
+      .addUniqueConstraint('users_tenant_email', ['tenant_id', 'email'])
+      .addUniqueConstraint('users_tenant_username', ['tenant_id', 'username'])
+      .execute();
+    await db.schema
+      .createTable('registrations')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('user_id', 'text', (c) => c.notNull())
+      .addColumn('application_id', 'text', (c) => c.notNull())
+      .addColumn('tenant_id', 'text', (c) => c.notNull())
+      .addColumn('insert_instant', 'bigint', (c) => c.notNull())
+      .addColumn('body', 'text', (c) => c.notNull())
+      .addUniqueConstraint('registrations_user_application', ['user_id', 'application_id'])
+      .execute();
+    await db.schema.createIndex('registrations_application').on('registrations').column('application_id').execute();
+    await db.schema
+      .createTable('refresh_tokens')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+      .addColumn('tenant_id', 'text', (c) => c.notNull())
+      .addColumn('user_id', 'text', (c) => c.notNull())
+      .addColumn('application_id', 'text', (c) => c.notNull())
+      .addColumn('insert_instant', 'bigint', (c) => c.notNull())
+      .addColumn('body', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('refresh_tokens_user').on('refresh_tokens').column('user_id').execute();
+    await db.schema.createIndex('refresh_tokens_application').on('refresh_tokens').column('application_id').execute();
+  },
+};
+
+export const MIGRATIONS: Record<string, Migration> = {
+  '0001_initial': initial,
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: () => Promise.resolve(MIGRATIONS),
+};

@@ -1,0 +1,151 @@
+/**
+ * The identity provider's storage: a small async interface over one kysely database, SQLite or PostgreSQL.
+ * Everything the HTTP layer persists goes through here; test/idp/storage/storage.test.ts runs one suite
+ * against both databases.
+ */
+import { sql, type Kysely } from 'kysely';
+import type { ApiKey, Application, Key, RefreshToken, Registration, Tenant, User } from '../model/types.js';
+import { DocumentTable } from './table.js';
+import { openDatabase, type Dialect } from './open.js';
+
+const lower = (value: string | undefined): string | null => (value === undefined ? null : value.toLowerCase());
+
+export interface LockState {
+  failedCount: number;
+  lockedUntil: number;
+}
+
+export class Storage {
+  readonly tenants: DocumentTable<Tenant>;
+  readonly applications: DocumentTable<Application>;
+  readonly keys: DocumentTable<Key>;
+  readonly apiKeys: DocumentTable<ApiKey>;
+  readonly users: DocumentTable<User>;
+  readonly registrations: DocumentTable<Registration>;
+  readonly refreshTokens: DocumentTable<RefreshToken>;
+
+  private constructor(
+    private readonly db: Kysely<any>,
+    readonly dialect: Dialect,
+  ) {
+    this.tenants = new DocumentTable(db, { name: 'tenants', columns: { name: (t) => t.name, insert_instant: (t) => t.insertInstant } });
+    this.applications = new DocumentTable(db, {
+      name: 'applications',
+      columns: { tenant_id: (a) => a.tenantId, name: (a) => a.name, insert_instant: (a) => a.insertInstant },
+    });
+    this.keys = new DocumentTable(db, { name: 'keys', columns: { name: (k) => k.name, kid: (k) => k.kid, insert_instant: (k) => k.insertInstant } });
+    this.apiKeys = new DocumentTable(db, {
+      name: 'api_keys',
+      columns: { key_hash: (k) => k.keyHash, tenant_id: (k) => k.tenantId ?? null, insert_instant: (k) => k.insertInstant },
+    });
+    this.users = new DocumentTable(db, {
+      name: 'users',
+      columns: {
+        tenant_id: (u) => u.tenantId,
+        email: (u) => lower(u.email),
+        username: (u) => lower(u.username),
+        insert_instant: (u) => u.insertInstant,
+      },
+    });
+    this.registrations = new DocumentTable(db, {
+      name: 'registrations',
+      columns: {
+        user_id: (r) => r.userId,
+        application_id: (r) => r.applicationId,
+        tenant_id: (r) => r.tenantId,
+        insert_instant: (r) => r.insertInstant,
+      },
+    });
+    this.refreshTokens = new DocumentTable(db, {
+      name: 'refresh_tokens',
+      columns: {
+        token_hash: (r) => r.tokenHash,
+        tenant_id: (r) => r.tenantId,
+        user_id: (r) => r.userId,
+        application_id: (r) => r.applicationId,
+        insert_instant: (r) => r.insertInstant,
+      },
+    });
+  }
+
+  /** Opens (creating and migrating as needed) the database: an SQLite path or a postgres:// URL. */
+  static async open(database: string): Promise<Storage> {
+    const { db, dialect } = await openDatabase(database);
+    return new Storage(db, dialect);
+  }
+
+  async getSetting(name: string): Promise<string | undefined> {
+    const row = (await this.db.selectFrom('settings').select('value').where('name', '=', name).executeTakeFirst()) as { value: string } | undefined;
+    return row?.value;
+  }
+
+  async setSetting(name: string, value: string): Promise<void> {
+    await this.db
+      .insertInto('settings')
+      .values({ name, value })
+      .onConflict((oc) => oc.column('name').doUpdateSet({ value }))
+      .execute();
+  }
+
+  /**
+   * Counts one failed login, atomically: the count restarts when the previous failure is older than
+   * `windowMs`. Returns the new count.
+   */
+  async recordLoginFailure(userId: string, now: number, windowMs: number): Promise<number> {
+    const since = now - windowMs;
+    const result = await sql<{ failed_count: number }>`
+      UPDATE users SET
+        failed_count = CASE WHEN failed_since < ${since} THEN 1 ELSE failed_count + 1 END,
+        failed_since = CASE WHEN failed_since < ${since} THEN ${now} ELSE failed_since END
+      WHERE id = ${userId}
+      RETURNING failed_count`.execute(this.db);
+    return Number(result.rows[0]?.failed_count ?? 0);
+  }
+
+  async lockUser(userId: string, until: number): Promise<void> {
+    await this.db.updateTable('users').set({ locked_until: until, failed_count: 0, failed_since: 0 }).where('id', '=', userId).execute();
+  }
+
+  async clearLoginFailures(userId: string): Promise<void> {
+    await this.db.updateTable('users').set({ failed_count: 0, failed_since: 0, locked_until: 0 }).where('id', '=', userId).execute();
+  }
+
+  async lockState(userId: string): Promise<LockState> {
+    const row = (await this.db.selectFrom('users').select(['failed_count', 'locked_until']).where('id', '=', userId).executeTakeFirst()) as
+      | { failed_count: number; locked_until: number }
+      | undefined;
+    return { failedCount: Number(row?.failed_count ?? 0), lockedUntil: Number(row?.locked_until ?? 0) };
+  }
+
+  /**
+   * Replaces a refresh token's document only if its hash is still `expectedHash`: two exchanges of one
+   * one-time-use token cannot both win.
+   */
+  async replaceRefreshToken(token: RefreshToken, expectedHash: string): Promise<boolean> {
+    return this.refreshTokens.update(token, { token_hash: expectedHash });
+  }
+
+  /** Deletes a user and everything hanging off it. */
+  async deleteUserCascade(userId: string): Promise<void> {
+    await this.refreshTokens.deleteWhere({ user_id: userId });
+    await this.registrations.deleteWhere({ user_id: userId });
+    await this.users.delete(userId);
+  }
+
+  async deleteApplicationCascade(applicationId: string): Promise<void> {
+    await this.refreshTokens.deleteWhere({ application_id: applicationId });
+    await this.registrations.deleteWhere({ application_id: applicationId });
+    await this.applications.delete(applicationId);
+  }
+
+  async deleteTenantCascade(tenantId: string): Promise<void> {
+    for (const table of ['refresh_tokens', 'registrations', 'users', 'applications', 'api_keys']) {
+      await this.db.deleteFrom(table).where('tenant_id', '=', tenantId).execute();
+    }
+    await this.tenants.delete(tenantId);
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+}

@@ -101,14 +101,21 @@ export class Exchange implements Dispatcher.DispatchHandler {
     }
     this.runtime.generation.context.metrics.authDenied.labels(this.target.frontend, this.target.policy?.name ?? '', decision.reason).inc();
     const res = this.res;
-    if (this.body !== null) res.setHeader('connection', 'close');
-    res.writeHead(decision.status, decision.headers);
+    try {
+      if (this.body !== null) res.setHeader('connection', 'close');
+      res.writeHead(decision.status, decision.headers);
+    } catch (error) {
+      // a deny whose headers Node refuses (control characters, bad status) must not crash the gateway
+      this.authFailed(error);
+      return;
+    }
     res.end(decision.body);
     this.finish(decision.status, Buffer.byteLength(decision.body), `auth: ${decision.reason}`);
   }
 
   private authFailed(error: unknown): void {
     if (this.done) return;
+    this.res.removeHeader('connection');
     this.runtime.generation.context.logger.error({ err: { message: (error as Error)?.message, code: (error as { code?: string })?.code } }, 'auth policy failed');
     this.finish(500, sendLocal(this.res, 500, MESSAGES.authError, this.body !== null), 'auth policy threw');
   }
@@ -149,11 +156,20 @@ export class Exchange implements Dispatcher.DispatchHandler {
       const name = headers[i] as string;
       if (name.length === 14 && name.toLowerCase() === 'content-length') this.expected = Number(headers[i + 1]);
     }
-    this.res.writeHead(statusCode, headers);
+    try {
+      this.res.writeHead(statusCode, headers);
+    } catch {
+      // a header value Node refuses to send: answer 502 rather than forward it or crash
+      this.expected = -1;
+      this.abortUpstream?.(new Error('invalid upstream response header'));
+      this.finish(502, sendLocal(this.res, 502, MESSAGES.badGateway, true), 'invalid upstream response header');
+      return false;
+    }
     return true;
   }
 
   onData(chunk: Buffer): boolean {
+    if (this.done) return false;
     this.bytes += chunk.length;
     if (this.bytes === this.expected) {
       this.ended = true;
@@ -167,6 +183,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
 
   onComplete(): void {
     (this.server as UpstreamServer).inflight--;
+    if (this.done) return;
     if (!this.ended) this.res.end();
     this.finish(this.status, this.bytes, undefined);
   }

@@ -11,7 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { canConnect, findExecutable, requireExecutable } from '../support/services.js';
 import { rawRequest } from './support/raw-http.js';
-import { startGatewayProcess, tempDir, type GatewayProcess } from './support/gateway-process.js';
+import { oneServerYaml, startReadyGateway, tempDir, type GatewayProcess } from './support/gateway-process.js';
 import { closedPort, startUpstream, type TestUpstream } from './support/upstream.js';
 
 const HAPROXY = '/usr/sbin/haproxy';
@@ -22,13 +22,7 @@ let haproxyPort = 0;
 
 before(async () => {
   upstream = await startUpstream('a');
-  gateway = await startGatewayProcess(`
-frontends:
-  web: { bind: "127.0.0.1:0", default_backend: app }
-backends:
-  app: { servers: { a: { address: "${upstream.address}" } } }
-`);
-  await gateway.waitForLine((l) => l.frontend === 'web' && typeof l.port === 'number');
+  gateway = await startReadyGateway(oneServerYaml(upstream.address));
   if (findExecutable(HAPROXY) === undefined) return;
   haproxyPort = await closedPort();
   const config = join(tempDir(), 'haproxy.cfg');

@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { rawRequest } from './support/raw-http.js';
-import { startGatewayProcess, type GatewayProcess } from './support/gateway-process.js';
+import { oneServerYaml, startReadyGateway, type GatewayProcess } from './support/gateway-process.js';
 import { startUpstream, type TestUpstream } from './support/upstream.js';
 
 let upstream: TestUpstream;
@@ -15,14 +15,7 @@ let port: number;
 
 before(async () => {
   upstream = await startUpstream('a');
-  gateway = await startGatewayProcess(`
-timeouts: { http_request: 600ms }
-frontends:
-  web: { bind: "127.0.0.1:0", default_backend: app }
-backends:
-  app: { servers: { a: { address: "${upstream.address}" } } }
-`);
-  await gateway.waitForLine((l) => l.frontend === 'web' && typeof l.port === 'number');
+  gateway = await startReadyGateway(oneServerYaml(upstream.address, 'timeouts: { http_request: 600ms }'));
   port = gateway.port('web');
 });
 

@@ -50,6 +50,9 @@ export class Exchange implements Dispatcher.DispatchHandler {
   private done = false;
   private status = 0;
   private bytes = 0;
+  /** The upstream's Content-Length (-1 when absent): lets the last chunk go out with end() in one write. */
+  private expected = -1;
+  private ended = false;
   private subject: string | undefined;
   private abortUpstream: ((reason?: Error) => void) | undefined;
   private resumeUpstream: (() => void) | undefined;
@@ -68,7 +71,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
     // a request whose body was (maybe) consumed cannot be replayed; so are non-idempotent ones
     this.attemptsLeft = this.body === null && IDEMPOTENT.has(req.method as string) ? target.backend.retries : 0;
     this.res[kExchange] = this;
-    res.once('close', onClientClose);
+    res.on('close', onClientClose); // 'close' fires once; on() avoids once()'s per-call wrapper
   }
 
   /** Entry point: authorize (sync or async) when the target has a policy, then forward. */
@@ -98,14 +101,21 @@ export class Exchange implements Dispatcher.DispatchHandler {
     }
     this.runtime.generation.context.metrics.authDenied.labels(this.target.frontend, this.target.policy?.name ?? '', decision.reason).inc();
     const res = this.res;
-    if (this.body !== null) res.setHeader('connection', 'close');
-    res.writeHead(decision.status, decision.headers);
+    try {
+      if (this.body !== null) res.setHeader('connection', 'close');
+      res.writeHead(decision.status, decision.headers);
+    } catch (error) {
+      // a deny whose headers Node refuses (control characters, bad status) must not crash the gateway
+      this.authFailed(error);
+      return;
+    }
     res.end(decision.body);
     this.finish(decision.status, Buffer.byteLength(decision.body), `auth: ${decision.reason}`);
   }
 
   private authFailed(error: unknown): void {
     if (this.done) return;
+    this.res.removeHeader('connection');
     this.runtime.generation.context.logger.error({ err: { message: (error as Error)?.message, code: (error as { code?: string })?.code } }, 'auth policy failed');
     this.finish(500, sendLocal(this.res, 500, MESSAGES.authError, this.body !== null), 'auth policy threw');
   }
@@ -141,12 +151,31 @@ export class Exchange implements Dispatcher.DispatchHandler {
     this.status = statusCode;
     this.resumeUpstream = resume;
     if (this.done) return false;
-    this.res.writeHead(statusCode, clientResponseHeaders(rawHeaders));
+    const headers = clientResponseHeaders(rawHeaders);
+    for (let i = 0; i < headers.length; i += 2) {
+      const name = headers[i] as string;
+      if (name.length === 14 && name.toLowerCase() === 'content-length') this.expected = Number(headers[i + 1]);
+    }
+    try {
+      this.res.writeHead(statusCode, headers);
+    } catch {
+      // a header value Node refuses to send: answer 502 rather than forward it or crash
+      this.expected = -1;
+      this.abortUpstream?.(new Error('invalid upstream response header'));
+      this.finish(502, sendLocal(this.res, 502, MESSAGES.badGateway, true), 'invalid upstream response header');
+      return false;
+    }
     return true;
   }
 
   onData(chunk: Buffer): boolean {
+    if (this.done) return false;
     this.bytes += chunk.length;
+    if (this.bytes === this.expected) {
+      this.ended = true;
+      this.res.end(chunk);
+      return true;
+    }
     if (this.res.write(chunk)) return true;
     this.res.once('drain', this.resumeUpstream as () => void);
     return false;
@@ -154,7 +183,8 @@ export class Exchange implements Dispatcher.DispatchHandler {
 
   onComplete(): void {
     (this.server as UpstreamServer).inflight--;
-    this.res.end();
+    if (this.done) return;
+    if (!this.ended) this.res.end();
     this.finish(this.status, this.bytes, undefined);
   }
 

@@ -145,3 +145,24 @@ test('a port in use is a clear error naming the port, from the API and the CLI',
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('gatehouse idp --help documents the flags; a bad flag exits 2', async () => {
+  const runCli = (args: string[]) =>
+    new Promise<{ code: number | null; out: string }>((resolve) => {
+      const child = spawn(process.execPath, [CLI, 'idp', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+      child.once('exit', (code) => resolve({ code, out }));
+    });
+  const help = await runCli(['--help']);
+  assert.equal(help.code, 0);
+  for (const flag of ['--port', '--host', '--database', '--kickstart', '--issuer']) assert.match(help.out, new RegExp(`  ${flag}\\b`));
+  assert.match(help.out, /9011/);
+  const bad = await runCli(['--prot', '1']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.out, /--prot/);
+  const badPort = await runCli(['--port', 'http']);
+  assert.equal(badPort.code, 1);
+  assert.match(badPort.out, /--port must be a number/);
+});

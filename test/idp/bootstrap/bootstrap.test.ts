@@ -99,11 +99,13 @@ test('kickstart variables, generated UUIDs, file bodies and the default tenant v
 });
 
 test('kickstart problems name the key path or the failing request', async () => {
-  const cases: [object, RegExp][] = [
+  const cases: [object | string, RegExp][] = [
     [{ requests: [{ method: 'FETCH', url: '/api/tenant' }] }, /requests\[0\]\.method/],
     [{ requests: [{ method: 'POST', url: '/api/tenant', body: { tenant: { name: '#{missing}' } } }] }, /requests\[0\]\.body\.tenant\.name: unknown variable #\{missing\}/],
     [{ requests: [{ method: 'POST', url: '/api/tenant', body: { tenant: { name: 'ok' } } }, { method: 'POST', url: '/api/user', body: { user: { email: 'a@b.c' } } }] }, /requests\[1\] \(POST \/api\/user\) failed with HTTP 400: \[TenantIdRequired\]/],
     [{ apiKeys: [{ description: 'no key' }] }, /apiKeys\[0\]\.key/],
+    [{ apiKeys: [{ key: 'some-key-0123456789', permissions: { endpoints: { '/api/login': 'POST' } } }] }, /apiKeys\[0\]\.permissions\.endpoints\["\/api\/login"\]: must be a list/],
+    ['/nonexistent/kickstart.json', /cannot read \/nonexistent\/kickstart\.json/],
   ];
   for (const [kickstart, message] of cases) {
     const dir = tempDir();

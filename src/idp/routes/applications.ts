@@ -79,8 +79,12 @@ async function complete(ctx: IdpContext, tenant: Tenant, doc: Body, rolesInput: 
   const app = { ...doc, roles } as Application;
   app.oauthConfiguration.clientId = app.id;
   if (typeof app.oauthConfiguration.clientSecret !== 'string' || app.oauthConfiguration.clientSecret === '') app.oauthConfiguration.clientSecret = newClientSecret();
+  // clientAuthenticationPolicy wins; without it, the deprecated boolean decides (absent = Required).
   if (policy !== undefined) app.oauthConfiguration.requireClientAuthentication = policy !== 'NotRequired';
-  else app.oauthConfiguration.clientAuthenticationPolicy = app.oauthConfiguration.requireClientAuthentication === false ? 'NotRequired' : 'Required';
+  else {
+    app.oauthConfiguration.clientAuthenticationPolicy = app.oauthConfiguration.requireClientAuthentication === false ? 'NotRequired' : 'Required';
+    app.oauthConfiguration.requireClientAuthentication = app.oauthConfiguration.requireClientAuthentication !== false;
+  }
   if (enabled) {
     if (!app.jwtConfiguration.accessTokenKeyId) {
       app.jwtConfiguration.accessTokenKeyId = (await generateNamedKey(ctx, `Access token signing key generated for application ${name}`, 'RS256', tenant.issuer)).id;

@@ -96,6 +96,9 @@ test("a JWT may revoke its own user's refresh tokens but not another user's; log
   const mine = await login();
   const other = (await idp.api('POST', '/api/user/registration', { user: { email: 'other@example.com', password }, registration: { applicationId: app.id } })).body;
   const asOwner = { authorization: `Bearer ${mine.token}` };
+  const ownList = await idp.api('GET', `/api/jwt/refresh?userId=${decodeJwt(mine.token).payload.sub as string}`, undefined, asOwner);
+  assert.ok(ownList.body.refreshTokens.some((r: { id: string }) => r.id === mine.refreshTokenId));
+  assert.equal((await idp.api('GET', `/api/jwt/refresh?userId=${decodeJwt(other.token).payload.sub as string}`, undefined, asOwner)).status, 401);
   assert.equal((await idp.api('DELETE', `/api/jwt/refresh/${other.refreshTokenId}`, undefined, asOwner)).status, 404);
   assert.equal((await idp.api('DELETE', `/api/jwt/refresh/${mine.refreshTokenId}`, undefined, asOwner)).status, 200);
   assert.equal((await idp.api('POST', '/api/jwt/refresh', { refreshToken: mine.refreshToken })).status, 400);

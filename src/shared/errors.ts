@@ -45,6 +45,9 @@ export const ErrorCode = {
   IDP_MIGRATION: 'ERR_IDP_MIGRATION',
   IDP_KICKSTART: 'ERR_IDP_KICKSTART',
   IDP_DUPLICATE: 'ERR_IDP_DUPLICATE',
+
+  // OAuth 2.0 / OpenID Connect (src/idp/oauth)
+  OAUTH_ERROR: 'ERR_OAUTH',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -27,12 +27,15 @@ export interface AccessTokenRequest {
   sid?: string;
   /** Overrides the configured time to live (never above it). */
   ttlSeconds?: number;
+  /** email, email_verified, preferred_username in the token; default true (OAuth `Strict` scope handling: false). */
+  profileClaims?: boolean;
 }
 
 export interface IssuedAccessToken {
   token: string;
   /** Epoch milliseconds; the JWT's exp is this in seconds. */
   expirationInstant: number;
+  jti: string;
 }
 
 export interface IssuedRefreshToken {
@@ -92,20 +95,23 @@ export class TokenService {
     claims.iat = Math.floor(nowMs / 1000);
     claims.iss = tenant.issuer;
     claims.sub = user.id;
-    claims.jti = randomUUID();
+    const jti = randomUUID();
+    claims.jti = jti;
     claims.authenticationType = request.authenticationType;
-    if (user.email !== undefined) {
-      claims.email = user.email;
-      claims.email_verified = user.verified;
+    if (request.profileClaims !== false) {
+      if (user.email !== undefined) {
+        claims.email = user.email;
+        claims.email_verified = user.verified;
+      }
+      if (user.username !== undefined) claims.preferred_username = user.username;
     }
-    if (user.username !== undefined) claims.preferred_username = user.username;
     if (registration !== undefined) claims.applicationId = registration.applicationId;
     if (request.scope !== undefined) claims.scope = request.scope;
     if (registration !== undefined) claims.roles = registration.roles;
     if (request.sid !== undefined) claims.sid = request.sid;
     claims.auth_time = request.authTime;
     claims.tid = tenant.id;
-    return { token: signer.sign(claims, request.grants), expirationInstant };
+    return { token: signer.sign(claims, request.grants), expirationInstant, jti };
   }
 
   /** Creates and stores a refresh token; only its SHA-256 is kept. */

@@ -1,0 +1,58 @@
+/**
+ * `grant_type=refresh_token`: the refresh token must belong to this client; rotation follows the
+ * `refreshTokenUsagePolicy` (`OneTimeUse`: a new value each exchange, the old one dead, two parallel
+ * exchanges cannot both win; `Reusable`: the same value). `scope` may narrow the original scopes, never
+ * widen them. The new access token's `gty` is the token's grants + `refresh_token`.
+ */
+import type { IdpContext } from '../../context.js';
+import { refreshPolicy, refreshTokenExpiry } from '../../services/tokens.js';
+import type { ClientAuthentication } from '../client-auth.js';
+import { requireAuthenticated } from '../client-auth.js';
+import { OAuthError } from '../errors.js';
+import { param, requiredParam, type Params } from '../form.js';
+import { issueUserTokens } from '../issue.js';
+import { splitScope } from '../scopes.js';
+import { requireGrant } from './enabled.js';
+
+const notFound = (): never => {
+  throw new OAuthError('invalid_grant', 'refresh_token_not_found', 'The refresh token is not valid.');
+};
+
+export async function refreshTokenGrant(ctx: IdpContext, client: ClientAuthentication, params: Params): Promise<Record<string, unknown>> {
+  const { application } = client;
+  const value = requiredParam(params, 'refresh_token');
+  requireAuthenticated(client);
+  requireGrant(application, 'refresh_token');
+  const record = await ctx.tokens.findRefreshToken(value);
+  if (record === undefined || record.applicationId !== application.id) return notFound();
+  const [tenant, user] = await Promise.all([ctx.storage.tenants.get(record.tenantId), ctx.storage.users.get(record.userId)]);
+  if (tenant === undefined || user === undefined || !user.active) return notFound();
+  if (refreshTokenExpiry(record, tenant, application) <= ctx.now()) {
+    await ctx.storage.refreshTokens.delete(record.id);
+    return notFound();
+  }
+  const original = record.scope === undefined || record.scope === '' ? [] : record.scope.split(' ');
+  const requested = param(params, 'scope');
+  let scopes = original;
+  if (requested !== undefined) {
+    scopes = splitScope(requested);
+    const extra = scopes.find((s) => !original.includes(s));
+    if (extra !== undefined) throw new OAuthError('invalid_scope', 'unknown_scope', `The scope [${extra.slice(0, 100)}] was not granted to this refresh token.`);
+  }
+  const used = await ctx.tokens.useRefreshToken(record, value, refreshPolicy(tenant, application).usage === 'OneTimeUse');
+  if (used === undefined) return notFound();
+  const registration = await ctx.storage.registrations.findOne({ user_id: user.id, application_id: application.id });
+  const grants = record.grants.length === 0 ? ['refresh_token'] : [...record.grants, 'refresh_token'];
+  const issued = await issueUserTokens(ctx, {
+    tenant,
+    application,
+    user,
+    ...(registration === undefined ? {} : { registration }),
+    grants,
+    scopes,
+    authenticationType: 'REFRESH_TOKEN',
+    authTime: record.authTime,
+    refresh: { record: used.record, token: used.token },
+  });
+  return issued.body;
+}

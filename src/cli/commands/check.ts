@@ -1,5 +1,25 @@
-/** `gatehouse check` — placeholder until its issue lands; replaced by the real command. */
-export async function run(_argv: string[]): Promise<number> {
-  console.error('gatehouse check: not built yet');
-  return 1;
+/**
+ * `gatehouse check --config gatehouse.yaml` — validates a gateway config (schema, references, auth
+ * policies and their key files) without listening. Exit 0 when valid; 1 with every problem otherwise.
+ */
+import { loadGatewayConfig } from '../../gateway/index.js';
+import { buildGeneration } from '../../gateway/runtime/generation.js';
+import { GatewayMetrics, noAccessLog } from '../../gateway/observe/index.js';
+import { createLogger } from '../../shared/logger.js';
+import { parseGatewayArgs } from './gateway-args.js';
+
+export async function run(argv: string[]): Promise<number> {
+  const args = parseGatewayArgs(argv, 'check');
+  if (args.help) {
+    console.log('Usage: gatehouse check --config <file>\n\nValidates a gateway config without starting it.');
+    return 0;
+  }
+  const config = loadGatewayConfig(args.configPath);
+  const generation = await buildGeneration(config, { logger: createLogger({ level: 'silent' }), metrics: new GatewayMetrics(), accessLog: noAccessLog });
+  await generation.close();
+  const frontends = Object.keys(config.frontends).length;
+  const backends = Object.keys(config.backends).length;
+  const servers = Object.values(config.backends).reduce((n, b) => n + Object.keys(b.servers).length, 0);
+  console.log(`${args.configPath}: OK (${frontends} frontend(s), ${backends} backend(s), ${servers} server(s), ${Object.keys(config.auth).length} auth policy(ies))`);
+  return 0;
 }

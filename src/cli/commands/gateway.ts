@@ -1,5 +1,64 @@
-/** `gatehouse gateway` — placeholder until its issue lands; replaced by the real command. */
-export async function run(_argv: string[]): Promise<number> {
-  console.error('gatehouse gateway: not built yet');
-  return 1;
+/**
+ * `gatehouse gateway --config gatehouse.yaml [--workers N|auto]` — runs the gateway. The config is
+ * validated before anything listens; an invalid one prints every problem and exits 1.
+ * SIGHUP reloads the config (a bad one is refused, the old keeps serving); SIGTERM/SIGINT drain and exit.
+ */
+import cluster from 'node:cluster';
+import { loadGatewayConfig, runCluster, startGateway, type RunningGateway } from '../../gateway/index.js';
+import { workerCount } from '../../gateway/runtime/cluster.js';
+import { ErrorCode, GatehouseError } from '../../shared/errors.js';
+import { createLogger } from '../../shared/logger.js';
+import { parseGatewayArgs } from './gateway-args.js';
+
+const HELP = `Usage: gatehouse gateway --config <file> [--workers <n>|auto]
+
+Runs the gateway from a YAML config (see docs/configuration.md).
+  -c, --config <file>   config file (or GATEHOUSE_CONFIG)
+  -w, --workers <n>     worker processes: a number, or auto for one per core (overrides the config)
+Signals: SIGHUP reloads the config, SIGTERM drains and exits.`;
+
+export async function run(argv: string[]): Promise<number> {
+  const args = parseGatewayArgs(argv, 'gateway');
+  if (args.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const logger = createLogger({ name: 'gateway' });
+  if (cluster.isWorker) return runCluster({ configPath: args.configPath, workers: 1, logger });
+  const config = loadGatewayConfig(args.configPath);
+  const workers = workerCount(args.workers ?? config.workers);
+  if (workers > 1) return runCluster({ configPath: args.configPath, workers, logger });
+
+  // signal handlers first: a SIGHUP that arrives while starting must not kill the process
+  let running: RunningGateway | undefined;
+  let stopping = false;
+  let finish: (code: number) => void = () => undefined;
+  const done = new Promise<number>((resolve) => (finish = resolve));
+  process.on('SIGHUP', () => {
+    logger.info('SIGHUP: reloading config');
+    running?.reload(args.configPath).catch(() => undefined);
+  });
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'draining');
+    if (running === undefined) return finish(0);
+    running.close().then(
+      () => finish(0),
+      () => finish(1),
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  try {
+    running = await startGateway({ config, configPath: args.configPath, logger });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+      throw new GatehouseError(ErrorCode.PORT_IN_USE, `cannot listen: ${(error as Error).message}`, { cause: error });
+    }
+    throw error;
+  }
+  if (stopping) await running.close();
+  return done;
 }

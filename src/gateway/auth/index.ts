@@ -1,22 +1,15 @@
 /**
- * Public surface of JWT authorization: the config schema for one policy and the factory that builds it.
- * PLACEHOLDER until the "JWT authorization" issue lands: the schema accepts any object and the factory
- * refuses to build, so a config that names a policy fails loudly at load.
+ * Public surface of JWT authorization: the config schema of one policy, the factory that builds it,
+ * the metrics registry the gateway merges into /metrics, and the request/decision contract (types.ts).
  */
-import { z } from 'zod';
-import { ErrorCode, GatehouseError } from '../../shared/errors.js';
-import type { AuthPolicy } from './types.js';
-
 export type { AuthPolicy, AuthDecision, AuthAllow, AuthDeny, AuthRequest, RouteRequirements } from './types.js';
-
-export const authPolicySchema = z.object({}).passthrough();
-export type AuthPolicyConfig = z.infer<typeof authPolicySchema>;
-
-export interface AuthPolicyContext {
-  /** Directory that relative key file paths resolve against (the config file's directory). */
-  readonly baseDir: string;
-}
-
-export async function createAuthPolicy(name: string, _config: AuthPolicyConfig, _context: AuthPolicyContext): Promise<AuthPolicy> {
-  throw new GatehouseError(ErrorCode.CONFIG_INVALID, `auth.${name}: JWT authorization is not built yet`);
-}
+export { authPolicySchema, ALGORITHMS } from './config.js';
+export type { AuthPolicyConfig, AuthPolicyConfigInput, Algorithm } from './config.js';
+export { createAuthPolicy } from './create-policy.js';
+export type { AuthPolicyContext } from './create-policy.js';
+export { authMetricsRegistry } from './metrics.js';
+export { DENY_REASONS } from './reasons.js';
+export type { DenyReason } from './reasons.js';
+export { SEED_BODIES } from './response.js';
+export { DEFAULTS as AUTH_DEFAULTS } from './defaults.js';
+export type { AuthLogger } from './logging.js';

@@ -1,0 +1,58 @@
+/**
+ * `--workers N|auto`: the gateway runs as a child `gatehouse gateway --config … --workers N`, whose primary
+ * forks the workers (node:cluster re-runs the entry point, so it cannot share the `up` process). Its log
+ * lines go to the log file; it is ready when its frontend answers; stopping it sends SIGTERM (drain).
+ */
+import { spawn } from 'node:child_process';
+import { openSync, closeSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { ErrorCode, GatehouseError } from '../../shared/errors.js';
+import type { RunningGateway } from './parts.js';
+
+const MAIN = fileURLToPath(new URL('../main.js', import.meta.url));
+const READY_TIMEOUT_MS = 30_000;
+const STOP_GRACE_MS = 15_000;
+
+export async function startGatewayProcess(options: {
+  configPath: string;
+  workers: number | 'auto';
+  probeUrl: string;
+  port: number;
+  logPath: string;
+}): Promise<RunningGateway> {
+  const log = openSync(options.logPath, 'a');
+  const child = spawn(process.execPath, [MAIN, 'gateway', '--config', options.configPath, '--workers', String(options.workers)], {
+    stdio: ['ignore', log, log],
+  });
+  closeSync(log);
+  let exitCode: number | null = null;
+  const exited = new Promise<void>((resolve) => child.once('exit', (code, signal) => {
+    exitCode = code ?? (signal === null ? -1 : 128);
+    resolve();
+  }));
+
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  for (;;) {
+    if (exitCode !== null) {
+      throw new GatehouseError(ErrorCode.CONFIG_INVALID, `the gateway process exited (code ${exitCode}) before it was ready; see ${options.logPath}`);
+    }
+    const status = await fetch(options.probeUrl).then((r) => (void r.body?.cancel(), r.status), () => 0);
+    if (status !== 0) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new GatehouseError(ErrorCode.UPSTREAM_TIMEOUT, `the gateway process did not answer within ${READY_TIMEOUT_MS / 1000}s; see ${options.logPath}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+
+  return {
+    port: options.port,
+    async close() {
+      if (exitCode !== null) return;
+      child.kill('SIGTERM');
+      const force = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+      await exited;
+      clearTimeout(force);
+    },
+  };
+}

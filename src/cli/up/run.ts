@@ -1,0 +1,127 @@
+/**
+ * `gatehouse up`, step by step: check the ports, prepare the data directory and the demo's identity, start
+ * the identity provider (kickstarted on a fresh database), write pubkey.pem and the gateway configs, start
+ * the echo service and the gateway, check the walkthrough works, print it, and wait for Ctrl-C / SIGTERM.
+ * Whatever started is stopped again, in reverse order, on a signal or on a failure half-way.
+ */
+import { createWriteStream } from 'node:fs';
+import { createLogger, type Logger } from '../../shared/logger.js';
+import { dataPaths, displayPath, ensureDataDir, writeFileAtomic } from './data-dir.js';
+import { generateDemoState, readDemoState, withUrls, writeDemoState, type DemoState } from './demo-state.js';
+import { renderGatewayConfig } from './gateway-config.js';
+import { buildDemoKickstart } from './kickstart.js';
+import type { UpOptions } from './options.js';
+import { startEchoPart, startGatewayPart, startIdpPart, type RunningPart } from './parts.js';
+import { startGatewayProcess } from './gateway-process.js';
+import { checkPortsFree, explainListenError, type PortClaim } from './ports.js';
+import { fetchApplicationPublicKey, writePublicKey } from './public-key.js';
+import { selfCheck } from './self-check.js';
+import { waitForStopSignal } from './signals.js';
+import { renderWalkthrough } from './walkthrough.js';
+
+/** The host name the printed URLs use: `localhost` for loopback and wildcard binds, as the seed does. */
+export function publicHost(host: string): string {
+  if (['127.0.0.1', '0.0.0.0', '::', '::1', 'localhost'].includes(host)) return 'localhost';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+function claims(options: UpOptions): PortClaim[] {
+  return [
+    { what: 'identity provider', host: options.host, port: options.idpPort, flag: '--idp-port' },
+    { what: 'echo service', host: options.host, port: options.echoPort, flag: '--echo-port' },
+    { what: 'gateway', host: options.host, port: options.gatewayPort, flag: '--gateway-port' },
+  ];
+}
+
+export interface UpHandle {
+  readonly state: DemoState;
+  stop(): Promise<void>;
+}
+
+/** Starts everything and returns once the walkthrough has been printed. */
+export async function startUp(options: UpOptions, out: NodeJS.WritableStream = process.stdout): Promise<UpHandle> {
+  const [idpClaim, echoClaim, gatewayClaim] = claims(options) as [PortClaim, PortClaim, PortClaim];
+  await checkPortsFree([idpClaim, echoClaim, gatewayClaim]);
+
+  const paths = dataPaths(options.dataDir);
+  ensureDataDir(paths.dir);
+  const logStream = createWriteStream(paths.log, { flags: 'a', mode: 0o600 });
+  const logger: Logger = createLogger({ name: 'gatehouse', destination: logStream });
+  const host = publicHost(options.host);
+  const idpUrl = `http://${host}:${options.idpPort}`;
+  const echoUrl = `http://${host}:${options.echoPort}`;
+  const gatewayUrl = `http://${host}:${options.gatewayPort}`;
+
+  const previous = readDemoState(paths.demo);
+  const firstStart = previous === undefined;
+  let state = previous === undefined ? generateDemoState({ idpUrl, echoUrl, gatewayUrl }) : withUrls(previous, { idpUrl, echoUrl, gatewayUrl });
+  writeDemoState(paths.demo, state);
+  writeFileAtomic(paths.kickstart, `${JSON.stringify(buildDemoKickstart(state), null, 2)}\n`);
+  const database = options.database ?? paths.database;
+
+  const started: RunningPart[] = [];
+  const stop = async () => {
+    for (const part of started.reverse()) await part.close().catch((error: unknown) => logger.error({ err: (error as Error).message }, 'up: stop failed'));
+    started.length = 0;
+    await new Promise<void>((resolve) => logStream.end(resolve));
+  };
+  try {
+    const idp = await startIdpPart({ host: options.host, port: options.idpPort, database, kickstartPath: paths.kickstart, logger: logger.child({ part: 'idp' }) }).catch((error: unknown) => {
+      throw explainListenError(error, idpClaim);
+    });
+    started.push(idp);
+    writePublicKey(paths.publicKey, await fetchApplicationPublicKey(`http://127.0.0.1:${idp.port}`, state.applicationId));
+
+    const echo = await startEchoPart(options.host, options.echoPort, logger.child({ part: 'echo' })).catch((error: unknown) => {
+      throw explainListenError(error, echoClaim);
+    });
+    started.push(echo);
+    state = withUrls(state, { idpUrl, echoUrl: `http://${host}:${echo.port}`, gatewayUrl });
+    const echoAddress = `${options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host}:${echo.port}`;
+    const common = { state, host: options.host, gatewayPort: options.gatewayPort, echoAddress, workers: options.workers };
+    writeFileAtomic(paths.staticConfig, renderGatewayConfig({ ...common, keys: 'file', dataDirDisplay: displayPath(paths.dir) }), 0o644);
+    writeFileAtomic(paths.jwksConfig, renderGatewayConfig({ ...common, keys: 'jwks', dataDirDisplay: displayPath(paths.dir) }), 0o644);
+
+    const gateway = await (options.workers === 1
+      ? startGatewayPart(paths.jwksConfig, logger.child({ part: 'gateway' }))
+      : startGatewayProcess({ configPath: paths.jwksConfig, workers: options.workers, probeUrl: gatewayUrl, port: options.gatewayPort, logPath: paths.log })
+    ).catch((error: unknown) => {
+      throw explainListenError(error, gatewayClaim);
+    });
+    started.push(gateway);
+    state = withUrls(state, { idpUrl, echoUrl: state.echoUrl, gatewayUrl: `http://${host}:${gateway.port}` });
+    writeDemoState(paths.demo, state);
+
+    await selfCheck(state);
+    out.write(
+      renderWalkthrough({
+        state,
+        database: /^postgres(?:ql)?:/.test(database) ? 'PostgreSQL (--database)' : displayPath(database),
+        files: {
+          demo: displayPath(paths.demo),
+          staticConfig: displayPath(paths.staticConfig),
+          publicKey: displayPath(paths.publicKey),
+          log: displayPath(paths.log),
+        },
+        firstStart,
+        exposed: !['127.0.0.1', '::1', 'localhost'].includes(options.host),
+      }),
+    );
+    logger.info({ firstStart, idpUrl, gatewayUrl: state.gatewayUrl, echoUrl: state.echoUrl }, 'up: running');
+    return { state, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** `up` until a signal: returns the exit code. A signal during the start stops everything once it is up. */
+export async function runUp(options: UpOptions): Promise<number> {
+  const stopSignal = waitForStopSignal();
+  const handle = await startUp(options);
+  const signal = await stopSignal;
+  process.stdout.write(`\n${signal === 'SIGINT' ? 'Ctrl-C' : signal}: stopping the gateway, the echo service and the identity provider…\n`);
+  await handle.stop();
+  process.stdout.write('Stopped.\n');
+  return 0;
+}

@@ -1,0 +1,30 @@
+/**
+ * Why a request was denied. The reason goes to logs and metrics, never into the response body; the
+ * response builder maps it to what the client sees (RFC 6750 or the seed's HAProxy bodies).
+ */
+export const DENY_REASONS = [
+  'MISSING', // no Authorization header, or not a Bearer credential
+  'MALFORMED', // not a strict compact JWS: encoding, segments, JSON, duplicate members
+  'SIZE', // over the token / JSON caps
+  'ALG', // alg not in the policy's allow-list, or no key of that family
+  'HDR', // forbidden or unsupported header parameter (crit, b64, cty, zip, enc, p2c, ...)
+  'KEY', // no usable key (unknown kid, ambiguous kid)
+  'SIG', // signature does not verify
+  'TYPE', // claim of the wrong JSON type, or not finite / not exactly representable
+  'EXP', // expired, exp missing, or exp beyond the policy's max lifetime
+  'NBF', // not yet valid
+  'IAT', // issued in the future, or iat required and missing
+  'ISS', // issuer not accepted
+  'AUD', // no accepted audience
+  'CLAIM', // a required claim is missing
+  'FORWARD', // a claim to forward holds characters a header cannot carry
+  'SCOPE', // missing role or scope (403 insufficient_scope)
+] as const;
+
+export type DenyReason = (typeof DENY_REASONS)[number];
+
+/**
+ * Where in the token a failure was found. The seed's HAProxy rules read the header, then the payload,
+ * then verify the signature, so the seed response mode needs to know which part failed.
+ */
+export type TokenPart = 'header' | 'payload' | 'signature';

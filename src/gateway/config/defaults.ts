@@ -1,0 +1,54 @@
+/**
+ * Every default of the gateway config, in one place (docs/configuration.md documents each).
+ * Durations are milliseconds.
+ */
+export const GATEWAY_DEFAULTS = {
+  workers: 1,
+  timeouts: {
+    /** TCP connect to an upstream server; a timeout answers 504, a refusal 502. */
+    connect: 5_000,
+    /** Upstream response headers, and idle time between upstream body chunks; answers 504. */
+    server: 30_000,
+    /** Idle keep-alive time on a client connection before the gateway closes it. */
+    client: 30_000,
+    /** Time a client has to send the complete request headers; answers 408 and closes. */
+    http_request: 10_000,
+    /** Idle time on a WebSocket (upgraded) tunnel. */
+    tunnel: 3_600_000,
+    /** How long SIGTERM waits for in-flight requests before closing what is left. */
+    drain: 10_000,
+  },
+  limits: {
+    /** Largest request header block in bytes; larger answers 431. */
+    max_header_size: 16_384,
+    /** Longest request-target in characters; longer answers 414. */
+    max_url_length: 8_192,
+  },
+  access_log: true,
+  trusted_proxies: [] as string[],
+  backend: {
+    balance: 'roundrobin' as const,
+    /** Extra attempts on another server when an idempotent request without a body cannot connect. */
+    retries: 1,
+    /** Keep-alive connections per upstream server (per worker). */
+    max_connections: 256,
+  },
+  server: { weight: 1 },
+  check: {
+    method: 'GET',
+    path: '/',
+    expect_status: [200, 399] as [number, number],
+    interval: 2_000,
+    timeout: 1_000,
+    rise: 2,
+    fall: 3,
+  },
+  passive: {
+    /** Consecutive connection failures or 5xx answers that take a server out. */
+    failures: 3,
+    /** How long a server taken out by passive checks stays out. */
+    cooldown: 10_000,
+    /** Whether 5xx answers count as failures (connection failures always do). */
+    on_5xx: true,
+  },
+} as const;

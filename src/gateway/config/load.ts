@@ -1,0 +1,121 @@
+/**
+ * Loads and validates a gateway config once: YAML → schema → cross-references → deep freeze.
+ * Every problem is reported with its key path, all at once, in one ERR_CONFIG_INVALID error.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parseDocument } from 'yaml';
+import { ErrorCode, GatehouseError } from '../../shared/errors.js';
+import { gatewayConfigSchema, type ParsedGatewayConfig } from './schema.js';
+
+export type GatewayConfig = Readonly<ParsedGatewayConfig & { baseDir: string; source: string | undefined }>;
+
+/** `['backends','web','servers','s2','address']` → `backends.web.servers.s2.address`; indexes as `[2]`. */
+export function formatKeyPath(path: ReadonlyArray<PropertyKey>): string {
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else out += out === '' ? String(key) : `.${String(key)}`;
+  }
+  return out === '' ? '(top level)' : out;
+}
+
+function invalid(problems: readonly string[], source: string | undefined): GatehouseError {
+  const where = source === undefined ? 'gateway config' : source;
+  return new GatehouseError(ErrorCode.CONFIG_INVALID, `${where} is invalid:\n  ${problems.join('\n  ')}`);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
+type Loose = Record<string, unknown>;
+
+function asObject(value: unknown): Loose {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Loose) : {};
+}
+
+function policyName(ref: unknown): string | undefined {
+  if (typeof ref === 'string') return ref;
+  const policy = asObject(ref).policy;
+  return typeof policy === 'string' ? policy : undefined;
+}
+
+/** Names that point elsewhere in the file; checked on the raw input so they are reported with schema problems. */
+function crossReferences(input: unknown): string[] {
+  const problems: string[] = [];
+  const root = asObject(input);
+  const backends = new Set(Object.keys(asObject(root.backends)));
+  const policies = new Set(Object.keys(asObject(root.auth)));
+  const checkPolicy = (ref: unknown, path: string) => {
+    const policy = policyName(ref);
+    if (policy !== undefined && !policies.has(policy)) {
+      const known = policies.size === 0 ? 'no policies are defined under auth' : `known: ${[...policies].join(', ')}`;
+      problems.push(`${path}: unknown policy "${policy}" (${known})`);
+    }
+  };
+  const checkBackend = (name: unknown, path: string) => {
+    if (typeof name === 'string' && !backends.has(name)) problems.push(`${path}: unknown backend "${name}"`);
+  };
+  for (const [name, value] of Object.entries(asObject(root.frontends))) {
+    const frontend = asObject(value);
+    const base = `frontends.${name}`;
+    const routes = Array.isArray(frontend.routes) ? (frontend.routes as unknown[]) : [];
+    checkBackend(frontend.default_backend, `${base}.default_backend`);
+    if (frontend.default_backend === undefined && routes.length === 0) problems.push(`${base}: expected a default_backend or at least one route`);
+    checkPolicy(frontend.auth, `${base}.auth`);
+    routes.forEach((route, i) => {
+      checkBackend(asObject(route).backend, `${base}.routes[${i}].backend`);
+      checkPolicy(asObject(route).auth, `${base}.routes[${i}].auth`);
+    });
+  }
+  return problems;
+}
+
+function bindConflicts(config: ParsedGatewayConfig): string[] {
+  const problems: string[] = [];
+  const binds = new Map<string, string>();
+  if (config.admin !== undefined && config.admin.bind.port !== 0) binds.set(`${config.admin.bind.host}:${config.admin.bind.port}`, 'admin');
+  for (const [name, frontend] of Object.entries(config.frontends)) {
+    if (frontend.bind.port === 0) continue;
+    const key = `${frontend.bind.host}:${frontend.bind.port}`;
+    const other = binds.get(key);
+    if (other !== undefined) problems.push(`frontends.${name}.bind: ${key} is already bound by ${other}`);
+    else binds.set(key, `frontends.${name}`);
+  }
+  return problems;
+}
+
+/** Validates a config object (already parsed from YAML/JSON); relative paths resolve against baseDir. */
+export function parseGatewayConfig(input: unknown, baseDir: string, source?: string): GatewayConfig {
+  const result = gatewayConfigSchema.safeParse(input);
+  const problems = result.success ? [] : result.error.issues.map((issue) => `${formatKeyPath(issue.path)}: ${issue.message}`);
+  problems.push(...crossReferences(input));
+  if (result.success) problems.push(...bindConflicts(result.data));
+  if (!result.success || problems.length > 0) throw invalid(problems, source);
+  return deepFreeze({ ...result.data, baseDir: resolve(baseDir), source });
+}
+
+/** Reads a YAML (or JSON) file and validates it. */
+export function loadGatewayConfig(path: string): GatewayConfig {
+  const absolute = resolve(path);
+  let text: string;
+  try {
+    text = readFileSync(absolute, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
+    throw new GatehouseError(ErrorCode.CONFIG_READ, `cannot read config file ${absolute}: ${code}`, { cause: error });
+  }
+  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (document.errors.length > 0) {
+    throw invalid(
+      document.errors.map((e) => `YAML ${e.linePos?.[0] ? `line ${e.linePos[0].line}` : ''}: ${e.message.split('\n')[0] ?? ''}`),
+      absolute,
+    );
+  }
+  return parseGatewayConfig(document.toJS(), dirname(absolute), absolute);
+}

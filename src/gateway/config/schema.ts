@@ -1,0 +1,167 @@
+/**
+ * The gateway config schema (zod). Shapes follow HAProxy's vocabulary: frontends bind and route,
+ * backends balance over servers and check them. Defaults come from ./defaults.ts.
+ * Cross-references (backend names, auth policy names) are checked in ./load.ts.
+ */
+import { z } from 'zod';
+import { parseDuration } from '../../shared/duration.js';
+import { authPolicySchema } from '../auth/index.js';
+import { parseCidr, parseHostPort } from './address.js';
+import { GATEWAY_DEFAULTS as D } from './defaults.js';
+
+const duration = z.union([z.string(), z.number()], { error: 'expected a duration like 500ms, 2s, 1m' }).transform((value, ctx) => {
+  const ms = parseDuration(value);
+  if (ms === undefined) {
+    ctx.addIssue({ code: 'custom', message: 'expected a duration like 500ms, 2s, 1m' });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const positiveDuration = duration.refine((ms) => ms > 0, { message: 'expected a duration above 0' });
+
+const hostPort = (allowZero: boolean) =>
+  z.string({ error: 'expected host:port' }).transform((value, ctx) => {
+    const parsed = parseHostPort(value, { allowZero });
+    if (parsed === undefined) {
+      ctx.addIssue({ code: 'custom', message: allowZero ? 'expected host:port (port 0 picks a free port)' : 'expected host:port' });
+      return z.NEVER;
+    }
+    return parsed;
+  });
+
+const name = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'expected a name of letters, digits, _ . - (at most 64)');
+
+const httpMethod = z
+  .string()
+  .regex(/^[A-Za-z]{1,20}$/, 'expected an HTTP method such as GET')
+  .transform((m) => m.toUpperCase());
+
+export const authRefSchema = z.union(
+  [
+    z.string(),
+    z.literal(false),
+    z.strictObject({
+      policy: z.string(),
+      roles: z.array(z.string()).optional(),
+      scopes: z.array(z.string()).optional(),
+    }),
+  ],
+  { error: 'expected a policy name, false (no auth), or { policy, roles, scopes }' },
+);
+
+const hostPattern = z
+  .string()
+  .regex(/^(\*\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.?$/, 'expected a host name, optionally starting with *.')
+  .transform((h) => h.toLowerCase().replace(/\.$/, ''));
+
+export const routeSchema = z.strictObject({
+  host: z.union([hostPattern, z.array(hostPattern).min(1)]).optional(),
+  path_prefix: z
+    .string()
+    .regex(/^\/[A-Za-z0-9\-._~!$&'()*+,;=:@/%]*$/, 'expected a path starting with / (no query string)')
+    .refine((p) => !/(^|\/)\.\.?(\/|$)/.test(p) && !p.includes('//'), 'expected a normalised path (no . or .. segments, no //)')
+    .optional(),
+  methods: z.array(httpMethod).min(1).optional(),
+  backend: name,
+  auth: authRefSchema.optional(),
+});
+
+export const frontendSchema = z.strictObject({
+  bind: hostPort(true),
+  default_backend: name.optional(),
+  auth: authRefSchema.optional(),
+  routes: z.array(routeSchema).default([]),
+});
+
+const statusRange = z
+  .union([z.number().int(), z.string().regex(/^\d{3}(-\d{3})?$/)], { error: 'expected a status like 200 or a range like 200-399' })
+  .transform((v): [number, number] => {
+    if (typeof v === 'number') return [v, v];
+    const [lo = '', hi] = v.split('-');
+    return [Number(lo), Number(hi ?? lo)];
+  })
+  .refine(([lo, hi]) => lo >= 100 && hi <= 599 && lo <= hi, 'expected statuses between 100 and 599');
+
+export const checkSchema = z.strictObject({
+  method: httpMethod.default(D.check.method),
+  path: z.string().regex(/^\/\S*$/, 'expected a path starting with /').default(D.check.path),
+  host: z.string().optional(),
+  expect_status: statusRange.default(D.check.expect_status),
+  interval: positiveDuration.default(D.check.interval),
+  timeout: positiveDuration.default(D.check.timeout),
+  rise: z.number().int().min(1).max(100).default(D.check.rise),
+  fall: z.number().int().min(1).max(100).default(D.check.fall),
+});
+
+export const passiveSchema = z.strictObject({
+  failures: z.number().int().min(1).max(1000).default(D.passive.failures),
+  cooldown: positiveDuration.default(D.passive.cooldown),
+  on_5xx: z.boolean().default(D.passive.on_5xx),
+});
+
+export const serverSchema = z.strictObject({
+  address: hostPort(false),
+  weight: z.number().int().min(1).max(256).default(D.server.weight),
+});
+
+export const backendSchema = z.strictObject({
+  balance: z.enum(['roundrobin', 'leastconn', 'random'], { error: 'expected roundrobin, leastconn or random' }).default(D.backend.balance),
+  check: checkSchema.optional(),
+  passive: z.union([z.literal(false), passiveSchema]).prefault({}),
+  retries: z.number().int().min(0).max(5).default(D.backend.retries),
+  max_connections: z.number().int().min(1).max(65_536).default(D.backend.max_connections),
+  timeouts: z
+    .strictObject({ connect: positiveDuration.optional(), server: positiveDuration.optional() })
+    .default({}),
+  servers: z.record(name, serverSchema).refine((s) => Object.keys(s).length > 0, 'expected at least one server'),
+});
+
+export const gatewayConfigSchema = z.strictObject({
+  workers: z
+    .union([z.literal('auto'), z.number().int().min(1).max(256)], { error: 'expected a number of workers or auto' })
+    .default(D.workers),
+  admin: z.strictObject({ bind: hostPort(true) }).optional(),
+  access_log: z.boolean().default(D.access_log),
+  trusted_proxies: z
+    .array(
+      z.string().transform((value, ctx) => {
+        const cidr = parseCidr(value);
+        if (cidr === undefined) {
+          ctx.addIssue({ code: 'custom', message: 'expected an IP address or CIDR range like 10.0.0.0/8' });
+          return z.NEVER;
+        }
+        return cidr;
+      }),
+    )
+    .default([]),
+  timeouts: z
+    .strictObject({
+      connect: positiveDuration.default(D.timeouts.connect),
+      server: positiveDuration.default(D.timeouts.server),
+      client: positiveDuration.default(D.timeouts.client),
+      http_request: positiveDuration.default(D.timeouts.http_request),
+      tunnel: positiveDuration.default(D.timeouts.tunnel),
+      drain: duration.default(D.timeouts.drain),
+    })
+    .prefault({}),
+  limits: z
+    .strictObject({
+      max_header_size: z.number().int().min(1_024).max(1_048_576).default(D.limits.max_header_size),
+      max_url_length: z.number().int().min(64).max(1_048_576).default(D.limits.max_url_length),
+    })
+    .prefault({}),
+  auth: z.record(name, authPolicySchema).default({}),
+  frontends: z.record(name, frontendSchema).refine((f) => Object.keys(f).length > 0, 'expected at least one frontend'),
+  backends: z.record(name, backendSchema).default({}),
+});
+
+export type GatewayConfigInput = z.input<typeof gatewayConfigSchema>;
+export type ParsedGatewayConfig = z.output<typeof gatewayConfigSchema>;
+export type FrontendConfig = z.output<typeof frontendSchema>;
+export type RouteConfig = z.output<typeof routeSchema>;
+export type BackendConfig = z.output<typeof backendSchema>;
+export type ServerConfig = z.output<typeof serverSchema>;
+export type CheckConfig = z.output<typeof checkSchema>;
+export type PassiveConfig = z.output<typeof passiveSchema>;
+export type AuthRef = z.output<typeof authRefSchema>;

@@ -1,0 +1,104 @@
+/**
+ * Header rewriting between client and upstream: hop-by-hop headers (Connection and the headers it
+ * names, Keep-Alive, TE, Trailer, Transfer-Encoding, Upgrade unless upgrading, Proxy-*) are removed
+ * both ways; X-Forwarded-For/-Proto/-Host are set, keeping client-sent values only from trusted proxies;
+ * an auth policy's removeHeaders/setHeaders are applied to the upstream request.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import type { AuthAllow } from '../auth/index.js';
+
+/** Lower-case names never copied from the client to the upstream (re-added below where needed). */
+const REQUEST_SKIP = new Set([
+  'connection', 'keep-alive', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'expect', 'http2-settings',
+  'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'forwarded',
+]);
+
+const RESPONSE_SKIP = new Set(['connection', 'keep-alive', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+
+const UNSAFE_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
+
+/** Extra header names named by a Connection header (`Connection: close, X-Foo` → ['x-foo']). */
+function connectionTokens(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  let tokens: string[] | undefined;
+  for (const part of value.split(',')) {
+    const token = part.trim().toLowerCase();
+    if (token === '' || token === 'close' || token === 'keep-alive' || token === 'upgrade') continue;
+    (tokens ??= []).push(token);
+  }
+  return tokens;
+}
+
+export function clientAddress(remote: string | undefined): string {
+  if (remote === undefined) return '';
+  return remote.startsWith('::ffff:') && remote.includes('.') ? remote.slice(7) : remote;
+}
+
+function listed(list: readonly string[] | undefined, name: string): boolean {
+  if (list === undefined) return false;
+  for (let i = 0; i < list.length; i++) if (list[i] === name) return true;
+  return false;
+}
+
+function setListed(list: ReadonlyArray<readonly [string, string]> | undefined, name: string): boolean {
+  if (list === undefined) return false;
+  for (let i = 0; i < list.length; i++) if ((list[i] as readonly [string, string])[0].toLowerCase() === name) return true;
+  return false;
+}
+
+/** Flat [name, value, name, value...] list for the upstream request. */
+export function upstreamRequestHeaders(
+  headers: IncomingHttpHeaders,
+  client: string,
+  trusted: boolean,
+  allow: AuthAllow | undefined,
+  upgrade: boolean,
+): string[] {
+  const out: string[] = [];
+  const named = connectionTokens(headers.connection);
+  const remove = allow === undefined || allow.removeHeaders.length === 0 ? undefined : allow.removeHeaders;
+  const set = allow === undefined || allow.setHeaders.length === 0 ? undefined : allow.setHeaders;
+  for (const name in headers) {
+    if (REQUEST_SKIP.has(name) || name.startsWith('proxy-')) continue;
+    if (named !== undefined && listed(named, name)) continue;
+    if (remove !== undefined && listed(remove, name)) continue;
+    if (set !== undefined && setListed(set, name)) continue;
+    const value = headers[name];
+    if (typeof value === 'string') out.push(name, value);
+    else if (value !== undefined) for (let i = 0; i < value.length; i++) out.push(name, value[i] as string);
+  }
+  const xff = headers['x-forwarded-for'];
+  out.push('x-forwarded-for', trusted && xff !== undefined ? `${xff}, ${client}` : client);
+  const proto = headers['x-forwarded-proto'];
+  out.push('x-forwarded-proto', trusted && typeof proto === 'string' ? proto : 'http');
+  const forwardedHost = headers['x-forwarded-host'];
+  const host = trusted && typeof forwardedHost === 'string' ? forwardedHost : headers.host;
+  if (host !== undefined) out.push('x-forwarded-host', host);
+  if (trusted && headers.forwarded !== undefined) out.push('forwarded', headers.forwarded);
+  if (set !== undefined) {
+    for (let i = 0; i < set.length; i++) {
+      const [name, value] = set[i] as readonly [string, string];
+      if (!UNSAFE_VALUE.test(value) && !UNSAFE_VALUE.test(name)) out.push(name, value);
+    }
+  }
+  if (upgrade && headers.upgrade !== undefined) out.push('connection', 'Upgrade', 'upgrade', headers.upgrade);
+  return out;
+}
+
+/** Flat list of the upstream's response headers for the client, hop-by-hop removed. */
+export function clientResponseHeaders(raw: readonly Buffer[]): string[] {
+  const out: string[] = [];
+  let named: string[] | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = (raw[i] as Buffer).toString('latin1');
+    if (name.length === 10 && name.toLowerCase() === 'connection') named = connectionTokens((raw[i + 1] as Buffer).toString('latin1'));
+  }
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = (raw[i] as Buffer).toString('latin1');
+    const lower = name.toLowerCase();
+    if (RESPONSE_SKIP.has(lower) || lower.startsWith('proxy-')) continue;
+    if (named !== undefined && listed(named, lower)) continue;
+    out.push(name, (raw[i + 1] as Buffer).toString('latin1'));
+  }
+  return out;
+}

@@ -1,0 +1,117 @@
+/**
+ * One upstream server of one backend, for one config generation: its keep-alive connection pool, the
+ * number of requests in flight (for leastconn and random-two-choices), and its health. A server is
+ * available when the active check (if any) says up and passive observation has not taken it out.
+ */
+import { Pool } from 'undici';
+import type { Logger } from '../../shared/logger.js';
+import type { PassiveConfig } from '../config/index.js';
+
+export interface PoolSettings {
+  readonly connections: number;
+  readonly connectTimeout: number;
+  readonly responseTimeout: number;
+}
+
+export type ServerStateListener = (server: UpstreamServer) => void;
+
+export class UpstreamServer {
+  readonly backend: string;
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+  readonly weight: number;
+  readonly origin: string;
+  readonly pool: Pool;
+  /** Requests currently in flight to this server. */
+  inflight = 0;
+  /** Smooth weighted round robin's running weight. */
+  currentWeight = 0;
+  available = true;
+  activeUp = true;
+  passiveDown = false;
+  consecutiveFailures = 0;
+  lastChange = Date.now();
+  lastReason = 'initial';
+  private readonly passive: PassiveConfig | false;
+  private readonly logger: Logger;
+  private readonly onChange: ServerStateListener;
+  private cooldownTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    backend: string,
+    name: string,
+    address: { host: string; port: number },
+    weight: number,
+    pool: PoolSettings,
+    passive: PassiveConfig | false,
+    logger: Logger,
+    onChange: ServerStateListener,
+  ) {
+    this.backend = backend;
+    this.name = name;
+    this.host = address.host;
+    this.port = address.port;
+    this.weight = weight;
+    this.origin = `http://${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`;
+    this.pool = new Pool(this.origin, {
+      connections: pool.connections,
+      pipelining: 1,
+      connectTimeout: pool.connectTimeout,
+      headersTimeout: pool.responseTimeout,
+      bodyTimeout: pool.responseTimeout,
+      keepAliveTimeout: 4_000,
+      keepAliveMaxTimeout: 30_000,
+    });
+    this.passive = passive;
+    this.logger = logger;
+    this.onChange = onChange;
+  }
+
+  /** A response came back (status < 500, or any status when 5xx do not count). */
+  recordSuccess(): void {
+    if (this.consecutiveFailures !== 0) this.consecutiveFailures = 0;
+  }
+
+  /** A connection failure, or a 5xx when `passive.on_5xx`. */
+  recordFailure(reason: string, isStatus: boolean): void {
+    const passive = this.passive;
+    if (passive === false || (isStatus && !passive.on_5xx)) return;
+    this.consecutiveFailures++;
+    if (this.consecutiveFailures >= passive.failures && !this.passiveDown) {
+      this.passiveDown = true;
+      this.consecutiveFailures = 0;
+      this.cooldownTimer = setTimeout(this.endCooldown, passive.cooldown).unref();
+      this.update(`passive: ${reason}`);
+    }
+  }
+
+  private readonly endCooldown = (): void => {
+    this.cooldownTimer = undefined;
+    this.passiveDown = false;
+    this.update('passive cool-down over');
+  };
+
+  /** Called by the active checker when rise/fall thresholds are crossed. */
+  setActive(up: boolean, reason: string): void {
+    if (this.activeUp === up) return;
+    this.activeUp = up;
+    this.update(`check: ${reason}`);
+  }
+
+  private update(reason: string): void {
+    const available = this.activeUp && !this.passiveDown;
+    if (available === this.available) return;
+    this.available = available;
+    this.lastChange = Date.now();
+    this.lastReason = reason;
+    this.logger[available ? 'info' : 'warn']({ backend: this.backend, server: this.name, state: available ? 'up' : 'down', reason }, `server ${this.backend}/${this.name} is ${available ? 'up' : 'down'}`);
+    this.onChange(this);
+  }
+
+  /** Stops timers; lets in-flight requests finish before the pool's sockets close. */
+  async close(): Promise<void> {
+    if (this.cooldownTimer !== undefined) clearTimeout(this.cooldownTimer);
+    await this.pool.close().catch(() => undefined);
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * What Node's HTTP parser refuses (smuggling attempts, malformed framing, obs-fold, oversized header
+ * blocks, slow headers) arrives as a 'clientError'. The client gets 400, 431 or 408 and the connection
+ * is closed; nothing is forwarded. The raw bytes are never logged (they may hold a token).
+ */
+import type { Socket } from 'node:net';
+import type { Logger } from '../../shared/logger.js';
+import { sendRawAndClose } from './local-response.js';
+
+interface ParserError extends Error {
+  code?: string;
+}
+
+export function statusForClientError(code: string | undefined): number {
+  switch (code) {
+    case 'HPE_HEADER_OVERFLOW':
+      return 431;
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+    case 'HPE_HEADERS_TIMEOUT':
+      return 408;
+    case 'HPE_URI_TOO_LONG':
+      return 414;
+    default:
+      return 400;
+  }
+}
+
+export function handleClientError(logger: Logger, frontend: string, error: ParserError, socket: Socket): void {
+  const code = error.code;
+  if (code === 'ECONNRESET' || code === 'EPIPE' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const status = statusForClientError(code);
+  logger.debug({ frontend, code, status, client: socket.remoteAddress }, 'client error');
+  const httpMessage = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (httpMessage?.headersSent === true) {
+    socket.destroy();
+    return;
+  }
+  const body = status === 431 ? 'Request Header Fields Too Large\n' : status === 408 ? 'Request Timeout: headers took too long\n' : 'Bad Request: malformed request\n';
+  sendRawAndClose(socket, status, body);
+}

@@ -1,0 +1,151 @@
+/**
+ * One listening socket per frontend. The request handler reads the frontend's current runtime once per
+ * request, so a reload swaps routing atomically: in-flight requests finish with the generation they
+ * started on, new requests use the new one.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { GatewayConfig, HostPort } from '../config/index.js';
+import { Exchange } from '../forward/exchange.js';
+import { clientAddress } from '../forward/headers.js';
+import { Tunnel } from '../forward/tunnel.js';
+import type { FrontendRuntime } from '../runtime/generation.js';
+import type { Logger } from '../../shared/logger.js';
+import type { GatewayMetrics } from '../observe/index.js';
+import { handleClientError } from './client-error.js';
+import { MESSAGES, sendLocal, sendRawAndClose } from './local-response.js';
+import { checkHost, hostName, parseTarget } from './request-target.js';
+
+const kTrusted = Symbol('gatehouse.trusted');
+type TaggedSocket = Socket & { [kTrusted]?: { generation: unknown; trusted: boolean } };
+
+export class FrontendListener {
+  readonly name: string;
+  readonly bind: HostPort;
+  runtime: FrontendRuntime;
+  private readonly server: Server;
+  private readonly logger: Logger;
+  private draining = false;
+  /** Upgraded (WebSocket) sockets: the HTTP server no longer manages them, so close() must. */
+  private readonly tunnels = new Set<Socket>();
+
+  constructor(runtime: FrontendRuntime, bind: HostPort, config: GatewayConfig, logger: Logger, metrics: GatewayMetrics) {
+    this.name = runtime.name;
+    this.bind = bind;
+    this.runtime = runtime;
+    this.logger = logger;
+    this.server = createServer({
+      maxHeaderSize: config.limits.max_header_size,
+      requestTimeout: 0,
+      connectionsCheckingInterval: Math.max(100, Math.min(1_000, Math.floor(config.timeouts.http_request / 4))),
+      requireHostHeader: true,
+      joinDuplicateHeaders: false,
+      insecureHTTPParser: false,
+    });
+    this.applyTimeouts(config);
+    this.server.on('request', this.onRequest);
+    this.server.on('upgrade', this.onUpgrade);
+    this.server.on('clientError', (error: Error, socket: Socket) => handleClientError(logger, this.name, error, socket));
+    const gauge = metrics.connections.labels(this.name);
+    this.server.on('connection', (socket: Socket) => {
+      gauge.inc();
+      socket.once('close', () => gauge.dec());
+    });
+  }
+
+  /** Client-side timeouts; re-applied on reload (the header size limit needs a restart). */
+  applyTimeouts(config: GatewayConfig): void {
+    const t = config.timeouts;
+    this.server.headersTimeout = t.http_request;
+    this.server.keepAliveTimeout = t.client;
+    this.server.timeout = Math.max(t.client, t.server) + 1_000;
+  }
+
+  listen(): Promise<AddressInfo> {
+    return new Promise((resolve, reject) => {
+      const onError = (error: Error) => reject(error);
+      this.server.once('error', onError);
+      this.server.listen({ host: this.bind.host, port: this.bind.port }, () => {
+        this.server.off('error', onError);
+        resolve(this.server.address() as AddressInfo);
+      });
+    });
+  }
+
+  address(): AddressInfo {
+    return this.server.address() as AddressInfo;
+  }
+
+  private isTrusted(socket: TaggedSocket, runtime: FrontendRuntime): boolean {
+    const cached = socket[kTrusted];
+    if (cached !== undefined && cached.generation === runtime.generation) return cached.trusted;
+    const trusted = runtime.generation.isTrustedProxy(socket.remoteAddress);
+    socket[kTrusted] = { generation: runtime.generation, trusted };
+    return trusted;
+  }
+
+  private readonly onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    const started = performance.now();
+    const runtime = this.runtime;
+    if (this.draining) res.shouldKeepAlive = false;
+    const host = checkHost(req.rawHeaders, req.httpVersionMinor);
+    const url = req.url as string;
+    let status = 0;
+    let body = '';
+    if (host === undefined) [status, body] = [400, MESSAGES.badHost];
+    else if (url.length > runtime.maxUrlLength) [status, body] = [414, MESSAGES.uriTooLong];
+    const target = status === 0 ? parseTarget(url, host as string) : undefined;
+    if (status === 0 && target === undefined) [status, body] = [400, MESSAGES.badTarget];
+    const route = target === undefined ? undefined : runtime.router.match(runtime.router.usesHost ? hostName(host as string) : '', target.path, req.method as string);
+    if (status === 0 && route === undefined) [status, body] = [404, MESSAGES.notFound];
+    if (status !== 0 || route === undefined || target === undefined) {
+      const bytes = sendLocal(res, status, body, status !== 404);
+      const seconds = (performance.now() - started) / 1000;
+      runtime.unroutedMetrics.record(status, seconds);
+      runtime.generation.context.accessLog({
+        method: req.method as string, path: target?.path ?? '-', status, bytes, duration_ms: Math.round(seconds * 1e6) / 1e3,
+        frontend: this.name, route: '-', backend: undefined, server: undefined, client: clientAddress(req.socket.remoteAddress), sub: undefined, error: body.split(':')[0],
+      });
+      return;
+    }
+    const socket = req.socket as TaggedSocket;
+    const trusted = runtime.generation.trustedProxies.length === 0 ? false : this.isTrusted(socket, runtime);
+    new Exchange(runtime, route, req, res, started, target.path, target.upstreamPath, clientAddress(socket.remoteAddress), trusted).run();
+  };
+
+  private readonly onUpgrade = (req: IncomingMessage, socket: Socket, head: Buffer): void => {
+    const runtime = this.runtime;
+    const upgrade = (req.headers.upgrade ?? '').toLowerCase();
+    const host = checkHost(req.rawHeaders, req.httpVersionMinor);
+    const target = host === undefined ? undefined : parseTarget(req.url as string, host);
+    if (upgrade !== 'websocket') return sendRawAndClose(socket, 400, MESSAGES.badUpgrade);
+    if (host === undefined) return sendRawAndClose(socket, 400, MESSAGES.badHost);
+    if (target === undefined) return sendRawAndClose(socket, 400, MESSAGES.badTarget);
+    const route = runtime.router.match(hostName(host), target.path, req.method as string);
+    if (route === undefined) return sendRawAndClose(socket, 404, MESSAGES.notFound);
+    const trusted = this.isTrusted(socket as TaggedSocket, runtime);
+    this.tunnels.add(socket);
+    socket.once('close', () => this.tunnels.delete(socket));
+    new Tunnel(runtime, route, req, socket, head, target.path, target.upstreamPath, clientAddress(socket.remoteAddress), trusted).run();
+  };
+
+  /** Stops accepting; idle keep-alive connections close now, busy ones after their response. */
+  close(): Promise<void> {
+    this.draining = true;
+    return new Promise((resolve) => {
+      // keep-alive connections become idle as their responses finish: close them as they do
+      const sweep = setInterval(() => this.server.closeIdleConnections(), 50);
+      this.server.close(() => {
+        clearInterval(sweep);
+        resolve();
+      });
+      this.server.closeIdleConnections();
+    });
+  }
+
+  /** Force-closes every remaining connection (after the drain timeout). */
+  destroyConnections(): void {
+    this.server.closeAllConnections();
+    for (const socket of this.tunnels) socket.destroy();
+  }
+}

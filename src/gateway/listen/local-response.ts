@@ -1,0 +1,54 @@
+/**
+ * Responses the gateway writes itself (errors, 404, 503, auth denials). Bodies are short plain text;
+ * `close` asks Node to close the connection after the response (used for malformed input).
+ */
+import type { ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { STATUS_CODES } from 'node:http';
+
+export function sendLocal(res: ServerResponse, status: number, body: string, close: boolean): number {
+  const length = Buffer.byteLength(body);
+  if (res.headersSent) {
+    res.destroy();
+    return 0;
+  }
+  res.writeHead(status, close
+    ? { 'content-type': 'text/plain; charset=utf-8', 'content-length': length, 'cache-control': 'no-store', connection: 'close' }
+    : { 'content-type': 'text/plain; charset=utf-8', 'content-length': length, 'cache-control': 'no-store' });
+  res.end(body);
+  return length;
+}
+
+/** For a raw socket (upgrade requests and parser errors): a minimal response, then close. */
+export function sendRawAndClose(socket: Socket, status: number, body: string, headers?: Readonly<Record<string, string>>): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  let head = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\n`;
+  let hasType = false;
+  if (headers !== undefined) {
+    for (const [name, value] of Object.entries(headers)) {
+      if (/[\r\n\0]/.test(name) || /[\r\n\0]/.test(value)) continue;
+      if (name.toLowerCase() === 'content-length' || name.toLowerCase() === 'connection') continue;
+      if (name.toLowerCase() === 'content-type') hasType = true;
+      head += `${name}: ${value}\r\n`;
+    }
+  }
+  if (!hasType) head += 'Content-Type: text/plain; charset=utf-8\r\n';
+  head += `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n`;
+  socket.end(head + body);
+}
+
+export const MESSAGES = {
+  badRequest: 'Bad Request: malformed request\n',
+  badHost: 'Bad Request: exactly one valid Host header is required\n',
+  badTarget: 'Bad Request: the request path is malformed or not allowed (encoded slash, backslash, control character or fragment)\n',
+  uriTooLong: 'URI Too Long\n',
+  notFound: 'Not Found: no route matches this request\n',
+  noServer: (backend: string) => `Service Unavailable: no healthy server in backend "${backend}"\n`,
+  badGateway: 'Bad Gateway: the upstream server could not be reached or failed\n',
+  gatewayTimeout: 'Gateway Timeout: the upstream server did not answer in time\n',
+  authError: 'Internal Server Error: authorization failed unexpectedly\n',
+  badUpgrade: 'Bad Request: only WebSocket upgrades are proxied\n',
+} as const;

@@ -1,0 +1,3 @@
+export { GatewayMetrics, type ServerSnapshot } from './metrics.js';
+export { TargetMetrics, LATENCY_BUCKETS } from './request-metrics.js';
+export { createAccessLog, noAccessLog, type AccessLog, type AccessRecord } from './access-log.js';

@@ -1,0 +1,182 @@
+/**
+ * Multi-process mode (`workers: N|auto`): the primary forks N workers (node:cluster; they share the
+ * listening sockets), runs the admin listener (metrics aggregated over workers), and forwards signals:
+ * SIGHUP validates the config once in the primary and, if it is valid, reloads every worker; a bad config
+ * is refused with a logged error and every worker keeps serving. SIGTERM/SIGINT drain all workers.
+ */
+import cluster, { type Worker } from 'node:cluster';
+import { availableParallelism } from 'node:os';
+import { AggregatorRegistry } from 'prom-client';
+import { AdminServer, type StatsSnapshot } from '../admin/index.js';
+import { loadGatewayConfig } from '../config/index.js';
+import type { Logger } from '../../shared/logger.js';
+import { startGateway } from './gateway.js';
+
+export interface ClusterOptions {
+  readonly configPath: string;
+  readonly workers: number | 'auto';
+  readonly logger: Logger;
+}
+
+type Message =
+  | { type: 'gatehouse:ready'; frontends: { name: string; address: string; port: number }[] }
+  | { type: 'gatehouse:reload' }
+  | { type: 'gatehouse:reloaded'; ok: boolean; error?: string }
+  | { type: 'gatehouse:shutdown' }
+  | { type: 'gatehouse:stats'; id: number }
+  | { type: 'gatehouse:stats-reply'; id: number; snapshot: StatsSnapshot };
+
+export function workerCount(workers: number | 'auto'): number {
+  return workers === 'auto' ? availableParallelism() : workers;
+}
+
+/** Resolves with the process exit code once the cluster has shut down. */
+export function runCluster(options: ClusterOptions): Promise<number> {
+  return cluster.isPrimary ? runPrimary(options) : runWorker(options);
+}
+
+async function runWorker({ configPath, logger }: ClusterOptions): Promise<number> {
+  const gateway = await startGateway({ configPath, logger, admin: false });
+  new AggregatorRegistry();
+  AggregatorRegistry.setRegistries([gateway.metrics.registry]);
+  const send = (message: Message) => process.send?.(message);
+  send({ type: 'gatehouse:ready', frontends: [...gateway.frontends] });
+  return new Promise<number>((done) => {
+    // the IPC channel would keep the worker alive: leave the cluster once drained
+    const resolve = (code: number) => {
+      done(code);
+      if (process.connected) process.disconnect();
+    };
+    process.on('message', (message: Message) => {
+      if (message.type === 'gatehouse:reload') {
+        gateway.reload().then(
+          () => send({ type: 'gatehouse:reloaded', ok: true }),
+          (error: Error) => send({ type: 'gatehouse:reloaded', ok: false, error: error.message }),
+        );
+      } else if (message.type === 'gatehouse:stats') {
+        send({ type: 'gatehouse:stats-reply', id: message.id, snapshot: gateway.stats() });
+      } else if (message.type === 'gatehouse:shutdown') {
+        gateway.close().then(() => resolve(0), () => resolve(1));
+      }
+    });
+    // the primary handles signals; a worker ignores them so one Ctrl-C does not kill it twice
+    process.on('SIGINT', () => undefined);
+    process.on('SIGHUP', () => undefined);
+    process.on('SIGTERM', () => gateway.close().then(() => resolve(0), () => resolve(1)));
+    process.on('disconnect', () => gateway.close().then(() => resolve(0), () => resolve(1)));
+  });
+}
+
+function mergeStats(snapshots: StatsSnapshot[]): StatsSnapshot {
+  const first = snapshots[0] as StatsSnapshot;
+  return {
+    ...first,
+    pid: process.pid,
+    workers: snapshots.length,
+    backends: first.backends.map((backend) => ({
+      ...backend,
+      servers: backend.servers.map((server) => {
+        const views = snapshots.map((s) => s.backends.find((b) => b.name === backend.name)?.servers.find((x) => x.name === server.name));
+        const upCount = views.filter((v) => v?.up === true).length;
+        return { ...server, up: upCount > 0, inflight: views.reduce((n, v) => n + (v?.inflight ?? 0), 0), upIn: [upCount, snapshots.length] as const };
+      }),
+    })),
+  };
+}
+
+async function runPrimary({ configPath, workers, logger }: ClusterOptions): Promise<number> {
+  const config = loadGatewayConfig(configPath);
+  const count = workerCount(workers);
+  let shuttingDown = false;
+  const early: string[] = [];
+  const queue = (signal: string) => () => early.push(signal);
+  const queued = { SIGHUP: queue('SIGHUP'), SIGTERM: queue('SIGTERM'), SIGINT: queue('SIGINT') };
+  for (const [signal, handler] of Object.entries(queued)) process.on(signal, handler);
+  const live = new Set<Worker>();
+  const ready = new Set<Worker>();
+  let statsId = 0;
+  const statsWaiters = new Map<number, { replies: StatsSnapshot[]; expected: number; done: (s: StatsSnapshot[]) => void }>();
+
+  const fork = () => {
+    const worker = cluster.fork({ GATEHOUSE_CLUSTER_WORKER: '1' });
+    live.add(worker);
+    worker.on('message', (message: Message) => {
+      if (message.type === 'gatehouse:ready') ready.add(worker);
+      else if (message.type === 'gatehouse:reloaded' && !message.ok) logger.error({ worker: worker.process.pid, error: message.error }, 'worker refused the reload');
+      else if (message.type === 'gatehouse:stats-reply') {
+        const waiter = statsWaiters.get(message.id);
+        if (waiter !== undefined) {
+          waiter.replies.push(message.snapshot);
+          if (waiter.replies.length >= waiter.expected) waiter.done(waiter.replies);
+        }
+      }
+    });
+    worker.on('exit', (code, signal) => {
+      live.delete(worker);
+      ready.delete(worker);
+      if (!shuttingDown) {
+        logger.error({ worker: worker.process.pid, code, signal }, 'worker exited; starting a new one');
+        setTimeout(fork, 500).unref();
+      }
+    });
+  };
+  for (let i = 0; i < count; i++) fork();
+  logger.info({ workers: count, pid: process.pid }, `gateway primary started ${count} workers`);
+
+  const aggregator = new AggregatorRegistry();
+  let admin: AdminServer | undefined;
+  if (config.admin !== undefined) {
+    admin = new AdminServer(config.admin.bind, {
+      metrics: async () => ({ contentType: aggregator.contentType, body: await aggregator.clusterMetrics() }),
+      stats: () =>
+        new Promise<StatsSnapshot>((resolve, reject) => {
+          const id = ++statsId;
+          const targets = [...ready];
+          if (targets.length === 0) return reject(new Error('no worker is ready'));
+          const timer = setTimeout(() => finish(statsWaiters.get(id)?.replies ?? []), 2_000);
+          const finish = (replies: StatsSnapshot[]) => {
+            clearTimeout(timer);
+            statsWaiters.delete(id);
+            if (replies.length === 0) reject(new Error('no worker answered'));
+            else resolve(mergeStats(replies));
+          };
+          statsWaiters.set(id, { replies: [], expected: targets.length, done: finish });
+          for (const worker of targets) worker.send({ type: 'gatehouse:stats', id } satisfies Message);
+        }),
+    });
+    const address = await admin.listen();
+    logger.info({ admin: true, address: address.address, port: address.port }, `admin listening on ${address.address}:${address.port}`);
+  }
+
+  return new Promise((resolve) => {
+    process.on('SIGHUP', () => {
+      try {
+        loadGatewayConfig(configPath);
+      } catch (error) {
+        logger.error({ err: { message: (error as Error).message, code: (error as { code?: string }).code } }, 'config reload refused; the old config keeps serving');
+        return;
+      }
+      logger.info({ workers: live.size }, 'reloading config in every worker');
+      for (const worker of live) worker.send({ type: 'gatehouse:reload' } satisfies Message);
+    });
+    const shutdown = (signal: string) => {
+      if (shuttingDown) return;
+      shuttingDown = true;
+      logger.info({ signal }, 'draining workers');
+      for (const worker of live) worker.send({ type: 'gatehouse:shutdown' } satisfies Message);
+      const force = setTimeout(() => {
+        for (const worker of live) worker.kill('SIGKILL');
+      }, config.timeouts.drain + 5_000);
+      const check = setInterval(() => {
+        if (live.size > 0) return;
+        clearInterval(check);
+        clearTimeout(force);
+        void (admin?.close() ?? Promise.resolve()).then(() => resolve(0));
+      }, 50);
+    };
+    process.on('SIGTERM', () => shutdown('SIGTERM'));
+    process.on('SIGINT', () => shutdown('SIGINT'));
+    for (const [signal, handler] of Object.entries(queued)) process.off(signal, handler);
+    for (const signal of early) process.emit(signal as NodeJS.Signals, signal as NodeJS.Signals);
+  });
+}

@@ -1,0 +1,155 @@
+/**
+ * A generation is everything built from one config load: auth policies, backends (servers, pools,
+ * balancers, health checks) and each frontend's compiled route table. Reload builds a new generation,
+ * swaps it in, and closes the old one once its in-flight requests are done.
+ */
+import { createAuthPolicy, type AuthPolicy, type AuthPolicyConfig, type AuthPolicyContext, type RouteRequirements } from '../auth/index.js';
+import { createBalancer, type Balancer } from '../balance/index.js';
+import { ipInRanges, type AuthRef, type Cidr, type GatewayConfig } from '../config/index.js';
+import { ActiveChecker, UpstreamServer } from '../health/index.js';
+import type { AccessLog, GatewayMetrics, ServerSnapshot, TargetMetrics } from '../observe/index.js';
+import { Router, type RouteSpec } from '../route/index.js';
+import type { Logger } from '../../shared/logger.js';
+
+export interface BackendRuntime {
+  readonly name: string;
+  readonly servers: readonly UpstreamServer[];
+  readonly balancer: Balancer;
+  readonly retries: number;
+}
+
+export interface RouteTarget {
+  readonly frontend: string;
+  /** `routes[2]` or `default`, for the access log. */
+  readonly label: string;
+  readonly backend: BackendRuntime;
+  readonly policy: AuthPolicy | undefined;
+  readonly requirements: RouteRequirements | undefined;
+  readonly metrics: TargetMetrics;
+}
+
+export interface FrontendRuntime {
+  readonly name: string;
+  readonly router: Router<RouteTarget>;
+  readonly generation: Generation;
+  readonly maxUrlLength: number;
+  /** Metrics for requests refused before routing (400, 404, 414). */
+  readonly unroutedMetrics: TargetMetrics;
+}
+
+export type AuthPolicyFactory = (name: string, config: AuthPolicyConfig, context: AuthPolicyContext) => Promise<AuthPolicy>;
+
+export interface GenerationContext {
+  /** Builds each named policy of the config's `auth:` map; defaults to JWT authorization's createAuthPolicy. */
+  readonly createPolicy?: AuthPolicyFactory;
+  readonly logger: Logger;
+  readonly metrics: GatewayMetrics;
+  readonly accessLog: AccessLog;
+}
+
+export class Generation {
+  readonly config: GatewayConfig;
+  readonly context: GenerationContext;
+  readonly frontends = new Map<string, FrontendRuntime>();
+  readonly backends = new Map<string, BackendRuntime>();
+  readonly policies: ReadonlyMap<string, AuthPolicy>;
+  readonly trustedProxies: readonly Cidr[];
+  private readonly checkers: ActiveChecker[] = [];
+
+  constructor(config: GatewayConfig, context: GenerationContext, policies: ReadonlyMap<string, AuthPolicy>) {
+    this.config = config;
+    this.context = context;
+    this.policies = policies;
+    this.trustedProxies = config.trusted_proxies;
+    const { logger, metrics } = context;
+    for (const [name, backend] of Object.entries(config.backends)) {
+      const pool = {
+        connections: backend.max_connections,
+        connectTimeout: backend.timeouts.connect ?? config.timeouts.connect,
+        responseTimeout: backend.timeouts.server ?? config.timeouts.server,
+      };
+      const servers = Object.entries(backend.servers).map(
+        ([serverName, server]) => new UpstreamServer(name, serverName, server.address, server.weight, pool, backend.passive, logger, noop),
+      );
+      this.backends.set(name, { name, servers, balancer: createBalancer(backend.balance, servers), retries: backend.retries });
+      if (backend.check !== undefined) this.checkers.push(new ActiveChecker(backend.check, servers));
+    }
+    for (const [name, frontend] of Object.entries(config.frontends)) {
+      const target = (backendName: string, label: string, ref: AuthRef | undefined): RouteTarget => {
+        const effective = ref === undefined ? frontend.auth : ref;
+        const policyName = effective === undefined || effective === false ? undefined : typeof effective === 'string' ? effective : effective.policy;
+        const requirements = effective !== undefined && effective !== false && typeof effective !== 'string' ? { roles: effective.roles, scopes: effective.scopes } : undefined;
+        return {
+          frontend: name,
+          label,
+          backend: this.backends.get(backendName) as BackendRuntime,
+          policy: policyName === undefined ? undefined : policies.get(policyName),
+          requirements,
+          metrics: metrics.target(name, backendName),
+        };
+      };
+      const specs: RouteSpec<RouteTarget>[] = frontend.routes.map((route, i) => ({
+        host: route.host,
+        path_prefix: route.path_prefix,
+        methods: route.methods,
+        target: target(route.backend, `routes[${i}]`, route.auth),
+      }));
+      const fallback = frontend.default_backend === undefined ? undefined : target(frontend.default_backend, 'default', undefined);
+      this.frontends.set(name, {
+        name,
+        router: new Router(specs, fallback),
+        generation: this,
+        maxUrlLength: config.limits.max_url_length,
+        unroutedMetrics: metrics.target(name, ''),
+      });
+    }
+  }
+
+  /** Cached per connection by the caller: is this client address a trusted proxy? */
+  isTrustedProxy(address: string | undefined): boolean {
+    return address !== undefined && this.trustedProxies.length > 0 && ipInRanges(address, this.trustedProxies);
+  }
+
+  startChecks(): void {
+    for (const checker of this.checkers) checker.start();
+  }
+
+  serverSnapshots(): ServerSnapshot[] {
+    const out: ServerSnapshot[] = [];
+    for (const backend of this.backends.values()) {
+      for (const s of backend.servers) out.push({ backend: backend.name, server: s.name, up: s.available, inflight: s.inflight });
+    }
+    return out;
+  }
+
+  /** Stops checks at once; pools close after their in-flight requests; then the auth policies close. */
+  async close(): Promise<void> {
+    for (const checker of this.checkers) checker.stop();
+    const closing: Promise<void>[] = [];
+    for (const backend of this.backends.values()) for (const server of backend.servers) closing.push(server.close());
+    await Promise.all(closing);
+    for (const policy of this.policies.values()) {
+      try {
+        policy.close();
+      } catch {
+        // a policy that fails to close must not stop the others
+      }
+    }
+  }
+}
+
+function noop(): void {}
+
+/** Builds the auth policies of a config (async: key files, JWKS), then the generation. */
+export async function buildGeneration(config: GatewayConfig, context: GenerationContext): Promise<Generation> {
+  const policies = new Map<string, AuthPolicy>();
+  try {
+    for (const [name, policyConfig] of Object.entries(config.auth)) {
+      policies.set(name, await (context.createPolicy ?? createAuthPolicy)(name, policyConfig, { baseDir: config.baseDir }));
+    }
+  } catch (error) {
+    for (const policy of policies.values()) policy.close();
+    throw error;
+  }
+  return new Generation(config, context, policies);
+}

@@ -1,0 +1,106 @@
+/**
+ * The verified-token cache: bounded, keyed by a digest (never the token), no entry outlives exp,
+ * repeated bad tokens answered from the negative cache, every entry gone on policy rebuild.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { LruCache, tokenDigest } from '../../../src/gateway/auth/token-cache.js';
+import { authMetricsRegistry } from '../../../src/gateway/auth/index.js';
+import { clock, flipSignatureBit, NOW_MS, NOW_S, policy, reasonOf, token, validClaims } from './support.js';
+
+async function lookups(policyName: string): Promise<Record<string, number>> {
+  const metric = (await authMetricsRegistry.getMetricsAsJSON()).find((m) => m.name === 'gatehouse_auth_cache_lookups_total');
+  const out: Record<string, number> = {};
+  for (const v of metric?.values ?? []) if (v.labels.policy === policyName) out[v.labels.result as string] = v.value;
+  return out;
+}
+
+test('LRU: bounded, least recently used evicted first, expired entries never returned', () => {
+  const cache = new LruCache<number>(3);
+  cache.set('a', 1, 100);
+  cache.set('b', 2, 100);
+  cache.set('c', 3, 100);
+  assert.equal(cache.get('a', 0), 1, 'a becomes most recent');
+  cache.set('d', 4, 100);
+  assert.equal(cache.size, 3);
+  assert.equal(cache.get('b', 0), undefined, 'b was the least recently used');
+  assert.equal(cache.get('a', 0), 1);
+  assert.equal(cache.get('a', 100), undefined, 'expired at its time');
+  assert.equal(cache.size, 2);
+});
+
+test('the cache key is a SHA-256 digest, not the token', () => {
+  const t = token();
+  const d = tokenDigest(t);
+  assert.equal(Buffer.from(d, 'base64').length, 32);
+  assert.ok(!d.includes(t.slice(0, 16)));
+  assert.notEqual(tokenDigest(flipSignatureBit(t)), d);
+});
+
+test('a cached token stops being accepted at its exp; hits and misses are counted', async () => {
+  clock.now = NOW_MS;
+  const p = await policy({}, 'cache-exp');
+  const t = token({ claims: validClaims({ exp: NOW_S + 10 }) });
+  assert.equal(await reasonOf(p, t), 'OK');
+  assert.equal(await reasonOf(p, t), 'OK');
+  assert.deepEqual(await lookups('cache-exp'), { miss: 1, hit: 1 });
+  clock.now = NOW_MS + 10_000;
+  assert.equal(await reasonOf(p, t), 'EXP', 'the entry did not outlive exp');
+  clock.now = NOW_MS;
+  p.close();
+});
+
+test('repeated bad tokens come from the negative cache; time-dependent denials (NBF, KEY) are not cached', async () => {
+  clock.now = NOW_MS;
+  const p = await policy({}, 'cache-negative');
+  const bad = flipSignatureBit(token());
+  for (let i = 0; i < 5; i++) assert.equal(await reasonOf(p, bad), 'SIG');
+  assert.equal((await lookups('cache-negative')).negative_hit, 4);
+  const early = token({ claims: validClaims({ nbf: NOW_S + 5 }) });
+  assert.equal(await reasonOf(p, early), 'NBF');
+  clock.now = NOW_MS + 5_000;
+  assert.equal(await reasonOf(p, early), 'OK', 'becomes valid at nbf: NBF was not cached');
+  clock.now = NOW_MS;
+  p.close();
+});
+
+test('the cache is bounded by max_entries and can be turned off', async () => {
+  const small = await policy({ cache: { max_entries: 2 } }, 'cache-small');
+  const tokens = [1, 2, 3].map((i) => token({ claims: validClaims({ sub: `u${i}` }) }));
+  for (const t of tokens) await reasonOf(small, t);
+  await reasonOf(small, tokens[0] as string);
+  assert.equal((await lookups('cache-small')).hit ?? 0, 0, 'the first token was evicted');
+  await reasonOf(small, tokens[2] as string);
+  assert.equal((await lookups('cache-small')).hit, 1);
+  const off = await policy({ cache: false }, 'cache-off');
+  await reasonOf(off, tokens[0] as string);
+  await reasonOf(off, tokens[0] as string);
+  assert.deepEqual(await lookups('cache-off'), {});
+});
+
+test('a rebuilt policy (reload) starts with an empty cache', async () => {
+  const t = token();
+  const first = await policy({}, 'cache-rebuild');
+  await reasonOf(first, t);
+  await reasonOf(first, t);
+  first.close();
+  const before = await lookups('cache-rebuild');
+  const second = await policy({}, 'cache-rebuild');
+  await reasonOf(second, t);
+  const after = await lookups('cache-rebuild');
+  assert.equal(after.miss, (before.miss ?? 0) + 1);
+  assert.equal(after.hit, before.hit);
+});
+
+test('the digest is injective on the token text: characters above U+00FF cannot alias a cached token', async () => {
+  clock.now = NOW_MS;
+  const p = await policy({}, 'cache-alias');
+  const good = token();
+  assert.equal(await reasonOf(p, good), 'OK');
+  // U+0161 and U+0061 share their low byte; a Latin-1 digest would map both tokens to one entry.
+  const i = good.lastIndexOf('a');
+  const alias = `${good.slice(0, i)}\u0161${good.slice(i + 1)}`;
+  assert.notEqual(tokenDigest(alias), tokenDigest(good));
+  assert.equal(await reasonOf(p, alias), 'MALFORMED');
+  p.close();
+});

@@ -17,6 +17,12 @@ import { KNOWN_SCOPES } from './scopes.js';
 
 export { validateEntityGrants } from './entity-grants.js';
 
+/** The access-token claims plus those of id tokens and userinfo. */
+const CLAIMS = [
+  'applicationId', 'at_hash', 'aud', 'auth_time', 'authenticationType', 'birthdate', 'email', 'email_verified', 'exp', 'family_name', 'given_name', 'iat', 'iss', 'jti',
+  'middle_name', 'name', 'nonce', 'permissions', 'phone_number', 'picture', 'preferred_username', 'roles', 'scope', 'sid', 'sub', 'tid',
+];
+
 const MEMBERS: Record<string, (base: string) => unknown> = {
   authorization_endpoint: (base) => `${base}/oauth2/authorize`,
   token_endpoint: (base) => `${base}/oauth2/token`,
@@ -30,6 +36,7 @@ const MEMBERS: Record<string, (base: string) => unknown> = {
   code_challenge_methods_supported: () => ['S256'],
   token_endpoint_auth_methods_supported: () => ['client_secret_basic', 'client_secret_post', 'none'],
   introspection_endpoint_auth_methods_supported: () => ['client_secret_basic', 'client_secret_post', 'none'],
+  claims_supported: () => CLAIMS,
 };
 
 export function registerOAuthRoutes(app: FastifyInstance, ctx: IdpContext): void {

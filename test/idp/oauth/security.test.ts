@@ -100,6 +100,9 @@ test('OAuth security', async (t) => {
     assert.equal((await introspect(first.body.access_token)).body.active, false, 'the access token is revoked');
     const refresh = await postForm(`${fx.idp.url}/oauth2/token`, { grant_type: 'refresh_token', refresh_token: first.body.refresh_token }, { authorization: basic(fx.web.id, fx.web.secret) });
     assert.deepEqual([refresh.status, refresh.body.error], [400, 'invalid_grant'], 'the refresh token is revoked');
+    const log = fx.idp.logLines.join('\n');
+    for (const secret of [code, first.body.access_token, first.body.refresh_token, first.body.id_token, fx.user.password]) assert.ok(!log.includes(secret), 'no code, token or password in the log');
+    assert.match(log, /oauth.code_replay/);
     // Parallel exchanges of one code: exactly one wins.
     const racing = await codeFor(fx);
     const results = await Promise.all([exchange(fx, racing), exchange(fx, racing), exchange(fx, racing)]);

@@ -15,7 +15,7 @@ import { requireGrant } from './enabled.js';
 
 export async function passwordGrant(ctx: IdpContext, client: ClientAuthentication, params: Params): Promise<Record<string, unknown>> {
   const { application } = client;
-  const loginId = param(params, 'username') ?? requiredParam(params, 'loginId');
+  const loginId = param(params, 'username') ?? param(params, 'loginId') ?? requiredParam(params, 'username');
   const password = requiredParam(params, 'password');
   requireAuthenticated(client);
   requireGrant(application, 'password');

@@ -89,7 +89,7 @@ test('HMAC keys: random 32-character kid, no secret returned, never in the JWKS'
 });
 
 test('imports: public key only → RFC 7638 thumbprint; private key → self-signed certificate; certificate → x5t; explicit kid wins', async () => {
-  const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   const publicPem = publicKey.export({ type: 'spki', format: 'pem' }) as string;
   const publicOnly = (await idp.api('POST', '/api/key/import', { key: { name: 'imported public', publicKey: publicPem } })).body.key;
   assert.equal(publicOnly.kid, await calculateJwkThumbprint(await exportJWK(publicKey), 'sha256'));

@@ -1,7 +1,7 @@
 /**
  * The whole Authorization Code + PKCE flow as a relying party sees it: openid-client (the real npm
  * library) discovers the identity provider, builds the authorization URL; headless Chromium (Debian's, via
- * playwright-core) opens the hosted login page, fills it in and submits it; openid-client redeems the code
+ * playwright-core, JavaScript off) opens the hosted login page, fills it in and submits it; openid-client redeems the code
  * (checking state, nonce and the id token), reads userinfo and refreshes. The access token then passes a
  * real gateway (JWKS from the IdP) to a real upstream, on a route that requires the `viewer` role, and is
  * refused on one that requires `admin`. A screenshot of the login page goes to test-artifacts/.
@@ -46,7 +46,9 @@ test('Authorization Code + PKCE: openid-client and headless Chromium sign in; th
       nonce,
     });
 
-    const page = await browser.newPage();
+    // The page must work without JavaScript: the browser context runs none.
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
     const response = await page.goto(authorizationUrl.href);
     assert.equal(response?.status(), 200);
     const csp = response!.headers()['content-security-policy'] ?? '';
@@ -62,6 +64,7 @@ test('Authorization Code + PKCE: openid-client and headless Chromium sign in; th
     await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Sign in' }).click()]);
     assert.equal(await page.getByRole('alert').textContent(), 'Invalid login credentials.');
     assert.equal(await page.getByLabel('Email or username').inputValue(), fx.user.email, 'the login id is kept');
+    assert.equal(await page.getByLabel('Password').getAttribute('aria-describedby'), 'error', 'the error is tied to the inputs');
     await page.screenshot({ path: `${ARTIFACTS}oauth-login-page-error.png`, fullPage: true });
 
     await page.getByLabel('Password').fill(fx.user.password);
@@ -125,7 +128,7 @@ test('Authorization Code + PKCE: openid-client and headless Chromium sign in; th
     assert.equal((await call('/admin/users', refreshed.access_token)).status, 403, 'the viewer lacks the admin role');
     assert.equal((await call('/orders/1', refreshed.access_token)).status, 403, 'a user token lacks the service scope');
     assert.equal(upstream.requests, before, 'refused requests never reach the upstream');
-    await page.close();
+    await context.close();
   } finally {
     await browser.close();
     await gateway?.close();

@@ -107,7 +107,17 @@ test('OAuth endpoints', async (t) => {
       assert.equal(exchanged.status, 200, exchanged.text);
       const password = await postForm(tokenUrl, { grant_type: 'password', username: 'ada', password: fx.user.password, client_id: fx.web.id });
       assert.deepEqual([password.status, password.body.error], [401, 'invalid_client'], 'no PKCE, no secret: refused');
+
+      // PKCE NotRequiredWhenUsingClientAuthentication: a code without a challenge needs the client's secret.
+      await fx.idp.api('PATCH', `/api/application/${fx.web.id}`, { application: { oauthConfiguration: { clientAuthenticationPolicy: 'NotRequired', proofKeyForCodeExchangePolicy: 'NotRequiredWhenUsingClientAuthentication' } } });
+      const plain = { client_id: fx.web.id, redirect_uri: fx.web.redirect, response_type: 'code', scope: 'openid' };
+      const codeWithout = async () => new URL((await formLogin(fx.idp.url, plain, fx.user.email, fx.user.password)).location!).searchParams.get('code')!;
+      const publicClient = await postForm(tokenUrl, { grant_type: 'authorization_code', code: await codeWithout(), redirect_uri: fx.web.redirect, client_id: fx.web.id });
+      assert.deepEqual([publicClient.status, publicClient.body.error_reason], [400, 'missing_code_verifier']);
+      const confidential = await postForm(tokenUrl, { grant_type: 'authorization_code', code: await codeWithout(), redirect_uri: fx.web.redirect }, web);
+      assert.equal(confidential.status, 200, confidential.text);
     } finally {
+      await fx.idp.api('PATCH', `/api/application/${fx.web.id}`, { application: { oauthConfiguration: { proofKeyForCodeExchangePolicy: 'Required' } } });
       await fx.idp.api('PATCH', `/api/application/${fx.web.id}`, { application: { oauthConfiguration: { clientAuthenticationPolicy: 'Required' } } });
     }
   });
@@ -138,6 +148,24 @@ test('OAuth endpoints', async (t) => {
     await fx.idp.api('DELETE', `/api/jwt/refresh/${login.body.refresh_token_id}`);
     assert.deepEqual((await introspect(access)).body, { active: false });
     assert.equal((await fetch(`${fx.idp.url}/oauth2/userinfo`, { headers: { authorization: `Bearer ${access}` } })).status, 401);
+  });
+
+  await t.test('scopeHandlingPolicy Compatibility and unknownScopePolicy Remove / Allow', async () => {
+    const patch = (oauthConfiguration: Record<string, unknown>) => fx.idp.api('PATCH', `/api/application/${fx.web.id}`, { application: { oauthConfiguration } });
+    try {
+      assert.equal((await patch({ scopeHandlingPolicy: 'Compatibility', unknownScopePolicy: 'Remove' })).status, 200);
+      const removed = await postForm(tokenUrl, { grant_type: 'password', username: 'ada', password: fx.user.password, scope: 'openid custom:thing' }, web);
+      assert.equal(removed.body.scope, 'openid', 'Remove drops the unknown scope');
+      const access = decodeJwt(removed.body.access_token).payload;
+      assert.equal(access.email, fx.user.email, 'Compatibility: profile claims in the access token');
+      const info = (await (await fetch(`${fx.idp.url}/oauth2/userinfo`, { headers: { authorization: `Bearer ${removed.body.access_token}` } })).json()) as Record<string, unknown>;
+      assert.deepEqual([info.applicationId, info.roles, info.given_name], [fx.web.id, ['viewer'], 'Ada']);
+      await patch({ unknownScopePolicy: 'Allow' });
+      const allowed = await postForm(tokenUrl, { grant_type: 'password', username: 'ada', password: fx.user.password, scope: 'openid custom:thing' }, web);
+      assert.equal(allowed.body.scope, 'openid custom:thing');
+    } finally {
+      await patch({ scopeHandlingPolicy: 'Strict', unknownScopePolicy: 'Reject' });
+    }
   });
 
   await t.test('logout: revokes the id token’s session and redirects only to registered addresses', async () => {

@@ -17,7 +17,7 @@ export interface ClientAuthentication {
   application: Application;
   /** True when a correct secret was presented. */
   authenticated: boolean;
-  /** How the client presented itself (for the WWW-Authenticate answer). */
+  /** How the client presented itself. */
   scheme: 'basic' | 'post' | 'none';
 }
 
@@ -34,15 +34,13 @@ function basicCredentials(request: FastifyRequest): { id: string; secret: string
   }
 }
 
-function invalidClient(scheme: ClientAuthentication['scheme'], reason = 'invalid_client_authentication'): never {
-  const error = new OAuthError('invalid_client', reason, 'The client could not be authenticated.', 401);
-  (error as OAuthError & { basic?: boolean }).basic = scheme === 'basic';
-  throw error;
+function invalidClient(reason = 'invalid_client_authentication'): never {
+  throw new OAuthError('invalid_client', reason, 'The client could not be authenticated.', 401);
 }
 
-/** True when an OAuthError came from a Basic authentication attempt. */
-export function fromBasic(error: OAuthError): boolean {
-  return (error as OAuthError & { basic?: boolean }).basic === true;
+/** True when the request tried HTTP Basic client authentication (a 401 then carries the Basic challenge). */
+export function triedBasic(request: FastifyRequest): boolean {
+  return /^basic(\s|$)/i.test(request.headers.authorization ?? '');
 }
 
 /** The active application with this client id, or undefined. */
@@ -61,17 +59,17 @@ export async function authenticateClient(ctx: IdpContext, request: FastifyReques
   const formId = param(params, 'client_id');
   const formSecret = param(params, 'client_secret');
   if (basic !== undefined && formSecret !== undefined) invalidRequest('invalid_client_authentication_scheme', 'Use one client authentication method, not both.');
-  if (basic !== undefined && formId !== undefined && formId !== basic.id) invalidClient('basic', 'client_id_mismatch');
+  if (basic !== undefined && formId !== undefined && formId !== basic.id) invalidClient('client_id_mismatch');
   const scheme: ClientAuthentication['scheme'] = basic !== undefined ? 'basic' : formSecret !== undefined ? 'post' : 'none';
   const clientId = basic?.id ?? formId;
   if (clientId === undefined) {
     return invalidRequest('missing_client_id', 'The request is missing the required parameter [client_id].');
   }
   const application = await findClient(ctx, clientId);
-  if (application === undefined) return invalidClient(scheme, 'invalid_client_id');
+  if (application === undefined) return invalidClient('invalid_client_id');
   const secret = basic?.secret ?? formSecret;
   if (secret === undefined) return { application, authenticated: false, scheme };
-  if (!constantTimeEqual(secret, application.oauthConfiguration.clientSecret)) return invalidClient(scheme);
+  if (!constantTimeEqual(secret, application.oauthConfiguration.clientSecret)) return invalidClient();
   return { application, authenticated: true, scheme };
 }
 
@@ -87,10 +85,10 @@ export function requireAuthenticated(client: ClientAuthentication, usedPkce = fa
   if (client.authenticated) return;
   const policy = clientAuthenticationPolicy(client.application);
   if (policy === 'NotRequired' || (policy === 'NotRequiredWhenUsingPKCE' && usedPkce)) return;
-  invalidClient(client.scheme, 'client_authentication_missing');
+  invalidClient('client_authentication_missing');
 }
 
 /** Refuses a client that did not present its secret, whatever its policy (client_credentials). */
 export function requireSecret(client: ClientAuthentication): void {
-  if (!client.authenticated) invalidClient(client.scheme, 'client_authentication_missing');
+  if (!client.authenticated) invalidClient('client_authentication_missing');
 }

@@ -6,7 +6,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { IdpContext } from '../context.js';
-import { authenticateClient, fromBasic } from './client-auth.js';
+import { authenticateClient, triedBasic } from './client-auth.js';
 import { OAuthError, sendOAuthError } from './errors.js';
 import { requiredParam } from './form.js';
 import { formBody, OAUTH_ROUTE } from './http.js';
@@ -14,12 +14,10 @@ import { isRevoked } from './revocation.js';
 
 export function registerIntrospect(app: FastifyInstance, ctx: IdpContext): void {
   app.post('/oauth2/introspect', { config: OAUTH_ROUTE }, async (request, reply) => {
-    let basic = /^basic /i.test(request.headers.authorization ?? '');
     try {
       const params = formBody(request);
       const token = requiredParam(params, 'token');
       const client = await authenticateClient(ctx, request, params);
-      basic = client.scheme === 'basic';
       void reply.header('cache-control', 'no-store');
       const claims = await ctx.keys.verify(token);
       if (claims === undefined || (await isRevoked(ctx, claims))) return { active: false };
@@ -27,7 +25,7 @@ export function registerIntrospect(app: FastifyInstance, ctx: IdpContext): void 
       if (!audiences.includes(client.application.id) && claims.sub !== client.application.id) return { active: false };
       return { active: true, ...claims };
     } catch (error) {
-      if (error instanceof OAuthError) return sendOAuthError(reply, error, basic || fromBasic(error));
+      if (error instanceof OAuthError) return sendOAuthError(reply, error, triedBasic(request));
       throw error;
     }
   });

@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { IdpContext } from '../context.js';
-import { authenticateClient, fromBasic } from './client-auth.js';
+import { authenticateClient, triedBasic } from './client-auth.js';
 import { OAuthError, invalidRequest, oauthError, sendOAuthError } from './errors.js';
 import { param, type Params } from './form.js';
 import { authorizationCodeGrant } from './grants/authorization-code.js';
@@ -24,18 +24,16 @@ const GRANTS = {
 
 export function registerTokenEndpoint(app: FastifyInstance, ctx: IdpContext): void {
   app.post('/oauth2/token', { config: OAUTH_ROUTE }, async (request, reply) => {
-    let basic = /^basic /i.test(request.headers.authorization ?? '');
     try {
       const params: Params = formBody(request);
       const grantType = param(params, 'grant_type') ?? invalidRequest('missing_grant_type', 'The request is missing the required parameter [grant_type].');
       const grant = GRANTS[grantType as keyof typeof GRANTS] as (typeof GRANTS)[keyof typeof GRANTS] | undefined;
       if (grant === undefined) oauthError('unsupported_grant_type', 'invalid_grant_type', `The grant type [${grantType.slice(0, 100)}] is not supported.`);
       const client = await authenticateClient(ctx, request, params);
-      basic = client.scheme === 'basic';
       const body = await grant!(ctx, client, params);
       return reply.header('cache-control', 'no-store').header('pragma', 'no-cache').send(body);
     } catch (error) {
-      if (error instanceof OAuthError) return sendOAuthError(reply, error, basic || fromBasic(error));
+      if (error instanceof OAuthError) return sendOAuthError(reply, error, triedBasic(request));
       throw error;
     }
   });

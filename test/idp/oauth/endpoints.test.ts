@@ -168,6 +168,22 @@ test('OAuth endpoints', async (t) => {
     }
   });
 
+  await t.test('userState: AuthenticatedNotRegistered, and requireRegistration refuses unregistered users inline', async () => {
+    assert.equal((await fx.idp.api('POST', '/api/user', { user: { email: 'walk-in@example.com', password: 'walk-in-password' } })).status, 200);
+    const params = { client_id: fx.web.id, redirect_uri: fx.web.redirect, response_type: 'code', code_challenge: CHALLENGE, code_challenge_method: 'S256' };
+    const login = await formLogin(fx.idp.url, params, 'walk-in@example.com', 'walk-in-password');
+    assert.equal(new URL(login.location!).searchParams.get('userState'), 'AuthenticatedNotRegistered');
+    await fx.idp.api('PATCH', `/api/application/${fx.web.id}`, { application: { oauthConfiguration: { requireRegistration: true } } });
+    try {
+      const refused = await formLogin(fx.idp.url, params, 'walk-in@example.com', 'walk-in-password');
+      assert.equal(refused.status, 403);
+      assert.equal(refused.location, null);
+      assert.match(refused.html, /not registered for this application/);
+    } finally {
+      await fx.idp.api('PATCH', `/api/application/${fx.web.id}`, { application: { oauthConfiguration: { requireRegistration: false } } });
+    }
+  });
+
   await t.test('logout: revokes the id token’s session and redirects only to registered addresses', async () => {
     const login = await postForm(tokenUrl, { grant_type: 'password', username: 'ada', password: fx.user.password, scope: 'openid offline_access' }, web);
     const logout = async (params: Record<string, string>) => {

@@ -26,13 +26,15 @@ export interface FixtureOptions {
   webJwt?: Record<string, unknown>;
   /** Another database than a fresh SQLite file (a postgres:// URL). */
   database?: string;
+  /** The IdP's clock (epoch ms), for expiry tests. */
+  now?: () => number;
 }
 
 export async function startOAuthFixture(options: FixtureOptions = {}): Promise<OAuthFixture> {
   const callback = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end('signed in'));
   await new Promise<void>((r) => callback.listen(0, '127.0.0.1', r));
   const redirect = `http://127.0.0.1:${(callback.address() as AddressInfo).port}/callback`;
-  const idp = await startTestIdp(options.database === undefined ? {} : { database: options.database });
+  const idp = await startTestIdp({ ...(options.database === undefined ? {} : { database: options.database }), ...(options.now === undefined ? {} : { now: options.now }) });
   try {
     const tenants = await idp.api('GET', '/api/tenant');
     const tenantId = tenants.body.tenants[0].id as string;

@@ -174,6 +174,8 @@ export interface RefreshToken {
   authenticationType: string;
   grants: string[];
   scope?: string;
+  /** Issued to a public client that redeemed its code with PKCE (may refresh without a secret under NotRequiredWhenUsingPKCE). */
+  pkce?: boolean;
   metaData: Json;
 }
 

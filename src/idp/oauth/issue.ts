@@ -21,6 +21,8 @@ export interface UserTokensRequest {
   authenticationType: string;
   authTime: number;
   nonce?: string;
+  /** authorization_code: a public client redeemed the code with PKCE (recorded on the refresh token). */
+  publicPkce?: boolean;
   /** refresh_token grant: the refresh token in use (its id stays the `sid`), and its new value. */
   refresh?: { record: RefreshToken; token: string };
 }
@@ -41,7 +43,7 @@ export async function issueUserTokens(ctx: IdpContext, request: UserTokensReques
     application.oauthConfiguration.generateRefreshTokens !== false &&
     grantEnabled(application, 'refresh_token')
   ) {
-    const created = await ctx.tokens.createRefreshToken({ tenant, application, user, authTime: request.authTime, authenticationType: request.authenticationType, grants, scope });
+    const created = await ctx.tokens.createRefreshToken({ tenant, application, user, authTime: request.authTime, authenticationType: request.authenticationType, grants, scope, pkce: request.publicPkce === true });
     refresh = { record: created.record, token: created.token };
   }
   const access = await ctx.tokens.issueAccessToken({

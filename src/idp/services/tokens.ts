@@ -123,6 +123,8 @@ export class TokenService {
     authenticationType: string;
     grants?: string[];
     scope?: string;
+    /** A public client's PKCE-redeemed code (see RefreshToken.pkce). */
+    pkce?: boolean;
     metaData?: Record<string, unknown>;
   }): Promise<IssuedRefreshToken> {
     const now = this.now();
@@ -142,6 +144,7 @@ export class TokenService {
       metaData: options.metaData ?? {},
     };
     if (options.scope !== undefined) record.scope = options.scope;
+    if (options.pkce === true) record.pkce = true;
     await this.storage.refreshTokens.insert(record);
     return { token, record };
   }

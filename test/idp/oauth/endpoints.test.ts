@@ -100,11 +100,16 @@ test('OAuth endpoints', async (t) => {
   await t.test('a public client: PKCE stands in for the secret under NotRequiredWhenUsingPKCE', async () => {
     await fx.idp.api('PATCH', `/api/application/${fx.web.id}`, { application: { oauthConfiguration: { clientAuthenticationPolicy: 'NotRequiredWhenUsingPKCE' } } });
     try {
-      const params = { client_id: fx.web.id, redirect_uri: fx.web.redirect, response_type: 'code', scope: 'openid', code_challenge: CHALLENGE, code_challenge_method: 'S256' };
+      const params = { client_id: fx.web.id, redirect_uri: fx.web.redirect, response_type: 'code', scope: 'openid offline_access', code_challenge: CHALLENGE, code_challenge_method: 'S256' };
       const login = await formLogin(fx.idp.url, params, fx.user.email, fx.user.password);
       const code = new URL(login.location!).searchParams.get('code')!;
       const exchanged = await postForm(tokenUrl, { grant_type: 'authorization_code', code, redirect_uri: fx.web.redirect, client_id: fx.web.id, code_verifier: VERIFIER });
       assert.equal(exchanged.status, 200, exchanged.text);
+      const publicRefresh = await postForm(tokenUrl, { grant_type: 'refresh_token', refresh_token: exchanged.body.refresh_token, client_id: fx.web.id });
+      assert.equal(publicRefresh.status, 200, 'a PKCE-obtained refresh token refreshes without a secret');
+      const confidentialToken = await postForm(tokenUrl, { grant_type: 'password', username: 'ada', password: fx.user.password, scope: 'offline_access' }, web);
+      const withoutSecret = await postForm(tokenUrl, { grant_type: 'refresh_token', refresh_token: confidentialToken.body.refresh_token, client_id: fx.web.id });
+      assert.deepEqual([withoutSecret.status, withoutSecret.body.error], [401, 'invalid_client'], 'a refresh token not obtained with PKCE needs the secret');
       const password = await postForm(tokenUrl, { grant_type: 'password', username: 'ada', password: fx.user.password, client_id: fx.web.id });
       assert.deepEqual([password.status, password.body.error], [401, 'invalid_client'], 'no PKCE, no secret: refused');
 

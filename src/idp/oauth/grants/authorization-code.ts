@@ -37,6 +37,7 @@ export async function authorizationCodeGrant(ctx: IdpContext, client: ClientAuth
     authenticationType: 'PASSWORD',
     authTime: record.authTime,
     ...(record.nonce === undefined ? {} : { nonce: record.nonce }),
+    publicPkce: !client.authenticated && record.codeChallenge !== undefined,
   });
   await recordIssued(ctx, record, issued.accessTokenJti, issued.refreshTokenId);
   return issued.body;

@@ -1,5 +1,7 @@
 /**
- * `grant_type=refresh_token`: the refresh token must belong to this client; rotation follows the
+ * `grant_type=refresh_token`: the refresh token must belong to this client, which authenticates per its
+ * policy (under `NotRequiredWhenUsingPKCE`, a public client may refresh a token that it obtained by
+ * redeeming a code with PKCE); rotation follows the
  * `refreshTokenUsagePolicy` (`OneTimeUse`: a new value each exchange, the old one dead, two parallel
  * exchanges cannot both win; `Reusable`: the same value). `scope` may narrow the original scopes, never
  * widen them. The new access token's `gty` is the token's grants + `refresh_token`.
@@ -21,9 +23,9 @@ const notFound = (): never => {
 export async function refreshTokenGrant(ctx: IdpContext, client: ClientAuthentication, params: Params): Promise<Record<string, unknown>> {
   const { application } = client;
   const value = requiredParam(params, 'refresh_token');
-  requireAuthenticated(client);
-  requireGrant(application, 'refresh_token');
   const record = await ctx.tokens.findRefreshToken(value);
+  requireAuthenticated(client, record?.pkce === true && record.applicationId === application.id);
+  requireGrant(application, 'refresh_token');
   if (record === undefined || record.applicationId !== application.id) return notFound();
   const [tenant, user] = await Promise.all([ctx.storage.tenants.get(record.tenantId), ctx.storage.users.get(record.userId)]);
   if (tenant === undefined || user === undefined || !user.active) return notFound();

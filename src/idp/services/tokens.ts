@@ -50,6 +50,13 @@ export function accessTokenTtl(tenant: Tenant, application?: Application): numbe
   return application?.jwtConfiguration.enabled === true ? application.jwtConfiguration.timeToLiveInSeconds : tenant.jwtConfiguration.timeToLiveInSeconds;
 }
 
+/** The key that signs access tokens: the application's when its JWT settings are enabled, else the tenant's. */
+export function accessTokenKeyId(tenant: Tenant, application?: Application): string {
+  return application?.jwtConfiguration.enabled === true && application.jwtConfiguration.accessTokenKeyId !== undefined
+    ? application.jwtConfiguration.accessTokenKeyId
+    : tenant.jwtConfiguration.accessTokenKeyId;
+}
+
 export function refreshPolicy(tenant: Tenant, application?: Application) {
   const app = application?.jwtConfiguration.enabled === true ? application.jwtConfiguration : undefined;
   const sliding = tenant.jwtConfiguration.refreshTokenSlidingWindowConfiguration as { maximumTimeToLiveInMinutes?: number } | undefined;
@@ -79,10 +86,7 @@ export class TokenService {
 
   async issueAccessToken(request: AccessTokenRequest): Promise<IssuedAccessToken> {
     const { tenant, application, user, registration } = request;
-    const keyId =
-      application?.jwtConfiguration.enabled === true && application.jwtConfiguration.accessTokenKeyId !== undefined
-        ? application.jwtConfiguration.accessTokenKeyId
-        : tenant.jwtConfiguration.accessTokenKeyId;
+    const keyId = accessTokenKeyId(tenant, application);
     const signer = await this.keys.signer(keyId);
     if (signer === undefined) throw new TokenUnavailableError(`signing key ${keyId} is missing or has no private key`);
     const nowMs = this.now();

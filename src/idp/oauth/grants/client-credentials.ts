@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IdpContext } from '../../context.js';
 import { isUuid } from '../../model/input.js';
-import { accessTokenTtl } from '../../services/tokens.js';
+import { accessTokenKeyId, accessTokenTtl } from '../../services/tokens.js';
 import type { ClientAuthentication } from '../client-auth.js';
 import { requireSecret } from '../client-auth.js';
 import { grantFor } from '../entity-grants.js';
@@ -49,8 +49,7 @@ export async function clientCredentialsGrant(ctx: IdpContext, client: ClientAuth
   }
   const tenant = await ctx.storage.tenants.get(application.tenantId);
   if (tenant === undefined) return oauthError('invalid_client', 'invalid_client_id', 'The client is not valid.', 401);
-  const keyId = application.jwtConfiguration.enabled && application.jwtConfiguration.accessTokenKeyId !== undefined ? application.jwtConfiguration.accessTokenKeyId : tenant.jwtConfiguration.accessTokenKeyId;
-  const signer = await ctx.keys.signer(keyId);
+  const signer = await ctx.keys.signer(accessTokenKeyId(tenant, application));
   if (signer === undefined) return oauthError('server_error', 'unknown', 'The signing key is not available.', 500);
   const targets = Object.keys(permissions);
   const scope = targets.flatMap((id) => (permissions[id]!.length === 0 ? [`target-entity:${id}`] : permissions[id]!.map((p) => `target-entity:${id}:${p}`))).join(' ');

@@ -7,7 +7,8 @@
  * widen them. The new access token's `gty` is the token's grants + `refresh_token`.
  */
 import type { IdpContext } from '../../context.js';
-import { refreshPolicy, refreshTokenExpiry } from '../../services/tokens.js';
+import { loadRefreshToken } from '../../routes/jwt.js';
+import { refreshPolicy } from '../../services/tokens.js';
 import type { ClientAuthentication } from '../client-auth.js';
 import { requireAuthenticated } from '../client-auth.js';
 import { OAuthError } from '../errors.js';
@@ -23,16 +24,12 @@ const notFound = (): never => {
 export async function refreshTokenGrant(ctx: IdpContext, client: ClientAuthentication, params: Params): Promise<Record<string, unknown>> {
   const { application } = client;
   const value = requiredParam(params, 'refresh_token');
-  const record = await ctx.tokens.findRefreshToken(value);
-  requireAuthenticated(client, record?.pkce === true && record.applicationId === application.id);
+  const loaded = await loadRefreshToken(ctx, value);
+  const own = loaded !== undefined && loaded.record.applicationId === application.id;
+  requireAuthenticated(client, own && loaded.record.pkce === true);
   requireGrant(application, 'refresh_token');
-  if (record === undefined || record.applicationId !== application.id) return notFound();
-  const [tenant, user] = await Promise.all([ctx.storage.tenants.get(record.tenantId), ctx.storage.users.get(record.userId)]);
-  if (tenant === undefined || user === undefined || !user.active) return notFound();
-  if (refreshTokenExpiry(record, tenant, application) <= ctx.now()) {
-    await ctx.storage.refreshTokens.delete(record.id);
-    return notFound();
-  }
+  if (!own) return notFound();
+  const { record, tenant, user } = loaded;
   const original = record.scope === undefined || record.scope === '' ? [] : record.scope.split(' ');
   const requested = param(params, 'scope');
   let scopes = original;

@@ -192,6 +192,11 @@ export class Exchange implements Dispatcher.DispatchHandler {
     const server = this.server as UpstreamServer;
     server.inflight--;
     if (this.done) return;
+    if (this.res.destroyed || this.req.socket.destroyed) {
+      // the client went away (e.g. mid-upload, so the body stream failed): not the upstream's fault
+      this.finish(499, this.bytes, 'client closed');
+      return;
+    }
     const code = (error as { code?: string }).code ?? error.name;
     const metrics = this.runtime.generation.context.metrics;
     metrics.upstreamErrors.labels(server.backend, server.name, code).inc();
@@ -221,8 +226,8 @@ export class Exchange implements Dispatcher.DispatchHandler {
   /** The client connection closed: stop the upstream exchange if it is still running. */
   clientClosed(): void {
     if (this.done) return;
-    this.abortUpstream?.(new Error('client closed the connection'));
     this.finish(499, this.bytes, 'client closed');
+    this.abortUpstream?.(new Error('client closed the connection'));
   }
 
   private finish(status: number, bytes: number, error: string | undefined): void {

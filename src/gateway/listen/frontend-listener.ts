@@ -67,6 +67,8 @@ export class FrontendListener {
       this.server.once('error', onError);
       this.server.listen({ host: this.bind.host, port: this.bind.port }, () => {
         this.server.off('error', onError);
+        // after binding, a server error (e.g. EMFILE on accept) is logged, never fatal
+        this.server.on('error', (error: NodeJS.ErrnoException) => this.logger.error({ frontend: this.name, code: error.code }, 'frontend listener error'));
         resolve(this.server.address() as AddressInfo);
       });
     });

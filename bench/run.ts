@@ -1,8 +1,10 @@
 /**
  * `npm run bench` (node dist/bench/run.js [suite...]): runs the registered benchmark suites in order,
  * or only those named. Each suite prints its own side-by-side table and ratios.
+ * Registering a suite is one line below.
  */
 const SUITES: Record<string, () => Promise<void>> = {
+  proxy: async () => (await import('./proxy.js')).run(),
   jwt: async () => (await import('./jwt.js')).run(),
 };
 

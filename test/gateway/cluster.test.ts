@@ -1,0 +1,43 @@
+/**
+ * `--workers 2` (node:cluster): both workers share the frontend port, the primary's admin listener
+ * aggregates metrics over the workers and the stats page merges their view; SIGTERM stops everything.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { request } from 'undici';
+import { startGatewayProcess } from './support/gateway-process.js';
+import { startUpstream } from './support/upstream.js';
+
+test('two workers: shared port, aggregated metrics, merged stats page, clean SIGTERM', async () => {
+  const upstream = await startUpstream('a');
+  const gateway = await startGatewayProcess(`
+workers: 2
+admin: { bind: "127.0.0.1:0" }
+frontends:
+  web: { bind: "127.0.0.1:0", default_backend: app }
+backends:
+  app: { servers: { a: { address: "${upstream.address}" } } }
+`);
+  try {
+    await gateway.waitForLine((l) => l.admin === true);
+    const workers = new Set<unknown>();
+    await gateway.waitForLine((l) => {
+      if (l.frontend === 'web' && typeof l.port === 'number') workers.add(l.pid);
+      return workers.size === 2;
+    });
+    const ports = new Set(gateway.lines.filter((l) => l.frontend === 'web').map((l) => l.port));
+    assert.equal(ports.size, 1, 'both workers report the same port');
+    const url = `http://127.0.0.1:${gateway.port('web')}/`;
+    for (let i = 0; i < 20; i++) await (await request(url, { reset: true })).body.dump();
+    const admin = `http://127.0.0.1:${gateway.adminPort()}`;
+    const metrics = await (await request(`${admin}/metrics`)).body.text();
+    assert.match(metrics, /gatehouse_http_requests_total\{frontend="web",backend="app",status="200"\} 20/);
+    const html = await (await request(`${admin}/stats`)).body.text();
+    assert.match(html, /2 worker\(s\)/);
+    assert.match(html, /UP \(2\/2 workers\)/);
+    assert.equal(await gateway.stop('SIGTERM'), 0);
+  } finally {
+    await gateway.stop('SIGKILL');
+    await upstream.close();
+  }
+});

@@ -75,6 +75,7 @@ async function startTarget(target: Target, workDir: string, upstream: string, pu
     writeFileSync(
       cfg,
       `workers: ${cores}
+access_log: false
 auth:
   fusionauth:
     response: seed

@@ -242,7 +242,7 @@ export async function run(): Promise<void> {
         const target = await (starters[i] as () => Promise<Target>)();
         names[i] = target.name;
         try {
-          await wrk(target.port, 1, connections, threads); // warm-up: pools, JIT
+          await wrk(target.port, 2, connections, threads); // warm-up: pools, JIT
           const cpuBefore = treeCpuTicks(target.pid);
           const measured = await wrk(target.port, seconds, connections, threads);
           measured.cpuUs = ((treeCpuTicks(target.pid) - cpuBefore) * 1e6) / CLOCK_TICKS / Math.max(1, measured.requests);

@@ -7,6 +7,9 @@ const SUITES: Record<string, () => Promise<void>> = {
   proxy: async () => (await import('./proxy.js')).run(),
   jwt: async () => (await import('./jwt.js')).run(),
   oauth: async () => (await import('./oauth.js')).run([]),
+  idp: async () => {
+    await (await import('./idp.js')).run();
+  },
 };
 
 const wanted = process.argv.slice(2);

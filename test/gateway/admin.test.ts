@@ -31,6 +31,7 @@ test('healthz, metrics and the stats page on the admin port', async () => {
     assert.match(metrics, /gatehouse_http_request_duration_seconds_count\{frontend="web",backend="app"\} 4/);
     assert.match(metrics, /gatehouse_server_up\{backend="app",server="a"\} 1/);
     assert.match(metrics, /gatehouse_open_connections\{frontend="web"\} \d/);
+    assert.match(metrics, /# TYPE gatehouse_auth_decisions_total counter/, "JWT authorization's registry is merged in");
     const stats = await request(`${admin}/stats`);
     assert.match(String(stats.headers['content-type']), /text\/html/);
     const html = await stats.body.text();

@@ -38,7 +38,7 @@ export function runCluster(options: ClusterOptions): Promise<number> {
 async function runWorker({ configPath, logger }: ClusterOptions): Promise<number> {
   const gateway = await startGateway({ configPath, logger, admin: false });
   new AggregatorRegistry();
-  AggregatorRegistry.setRegistries([gateway.metrics.registry]);
+  AggregatorRegistry.setRegistries(gateway.metrics.registries());
   const send = (message: Message) => process.send?.(message);
   send({ type: 'gatehouse:ready', frontends: [...gateway.frontends] });
   return new Promise<number>((done) => {

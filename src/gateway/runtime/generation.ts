@@ -159,7 +159,7 @@ export async function buildGeneration(config: GatewayConfig, context: Generation
   const policies = new Map<string, AuthPolicy>();
   try {
     for (const [name, policyConfig] of Object.entries(config.auth)) {
-      policies.set(name, await (context.createPolicy ?? createAuthPolicy)(name, policyConfig, { baseDir: config.baseDir }));
+      policies.set(name, await (context.createPolicy ?? createAuthPolicy)(name, policyConfig, { baseDir: config.baseDir, logger: context.logger }));
     }
   } catch (error) {
     for (const policy of policies.values()) policy.close();

@@ -63,12 +63,14 @@ export class JwtPolicy implements AuthPolicy {
     const now = this.parts.now();
     let digest: string | undefined;
     if (this.positive !== undefined) {
-      digest = tokenDigest(token);
-      const granted = this.positive.get(digest, now);
+      // Positive entries are keyed by the exact token text that verified (no hash on a hit: see
+      // token-cache.ts); denials by a digest, so junk tokens never pin attacker-chosen text in memory.
+      const granted = this.positive.get(token, now);
       if (granted !== undefined) {
         this.parts.metrics.cacheHit();
         return this.decide(granted, requirements);
       }
+      digest = tokenDigest(token);
       const denied = (this.negative as LruCache<AuthDeny>).get(digest, now);
       if (denied !== undefined) {
         this.parts.metrics.cacheNegativeHit();
@@ -78,8 +80,8 @@ export class JwtPolicy implements AuthPolicy {
       this.parts.metrics.cacheMiss();
     }
     const result = this.parts.verifier.verify(token, now);
-    if (result instanceof Promise) return result.then((r) => this.finish(r, digest, requirements, now));
-    return this.finish(result, digest, requirements, now);
+    if (result instanceof Promise) return result.then((r) => this.finish(r, token, digest, requirements, now));
+    return this.finish(result, token, digest, requirements, now);
   }
 
   /** Drops every cached decision; called on any key change. */
@@ -93,7 +95,7 @@ export class JwtPolicy implements AuthPolicy {
     this.parts.onClose();
   }
 
-  private finish(result: VerifyResult, digest: string | undefined, requirements: RouteRequirements | undefined, now: number): AuthDecision {
+  private finish(result: VerifyResult, token: string, digest: string | undefined, requirements: RouteRequirements | undefined, now: number): AuthDecision {
     if (isFailure(result)) {
       const denied = this.parts.responses.deny(result.reason, result.stage);
       if (digest !== undefined && NEGATIVE_CACHEABLE.has(result.reason)) (this.negative as LruCache<AuthDeny>).set(digest, denied, now + this.negativeTtlMs);
@@ -115,7 +117,7 @@ export class JwtPolicy implements AuthPolicy {
         : { ok: true as const, setHeaders, removeHeaders: this.parts.forwarder.removeHeaders, subject },
     );
     const granted: Granted = { allow, grants: grantsOf(payload) };
-    if (digest !== undefined) (this.positive as LruCache<Granted>).set(digest, granted, this.parts.claims.expiresAtMs(payload));
+    if (digest !== undefined) (this.positive as LruCache<Granted>).set(token, granted, this.parts.claims.expiresAtMs(payload));
     return this.decide(granted, requirements);
   }
 

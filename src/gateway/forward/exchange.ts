@@ -9,11 +9,15 @@ import type { Dispatcher } from 'undici';
 import type { AuthAllow, AuthDecision } from '../auth/index.js';
 import type { UpstreamServer } from '../health/index.js';
 import { MESSAGES, sendLocal } from '../listen/local-response.js';
+import { noAccessLog } from '../observe/index.js';
 import type { FrontendRuntime, RouteTarget } from '../runtime/generation.js';
 import { clientResponseHeaders, upstreamRequestHeaders } from './headers.js';
 import { hasRequestBody, isConnectionFailure, retryBudget, upstreamErrorStatus } from './retry-policy.js';
 
 const kExchange = Symbol('gatehouse.exchange');
+
+/** Largest whole response body sent in the same write() as the response head. */
+const SINGLE_WRITE_MAX = 4096;
 
 function onClientClose(this: ServerResponse & { [kExchange]?: Exchange }): void {
   this[kExchange]?.clientClosed();
@@ -207,7 +211,10 @@ export class Exchange implements Dispatcher.DispatchHandler {
     this.bytes += chunk.length;
     if (this.bytes === this.expected) {
       this.ended = true;
-      this.res.end(chunk);
+      // A small whole body goes out as a latin1 string (byte-exact): Node then sends the response head
+      // and the body in one write() instead of a writev() of two buffers.
+      if (this.bytes === chunk.length && chunk.length <= SINGLE_WRITE_MAX) this.res.end(chunk.toString('latin1'), 'latin1');
+      else this.res.end(chunk);
       return true;
     }
     if (this.res.write(chunk)) return true;
@@ -272,7 +279,9 @@ export class Exchange implements Dispatcher.DispatchHandler {
     this.runtime.generation.active--;
     const seconds = (performance.now() - this.started) / 1000;
     this.target.metrics.record(status, seconds);
-    this.runtime.generation.context.accessLog({
+    const accessLog = this.runtime.generation.context.accessLog;
+    if (accessLog === noAccessLog) return;
+    accessLog({
       method: this.req.method as string,
       path: this.path,
       status,

@@ -1,5 +1,6 @@
 /**
- * The verified-token cache: bounded, keyed by a digest (never the token), no entry outlives exp,
+ * The verified-token cache: bounded, positive entries keyed by the exact token text that verified,
+ * denials by a digest (never junk text), no entry outlives exp,
  * repeated bad tokens answered from the negative cache, every entry gone on policy rebuild.
  */
 import { test } from 'node:test';
@@ -29,12 +30,28 @@ test('LRU: bounded, least recently used evicted first, expired entries never ret
   assert.equal(cache.size, 2);
 });
 
-test('the cache key is a SHA-256 digest, not the token', () => {
+test('the negative-cache key is a SHA-256 digest, not the token', () => {
   const t = token();
   const d = tokenDigest(t);
   assert.equal(Buffer.from(d, 'base64').length, 32);
   assert.ok(!d.includes(t.slice(0, 16)));
   assert.notEqual(tokenDigest(flipSignatureBit(t)), d);
+});
+
+test('a positive entry is hit only by byte-identical text: any other text is verified on its own', async () => {
+  clock.now = NOW_MS;
+  const p = await policy({}, 'cache-exact');
+  const t = token();
+  assert.equal(await reasonOf(p, t), 'OK');
+  // the same text built anew (not the same string object) hits
+  assert.equal(await reasonOf(p, t.split('').join('')), 'OK');
+  assert.equal((await lookups('cache-exact')).hit, 1);
+  // one changed signature bit, a trailing segment character or a swapped case misses and is refused
+  assert.equal(await reasonOf(p, flipSignatureBit(t)), 'SIG');
+  const lastUpper = t.slice(0, -1) + (t.at(-1) === 'A' ? 'B' : 'A');
+  assert.notEqual(await reasonOf(p, lastUpper), 'OK');
+  assert.equal((await lookups('cache-exact')).hit, 1, 'no other text hit the entry');
+  p.close();
 });
 
 test('a cached token stops being accepted at its exp; hits and misses are counted', async () => {

@@ -19,6 +19,7 @@ import { createServer, connect } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { pinning, type Pinning } from './support/cpu.js';
 
 const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const HTTP_PROXY = fileURLToPath(new URL('../../node_modules/http-proxy/index.js', import.meta.url));
@@ -117,9 +118,10 @@ function toMs(value: string, unit: string): number {
   return unit === 'us' ? n / 1000 : unit === 's' ? n * 1000 : n;
 }
 
-function wrk(port: number, seconds: number, connections: number, threads: number): Promise<Measured> {
+function wrk(port: number, seconds: number, connections: number, threads: number, pin: Pinning): Promise<Measured> {
+  const [command, args] = pin.load('wrk', [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, '--latency', `http://127.0.0.1:${port}/`]);
   return new Promise((resolve, reject) => {
-    execFile('wrk', [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, '--latency', `http://127.0.0.1:${port}/`], { timeout: (seconds + 30) * 1000 }, (error, stdout) => {
+    execFile(command, args, { timeout: (seconds + 30) * 1000 }, (error, stdout) => {
       if (error) return reject(error);
       const rps = /Requests\/sec:\s+([\d.]+)/.exec(stdout);
       const p50 = /\s50%\s+([\d.]+)(us|ms|s)/.exec(stdout);
@@ -140,7 +142,7 @@ function wrk(port: number, seconds: number, connections: number, threads: number
   });
 }
 
-async function startNginx(dir: string): Promise<Target> {
+async function startNginx(dir: string, pin: Pinning): Promise<Target> {
   const port = await freePort();
   const root = join(dir, 'nginx');
   mkdirSync(root, { recursive: true });
@@ -158,10 +160,10 @@ http {
   server { listen 127.0.0.1:${port}; location / { return 200 'ok'; } }
 }
 `);
-  return startProcess('upstream direct (nginx)', '/usr/sbin/nginx', ['-p', root, '-c', join(root, 'nginx.conf')], port);
+  return startProcess('upstream direct (nginx)', ...pin.load('/usr/sbin/nginx', ['-p', root, '-c', join(root, 'nginx.conf')]), port);
 }
 
-async function startGatehouse(dir: string, upstream: number, cores: number): Promise<Target> {
+async function startGatehouse(dir: string, upstream: number, cores: number, pin: Pinning): Promise<Target> {
   const port = await freePort();
   const config = join(dir, 'gatehouse.yaml');
   writeFileSync(config, `access_log: false
@@ -171,10 +173,10 @@ backends:
   nginx: { servers: { s1: { address: "127.0.0.1:${upstream}" } } }
 `);
   const ready = (output: string) => (output.match(/"frontend":"bench"/g) ?? []).length >= cores;
-  return startProcess(`Gatehouse (${cores} workers)`, process.execPath, [CLI, 'gateway', '--config', config, '--workers', String(cores)], port, ready);
+  return startProcess(`Gatehouse (${cores} workers)`, ...pin.target(process.execPath, [CLI, 'gateway', '--config', config, '--workers', String(cores)]), port, ready);
 }
 
-async function startHaproxy(dir: string, upstream: number, cores: number): Promise<Target> {
+async function startHaproxy(dir: string, upstream: number, cores: number, pin: Pinning): Promise<Target> {
   const port = await freePort();
   const config = join(dir, 'haproxy.cfg');
   writeFileSync(config, `global
@@ -192,10 +194,10 @@ frontend bench
 backend nginx
   server s1 127.0.0.1:${upstream}
 `);
-  return startProcess(`HAProxy 2.6 (nbthread ${cores})`, '/usr/sbin/haproxy', ['-f', config, '-db'], port);
+  return startProcess(`HAProxy 2.6 (nbthread ${cores})`, ...pin.target('/usr/sbin/haproxy', ['-f', config, '-db']), port);
 }
 
-async function startHttpProxy(dir: string, upstream: number, cores: number): Promise<Target> {
+async function startHttpProxy(dir: string, upstream: number, cores: number, pin: Pinning): Promise<Target> {
   const port = await freePort();
   const script = join(dir, 'http-proxy-peer.cjs');
   writeFileSync(script, `const cluster = require('node:cluster');
@@ -209,7 +211,7 @@ else {
   http.createServer((req, res) => proxy.web(req, res)).listen(${port}, '127.0.0.1');
 }
 `);
-  return startProcess(`node http-proxy (${cores} processes)`, process.execPath, [script], port);
+  return startProcess(`node http-proxy (${cores} processes)`, ...pin.target(process.execPath, [script]), port);
 }
 
 const median = (values: number[]) => {
@@ -223,15 +225,16 @@ export async function run(): Promise<void> {
   const cores = env('GATEHOUSE_BENCH_CORES', availableParallelism());
   const connections = env('GATEHOUSE_BENCH_CONNECTIONS', 50);
   const threads = env('GATEHOUSE_BENCH_THREADS', 2);
+  const pin = pinning(cores);
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
-  console.log(`proxy benchmark: wrk -t${threads} -c${connections} -d${seconds}s --latency, ${runs} runs, ${cores} cores for each proxy, upstream nginx (1 worker)`);
+  console.log(`proxy benchmark: wrk -t${threads} -c${connections} -d${seconds}s --latency, ${runs} runs, ${cores} cores for each proxy, upstream nginx (1 worker), ${pin.description}`);
   console.log('the machine is shared and noisy: compare ratios within this run, not absolute numbers across runs\n');
-  const nginx = await startNginx(dir);
+  const nginx = await startNginx(dir, pin);
   const starters: Array<() => Promise<Target>> = [
     async () => ({ ...nginx, stop: async () => undefined }),
-    () => startGatehouse(dir, nginx.port, cores),
-    () => startHaproxy(dir, nginx.port, cores),
-    () => startHttpProxy(dir, nginx.port, cores),
+    () => startGatehouse(dir, nginx.port, cores, pin),
+    () => startHaproxy(dir, nginx.port, cores, pin),
+    () => startHttpProxy(dir, nginx.port, cores, pin),
   ];
   const names: string[] = [];
   const results: Measured[][] = starters.map(() => []);
@@ -242,9 +245,9 @@ export async function run(): Promise<void> {
         const target = await (starters[i] as () => Promise<Target>)();
         names[i] = target.name;
         try {
-          await wrk(target.port, 2, connections, threads); // warm-up: pools, JIT
+          await wrk(target.port, 2, connections, threads, pin); // warm-up: pools, JIT
           const cpuBefore = treeCpuTicks(target.pid);
-          const measured = await wrk(target.port, seconds, connections, threads);
+          const measured = await wrk(target.port, seconds, connections, threads, pin);
           measured.cpuUs = ((treeCpuTicks(target.pid) - cpuBefore) * 1e6) / CLOCK_TICKS / Math.max(1, measured.requests);
           (results[i] as Measured[]).push(measured);
           console.log(`  run ${r + 1}: ${target.name.padEnd(32)} ${measured.rps.toFixed(0).padStart(7)} req/s  p99 ${measured.p99.toFixed(2)} ms  CPU ${measured.cpuUs.toFixed(1)} µs/req${measured.errors > 0 ? `  (${measured.errors} errors)` : ''}`);

@@ -12,7 +12,7 @@ export interface Upstream extends Running {
   readonly kind: 'nginx' | 'node';
 }
 
-export async function startUpstream(workDir: string): Promise<Upstream> {
+export async function startUpstream(workDir: string, wrap: (command: string, args: string[]) => [string, string[]] = (c, a) => [c, a]): Promise<Upstream> {
   const port = await freePort();
   const nginx = findExecutable('/usr/sbin/nginx') ?? findExecutable('nginx');
   if (nginx !== undefined) {
@@ -40,11 +40,11 @@ http {
 }
 `,
     );
-    const running = await startProcess(nginx, ['-p', dir, '-c', join(dir, 'nginx.conf')], port);
+    const running = await startProcess(...wrap(nginx, ['-p', dir, '-c', join(dir, 'nginx.conf')]), port);
     return { ...running, address: `127.0.0.1:${port}`, kind: 'nginx' };
   }
   const script = join(workDir, 'upstream.mjs');
   writeFileSync(script, `import { createServer } from 'node:http';\ncreateServer((q, s) => s.end('ok')).keepAliveTimeout = 60000;\ncreateServer((q, s) => s.end('ok')).listen(${port}, '127.0.0.1');\n`);
-  const running = await startProcess(process.execPath, [script], port);
+  const running = await startProcess(...wrap(process.execPath, [script]), port);
   return { ...running, address: `127.0.0.1:${port}`, kind: 'node' };
 }

@@ -14,12 +14,12 @@
  * GATEHOUSE_BENCH_CONNECTIONS (50), GATEHOUSE_BENCH_THREADS (wrk threads, 2).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { pinning, type Pinning } from './support/cpu.js';
+import { pinning, treeCpuSeconds, type Pinning } from './support/cpu.js';
 
 const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const HTTP_PROXY = fileURLToPath(new URL('../../node_modules/http-proxy/index.js', import.meta.url));
@@ -40,33 +40,6 @@ interface Target {
   readonly port: number;
   readonly pid: number;
   stop(): Promise<void>;
-}
-
-const CLOCK_TICKS = 100; // USER_HZ on Linux
-
-/** utime + stime, in clock ticks, of a process and all its descendants (cluster workers, nginx workers). */
-function treeCpuTicks(root: number): number {
-  const parents = new Map<number, number>();
-  const ticks = new Map<number, number>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      parents.set(Number(entry), Number(fields[1]));
-      ticks.set(Number(entry), Number(fields[11]) + Number(fields[12]));
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  let total = 0;
-  const stack = [root];
-  while (stack.length > 0) {
-    const pid = stack.pop() as number;
-    total += ticks.get(pid) ?? 0;
-    for (const [child, parent] of parents) if (parent === pid) stack.push(child);
-  }
-  return total;
 }
 
 function freePort(): Promise<number> {
@@ -246,9 +219,9 @@ export async function run(): Promise<void> {
         names[i] = target.name;
         try {
           await wrk(target.port, 2, connections, threads, pin); // warm-up: pools, JIT
-          const cpuBefore = treeCpuTicks(target.pid);
+          const cpuBefore = treeCpuSeconds(target.pid);
           const measured = await wrk(target.port, seconds, connections, threads, pin);
-          measured.cpuUs = ((treeCpuTicks(target.pid) - cpuBefore) * 1e6) / CLOCK_TICKS / Math.max(1, measured.requests);
+          measured.cpuUs = ((treeCpuSeconds(target.pid) - cpuBefore) * 1e6) / Math.max(1, measured.requests);
           (results[i] as Measured[]).push(measured);
           console.log(`  run ${r + 1}: ${target.name.padEnd(32)} ${measured.rps.toFixed(0).padStart(7)} req/s  p99 ${measured.p99.toFixed(2)} ms  CPU ${measured.cpuUs.toFixed(1)} µs/req${measured.errors > 0 ? `  (${measured.errors} errors)` : ''}`);
         } finally {

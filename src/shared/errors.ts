@@ -36,6 +36,10 @@ export const ErrorCode = {
   KEY_UNSAFE: 'ERR_KEY_UNSAFE',
   KEY_FETCH: 'ERR_KEY_FETCH',
 
+  // gateway: TLS (certificates, frontends, upstreams)
+  TLS_CERTIFICATE: 'ERR_TLS_CERTIFICATE',
+  TLS_RELOAD: 'ERR_TLS_RELOAD',
+
   // identity provider
   IDP_STORAGE: 'ERR_IDP_STORAGE',
   IDP_VALIDATION: 'ERR_IDP_VALIDATION',

@@ -10,6 +10,7 @@ import type { AuthAllow, AuthDecision } from '../auth/index.js';
 import type { UpstreamServer } from '../health/index.js';
 import { MESSAGES, sendLocal } from '../listen/local-response.js';
 import type { FrontendRuntime, RouteTarget } from '../runtime/generation.js';
+import type { ConnectionInfo } from '../tls/connection-info.js';
 import { clientResponseHeaders, upstreamRequestHeaders } from './headers.js';
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
@@ -28,6 +29,8 @@ function onClientClose(this: ServerResponse & { [kExchange]?: Exchange }): void 
 }
 
 export function hasRequestBody(req: IncomingMessage): boolean {
+  // HTTP/2: a body is DATA frames, announced by a HEADERS frame without END_STREAM (length optional)
+  if (req.httpVersionMajor === 2) return (req as unknown as { stream: { endAfterHeaders: boolean } }).stream.endAfterHeaders !== true;
   const length = req.headers['content-length'];
   return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
@@ -42,6 +45,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
   private readonly upstreamPath: string;
   private readonly client: string;
   private readonly trusted: boolean;
+  private readonly connection: ConnectionInfo | undefined;
   private readonly body: IncomingMessage | null;
   private headers: string[] = [];
   private server: UpstreamServer | undefined;
@@ -57,7 +61,8 @@ export class Exchange implements Dispatcher.DispatchHandler {
   private abortUpstream: ((reason?: Error) => void) | undefined;
   private resumeUpstream: (() => void) | undefined;
 
-  constructor(runtime: FrontendRuntime, target: RouteTarget, req: IncomingMessage, res: ServerResponse, started: number, path: string, upstreamPath: string, client: string, trusted: boolean) {
+  constructor(runtime: FrontendRuntime, target: RouteTarget, req: IncomingMessage, res: ServerResponse, started: number, path: string, upstreamPath: string, client: string, trusted: boolean, connection?: ConnectionInfo) {
+    this.connection = connection;
     this.runtime = runtime;
     this.target = target;
     this.req = req;
@@ -102,7 +107,8 @@ export class Exchange implements Dispatcher.DispatchHandler {
     this.runtime.generation.context.metrics.authDenied.labels(this.target.frontend, this.target.policy?.name ?? '', decision.reason).inc();
     const res = this.res;
     try {
-      if (this.body !== null) res.setHeader('connection', 'close');
+      if (this.body !== null && this.req.httpVersionMajor === 1) res.setHeader('connection', 'close');
+      if (this.runtime.hsts !== undefined) res.setHeader('strict-transport-security', this.runtime.hsts);
       res.writeHead(decision.status, decision.headers);
     } catch (error) {
       // a deny whose headers Node refuses (control characters, bad status) must not crash the gateway
@@ -121,7 +127,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
   }
 
   private forward(allow: AuthAllow | undefined): void {
-    this.headers = upstreamRequestHeaders(this.req.headers, this.client, this.trusted, allow, false);
+    this.headers = upstreamRequestHeaders(this.req.headers, this.client, this.trusted, allow, false, this.connection);
     const server = this.target.backend.balancer.pick(undefined);
     if (server === undefined) {
       this.finish(503, sendLocal(this.res, 503, MESSAGES.noServer(this.target.backend.name), this.body !== null), 'no server');
@@ -152,6 +158,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
     this.resumeUpstream = resume;
     if (this.done) return false;
     const headers = clientResponseHeaders(rawHeaders);
+    if (this.runtime.hsts !== undefined) headers.push('strict-transport-security', this.runtime.hsts);
     for (let i = 0; i < headers.length; i += 2) {
       const name = headers[i] as string;
       if (name.length === 14 && name.toLowerCase() === 'content-length') this.expected = Number(headers[i + 1]);

@@ -12,6 +12,8 @@ export function sendLocal(res: ServerResponse, status: number, body: string, clo
     res.destroy();
     return 0;
   }
+  // HTTP/2 has no Connection header (the stream ends; the session stays)
+  if (close && res.req?.httpVersionMajor === 2) close = false;
   res.writeHead(status, close
     ? { 'content-type': 'text/plain; charset=utf-8', 'content-length': length, 'cache-control': 'no-store', connection: 'close' }
     : { 'content-type': 'text/plain; charset=utf-8', 'content-length': length, 'cache-control': 'no-store' });

@@ -129,7 +129,7 @@ test('a database that another data directory created is refused with a clear mes
     timeout: START_TIMEOUT_MS,
   });
   assert.equal(result.status, 1);
-  assert.match(result.stderr, /the database was not created by this data directory/);
+  assert.match(result.stderr, /the database was not created by this data directory.*\(ERR_UP_FOREIGN_DATABASE\)/);
   assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
   const demo = JSON.parse(readFileSync(join(second, 'demo.json'), 'utf8')) as Demo;
   assert.ok(!result.stderr.includes(demo.apiKey) && !result.stderr.includes(demo.password), 'no secret in the message');
@@ -140,5 +140,5 @@ test('a damaged demo.json is refused, naming the file, before anything starts', 
   writeFileSync(join(dataDir, 'demo.json'), '{"issuer": "http://localhost:9011",');
   const result = spawnSync(process.execPath, [CLI, 'up', '--data-dir', dataDir, ...(await portArgs())], { encoding: 'utf8', timeout: 30_000 });
   assert.equal(result.status, 1);
-  assert.match(result.stderr, /demo\.json: not valid JSON; fix it, or move the data directory away to start afresh/);
+  assert.match(result.stderr, /demo\.json: not valid JSON; fix it, or move the data directory away to start afresh \(ERR_UP_DEMO_STATE\)/);
 });

@@ -29,7 +29,7 @@ test('the data directory is created owner-only, and a file in its place is refus
   ensureDataDir(dir); // reused
   const file = join(root, 'plain-file');
   writeFileSync(file, 'x');
-  assert.throws(() => ensureDataDir(file), (e: unknown) => isGatehouseError(e, 'ERR_USAGE') && /exists and is not a directory/.test(e.message));
+  assert.throws(() => ensureDataDir(file), (e: unknown) => isGatehouseError(e, 'ERR_UP_DATA_DIR') && /exists and is not a directory/.test(e.message));
 });
 
 test('the generated demo identity is random per data directory and the issuer is the identity provider URL', () => {
@@ -64,7 +64,7 @@ test('a missing demo.json reads as a first start; a damaged one names the file a
   const paths = dataPaths(tempDir(t));
   assert.equal(readDemoState(paths.demo), undefined);
   writeFileSync(paths.demo, '{not json');
-  assert.throws(() => readDemoState(paths.demo), (e: unknown) => isGatehouseError(e, 'ERR_CONFIG_INVALID') && e.message.includes('demo.json: not valid JSON'));
+  assert.throws(() => readDemoState(paths.demo), (e: unknown) => isGatehouseError(e, 'ERR_UP_DEMO_STATE') && e.message.includes('demo.json: not valid JSON'));
   writeFileSync(paths.demo, JSON.stringify({ ...generateDemoState(URLS), apiKey: 42 }));
   assert.throws(() => readDemoState(paths.demo), /demo\.json: apiKey: expected a non-empty string/);
 });

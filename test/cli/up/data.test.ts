@@ -120,7 +120,7 @@ test('the walkthrough shows the seed\'s three commands with the real values', ()
     state,
     database: './data/idp.sqlite',
     files: { demo: './data/demo.json', staticConfig: './data/gatehouse.yaml', publicKey: './data/pubkey.pem', log: './data/gatehouse.log' },
-    firstStart: true,
+    start: 'first',
     exposed: false,
   });
   assert.ok(text.includes('curl -X GET -I http://localhost:8080\n'));
@@ -137,7 +137,7 @@ test('the walkthrough shows the seed\'s three commands with the real values', ()
     state,
     database: 'PostgreSQL (--database)',
     files: { demo: 'd', staticConfig: 's', publicKey: 'p', log: 'l' },
-    firstStart: false,
+    start: 'reused',
     exposed: true,
   });
   assert.match(exposed, /DEVELOPMENT SET-UP LISTENING BEYOND LOCALHOST/);

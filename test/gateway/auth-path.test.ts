@@ -127,3 +127,33 @@ test('policies are built per config load and closed after a reload swaps them ou
   await gw.close();
   assert.ok(second.every((p) => p.closed));
 });
+
+test('a policy that throws, rejects or returns headers Node refuses gets a 500, and the gateway keeps serving', async () => {
+  const broken = (mode: string): AuthPolicy => ({
+    name: mode,
+    authorize: () => {
+      if (mode === 'throws') throw new Error('boom');
+      if (mode === 'rejects') return Promise.reject(new Error('boom'));
+      return { ok: false, status: 401, headers: { 'x-bad': 'a\r\nb' }, body: 'no', reason: 'X' };
+    },
+    close: () => undefined,
+  });
+  const gw = await startInProcess(
+    {
+      auth: { throws: {}, rejects: {}, badheaders: {} },
+      frontends: { web: { bind: '127.0.0.1:0', routes: ['throws', 'rejects', 'badheaders'].map((p) => ({ path_prefix: `/${p}`, backend: 'A', auth: p })) } },
+      backends: { A: { servers: { a: { address: upstream.address } } } },
+    },
+    'web',
+    async (name) => broken(name),
+  );
+  try {
+    for (const path of ['/throws', '/rejects', '/badheaders']) {
+      const r = await request(`${gw.url}${path}`);
+      assert.equal(r.statusCode, 500, path);
+      assert.match(await r.body.text(), /authorization failed/);
+    }
+  } finally {
+    await gw.close();
+  }
+});

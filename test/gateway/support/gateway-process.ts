@@ -106,3 +106,20 @@ export async function startGatewayProcess(yaml: string, args: string[] = [], env
   };
   return gateway;
 }
+
+/** The smallest config: frontend `web` on port 0 in front of one server; `extra` adds top-level YAML. */
+export function oneServerYaml(address: string, extra = ''): string {
+  return `${extra}
+frontends:
+  web: { bind: "127.0.0.1:0", default_backend: app }
+backends:
+  app: { servers: { a: { address: "${address}" } } }
+`;
+}
+
+/** Starts the gateway process and waits until frontend `web` has logged its port. */
+export async function startReadyGateway(yaml: string, args: string[] = []): Promise<GatewayProcess> {
+  const gateway = await startGatewayProcess(yaml, args);
+  await gateway.waitForLine((l) => l.frontend === 'web' && typeof l.port === 'number');
+  return gateway;
+}

@@ -61,7 +61,8 @@ const denyAll: AuthPolicy = {
 
 test('a WebSocket upgrade is proxied and frames flow both ways', async () => {
   const gw = await startInProcess({
-    auth: { deny: {} },
+    // A policy config valid under the real auth schema; the test double never reads the key file.
+    auth: { deny: { issuer: 'https://issuer.test', audience: 'api', keys: { file: 'never-read-by-the-double.pem' } } },
     timeouts: { drain: '1s' },
     frontends: { web: { bind: '127.0.0.1:0', default_backend: 'ws', routes: [{ path_prefix: '/private', backend: 'ws', auth: 'deny' }] } },
     backends: { ws: { servers: { s: { address: `127.0.0.1:${upstreamPort}` } } } },

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAuthPolicy, type AuthPolicyConfigInput } from '../../../src/gateway/auth/index.js';
 import { isGatehouseError } from '../../../src/shared/errors.js';
-import { findExecutable } from '../../support/services.js';
+import { requireExecutable } from '../../support/services.js';
 import { AUDIENCE, ecKey, frozenNow, ISSUER, newRsaKey, reasonOf, rsaKey, token } from './support.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-pem-'));
@@ -58,8 +58,8 @@ test('several files and several blocks per file; EC keys for ES256', async () =>
 });
 
 test('an X.509 certificate file gives its public key', async (t) => {
-  const openssl = findExecutable('openssl');
-  if (openssl === undefined) return t.skip('openssl is not installed; cannot make a certificate');
+  const openssl = requireExecutable(t, 'openssl');
+  if (openssl === false) return;
   const keyFile = join(dir, 'cert-key.pem');
   writeFileSync(keyFile, rsaKey().privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, { mode: 0o600 });
   execFileSync(openssl, ['req', '-x509', '-key', keyFile, '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=gatehouse-test'], { stdio: 'ignore' });

@@ -61,6 +61,16 @@ export function loadKickstart(source: string | object): { file: KickstartFile; b
     if (!isObject(k)) problems.push(`apiKeys[${i}]: must be an object`);
     else if (typeof k.key !== 'string' || k.key.length === 0) problems.push(`apiKeys[${i}].key: must be a non-empty string`);
     else if (k.permissions !== undefined && !isObject(k.permissions)) problems.push(`apiKeys[${i}].permissions: must be an object`);
+    else if (isObject(k.permissions) && k.permissions.endpoints !== undefined) {
+      const endpoints = k.permissions.endpoints;
+      if (!isObject(endpoints)) problems.push(`apiKeys[${i}].permissions.endpoints: must be an object`);
+      else
+        for (const [endpoint, methods] of Object.entries(endpoints)) {
+          if (!Array.isArray(methods) || methods.some((m) => typeof m !== 'string' || !METHODS.includes(m.toUpperCase()))) {
+            problems.push(`apiKeys[${i}].permissions.endpoints["${endpoint}"]: must be a list of ${METHODS.join(', ')}`);
+          }
+        }
+    }
   });
   if (file.requests !== undefined && !Array.isArray(file.requests)) problems.push('requests: must be an array');
   (Array.isArray(file.requests) ? file.requests : []).forEach((r: unknown, i) => {
@@ -121,7 +131,7 @@ export async function runKickstart(ctx: IdpContext, app: FastifyInstance, source
       ctx,
       newApiKey(now, spec.key, {
         keyManager: spec.keyManager ?? spec.permissions?.endpoints === undefined,
-        permissions: { endpoints: spec.permissions?.endpoints ?? {} },
+        permissions: { endpoints: Object.fromEntries(Object.entries(spec.permissions?.endpoints ?? {}).map(([e, m]) => [e, m.map((x) => x.toUpperCase())])) },
         metaData: { attributes: spec.description === undefined ? {} : { description: spec.description } },
         ...(spec.tenantId === undefined ? {} : { tenantId: spec.tenantId.toLowerCase() }),
       }),

@@ -44,8 +44,6 @@ export function applicationDefaults(now: number, id: string, clientSecret: strin
       authorizedURLValidationPolicy: 'ExactMatch',
       enabledGrants: [],
       generateRefreshTokens: true,
-      requireClientAuthentication: true,
-      clientAuthenticationPolicy: 'Required',
       proofKeyForCodeExchangePolicy: 'NotRequired',
       requireRegistration: false,
       logoutBehavior: 'AllApplications',

@@ -4,7 +4,7 @@
  * client id is the application id and a client secret is generated when none is given.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IdpContext } from '../context.js';
 import { ApiErrors, fieldError, notFound } from '../model/errors.js';
 import { isObject, mergePatch, objectAt, optionalBoolean, optionalEnum, optionalInteger, optionalString, optionalStringArray, requiredString, type Body } from '../model/input.js';
@@ -79,8 +79,12 @@ async function complete(ctx: IdpContext, tenant: Tenant, doc: Body, rolesInput: 
   const app = { ...doc, roles } as Application;
   app.oauthConfiguration.clientId = app.id;
   if (typeof app.oauthConfiguration.clientSecret !== 'string' || app.oauthConfiguration.clientSecret === '') app.oauthConfiguration.clientSecret = newClientSecret();
+  // clientAuthenticationPolicy wins; without it, the deprecated boolean decides (absent = Required).
   if (policy !== undefined) app.oauthConfiguration.requireClientAuthentication = policy !== 'NotRequired';
-  else app.oauthConfiguration.clientAuthenticationPolicy = app.oauthConfiguration.requireClientAuthentication === false ? 'NotRequired' : 'Required';
+  else {
+    app.oauthConfiguration.clientAuthenticationPolicy = app.oauthConfiguration.requireClientAuthentication === false ? 'NotRequired' : 'Required';
+    app.oauthConfiguration.requireClientAuthentication = app.oauthConfiguration.requireClientAuthentication !== false;
+  }
   if (enabled) {
     if (!app.jwtConfiguration.accessTokenKeyId) {
       app.jwtConfiguration.accessTokenKeyId = (await generateNamedKey(ctx, `Access token signing key generated for application ${name}`, 'RS256', tenant.issuer)).id;
@@ -189,7 +193,7 @@ export function registerApplicationRoutes(app: FastifyInstance, ctx: IdpContext)
   app.put('/api/application/:id/role/:roleId', { config: ROLE_ENDPOINT }, (request: FastifyRequest<{ Params: { id: string; roleId: string } }>) =>
     saveRole(request, pathId(request.params.roleId)),
   );
-  const deleteRole = async (request: FastifyRequest<{ Params: { id: string; roleId?: string } }>, reply: import('fastify').FastifyReply) => {
+  const deleteRole = async (request: FastifyRequest<{ Params: { id: string; roleId?: string } }>, reply: FastifyReply) => {
     const application = await findApplication(ctx, request, request.params.id);
     const name = query(request).name;
     const role = application.roles.find((r) => (request.params.roleId !== undefined ? r.id === request.params.roleId.toLowerCase() : r.name === name));

@@ -112,9 +112,19 @@ export function registerJwtRoutes(app: FastifyInstance, ctx: IdpContext): void {
     return tokens;
   });
 
-  app.get('/api/jwt/refresh', { config: REFRESH }, async (request) => {
+  /** An API key, or else a valid JWT: the user it names (undefined = any user the key may see). */
+  const caller = async (request: FastifyRequest): Promise<{ owner?: string }> => {
+    if (request.apiKey !== undefined) return {};
+    const jwt = bearerToken(request);
+    const claims = jwt === undefined ? undefined : await ctx.keys.verify(jwt);
+    return typeof claims?.sub === 'string' ? { owner: claims.sub } : unauthorized();
+  };
+
+  app.get('/api/jwt/refresh', { config: { ...REFRESH, auth: 'optional' } }, async (request) => {
+    const { owner } = await caller(request);
     const userId = query(request).userId;
     if (!isUuid(userId)) return fieldError('userId', 'invalid', 'You must specify a valid [userId] parameter.');
+    if (owner !== undefined && owner !== userId.toLowerCase()) return unauthorized();
     const scope = request.apiKey?.tenantId;
     const tokens = await ctx.storage.refreshTokens.find({ user_id: userId.toLowerCase() });
     return { refreshTokens: tokens.filter((t) => scope === undefined || t.tenantId === scope).map(refreshTokenJson) };
@@ -131,13 +141,7 @@ export function registerJwtRoutes(app: FastifyInstance, ctx: IdpContext): void {
    * any token in its tenant scope; without one, a valid JWT may revoke its own user's tokens.
    */
   const revoke = async (request: FastifyRequest<{ Params: { id?: string } }>, reply: FastifyReply) => {
-    let owner: string | undefined;
-    if (request.apiKey === undefined) {
-      const jwt = bearerToken(request);
-      const claims = jwt === undefined ? undefined : await ctx.keys.verify(jwt);
-      if (typeof claims?.sub !== 'string') return unauthorized();
-      owner = claims.sub;
-    }
+    const { owner } = await caller(request);
     const scope = request.apiKey?.tenantId;
     const allowed = (t: RefreshToken) => (owner === undefined || t.userId === owner) && (scope === undefined || t.tenantId === scope);
     const q = query(request);

@@ -20,6 +20,8 @@ export type Dialect = 'sqlite' | 'postgres';
 export interface OpenedDatabase {
   db: Kysely<any>;
   dialect: Dialect;
+  /** PostgreSQL: the schema holding the tables (kysely's migration tables are qualified with it). */
+  schema?: string;
 }
 
 export function isPostgresUrl(database: string): boolean {
@@ -80,12 +82,14 @@ async function openPostgres(url: string): Promise<OpenedDatabase> {
     const where = `${parsed.hostname}:${parsed.port || '5432'}${parsed.pathname}`;
     throw new GatehouseError(ErrorCode.IDP_STORAGE, `cannot connect to PostgreSQL at ${where}: ${(error as Error).message}`, { cause: error });
   }
-  return { db: new Kysely<any>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres' };
+  return { db: new Kysely<any>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres', schema: schema ?? 'public' };
 }
 
 export async function openDatabase(database: string): Promise<OpenedDatabase> {
   const opened = isPostgresUrl(database) ? await openPostgres(database) : openSqlite(database);
-  const migrator = new Migrator({ db: opened.db, provider: migrationProvider });
+  // Qualify the migration tables: kysely looks for them across all schemas, and another schema's
+  // kysely_migration (a parallel test run) must not count as ours.
+  const migrator = new Migrator({ db: opened.db, provider: migrationProvider, ...(opened.schema === undefined ? {} : { migrationTableSchema: opened.schema }) });
   const { error, results } = await migrator.migrateToLatest();
   if (error !== undefined) {
     await opened.db.destroy().catch(() => undefined);

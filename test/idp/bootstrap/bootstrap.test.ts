@@ -99,11 +99,13 @@ test('kickstart variables, generated UUIDs, file bodies and the default tenant v
 });
 
 test('kickstart problems name the key path or the failing request', async () => {
-  const cases: [object, RegExp][] = [
+  const cases: [object | string, RegExp][] = [
     [{ requests: [{ method: 'FETCH', url: '/api/tenant' }] }, /requests\[0\]\.method/],
     [{ requests: [{ method: 'POST', url: '/api/tenant', body: { tenant: { name: '#{missing}' } } }] }, /requests\[0\]\.body\.tenant\.name: unknown variable #\{missing\}/],
     [{ requests: [{ method: 'POST', url: '/api/tenant', body: { tenant: { name: 'ok' } } }, { method: 'POST', url: '/api/user', body: { user: { email: 'a@b.c' } } }] }, /requests\[1\] \(POST \/api\/user\) failed with HTTP 400: \[TenantIdRequired\]/],
     [{ apiKeys: [{ description: 'no key' }] }, /apiKeys\[0\]\.key/],
+    [{ apiKeys: [{ key: 'some-key-0123456789', permissions: { endpoints: { '/api/login': 'POST' } } }] }, /apiKeys\[0\]\.permissions\.endpoints\["\/api\/login"\]: must be a list/],
+    ['/nonexistent/kickstart.json', /cannot read \/nonexistent\/kickstart\.json/],
   ];
   for (const [kickstart, message] of cases) {
     const dir = tempDir();
@@ -144,4 +146,45 @@ test('a port in use is a clear error naming the port, from the API and the CLI',
     blocker.close();
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('gatehouse idp --help documents the flags; a bad flag exits 2', async () => {
+  const runCli = (args: string[]) =>
+    new Promise<{ code: number | null; out: string }>((resolve) => {
+      const child = spawn(process.execPath, [CLI, 'idp', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+      child.once('exit', (code) => resolve({ code, out }));
+    });
+  const help = await runCli(['--help']);
+  assert.equal(help.code, 0);
+  for (const flag of ['--port', '--host', '--database', '--kickstart', '--issuer']) assert.match(help.out, new RegExp(`  ${flag}\\b`));
+  assert.match(help.out, /9011/);
+  const bad = await runCli(['--prot', '1']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.out, /--prot/);
+  const badPort = await runCli(['--port', 'http']);
+  assert.equal(badPort.code, 1);
+  assert.match(badPort.out, /--port must be a number/);
+});
+
+test('bad options are refused before anything starts, each named', async () => {
+  await assert.rejects(startIdp({ database: '', port: 70_000, issuer: ' ' }), (error: unknown) => {
+    assert.ok(isGatehouseError(error, 'ERR_CONFIG_INVALID'));
+    assert.match(error.message, /database: /);
+    assert.match(error.message, /port: must be a whole number from 0 to 65535, not 70000/);
+    assert.match(error.message, /issuer: /);
+    return true;
+  });
+});
+
+test('an unreachable PostgreSQL is a clear error that does not repeat the password', async () => {
+  await assert.rejects(startIdp({ database: 'postgres://gate:hunter2-secret@127.0.0.1:1/nowhere', logger: capturingLogger([]) }), (error: unknown) => {
+    assert.ok(isGatehouseError(error, 'ERR_IDP_STORAGE'));
+    assert.match(error.message, /cannot connect to PostgreSQL at 127\.0\.0\.1:1\/nowhere/);
+    assert.doesNotMatch(error.message, /hunter2/);
+    return true;
+  });
+  await assert.rejects(startIdp({ database: 'postgres://x@127.0.0.1:5432/test?schema=Bad-Name', logger: capturingLogger([]) }), /schema "Bad-Name"/);
 });

@@ -96,6 +96,9 @@ test("a JWT may revoke its own user's refresh tokens but not another user's; log
   const mine = await login();
   const other = (await idp.api('POST', '/api/user/registration', { user: { email: 'other@example.com', password }, registration: { applicationId: app.id } })).body;
   const asOwner = { authorization: `Bearer ${mine.token}` };
+  const ownList = await idp.api('GET', `/api/jwt/refresh?userId=${decodeJwt(mine.token).payload.sub as string}`, undefined, asOwner);
+  assert.ok(ownList.body.refreshTokens.some((r: { id: string }) => r.id === mine.refreshTokenId));
+  assert.equal((await idp.api('GET', `/api/jwt/refresh?userId=${decodeJwt(other.token).payload.sub as string}`, undefined, asOwner)).status, 401);
   assert.equal((await idp.api('DELETE', `/api/jwt/refresh/${other.refreshTokenId}`, undefined, asOwner)).status, 404);
   assert.equal((await idp.api('DELETE', `/api/jwt/refresh/${mine.refreshTokenId}`, undefined, asOwner)).status, 200);
   assert.equal((await idp.api('POST', '/api/jwt/refresh', { refreshToken: mine.refreshToken })).status, 400);
@@ -109,4 +112,25 @@ test("a JWT may revoke its own user's refresh tokens but not another user's; log
   assert.equal((await idp.api('POST', '/api/jwt/refresh', { refreshToken: b.refreshToken })).status, 400);
   assert.equal((await idp.api('POST', '/api/jwt/refresh', { refreshToken: other.refreshToken })).status, 200, "another user's session is untouched");
   void tenantId;
+});
+
+test('two simultaneous exchanges of one one-time-use refresh token: exactly one wins', async () => {
+  const session = await login();
+  const answers = await Promise.all([1, 2, 3].map(() => idp.api('POST', '/api/jwt/refresh', { refreshToken: session.refreshToken })));
+  assert.deepEqual(answers.map((a) => a.status).sort(), [200, 400, 400]);
+});
+
+test('SlidingWindow: each use extends the refresh token; idle longer than the TTL ends it', async () => {
+  await idp.api('PATCH', `/api/application/${app.id}`, { application: { jwtConfiguration: { refreshTokenExpirationPolicy: 'SlidingWindow', refreshTokenUsagePolicy: 'Reusable' } } });
+  try {
+    const session = await login();
+    for (let i = 0; i < 3; i++) {
+      clock += 50 * 60_000;
+      assert.equal((await idp.api('POST', '/api/jwt/refresh', { refreshToken: session.refreshToken })).status, 200, `use ${i + 1} after 50 minutes`);
+    }
+    clock += 61 * 60_000;
+    assert.equal((await idp.api('POST', '/api/jwt/refresh', { refreshToken: session.refreshToken })).status, 400);
+  } finally {
+    await idp.api('PATCH', `/api/application/${app.id}`, { application: { jwtConfiguration: { refreshTokenExpirationPolicy: 'Fixed', refreshTokenUsagePolicy: 'OneTimeUse' } } });
+  }
 });

@@ -168,3 +168,23 @@ test('gatehouse idp --help documents the flags; a bad flag exits 2', async () =>
   assert.equal(badPort.code, 1);
   assert.match(badPort.out, /--port must be a number/);
 });
+
+test('bad options are refused before anything starts, each named', async () => {
+  await assert.rejects(startIdp({ database: '', port: 70_000, issuer: ' ' }), (error: unknown) => {
+    assert.ok(isGatehouseError(error, 'ERR_CONFIG_INVALID'));
+    assert.match(error.message, /database: /);
+    assert.match(error.message, /port: must be a whole number from 0 to 65535, not 70000/);
+    assert.match(error.message, /issuer: /);
+    return true;
+  });
+});
+
+test('an unreachable PostgreSQL is a clear error that does not repeat the password', async () => {
+  await assert.rejects(startIdp({ database: 'postgres://gate:hunter2-secret@127.0.0.1:1/nowhere', logger: capturingLogger([]) }), (error: unknown) => {
+    assert.ok(isGatehouseError(error, 'ERR_IDP_STORAGE'));
+    assert.match(error.message, /cannot connect to PostgreSQL at 127\.0\.0\.1:1\/nowhere/);
+    assert.doesNotMatch(error.message, /hunter2/);
+    return true;
+  });
+  await assert.rejects(startIdp({ database: 'postgres://x@127.0.0.1:5432/test?schema=Bad-Name', logger: capturingLogger([]) }), /schema "Bad-Name"/);
+});

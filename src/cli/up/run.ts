@@ -18,6 +18,9 @@ import { fetchApplicationPublicKey, writePublicKey } from './public-key.js';
 import { selfCheck } from './self-check.js';
 import { waitForStopSignal } from './signals.js';
 import { renderWalkthrough } from './walkthrough.js';
+import { ensureLocalTls } from './local-tls.js';
+import { renderTlsWalkthrough, tlsSelfCheck } from './tls-walkthrough.js';
+import { readFileSync } from 'node:fs';
 
 /**
  * The host name the printed URLs (and the issuer) use: `localhost` for IPv4 loopback and wildcard binds, as
@@ -40,6 +43,7 @@ function claims(options: UpOptions): PortClaim[] {
     { what: 'identity provider', host: options.host, port: options.idpPort, flag: '--idp-port' },
     { what: 'echo service', host: options.host, port: options.echoPort, flag: '--echo-port' },
     { what: 'gateway', host: options.host, port: options.gatewayPort, flag: '--gateway-port' },
+    ...(options.httpsPort === undefined ? [] : [{ what: 'gateway (HTTPS)', host: options.host, port: options.httpsPort, flag: '--https-port' }]),
   ];
 }
 
@@ -51,7 +55,7 @@ export interface UpHandle {
 /** Starts everything and returns once the walkthrough has been printed. */
 export async function startUp(options: UpOptions, out: NodeJS.WritableStream = process.stdout): Promise<UpHandle> {
   const [idpClaim, echoClaim, gatewayClaim] = claims(options) as [PortClaim, PortClaim, PortClaim];
-  await checkPortsFree([idpClaim, echoClaim, gatewayClaim]);
+  await checkPortsFree(claims(options));
 
   const paths = dataPaths(options.dataDir);
   ensureDataDir(paths.dir);
@@ -88,7 +92,8 @@ export async function startUp(options: UpOptions, out: NodeJS.WritableStream = p
     started.push(echo);
     state = withUrls(state, { idpUrl, echoUrl: `http://${host}:${echo.port}`, gatewayUrl });
     const echoAddress = `${dialHost(options.host)}:${echo.port}`;
-    const common = { state, host: options.host, gatewayPort: options.gatewayPort, echoAddress, workers: options.workers };
+    const localTls = options.httpsPort === undefined ? undefined : ensureLocalTls(paths.dir);
+    const common = { state, host: options.host, gatewayPort: options.gatewayPort, echoAddress, workers: options.workers, httpsPort: options.httpsPort };
     writeFileAtomic(paths.staticConfig, renderGatewayConfig({ ...common, keys: 'file', dataDirDisplay: displayPath(paths.dir) }), 0o644);
     writeFileAtomic(paths.jwksConfig, renderGatewayConfig({ ...common, keys: 'jwks', dataDirDisplay: displayPath(paths.dir) }), 0o644);
 
@@ -103,6 +108,7 @@ export async function startUp(options: UpOptions, out: NodeJS.WritableStream = p
     writeDemoState(paths.demo, state);
 
     await selfCheck(state);
+    if (localTls !== undefined) await tlsSelfCheck(dialHost(options.host), options.httpsPort as number, readFileSync(localTls.caCert, 'utf8'));
     out.write(
       renderWalkthrough({
         state,
@@ -115,6 +121,9 @@ export async function startUp(options: UpOptions, out: NodeJS.WritableStream = p
         },
         start: firstStart ? 'first' : idp.fresh ? 'recreated' : 'reused',
         exposed: !['127.0.0.1', '::1', 'localhost'].includes(options.host),
+        ...(localTls === undefined
+          ? {}
+          : { extra: renderTlsWalkthrough(`https://localhost:${options.httpsPort}`, displayPath(localTls.caCert), localTls.action === 'reused' ? 'reused' : `${localTls.action} now`) }),
       }),
     );
     logger.info({ firstStart, idpUrl, gatewayUrl: state.gatewayUrl, echoUrl: state.echoUrl }, 'up: running');

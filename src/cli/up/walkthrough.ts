@@ -12,6 +12,8 @@ export interface WalkthroughInput {
   readonly start: 'first' | 'recreated' | 'reused';
   /** True when the parts listen beyond loopback (--host 0.0.0.0 or an interface address). */
   readonly exposed: boolean;
+  /** More of the walkthrough (up --tls: the HTTPS commands), printed before the last line. */
+  readonly extra?: string;
 }
 
 const START_NOTES = {
@@ -78,7 +80,7 @@ curl -I ${state.gatewayUrl} \\
 TOKEN=$(curl -s -X POST '${state.idpUrl}/api/login' -H 'Authorization: ${state.apiKey}' -H 'Content-Type: application/json' \\
   -d '{"loginId":"${state.loginId}","password":"${state.password}","applicationId":"${state.applicationId}"}' | sed -E 's/.*"token":"([^"]+)".*/\\1/')
 curl ${state.gatewayUrl}/hello -H "Authorization: Bearer $TOKEN"
-
+${input.extra ?? ''}
 Press Ctrl-C to stop.
 `;
 }

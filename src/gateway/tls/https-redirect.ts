@@ -23,7 +23,7 @@ export function sendHttpsRedirect(res: ServerResponse, location: string): number
   return Buffer.byteLength(body);
 }
 
-export function hstsHeaderValue(config: HstsConfig | false | undefined): string | undefined {
-  if (config === false || config === undefined) return undefined;
+export function hstsHeaderValue(config: HstsConfig | undefined): string | undefined {
+  if (config === undefined) return undefined;
   return `max-age=${config.max_age}${config.include_subdomains ? '; includeSubDomains' : ''}${config.preload ? '; preload' : ''}`;
 }

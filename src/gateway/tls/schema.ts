@@ -49,7 +49,8 @@ export const frontendTlsSchema = z
     ciphers: z.string().regex(/^[A-Za-z0-9_:+!@=.-]+$/, 'expected an OpenSSL cipher list').default(D.ciphers),
     http2: z.boolean().default(true),
     client_certificates: clientCertificatesSchema.optional(),
-    hsts: z.union([z.literal(false), hstsSchema]).default(false),
+    /** `true` or `{ max_age, include_subdomains, preload }`; `false`/absent: no HSTS. */
+    hsts: z.preprocess((v) => (v === false ? undefined : v === true ? {} : v), hstsSchema.optional()),
   })
   .superRefine((v, ctx) => {
     if ((v.cert === undefined) !== (v.key === undefined)) {
@@ -65,19 +66,17 @@ export const redirectHttpsSchema = z.union(
   { error: 'expected true or { port }' },
 );
 
-export const backendTlsSchema = z.union(
-  [
-    z.literal(true),
-    z.strictObject({
-      /** CA certificates (PEM) the servers' certificates must chain to; default: Node's bundled roots. */
-      ca: path.optional(),
-      /** false turns verification off (an explicit opt-out; logged as a warning at load). */
-      verify: z.boolean().default(true),
-      /** The name to send as SNI and to check the certificate against (default: the server's host). */
-      servername: z.string().regex(/^[A-Za-z0-9.-]{1,253}$/, 'expected a host name').optional(),
-    }),
-  ],
-  { error: 'expected true or { ca, verify, servername }' },
+/** `true` (verify against Node's roots) or the object; preprocessed so problems keep their key paths. */
+export const backendTlsSchema = z.preprocess(
+  (v) => (v === true ? {} : v),
+  z.strictObject({
+    /** CA certificates (PEM) the servers' certificates must chain to; default: Node's bundled roots. */
+    ca: path.optional(),
+    /** false turns verification off (an explicit opt-out; logged as a warning at load). */
+    verify: z.boolean().default(true),
+    /** The name to send as SNI and to check the certificate against (default: the server's host). */
+    servername: z.string().regex(/^[A-Za-z0-9.-]{1,253}$/, 'expected a host name').optional(),
+  }, { error: 'expected true or { ca, verify, servername }' }),
 );
 
 export type FrontendTlsConfig = z.output<typeof frontendTlsSchema>;

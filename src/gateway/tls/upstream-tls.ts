@@ -18,7 +18,7 @@ export interface UpstreamTls {
 
 export function upstreamTls(backend: string, config: BackendTlsConfig | undefined, baseDir: string, logger: Logger): UpstreamTls | undefined {
   if (config === undefined) return undefined;
-  const options = config === true ? { ca: undefined, verify: true, servername: undefined } : config;
+  const options = config;
   let ca: string | undefined;
   if (options.ca !== undefined) {
     const file = resolve(baseDir, options.ca);

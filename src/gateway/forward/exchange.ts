@@ -107,14 +107,14 @@ export class Exchange implements Dispatcher.DispatchHandler {
     if (this.done) return;
     this.res.removeHeader('connection');
     this.runtime.generation.context.logger.error({ err: { message: (error as Error)?.message, code: (error as { code?: string })?.code } }, 'auth policy failed');
-    this.finish(500, sendLocal(this.res, 500, MESSAGES.authError, this.body !== null), 'auth policy threw');
+    this.finish(500, sendLocal(this.res, 500, MESSAGES.authError, this.body !== null, this.runtime.hsts), 'auth policy threw');
   }
 
   private forward(allow: AuthAllow | undefined): void {
     this.headers = upstreamRequestHeaders(this.req.headers, this.client, this.trusted, allow, false, this.connection);
     const server = this.target.backend.balancer.pick(undefined);
     if (server === undefined) {
-      this.finish(503, sendLocal(this.res, 503, MESSAGES.noServer(this.target.backend.name), this.body !== null), 'no server');
+      this.finish(503, sendLocal(this.res, 503, MESSAGES.noServer(this.target.backend.name), this.body !== null, this.runtime.hsts), 'no server');
       return;
     }
     this.dispatch(server);
@@ -166,7 +166,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
       this.runtime.generation.context.logger.error({ err: { message: (error as Error)?.message, stack: (error as Error)?.stack } }, 'internal error while proxying');
       this.abortUpstream?.(new Error('internal error'));
       if (this.res.headersSent) this.res.destroy();
-      this.finish(502, this.res.headersSent ? this.bytes : sendLocal(this.res, 502, MESSAGES.badGateway, true), 'internal error');
+      this.finish(502, this.res.headersSent ? this.bytes : sendLocal(this.res, 502, MESSAGES.badGateway, true, this.runtime.hsts), 'internal error');
     }
     return false;
   }
@@ -196,7 +196,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
       // a header value Node refuses to send: answer 502 rather than forward it or crash
       this.expected = -1;
       this.abortUpstream?.(new Error('invalid upstream response header'));
-      this.finish(502, sendLocal(this.res, 502, MESSAGES.badGateway, true), 'invalid upstream response header');
+      this.finish(502, sendLocal(this.res, 502, MESSAGES.badGateway, true, this.runtime.hsts), 'invalid upstream response header');
       return false;
     }
     return true;
@@ -254,7 +254,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
       return;
     }
     const status = upstreamErrorStatus(code);
-    this.finish(status, sendLocal(this.res, status, status === 504 ? MESSAGES.gatewayTimeout : MESSAGES.badGateway, this.body !== null), code);
+    this.finish(status, sendLocal(this.res, status, status === 504 ? MESSAGES.gatewayTimeout : MESSAGES.badGateway, this.body !== null, this.runtime.hsts), code);
   }
 
   /** The client connection closed: stop the upstream exchange if it is still running. */

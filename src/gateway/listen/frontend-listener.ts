@@ -167,8 +167,7 @@ export class FrontendListener {
     if (status === 0 && route === undefined) [status, body] = [404, MESSAGES.notFound];
     if (status !== 0 || route === undefined || target === undefined) {
       if (status === 0) [status, body] = [400, MESSAGES.badRequest];
-      if (runtime.hsts !== undefined) res.setHeader('strict-transport-security', runtime.hsts);
-      const bytes = sendLocal(res, status, body, status !== 404);
+      const bytes = sendLocal(res, status, body, status !== 404, runtime.hsts);
       const seconds = (performance.now() - started) / 1000;
       runtime.unroutedMetrics.record(status, seconds);
       runtime.generation.context.accessLog({

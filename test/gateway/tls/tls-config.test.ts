@@ -124,7 +124,11 @@ test('bad input on a TLS port: plain HTTP, garbage, bad :authority — the conne
   t.after(() => pki.close());
   const site = pki.issue('site', ['localhost']);
   const upstream = await startUpstream('app');
-  const gateway = await startInProcess({ access_log: false, frontends: { web: { bind: '127.0.0.1:0', default_backend: 'app', tls: { cert: site.certFile, key: site.keyFile } } }, backends: { app: { servers: { a: { address: upstream.address } } } } });
+  const gateway = await startInProcess({
+    access_log: false,
+    frontends: { web: { bind: '127.0.0.1:0', default_backend: 'app', tls: { cert: site.certFile, key: site.keyFile, hsts: true } } },
+    backends: { app: { servers: { a: { address: upstream.address } } } },
+  });
   t.after(async () => {
     await gateway.close();
     await upstream.close();
@@ -151,6 +155,9 @@ test('bad input on a TLS port: plain HTTP, garbage, bad :authority — the conne
   assert.ok([400, -1].includes(await status({ ':path': '/', ':authority': 'bad host!' })));
   assert.equal(await status({ ':path': '/', ':authority': 'a.test', host: 'b.test' }), 400);
   assert.equal(await status({ ':path': '/%2e%2e/%2f' }), 400);
+  const refused = await httpsGet(gateway.port, '/a%2fb', { ca: pki.ca.cert, servername: 'localhost' });
+  assert.equal(refused.status, 400);
+  assert.equal(refused.headers['strict-transport-security'], 'max-age=31536000', 'HSTS on the gateway\'s own answers too');
   assert.equal(await status({ ':path': '/ok' }), 200);
   assert.equal((await httpsGet(gateway.port, '/', { ca: pki.ca.cert, servername: 'localhost' })).status, 200);
 });

@@ -48,6 +48,14 @@ export class Http2Connections {
   }
 }
 
+/**
+ * TCP_NODELAY on every accepted socket: a response is several TLS records (head, body, end), and with
+ * Nagle's algorithm each later record waits for the client's delayed ACK (~40 ms per request).
+ */
+function noDelay(server: Server): void {
+  server.on('connection', (socket: Socket) => socket.setNoDelay(true));
+}
+
 export function createTlsServer(store: CertificateStore, tls: FrontendTlsConfig, limits: TlsServerLimits): { server: Server; http2: Http2Connections | undefined } {
   const client = tls.client_certificates;
   const common = {
@@ -67,6 +75,7 @@ export function createTlsServer(store: CertificateStore, tls: FrontendTlsConfig,
       joinDuplicateHeaders: false,
       insecureHTTPParser: false,
     });
+    noDelay(server as unknown as Server);
     return { server: server as unknown as Server, http2: undefined };
   }
   const server = createSecureServer({
@@ -79,5 +88,6 @@ export function createTlsServer(store: CertificateStore, tls: FrontendTlsConfig,
   // read by Node's HTTP/1.1 parser for the allowHTTP1 connections
   server.maxHeaderSize = limits.maxHeaderSize;
   server.requestTimeout = 0;
+  noDelay(server);
   return { server, http2: new Http2Connections(server) };
 }

@@ -43,12 +43,11 @@ const factory = async (name: string) => {
   return policy;
 };
 
+// A policy config valid under the real auth schema; the test doubles never read the key file.
+const policyConfig = { issuer: 'https://issuer.test', audience: 'api', keys: { file: 'never-read-by-the-double.pem' } };
+
 const config = {
-  // Valid policy configs (the schema is JWT authorization's); the test double never reads the key file.
-  auth: {
-    sync: { issuer: 'https://issuer.test', audience: 'api', keys: { file: 'never-read-by-the-double.pem' } },
-    async: { issuer: 'https://issuer.test', audience: 'api', keys: { file: 'never-read-by-the-double.pem' } },
-  },
+  auth: { sync: policyConfig, async: policyConfig },
   frontends: {
     web: {
       bind: '127.0.0.1:0',
@@ -140,7 +139,7 @@ test('a policy that throws, rejects or returns headers Node refuses gets a 500, 
   });
   const gw = await startInProcess(
     {
-      auth: { throws: {}, rejects: {}, badheaders: {} },
+      auth: { throws: policyConfig, rejects: policyConfig, badheaders: policyConfig },
       frontends: { web: { bind: '127.0.0.1:0', routes: ['throws', 'rejects', 'badheaders'].map((p) => ({ path_prefix: `/${p}`, backend: 'A', auth: p })) } },
       backends: { A: { servers: { a: { address: upstream.address } } } },
     },

@@ -123,6 +123,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
   private dispatch(server: UpstreamServer): void {
     this.server = server;
     server.inflight++;
+    server.requests++;
     server.pool.dispatch({ path: this.upstreamPath, method: this.req.method as Dispatcher.HttpMethod, headers: this.headers, body: this.body }, this);
   }
 
@@ -178,7 +179,10 @@ export class Exchange implements Dispatcher.DispatchHandler {
 
   private handleHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
     const server = this.server as UpstreamServer;
-    if (statusCode >= 500) server.recordFailure(`status ${statusCode}`, true);
+    if (statusCode >= 500) {
+      server.failures++;
+      server.recordFailure(`status ${statusCode}`, true);
+    }
     else server.recordSuccess();
     this.responseStarted = true;
     this.status = statusCode;
@@ -234,6 +238,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
     const code = (error as { code?: string }).code ?? error.name;
     const metrics = this.runtime.generation.context.metrics;
     metrics.upstreamErrors.labels(server.backend, server.name, code).inc();
+    server.failures++;
     if (!this.responseStarted && isConnectionFailure(code)) {
       server.recordFailure(code, false);
       if (this.attemptsLeft > 0) {

@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import type { GatewayConfig, HostPort } from '../config/index.js';
 import { Exchange } from '../forward/exchange.js';
+import { hasRequestBody } from '../forward/retry-policy.js';
 import { clientAddress } from '../forward/headers.js';
 import { Tunnel } from '../forward/tunnel.js';
 import type { FrontendRuntime } from '../runtime/generation.js';
@@ -167,7 +168,7 @@ export class FrontendListener {
     if (status === 0 && route === undefined) [status, body] = [404, MESSAGES.notFound];
     if (status !== 0 || route === undefined || target === undefined) {
       if (status === 0) [status, body] = [400, MESSAGES.badRequest];
-      const bytes = sendLocal(res, status, body, status !== 404, runtime.hsts);
+      const bytes = sendLocal(res, status, body, status !== 404 || hasRequestBody(req), runtime.hsts);
       const seconds = (performance.now() - started) / 1000;
       runtime.unroutedMetrics.record(status, seconds);
       runtime.generation.context.accessLog({

@@ -77,7 +77,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     }
     if (options.admin !== false && config.admin !== undefined) {
       admin = new AdminServer(config.admin.bind, {
-        metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
+        metrics: () => metrics.text(),
         stats: async () => statsSnapshot(generation, 1, certificates()),
       });
       adminAddress = await admin.listen();

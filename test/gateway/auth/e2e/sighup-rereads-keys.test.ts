@@ -10,7 +10,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { startGatewayProcess, tempDir } from '../../support/gateway-process.js';
-import { AUDIENCE, ISSUER, newRsaKey, token, validClaims } from '../support.js';
+import { newRsaKey, token, validClaims } from '../support.js';
+import { gatehouseSeedConfig } from './seed-setup.js';
 import { client } from './http-client.js';
 
 test('SIGHUP: a rotated pubkey.pem takes effect; a broken one is refused and the old key keeps serving', async () => {
@@ -22,19 +23,7 @@ test('SIGHUP: a rotated pubkey.pem takes effect; a broken one is refused and the
   writeFileSync(pemPath, pem(first));
   const upstream = createServer((_req, res) => res.writeHead(200).end('ok'));
   await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
-  const gateway = await startGatewayProcess(`auth:
-  fusionauth:
-    response: seed
-    issuer: ${ISSUER}
-    audience: ${AUDIENCE}
-    keys: { file: ${JSON.stringify(pemPath)} }
-frontends:
-  myfrontend: { bind: 127.0.0.1:0, default_backend: webservers, auth: fusionauth }
-backends:
-  webservers:
-    servers:
-      s1: { address: 127.0.0.1:${(upstream.address() as AddressInfo).port} }
-`);
+  const gateway = await startGatewayProcess(gatehouseSeedConfig({ pubkeyPath: pemPath, upstream: `127.0.0.1:${(upstream.address() as AddressInfo).port}` }));
   await gateway.waitForLine((l) => l.frontend === 'myfrontend' && typeof l.port === 'number');
   const http = client(gateway.port('myfrontend'));
   const nowS = Math.floor(Date.now() / 1000);

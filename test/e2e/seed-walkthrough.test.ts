@@ -151,6 +151,11 @@ describe('the seed walkthrough against gatehouse up', { skip: CURL_MISSING ? 'cu
     const seen = JSON.parse(echoed.stdout) as { path: string; claims: Record<string, string> };
     assert.equal(seen.path, '/hello');
     assert.equal(seen.claims['x-user-id'], demo.userId);
+    // a client cannot pass its own claim header along: the gateway drops it and sets the token's value
+    const spoofed = await shell(`curl -s '${demo.gatewayUrl}/hello?format=json' -H 'X-User-Id: someone-else' -H 'X-User-Roles: admin' -H 'Authorization: Bearer ${token}'`);
+    const spoofedSeen = JSON.parse(spoofed.stdout) as { claims: Record<string, string> };
+    assert.equal(spoofedSeen.claims['x-user-id'], demo.userId);
+    assert.equal(spoofedSeen.claims['x-user-roles'], 'user');
   });
 
   test('the printed one-liner (login, then call with $TOKEN) works as pasted', async () => {

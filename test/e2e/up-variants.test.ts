@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -154,6 +154,23 @@ test('an emptied database is set up again from demo.json: same ids and credentia
     assert.notEqual(readFileSync(join(dataDir, 'pubkey.pem'), 'utf8'), pem, 'pubkey.pem follows the new key');
     assert.equal((await loginAndCall(again)).status, 200);
     assert.equal(await up.stop('SIGTERM'), 0);
+  } finally {
+    await up.stop('SIGKILL');
+  }
+});
+
+test('Ctrl-C while the parts are still starting: up finishes starting, stops everything, exits 0', async (t) => {
+  const dataDir = tempDir(t);
+  const ports = await portArgs();
+  const up = spawnCli(['up', '--data-dir', dataDir, ...ports]);
+  try {
+    // demo.json is written just before the identity provider starts
+    for (let i = 0; i < 600 && !existsSync(join(dataDir, 'demo.json')); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.ok(existsSync(join(dataDir, 'demo.json')));
+    up.child.kill('SIGINT');
+    assert.equal(await up.exited(), 0);
+    assert.match(up.stdout(), /Stopped\.\n$/);
+    for (const port of [ports[1], ports[3], ports[5]]) await assert.rejects(fetch(`http://127.0.0.1:${port}/`), `nothing listens on ${port}`);
   } finally {
     await up.stop('SIGKILL');
   }

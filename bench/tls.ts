@@ -18,7 +18,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { issueCertificate } from '../src/gateway/tls/local-ca.js';
-import { freePort, startProcess, type Running } from './support/processes.js';
+import { freePort, startProcess, type Running } from '../test/gateway/auth/e2e/processes.js';
 import { startUpstream } from './support/upstream.js';
 import { parseWrk, type WrkResult } from './support/wrk.js';
 

@@ -16,6 +16,8 @@ import { createLogger } from '../../../src/shared/logger.js';
 import { startUpstream } from '../support/upstream.js';
 import { startInProcess } from '../support/in-process.js';
 import { createPki } from './support/pki.js';
+import { spawnSync } from 'node:child_process';
+import { CLI } from '../support/gateway-process.js';
 import { httpsGet } from './support/clients.js';
 
 const backends = { app: { servers: { a: { address: '127.0.0.1:9' } } } };
@@ -97,6 +99,23 @@ test('start: a missing file, a non-certificate, a foreign key and an expired cer
   void b;
   const config = parseGatewayConfig({ ...withFrontend({}), backends: { app: { tls: { ca: './nope.pem' }, servers: { a: { address: '127.0.0.1:9' } } } } }, pki.dir);
   await assert.rejects(startGateway({ config, logger }), /backends\.app\.tls\.ca: cannot read/);
+});
+
+test('gatehouse check opens the certificate files: a key that is not the certificate\'s fails the check', async (t) => {
+  const pki = createPki(t);
+  if (pki === undefined) return;
+  t.after(() => pki.close());
+  pki.issue('a', ['localhost']);
+  pki.issue('b', ['localhost']);
+  const yaml = (key: string) => `frontends:\n  web: { bind: "127.0.0.1:0", default_backend: app, tls: { cert: ./a.pem, key: ${key} } }\nbackends:\n  app: { servers: { a: { address: "127.0.0.1:9" } } }\n`;
+  writeFileSync(join(pki.dir, 'good.yaml'), yaml('./a.key'));
+  writeFileSync(join(pki.dir, 'bad.yaml'), yaml('./b.key'));
+  const check = (file: string) => spawnSync(process.execPath, [CLI, 'check', '--config', join(pki.dir, file)], { encoding: 'utf8' });
+  assert.equal(check('good.yaml').status, 0);
+  const bad = check('bad.yaml');
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr + bad.stdout, /does not belong to the certificate/);
+  assert.ok(!(bad.stderr + bad.stdout).includes('PRIVATE KEY'));
 });
 
 test('reload: turning TLS on for a bound plain frontend is refused and the old config keeps serving', async (t) => {

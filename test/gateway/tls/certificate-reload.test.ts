@@ -6,6 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
 import { copyFileSync, renameSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import { join } from 'node:path';
@@ -129,11 +130,57 @@ backends:
   const expiry = /gatehouse_tls_certificate_expiry_timestamp_seconds\{frontend="web",file="([^"]+)",names="localhost"\} (\d+)/.exec(metrics);
   assert.ok(expiry !== null, metrics);
   assert.equal(expiry[1], certFile);
-  const notAfter = Date.parse(new (await import('node:crypto')).X509Certificate(second.cert).validTo);
+  const notAfter = Date.parse(new X509Certificate(second.cert).validTo);
   assert.equal(Number(expiry[2]), Math.floor(notAfter / 1000));
   assert.match(metrics, /gatehouse_tls_certificate_reload_errors_total\{frontend="web"\} 1/);
   const stats = await (await fetch(`${admin}/stats`)).text();
   assert.match(stats, /<h2>Certificates<\/h2>/);
   assert.ok(stats.includes(new Date(notAfter).toISOString()), 'the stats page shows the expiry date');
   assert.match(stats, /TLS, h2 \+ http\/1\.1/);
+});
+
+test('with two workers, SIGHUP reloads the certificate in every worker; /metrics aggregates the expiry', async (t) => {
+  const pki = createPki(t);
+  if (pki === undefined) return;
+  const first = pki.issue('first', ['localhost']);
+  const second = pki.issue('second', ['localhost']);
+  const certFile = join(pki.dir, 'site.pem');
+  const keyFile = join(pki.dir, 'site.key');
+  copyFileSync(first.certFile, certFile);
+  copyFileSync(first.keyFile, keyFile);
+  const upstream = await startUpstream('app');
+  const gateway = await startGatewayProcess(`
+access_log: false
+admin: { bind: "127.0.0.1:0" }
+frontends:
+  web: { bind: "127.0.0.1:0", default_backend: app, tls: { cert: "${certFile}", key: "${keyFile}" } }
+backends:
+  app: { servers: { a: { address: "${upstream.address}" } } }
+`, ['--workers', '2']);
+  t.after(async () => {
+    await gateway.stop();
+    await upstream.close();
+    pki.close();
+  });
+  const count = (msg: string) => gateway.lines.filter((l) => l.msg === msg).length;
+  const until = async (done: () => boolean) => {
+    for (let i = 0; i < 200 && !done(); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.ok(done());
+  };
+  await until(() => gateway.lines.filter((l) => l.frontend === 'web' && typeof l.port === 'number').length >= 2);
+  await gateway.waitForLine((l) => l.admin === true);
+  const port = gateway.port('web');
+  const ca = pki.ca.cert;
+  const printOf = (pem: string) => new X509Certificate(pem).fingerprint256;
+  assert.equal((await handshake(port, { ca, servername: 'localhost' })).fingerprint, printOf(first.cert));
+  writeFileSync(keyFile, second.key);
+  writeFileSync(certFile, second.cert);
+  gateway.child.kill('SIGHUP');
+  await until(() => count('TLS certificates reloaded') >= 2);
+  // new connections are spread over both workers: every one of them must get the new certificate
+  for (let i = 0; i < 12; i++) assert.equal((await handshake(port, { ca, servername: 'localhost' })).fingerprint, printOf(second.cert));
+  const metrics = await (await fetch(`http://127.0.0.1:${gateway.adminPort()}/metrics`)).text();
+  const expiry = /gatehouse_tls_certificate_expiry_timestamp_seconds\{[^}]*frontend="web"[^}]*\} (\d+)/.exec(metrics);
+  assert.ok(expiry !== null, metrics);
+  assert.equal(Number(expiry[1]), Math.floor(Date.parse(new X509Certificate(second.cert).validTo) / 1000), 'aggregated over workers, not summed');
 });

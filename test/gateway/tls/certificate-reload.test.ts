@@ -4,7 +4,7 @@
  * request fails. A broken new certificate keeps the old one with a logged error. The stats page and
  * /metrics show each certificate's expiry.
  */
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { copyFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { startUpstream } from '../support/upstream.js';
 import { startGatewayProcess } from '../support/gateway-process.js';
-import { createPki } from './support/pki.js';
+import { createPki, type PemPair, type Pki } from './support/pki.js';
 import { handshake } from './support/clients.js';
 
 interface Outcome {
@@ -58,33 +58,36 @@ function steadyLoad(port: number, ca: string): { stop(): Promise<Outcome[]> } {
   };
 }
 
+/** A `gatehouse gateway` process whose TLS frontend serves site.pem/site.key, first copied from `initial`. */
+async function tlsGatewayProcess(t: TestContext, pki: Pki, initial: PemPair, args: string[] = []) {
+  const certFile = join(pki.dir, 'site.pem');
+  const keyFile = join(pki.dir, 'site.key');
+  copyFileSync(initial.certFile, certFile);
+  copyFileSync(initial.keyFile, keyFile);
+  const upstream = await startUpstream('app');
+  const gateway = await startGatewayProcess(`
+access_log: false
+admin: { bind: "127.0.0.1:0" }
+frontends:
+  web: { bind: "127.0.0.1:0", default_backend: app, tls: { cert: "${certFile}", key: "${keyFile}" } }
+backends:
+  app: { servers: { a: { address: "${upstream.address}" } } }
+`, args);
+  t.after(async () => {
+    await gateway.stop();
+    await upstream.close();
+    pki.close();
+  });
+  return { gateway, certFile, keyFile };
+}
+
 test('SIGHUP swaps the certificate under load: new handshakes get it, no request fails; a broken one keeps the old', async (t) => {
   const pki = createPki(t);
   if (pki === undefined) return;
   const first = pki.issue('first', ['localhost', '127.0.0.1']);
   const second = pki.issue('second', ['localhost', '127.0.0.1']);
   const third = pki.issue('third', ['localhost']);
-  const certFile = join(pki.dir, 'site.pem');
-  const keyFile = join(pki.dir, 'site.key');
-  copyFileSync(first.certFile, certFile);
-  copyFileSync(first.keyFile, keyFile);
-  const upstream = await startUpstream('app');
-  const gateway = await startGatewayProcess(`
-access_log: false
-admin: { bind: "127.0.0.1:0" }
-frontends:
-  web:
-    bind: "127.0.0.1:0"
-    default_backend: app
-    tls: { cert: "${certFile}", key: "${keyFile}" }
-backends:
-  app: { servers: { a: { address: "${upstream.address}" } } }
-`);
-  t.after(async () => {
-    await gateway.stop();
-    await upstream.close();
-    pki.close();
-  });
+  const { gateway, certFile, keyFile } = await tlsGatewayProcess(t, pki, first);
   await gateway.waitForLine((l) => l.frontend === 'web' && typeof l.port === 'number');
   await gateway.waitForLine((l) => l.admin === true);
   const port = gateway.port('web');
@@ -144,24 +147,7 @@ test('with two workers, SIGHUP reloads the certificate in every worker; /metrics
   if (pki === undefined) return;
   const first = pki.issue('first', ['localhost']);
   const second = pki.issue('second', ['localhost']);
-  const certFile = join(pki.dir, 'site.pem');
-  const keyFile = join(pki.dir, 'site.key');
-  copyFileSync(first.certFile, certFile);
-  copyFileSync(first.keyFile, keyFile);
-  const upstream = await startUpstream('app');
-  const gateway = await startGatewayProcess(`
-access_log: false
-admin: { bind: "127.0.0.1:0" }
-frontends:
-  web: { bind: "127.0.0.1:0", default_backend: app, tls: { cert: "${certFile}", key: "${keyFile}" } }
-backends:
-  app: { servers: { a: { address: "${upstream.address}" } } }
-`, ['--workers', '2']);
-  t.after(async () => {
-    await gateway.stop();
-    await upstream.close();
-    pki.close();
-  });
+  const { gateway, certFile, keyFile } = await tlsGatewayProcess(t, pki, first, ['--workers', '2']);
   const count = (msg: string) => gateway.lines.filter((l) => l.msg === msg).length;
   const until = async (done: () => boolean) => {
     for (let i = 0; i < 200 && !done(); i++) await new Promise((resolve) => setTimeout(resolve, 50));

@@ -156,3 +156,40 @@ test('a policy that throws, rejects or returns headers Node refuses gets a 500, 
     await gw.close();
   }
 });
+
+test('a request waiting for an async decision during a reload still reaches the old generation’s upstream', async () => {
+  let release: (() => void) | undefined;
+  const slow: AuthPolicy = {
+    name: 'slow',
+    authorize: () =>
+      new Promise<AuthDecision>((resolve) => {
+        release = () => resolve({ ok: true, setHeaders: [], removeHeaders: [] });
+      }),
+    close: () => undefined,
+  };
+  const gw = await startInProcess(
+    {
+      auth: { slow: policyConfig },
+      frontends: { web: { bind: '127.0.0.1:0', auth: 'slow', default_backend: 'A' } },
+      backends: { A: { servers: { a: { address: upstream.address } } } },
+    },
+    'web',
+    async () => slow,
+  );
+  try {
+    const pending = request(`${gw.url}/during-reload`);
+    while (release === undefined) await new Promise((r) => setTimeout(r, 10));
+    const waiting = release;
+    release = undefined;
+    await gw.gateway.reload(gw.gateway.config());
+    await new Promise((r) => setTimeout(r, 100)); // the old generation would have closed its pools by now
+    waiting();
+    const response = await pending;
+    assert.equal(response.statusCode, 200);
+    assert.match(await response.body.text(), /"url":"\/during-reload"/);
+  } finally {
+    const closing = gw.close();
+    release?.();
+    await closing;
+  }
+});

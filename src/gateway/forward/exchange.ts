@@ -60,6 +60,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
     this.body = hasRequestBody(req) ? req : null;
     this.attemptsLeft = retryBudget(req, this.body !== null, target.backend.retries);
     this.res[kExchange] = this;
+    runtime.generation.active++;
     res.on('close', onClientClose); // 'close' fires once; on() avoids once()'s per-call wrapper
   }
 
@@ -273,6 +274,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
     if (this.done) return;
     this.done = true;
     this.res[kExchange] = undefined;
+    this.runtime.generation.active--;
     const seconds = (performance.now() - this.started) / 1000;
     this.target.metrics.record(status, seconds);
     this.runtime.generation.context.accessLog({

@@ -44,6 +44,7 @@ export class Tunnel {
     this.upstreamPath = upstreamPath;
     this.client = client;
     this.trusted = trusted;
+    runtime.generation.active++;
     socket.on('error', () => this.close(undefined));
   }
 
@@ -126,6 +127,7 @@ export class Tunnel {
   private close(error: string | undefined): void {
     if (this.done) return;
     this.done = true;
+    this.runtime.generation.active--;
     if (this.server !== undefined) this.server.inflight--;
     this.upstream?.destroy();
     if (!this.socket.writableEnded) this.socket.destroySoon();

@@ -140,7 +140,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     nextGeneration.startChecks();
     metrics.reloads.labels('ok').inc();
     logger.info({ frontends: frontends.map((f) => `${f.name}@${f.address}:${f.port}`) }, 'config reloaded');
-    void Promise.all(retired.map((l) => l.close())).then(() => previous.close());
+    const maxWait = previous.config.timeouts.drain + previous.config.timeouts.server;
+    void Promise.all(retired.map((l) => l.close())).then(() => previous.retire(maxWait));
   };
 
   return {

@@ -99,7 +99,7 @@ backends:
     const sendable = [...mutatedTokens(valid, 4_500, 11)].filter((t) => /^[\t\x20-\x7e\x80-\xff]*$/.test(t)).slice(0, 4_000);
     assert.ok(sendable.length >= 3_900);
     const answers = await pool(sendable, 8, (t) => http.get(`Bearer ${t}`));
-    const wrong = answers.map((a, i) => ({ a, t: sendable[i] as string })).filter(({ a, t }) => (a.status === 200) !== validSet.has(t.trim()) || ![200, 401, 403].includes(a.status));
+    const wrong = answers.map((a, i) => ({ a, t: sendable[i] as string })).filter(({ a, t }) => (a.status === 200) !== validSet.has(t.replace(/^[ \t]+|[ \t]+$/g, '')) || ![200, 401, 403].includes(a.status));
     assert.deepEqual(wrong.map(({ a, t }) => `${a.status} ${t.slice(0, 60)}`), []);
     assert.equal((await http.get(`Bearer ${valid[0]}`)).status, 200, 'still serving');
     assert.equal(gateway.child.exitCode, null, 'the gateway process did not exit');

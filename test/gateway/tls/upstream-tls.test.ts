@@ -81,3 +81,28 @@ test('an unknown CA is refused by default (Node\'s roots) and accepted only with
   assert.equal(optOut.status, 200);
   assert.ok(optOut.logs.some((l) => l.level === 40 && /verification is OFF/.test(String(l.msg))), 'the opt-out is logged as a warning');
 });
+
+test('active health checks go over TLS with the same verification: a wrong-host server is taken out, a valid one stays up', async (t) => {
+  const pki = createPki(t);
+  if (pki === undefined) return;
+  t.after(() => pki.close());
+  const good = await httpsUpstream(t, pki.issue('good', ['127.0.0.1']));
+  const wrong = await httpsUpstream(t, pki.issue('wrong', ['api.internal']));
+  const gateway = await startInProcess({
+    access_log: false,
+    frontends: { web: { bind: '127.0.0.1:0', default_backend: 'app' } },
+    backends: {
+      app: {
+        tls: { ca: pki.ca.certFile },
+        check: { path: '/', interval: '100ms', timeout: '1s', rise: 1, fall: 2 },
+        servers: { good: { address: good.address }, wrong: { address: wrong.address } },
+      },
+    },
+  });
+  t.after(() => gateway.close());
+  const state = () => Object.fromEntries((gateway.gateway.stats().backends[0]?.servers ?? []).map((s) => [s.name, s.up]));
+  for (let i = 0; i < 100 && state().wrong !== false; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.deepEqual(state(), { good: true, wrong: false });
+  for (let i = 0; i < 6; i++) assert.equal((await fetch(`${gateway.url}/`)).status, 200, 'every request goes to the verified server');
+  assert.equal(wrong.requests(), 0, 'the wrong-host server never received a request, nor a check');
+});

@@ -156,12 +156,7 @@ export class FrontendListener {
     if (status === 0 && target === undefined) [status, body] = [400, MESSAGES.badTarget];
     if (status === 0 && runtime.redirectHttpsPort !== undefined && target !== undefined && host !== '') {
       const bytes = sendHttpsRedirect(res, httpsLocation(hostName(host as string), runtime.redirectHttpsPort, target.upstreamPath));
-      const seconds = (performance.now() - started) / 1000;
-      runtime.unroutedMetrics.record(308, seconds);
-      runtime.generation.context.accessLog({
-        method: req.method as string, path: target.path, status: 308, bytes, duration_ms: Math.round(seconds * 1e6) / 1e3,
-        frontend: this.name, route: 'redirect_https', backend: undefined, server: undefined, client: clientAddress(req.socket.remoteAddress), sub: undefined, error: undefined,
-      });
+      this.recordLocal(req, runtime, started, 308, bytes, target.path, 'redirect_https', undefined);
       return;
     }
     const route = target === undefined || runtime.redirectHttpsPort !== undefined ? undefined : runtime.router.match(runtime.router.usesHost ? hostName(host as string) : '', target.path, req.method as string);
@@ -169,17 +164,22 @@ export class FrontendListener {
     if (status !== 0 || route === undefined || target === undefined) {
       if (status === 0) [status, body] = [400, MESSAGES.badRequest];
       const bytes = sendLocal(res, status, body, status !== 404 || hasRequestBody(req), runtime.hsts);
-      const seconds = (performance.now() - started) / 1000;
-      runtime.unroutedMetrics.record(status, seconds);
-      runtime.generation.context.accessLog({
-        method: req.method as string, path: target?.path ?? '-', status, bytes, duration_ms: Math.round(seconds * 1e6) / 1e3,
-        frontend: this.name, route: '-', backend: undefined, server: undefined, client: clientAddress(req.socket.remoteAddress), sub: undefined, error: body.split(':')[0],
-      });
+      this.recordLocal(req, runtime, started, status, bytes, target?.path ?? '-', '-', body.split(':')[0]);
       return;
     }
     const socket = (runtime.tls ? connectionSocket(req) : req.socket) as TaggedSocket;
     const trusted = runtime.generation.trustedProxies.length === 0 ? false : this.isTrusted(socket, runtime);
     new Exchange(runtime, route, req, res, started, target.path, target.upstreamPath, clientAddress(socket.remoteAddress), trusted, this.connectionInfo(socket, runtime)).run();
+  }
+
+  /** Metrics and access log for an answer the gateway wrote itself (refusals, 404, redirects). */
+  private recordLocal(req: IncomingMessage, runtime: FrontendRuntime, started: number, status: number, bytes: number, path: string, route: string, error: string | undefined): void {
+    const seconds = (performance.now() - started) / 1000;
+    runtime.unroutedMetrics.record(status, seconds);
+    runtime.generation.context.accessLog({
+      method: req.method as string, path, status, bytes, duration_ms: Math.round(seconds * 1e6) / 1e3,
+      frontend: this.name, route, backend: undefined, server: undefined, client: clientAddress(req.socket.remoteAddress), sub: undefined, error,
+    });
   }
 
   private readonly onUpgrade = (req: IncomingMessage, socket: Socket, head: Buffer): void => {

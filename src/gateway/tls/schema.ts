@@ -4,10 +4,21 @@
  * over TLS, verified by default). Paths are resolved against the config file's directory when loaded.
  */
 import { z } from 'zod';
+import { createSecureContext } from 'node:tls';
 import { parseDuration } from '../../shared/duration.js';
 import { TLS_DEFAULTS as D } from './defaults.js';
 
 const path = z.string({ error: 'expected a file path' }).min(1, 'expected a file path');
+
+/** OpenSSL refuses a list that matches no cipher; asking it is the only exact check. */
+function knownCiphers(list: string): boolean {
+  try {
+    createSecureContext({ ciphers: list });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const certificatePair = z.strictObject({ cert: path, key: path });
 
@@ -46,7 +57,11 @@ export const frontendTlsSchema = z
     /** More certificates; the client's SNI name picks one by its DNS names; the first one is the default. */
     certificates: z.array(certificatePair).default([]),
     min_version: z.enum(['TLSv1.2', 'TLSv1.3'], { error: 'expected TLSv1.2 or TLSv1.3' }).default(D.min_version),
-    ciphers: z.string().regex(/^[A-Za-z0-9_:+!@=.-]+$/, 'expected an OpenSSL cipher list').default(D.ciphers),
+    ciphers: z
+      .string()
+      .regex(/^[A-Za-z0-9_:+!@=.-]+$/, 'expected an OpenSSL cipher list')
+      .refine(knownCiphers, 'OpenSSL knows none of these ciphers')
+      .default(D.ciphers),
     http2: z.boolean().default(true),
     client_certificates: clientCertificatesSchema.optional(),
     /** `true` or `{ max_age, include_subdomains, preload }`; `false`/absent: no HSTS. */

@@ -52,6 +52,7 @@ test('schema: each TLS problem is reported with its key path, all at once', () =
     'backends.app.tls.verify',
     'backends.app.tls.servername: expected a host name',
   ]) assert.ok(message.includes(expected), `${expected}\n---\n${message}`);
+  assert.match(problems(withFrontend({ tls: { cert: 'a', key: 'b', ciphers: 'NO-SUCH-CIPHER:ALSO-NOT' } })), /frontends\.web\.tls\.ciphers: OpenSSL knows none of these ciphers/);
   assert.match(problems(withFrontend({ tls: { cert: 'a.pem' } })), /frontends\.web\.tls\.key: expected cert and key together/);
   assert.match(problems(withFrontend({ tls: {} })), /frontends\.web\.tls: expected cert and key \(or a list of certificates\)/);
   assert.match(

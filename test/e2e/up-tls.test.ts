@@ -10,9 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnCli } from '../cli/cli-process.js';
 import { requireExecutable } from '../support/services.js';
-import { freePorts, shell, statusLine } from './support.js';
-
-const READY = /Press Ctrl-C to stop\./;
+import { freePorts, READY, shell, START_TIMEOUT_MS, statusLine } from './support.js';
 
 test('up --tls serves the gateway over HTTPS with a local CA; the printed --cacert commands work', async (t) => {
   if (requireExecutable(t, 'curl') === false) return;
@@ -23,7 +21,7 @@ test('up --tls serves the gateway over HTTPS with a local CA; the printed --cace
   const up = spawnCli(args);
   let caBefore: string;
   try {
-    await up.waitFor(READY, 90_000);
+    await up.waitFor(READY, START_TIMEOUT_MS);
     const output = up.stdout();
     const tlsDir = join(dataDir, 'tls');
     assert.equal(statSync(join(tlsDir, 'ca.key')).mode & 0o777, 0o600, 'the CA key is owner-only');
@@ -51,7 +49,7 @@ test('up --tls serves the gateway over HTTPS with a local CA; the printed --cace
   }
   const again = spawnCli(args);
   try {
-    await again.waitFor(READY, 90_000);
+    await again.waitFor(READY, START_TIMEOUT_MS);
     assert.match(again.stdout(), /ca\.pem, reused\)/);
     assert.equal(readFileSync(join(dataDir, 'tls', 'ca.pem'), 'utf8'), caBefore, 'the CA is kept across starts');
     assert.equal(await again.stop('SIGTERM'), 0);

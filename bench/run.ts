@@ -10,6 +10,7 @@ const SUITES: Record<string, () => Promise<void>> = {
   idp: async () => {
     await (await import('./idp.js')).run();
   },
+  tls: async () => (await import('./tls.js')).run(),
 };
 
 const wanted = process.argv.slice(2);

@@ -12,6 +12,13 @@ export const ErrorCode = {
   USAGE: 'ERR_USAGE',
   PORT_IN_USE: 'ERR_PORT_IN_USE',
 
+  // gatehouse up (the one-command demo)
+  UP_DATA_DIR: 'ERR_UP_DATA_DIR',
+  UP_DEMO_STATE: 'ERR_UP_DEMO_STATE',
+  UP_FOREIGN_DATABASE: 'ERR_UP_FOREIGN_DATABASE',
+  UP_GATEWAY_START: 'ERR_UP_GATEWAY_START',
+  UP_SELF_CHECK: 'ERR_UP_SELF_CHECK',
+
   // gateway: proxying
   UPSTREAM_UNAVAILABLE: 'ERR_UPSTREAM_UNAVAILABLE',
   UPSTREAM_TIMEOUT: 'ERR_UPSTREAM_TIMEOUT',
@@ -37,6 +44,10 @@ export const ErrorCode = {
   JWT_CLAIM_UNSAFE: 'ERR_JWT_CLAIM_UNSAFE',
   KEY_UNSAFE: 'ERR_KEY_UNSAFE',
   KEY_FETCH: 'ERR_KEY_FETCH',
+
+  // gateway: TLS (certificates, frontends, upstreams)
+  TLS_CERTIFICATE: 'ERR_TLS_CERTIFICATE',
+  TLS_RELOAD: 'ERR_TLS_RELOAD',
 
   // identity provider
   IDP_STORAGE: 'ERR_IDP_STORAGE',

@@ -16,6 +16,8 @@ export interface GatewayConfigInput {
   readonly keys: 'file' | 'jwks';
   /** The data directory as the user would type it, for the comment on how to run the file. */
   readonly dataDirDisplay: string;
+  /** `up --tls`: an HTTPS frontend on this port with tls/localhost.pem (relative to the data directory). */
+  readonly httpsPort?: number;
 }
 
 /** Claim → upstream header: what the echo service shows under "Claims forwarded by the gateway". */
@@ -74,15 +76,21 @@ ${forward}
 
 frontends:
   myfrontend:
-    bind: ${hostPort(input.host, input.gatewayPort)}
+    bind: ${quote(hostPort(input.host, input.gatewayPort))}
     default_backend: webservers
     auth: seed
-
+${input.httpsPort === undefined ? '' : `  myfrontend_tls:
+    # HTTPS (HTTP/2 and HTTP/1.1) with the local CA's localhost certificate (made by up --tls)
+    bind: ${quote(hostPort(input.host, input.httpsPort))}
+    default_backend: webservers
+    auth: seed
+    tls: { cert: ./tls/localhost.pem, key: ./tls/localhost.key }
+`}
 backends:
   webservers:
     balance: roundrobin
     check: { path: /health, interval: 2s, rise: 2, fall: 3 }
     servers:
-      echo: { address: ${input.echoAddress} }
+      echo: { address: ${quote(input.echoAddress)} }
 `;
 }

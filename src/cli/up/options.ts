@@ -6,6 +6,7 @@ import { parseDatabase, parsePort, parseWorkers } from './flags.js';
 
 export const UP_DEFAULTS = {
   gatewayPort: 8080,
+  httpsPort: 8443,
   idpPort: 9011,
   echoPort: 9001,
   dataDir: './data',
@@ -23,6 +24,8 @@ export interface UpOptions {
   readonly workers: number | 'auto';
   /** Interface every part listens on. */
   readonly host: string;
+  /** --tls: the gateway also serves HTTPS (HTTP/2 and HTTP/1.1) on this port, with a local CA. */
+  readonly httpsPort?: number;
 }
 
 export const UP_HELP = `Usage: gatehouse up [flags]        (npm start runs this)
@@ -35,7 +38,9 @@ POST /api/login and a demo user, and writes to the data directory:
   pubkey.pem      the application's public key (the seed's static-key set-up)
   gatehouse.yaml  a gateway config using pubkey.pem: gatehouse gateway --config <data-dir>/gatehouse.yaml
   gatehouse.log   the JSON log of every part
-Later starts reuse all of it. Ctrl-C stops everything.
+  (and kickstart.json, gatehouse-jwks.yaml, idp.sqlite)
+Later starts reuse all of it. Ctrl-C stops everything. With npm, flags go after --:
+  npm start -- --gateway-port 8081
 
 Flags:
   --gateway-port <port>  gateway port (default ${UP_DEFAULTS.gatewayPort})
@@ -46,6 +51,9 @@ Flags:
                          (default: SQLite <data-dir>/idp.sqlite)
   --workers <n|auto>     gateway worker processes (default 1; auto = one per core)
   --host <addr>          interface every part listens on (default ${UP_DEFAULTS.host}; 0.0.0.0 for all)
+  --tls                  also serve the gateway over HTTPS: makes a local CA and a localhost certificate in
+                         <data-dir>/tls (ca.pem is what curl --cacert needs)
+  --https-port <port>    the gateway's HTTPS port with --tls (default ${UP_DEFAULTS.httpsPort})
   -h, --help             show this help
 `;
 
@@ -63,6 +71,8 @@ export function parseUpOptions(argv: readonly string[], cwd: string = process.cw
         database: { type: 'string' },
         workers: { type: 'string' },
         host: { type: 'string' },
+        tls: { type: 'boolean', default: false },
+        'https-port': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -79,6 +89,9 @@ export function parseUpOptions(argv: readonly string[], cwd: string = process.cw
   if (idpPort === 0) throw new GatehouseError(ErrorCode.USAGE, '--idp-port: give a fixed port (the issuer URL is made from it)');
   const gatewayPort = parsePort(values['gateway-port'], '--gateway-port', UP_DEFAULTS.gatewayPort);
   const workers = parseWorkers(values.workers);
+  if (values['https-port'] !== undefined && values.tls !== true) throw new GatehouseError(ErrorCode.USAGE, '--https-port: only with --tls');
+  const httpsPort = values.tls === true ? parsePort(values['https-port'], '--https-port', UP_DEFAULTS.httpsPort) : undefined;
+  if (httpsPort === 0) throw new GatehouseError(ErrorCode.USAGE, '--https-port: give a fixed port (the printed commands use it)');
   if (workers !== 1 && gatewayPort === 0) throw new GatehouseError(ErrorCode.USAGE, '--gateway-port: give a fixed port when --workers is not 1');
   return {
     gatewayPort,
@@ -88,5 +101,6 @@ export function parseUpOptions(argv: readonly string[], cwd: string = process.cw
     ...(database === undefined ? {} : { database }),
     workers,
     host: values.host ?? UP_DEFAULTS.host,
+    ...(httpsPort === undefined ? {} : { httpsPort }),
   };
 }

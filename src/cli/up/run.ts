@@ -18,10 +18,23 @@ import { fetchApplicationPublicKey, writePublicKey } from './public-key.js';
 import { selfCheck } from './self-check.js';
 import { waitForStopSignal } from './signals.js';
 import { renderWalkthrough } from './walkthrough.js';
+import { ensureLocalTls } from './local-tls.js';
+import { renderTlsWalkthrough, tlsSelfCheck } from './tls-walkthrough.js';
+import { readFileSync } from 'node:fs';
 
-/** The host name the printed URLs use: `localhost` for loopback and wildcard binds, as the seed does. */
+/**
+ * The host name the printed URLs (and the issuer) use: `localhost` for IPv4 loopback and wildcard binds, as
+ * the seed does; the address itself otherwise (`[::1]`, since `localhost` may not resolve to it).
+ */
 export function publicHost(host: string): string {
-  if (['127.0.0.1', '0.0.0.0', '::', '::1', 'localhost'].includes(host)) return 'localhost';
+  if (['127.0.0.1', '0.0.0.0', '::', 'localhost'].includes(host)) return 'localhost';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/** The address `up` itself (and the gateway, for its upstream) dials to reach a part bound on `host`. */
+export function dialHost(host: string): string {
+  if (host === '0.0.0.0' || host === 'localhost') return '127.0.0.1';
+  if (host === '::') return '[::1]';
   return host.includes(':') ? `[${host}]` : host;
 }
 
@@ -30,6 +43,7 @@ function claims(options: UpOptions): PortClaim[] {
     { what: 'identity provider', host: options.host, port: options.idpPort, flag: '--idp-port' },
     { what: 'echo service', host: options.host, port: options.echoPort, flag: '--echo-port' },
     { what: 'gateway', host: options.host, port: options.gatewayPort, flag: '--gateway-port' },
+    ...(options.httpsPort === undefined ? [] : [{ what: 'gateway (HTTPS)', host: options.host, port: options.httpsPort, flag: '--https-port' }]),
   ];
 }
 
@@ -41,7 +55,7 @@ export interface UpHandle {
 /** Starts everything and returns once the walkthrough has been printed. */
 export async function startUp(options: UpOptions, out: NodeJS.WritableStream = process.stdout): Promise<UpHandle> {
   const [idpClaim, echoClaim, gatewayClaim] = claims(options) as [PortClaim, PortClaim, PortClaim];
-  await checkPortsFree([idpClaim, echoClaim, gatewayClaim]);
+  await checkPortsFree(claims(options));
 
   const paths = dataPaths(options.dataDir);
   ensureDataDir(paths.dir);
@@ -70,15 +84,16 @@ export async function startUp(options: UpOptions, out: NodeJS.WritableStream = p
       throw explainListenError(error, idpClaim);
     });
     started.push(idp);
-    writePublicKey(paths.publicKey, await fetchApplicationPublicKey(`http://127.0.0.1:${idp.port}`, state.applicationId));
+    writePublicKey(paths.publicKey, await fetchApplicationPublicKey(`http://${dialHost(options.host)}:${idp.port}`, state.applicationId));
 
     const echo = await startEchoPart(options.host, options.echoPort, logger.child({ part: 'echo' })).catch((error: unknown) => {
       throw explainListenError(error, echoClaim);
     });
     started.push(echo);
     state = withUrls(state, { idpUrl, echoUrl: `http://${host}:${echo.port}`, gatewayUrl });
-    const echoAddress = `${options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host}:${echo.port}`;
-    const common = { state, host: options.host, gatewayPort: options.gatewayPort, echoAddress, workers: options.workers };
+    const echoAddress = `${dialHost(options.host)}:${echo.port}`;
+    const localTls = options.httpsPort === undefined ? undefined : ensureLocalTls(paths.dir);
+    const common = { state, host: options.host, gatewayPort: options.gatewayPort, echoAddress, workers: options.workers, httpsPort: options.httpsPort };
     writeFileAtomic(paths.staticConfig, renderGatewayConfig({ ...common, keys: 'file', dataDirDisplay: displayPath(paths.dir) }), 0o644);
     writeFileAtomic(paths.jwksConfig, renderGatewayConfig({ ...common, keys: 'jwks', dataDirDisplay: displayPath(paths.dir) }), 0o644);
 
@@ -93,6 +108,7 @@ export async function startUp(options: UpOptions, out: NodeJS.WritableStream = p
     writeDemoState(paths.demo, state);
 
     await selfCheck(state);
+    if (localTls !== undefined) await tlsSelfCheck(dialHost(options.host), options.httpsPort as number, readFileSync(localTls.caCert, 'utf8'));
     out.write(
       renderWalkthrough({
         state,
@@ -103,8 +119,11 @@ export async function startUp(options: UpOptions, out: NodeJS.WritableStream = p
           publicKey: displayPath(paths.publicKey),
           log: displayPath(paths.log),
         },
-        firstStart,
+        start: firstStart ? 'first' : idp.fresh ? 'recreated' : 'reused',
         exposed: !['127.0.0.1', '::1', 'localhost'].includes(options.host),
+        ...(localTls === undefined
+          ? {}
+          : { extra: renderTlsWalkthrough(`https://localhost:${options.httpsPort}`, displayPath(localTls.caCert), localTls.action === 'reused' ? 'reused' : `${localTls.action} now`) }),
       }),
     );
     logger.info({ firstStart, idpUrl, gatewayUrl: state.gatewayUrl, echoUrl: state.echoUrl }, 'up: running');

@@ -29,6 +29,15 @@ export interface StatsFrontend {
   readonly bind: string;
   readonly defaultBackend: string | undefined;
   readonly routes: readonly string[];
+  /** TLS frontends: `TLS, h2 + http/1.1` and each certificate's expiry. */
+  readonly tls?: string | undefined;
+  readonly certificates?: readonly StatsCertificate[];
+}
+
+export interface StatsCertificate {
+  readonly file: string;
+  readonly names: readonly string[];
+  readonly notAfter: number;
 }
 
 export interface StatsSnapshot {
@@ -55,7 +64,15 @@ function serverRow(s: StatsServer): string {
 
 export function renderStatsPage(snapshot: StatsSnapshot): string {
   const frontends = snapshot.frontends
-    .map((f) => `<tr><td>${escapeHtml(f.name)}</td><td>${escapeHtml(f.bind)}</td><td>${escapeHtml(f.defaultBackend ?? '-')}</td><td>${f.routes.map(escapeHtml).join('<br>') || '-'}</td></tr>`)
+    .map((f) => `<tr><td>${escapeHtml(f.name)}</td><td>${escapeHtml(f.bind)}${f.tls === undefined ? '' : ` (${escapeHtml(f.tls)})`}</td><td>${escapeHtml(f.defaultBackend ?? '-')}</td><td>${f.routes.map(escapeHtml).join('<br>') || '-'}</td></tr>`)
+    .join('');
+  const certificates = snapshot.frontends
+    .flatMap((f) => (f.certificates ?? []).map((c) => ({ frontend: f.name, ...c })))
+    .map((c) => {
+      const days = Math.floor((c.notAfter - snapshot.generatedAt) / 86_400_000);
+      return `<tr class="${days < 14 ? 'down' : 'up'}"><td>${escapeHtml(c.frontend)}</td><td>${escapeHtml(c.names.join(', '))}</td><td>${escapeHtml(c.file)}</td>` +
+        `<td>${escapeHtml(new Date(c.notAfter).toISOString())}</td><td>${escapeHtml(days)}</td></tr>`;
+    })
     .join('');
   const backends = snapshot.backends
     .map((b) => {
@@ -70,5 +87,6 @@ export function renderStatsPage(snapshot: StatsSnapshot): string {
 tr.up td{background:#c8f0c8}tr.down td{background:#f5b5b5}th{background:#ddd}</style></head><body>
 <h1>Gatehouse statistics</h1><p>pid ${escapeHtml(snapshot.pid)}, ${escapeHtml(snapshot.workers)} worker(s), generated ${escapeHtml(new Date(snapshot.generatedAt).toISOString())}</p>
 <h2>Frontends</h2><table><tr><th>frontend</th><th>bind</th><th>default backend</th><th>routes</th></tr>${frontends}</table>
+${certificates === '' ? '' : `<h2>Certificates</h2><table><tr><th>frontend</th><th>names</th><th>file</th><th>expires</th><th>days left</th></tr>${certificates}</table>`}
 <h2>Backends</h2>${backends}</body></html>`;
 }

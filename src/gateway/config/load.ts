@@ -66,7 +66,9 @@ function crossReferences(input: unknown): string[] {
     const base = `frontends.${name}`;
     const routes = Array.isArray(frontend.routes) ? (frontend.routes as unknown[]) : [];
     checkBackend(frontend.default_backend, `${base}.default_backend`);
-    if (frontend.default_backend === undefined && routes.length === 0) problems.push(`${base}: expected a default_backend or at least one route`);
+    if (frontend.redirect_https !== undefined) {
+      if (frontend.tls !== undefined) problems.push(`${base}.redirect_https: a TLS frontend cannot redirect to https; put redirect_https on a plain-HTTP frontend`);
+    } else if (frontend.default_backend === undefined && routes.length === 0) problems.push(`${base}: expected a default_backend or at least one route`);
     checkPolicy(frontend.auth, `${base}.auth`);
     routes.forEach((route, i) => {
       checkBackend(asObject(route).backend, `${base}.routes[${i}].backend`);

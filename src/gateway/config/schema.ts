@@ -8,6 +8,7 @@ import { parseDuration } from '../../shared/duration.js';
 import { authPolicySchema } from '../auth/index.js';
 import { parseCidr, parseHostPort } from './address.js';
 import { GATEWAY_DEFAULTS as D } from './defaults.js';
+import { backendTlsSchema, frontendTlsSchema, redirectHttpsSchema } from '../tls/schema.js';
 
 const duration = z.union([z.string(), z.number()], { error: 'expected a duration like 500ms, 2s, 1m' }).transform((value, ctx) => {
   const ms = parseDuration(value);
@@ -72,6 +73,10 @@ export const frontendSchema = z.strictObject({
   default_backend: name.optional(),
   auth: authRefSchema.optional(),
   routes: z.array(routeSchema).default([]),
+  /** HTTPS frontend: certificates, HTTP/2, client certificates, HSTS (src/gateway/tls). */
+  tls: frontendTlsSchema.optional(),
+  /** Plain-HTTP frontend answering every request with a 308 to https. */
+  redirect_https: redirectHttpsSchema.optional(),
 });
 
 const statusRange = z
@@ -115,6 +120,8 @@ export const backendSchema = z.strictObject({
     .strictObject({ connect: positiveDuration.optional(), server: positiveDuration.optional() })
     .default({}),
   servers: z.record(name, serverSchema).refine((s) => Object.keys(s).length > 0, 'expected at least one server'),
+  /** The servers speak TLS; verified against `ca` (or Node's roots) unless `verify: false`. */
+  tls: backendTlsSchema.optional(),
 });
 
 export const gatewayConfigSchema = z.strictObject({

@@ -11,6 +11,7 @@ import type { UpstreamServer } from '../health/index.js';
 import { MESSAGES, sendLocal } from '../listen/local-response.js';
 import { noAccessLog } from '../observe/index.js';
 import type { FrontendRuntime, RouteTarget } from '../runtime/generation.js';
+import type { ConnectionInfo } from '../tls/connection-info.js';
 import { clientResponseHeaders, upstreamRequestHeaders } from './headers.js';
 import { hasRequestBody, isConnectionFailure, retryBudget, upstreamErrorStatus } from './retry-policy.js';
 
@@ -33,6 +34,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
   private readonly upstreamPath: string;
   private readonly client: string;
   private readonly trusted: boolean;
+  private readonly connection: ConnectionInfo | undefined;
   private readonly body: IncomingMessage | null;
   private headers: string[] = [];
   private server: UpstreamServer | undefined;
@@ -48,7 +50,8 @@ export class Exchange implements Dispatcher.DispatchHandler {
   private abortUpstream: ((reason?: Error) => void) | undefined;
   private resumeUpstream: (() => void) | undefined;
 
-  constructor(runtime: FrontendRuntime, target: RouteTarget, req: IncomingMessage, res: ServerResponse, started: number, path: string, upstreamPath: string, client: string, trusted: boolean) {
+  constructor(runtime: FrontendRuntime, target: RouteTarget, req: IncomingMessage, res: ServerResponse, started: number, path: string, upstreamPath: string, client: string, trusted: boolean, connection?: ConnectionInfo) {
+    this.connection = connection;
     this.runtime = runtime;
     this.target = target;
     this.req = req;
@@ -93,7 +96,8 @@ export class Exchange implements Dispatcher.DispatchHandler {
     this.runtime.generation.context.metrics.authDenied.labels(this.target.frontend, this.target.policy?.name ?? '', decision.reason).inc();
     const res = this.res;
     try {
-      if (this.body !== null) res.setHeader('connection', 'close');
+      if (this.body !== null && this.req.httpVersionMajor === 1) res.setHeader('connection', 'close');
+      if (this.runtime.hsts !== undefined) res.setHeader('strict-transport-security', this.runtime.hsts);
       res.writeHead(decision.status, decision.headers);
     } catch (error) {
       // a deny whose headers Node refuses (control characters, bad status) must not crash the gateway
@@ -108,14 +112,14 @@ export class Exchange implements Dispatcher.DispatchHandler {
     if (this.done) return;
     this.res.removeHeader('connection');
     this.runtime.generation.context.logger.error({ err: { message: (error as Error)?.message, code: (error as { code?: string })?.code } }, 'auth policy failed');
-    this.finish(500, sendLocal(this.res, 500, MESSAGES.authError, this.body !== null), 'auth policy threw');
+    this.finish(500, sendLocal(this.res, 500, MESSAGES.authError, this.body !== null, this.runtime.hsts), 'auth policy threw');
   }
 
   private forward(allow: AuthAllow | undefined): void {
-    this.headers = upstreamRequestHeaders(this.req.headers, this.client, this.trusted, allow, false);
+    this.headers = upstreamRequestHeaders(this.req.headers, this.client, this.trusted, allow, false, this.connection);
     const server = this.target.backend.balancer.pick(undefined);
     if (server === undefined) {
-      this.finish(503, sendLocal(this.res, 503, MESSAGES.noServer(this.target.backend.name), this.body !== null), 'no server');
+      this.finish(503, sendLocal(this.res, 503, MESSAGES.noServer(this.target.backend.name), this.body !== null, this.runtime.hsts), 'no server');
       return;
     }
     this.dispatch(server);
@@ -168,7 +172,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
       this.runtime.generation.context.logger.error({ err: { message: (error as Error)?.message, stack: (error as Error)?.stack } }, 'internal error while proxying');
       this.abortUpstream?.(new Error('internal error'));
       if (this.res.headersSent) this.res.destroy();
-      this.finish(502, this.res.headersSent ? this.bytes : sendLocal(this.res, 502, MESSAGES.badGateway, true), 'internal error');
+      this.finish(502, this.res.headersSent ? this.bytes : sendLocal(this.res, 502, MESSAGES.badGateway, true, this.runtime.hsts), 'internal error');
     }
     return false;
   }
@@ -190,6 +194,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
     this.resumeUpstream = resume;
     if (this.done) return false;
     const headers = clientResponseHeaders(rawHeaders);
+    if (this.runtime.hsts !== undefined) headers.push('strict-transport-security', this.runtime.hsts);
     for (let i = 0; i < headers.length; i += 2) {
       const name = headers[i] as string;
       if (name.length === 14 && name.toLowerCase() === 'content-length') this.expected = Number(headers[i + 1]);
@@ -200,7 +205,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
       // a header value Node refuses to send: answer 502 rather than forward it or crash
       this.expected = -1;
       this.abortUpstream?.(new Error('invalid upstream response header'));
-      this.finish(502, sendLocal(this.res, 502, MESSAGES.badGateway, true), 'invalid upstream response header');
+      this.finish(502, sendLocal(this.res, 502, MESSAGES.badGateway, true, this.runtime.hsts), 'invalid upstream response header');
       return false;
     }
     return true;
@@ -262,7 +267,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
       return;
     }
     const status = upstreamErrorStatus(code);
-    this.finish(status, sendLocal(this.res, status, status === 504 ? MESSAGES.gatewayTimeout : MESSAGES.badGateway, this.body !== null), code);
+    this.finish(status, sendLocal(this.res, status, status === 504 ? MESSAGES.gatewayTimeout : MESSAGES.badGateway, this.body !== null, this.runtime.hsts), code);
   }
 
   /** The client connection closed: stop the upstream exchange if it is still running. */

@@ -6,6 +6,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { AuthAllow } from '../auth/index.js';
+import type { ConnectionInfo } from '../tls/connection-info.js';
 
 /** Lower-case names never copied from the client to the upstream (re-added below where needed). */
 const REQUEST_SKIP = new Set([
@@ -53,13 +54,17 @@ export function upstreamRequestHeaders(
   trusted: boolean,
   allow: AuthAllow | undefined,
   upgrade: boolean,
+  connection?: ConnectionInfo,
 ): string[] {
   const out: string[] = [];
+  const subjectHeader = connection?.subjectHeader;
   const named = connectionTokens(headers.connection);
   const remove = allow === undefined || allow.removeHeaders.length === 0 ? undefined : allow.removeHeaders;
   const set = allow === undefined || allow.setHeaders.length === 0 ? undefined : allow.setHeaders;
   for (const name in headers) {
     if (REQUEST_SKIP.has(name) || name.startsWith('proxy-')) continue;
+    // HTTP/2 pseudo-headers (:method, :path, :authority, :scheme) never go upstream; nor a forged subject
+    if (name.charCodeAt(0) === 0x3a || name === subjectHeader) continue;
     if (named !== undefined && listed(named, name)) continue;
     if (remove !== undefined && listed(remove, name)) continue;
     if (set !== undefined && setListed(set, name)) continue;
@@ -70,9 +75,12 @@ export function upstreamRequestHeaders(
   const xff = headers['x-forwarded-for'];
   out.push('x-forwarded-for', trusted && xff !== undefined ? `${xff}, ${client}` : client);
   const proto = headers['x-forwarded-proto'];
-  out.push('x-forwarded-proto', trusted && typeof proto === 'string' ? proto : 'http');
+  out.push('x-forwarded-proto', trusted && typeof proto === 'string' ? proto : (connection?.proto ?? 'http'));
+  // an HTTP/2 request names its host in :authority; the HTTP/1.1 upstream needs a Host header
+  const authority = headers.host === undefined ? (headers[':authority'] as string | undefined) : undefined;
+  if (authority !== undefined) out.push('host', authority);
   const forwardedHost = headers['x-forwarded-host'];
-  const host = trusted && typeof forwardedHost === 'string' ? forwardedHost : headers.host;
+  const host = trusted && typeof forwardedHost === 'string' ? forwardedHost : (headers.host ?? authority);
   if (host !== undefined) out.push('x-forwarded-host', host);
   if (trusted && headers.forwarded !== undefined) out.push('forwarded', headers.forwarded);
   if (set !== undefined) {
@@ -81,6 +89,7 @@ export function upstreamRequestHeaders(
       if (!UNSAFE_VALUE.test(value) && !UNSAFE_VALUE.test(name)) out.push(name, value);
     }
   }
+  if (subjectHeader !== undefined && connection?.subject !== undefined) out.push(subjectHeader, connection.subject);
   if (upgrade && headers.upgrade !== undefined) out.push('connection', 'Upgrade', 'upgrade', headers.upgrade);
   return out;
 }

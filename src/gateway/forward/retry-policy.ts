@@ -16,6 +16,8 @@ const CONNECTION_FAILURES = new Set([
 const TIMEOUTS = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
 export function hasRequestBody(req: IncomingMessage): boolean {
+  // HTTP/2: a body is DATA frames, announced by a HEADERS frame without END_STREAM (length optional)
+  if (req.httpVersionMajor === 2) return (req as unknown as { stream: { endAfterHeaders: boolean } }).stream.endAfterHeaders !== true;
   const length = req.headers['content-length'];
   return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }

@@ -5,10 +5,13 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { connect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import type { AuthAllow, AuthDecision } from '../auth/index.js';
 import type { UpstreamServer } from '../health/index.js';
 import { MESSAGES, sendRawAndClose } from '../listen/local-response.js';
 import type { FrontendRuntime, RouteTarget } from '../runtime/generation.js';
+import { connectOptions } from '../tls/upstream-tls.js';
+import type { ConnectionInfo } from '../tls/connection-info.js';
 import { upstreamRequestHeaders } from './headers.js';
 
 export class Tunnel {
@@ -21,6 +24,7 @@ export class Tunnel {
   private readonly upstreamPath: string;
   private readonly client: string;
   private readonly trusted: boolean;
+  private readonly connection: ConnectionInfo | undefined;
   private readonly started = performance.now();
   private server: UpstreamServer | undefined;
   private upstream: Socket | undefined;
@@ -29,7 +33,8 @@ export class Tunnel {
   private subject: string | undefined;
   private done = false;
 
-  constructor(runtime: FrontendRuntime, target: RouteTarget, req: IncomingMessage, socket: Socket, head: Buffer, path: string, upstreamPath: string, client: string, trusted: boolean) {
+  constructor(runtime: FrontendRuntime, target: RouteTarget, req: IncomingMessage, socket: Socket, head: Buffer, path: string, upstreamPath: string, client: string, trusted: boolean, connection?: ConnectionInfo) {
+    this.connection = connection;
     this.runtime = runtime;
     this.target = target;
     this.req = req;
@@ -78,14 +83,16 @@ export class Tunnel {
     this.server = server;
     server.inflight++;
     const config = this.runtime.generation.config;
-    const headers = upstreamRequestHeaders(this.req.headers, this.client, this.trusted, allow, true);
+    const headers = upstreamRequestHeaders(this.req.headers, this.client, this.trusted, allow, true, this.connection);
     let request = `${this.req.method} ${this.upstreamPath} HTTP/1.1\r\n`;
     for (let i = 0; i < headers.length; i += 2) request += `${headers[i]}: ${headers[i + 1]}\r\n`;
     request += '\r\n';
-    const upstream = connect({ host: server.host, port: server.port });
+    const upstream = server.tls === undefined
+      ? connect({ host: server.host, port: server.port })
+      : tlsConnect({ host: server.host, port: server.port, ...connectOptions(server.tls, server.host), ALPNProtocols: ['http/1.1'] });
     this.upstream = upstream;
     upstream.setTimeout(config.timeouts.connect);
-    upstream.once('connect', () => {
+    upstream.once(server.tls === undefined ? 'connect' : 'secureConnect', () => {
       upstream.setTimeout(config.timeouts.tunnel);
       this.socket.setTimeout(config.timeouts.tunnel);
       upstream.write(request);

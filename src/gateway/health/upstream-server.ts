@@ -6,6 +6,7 @@
 import { Pool } from 'undici';
 import type { Logger } from '../../shared/logger.js';
 import type { PassiveConfig } from '../config/index.js';
+import { connectOptions, type UpstreamTls } from '../tls/upstream-tls.js';
 
 export interface PoolSettings {
   readonly connections: number;
@@ -22,6 +23,8 @@ export class UpstreamServer {
   readonly port: number;
   readonly weight: number;
   readonly origin: string;
+  /** Set when the backend's servers speak TLS. */
+  readonly tls: UpstreamTls | undefined;
   readonly pool: Pool;
   /** Requests currently in flight to this server. */
   inflight = 0;
@@ -50,13 +53,15 @@ export class UpstreamServer {
     passive: PassiveConfig | false,
     logger: Logger,
     onChange: ServerStateListener,
+    tls?: UpstreamTls,
   ) {
     this.backend = backend;
     this.name = name;
     this.host = address.host;
     this.port = address.port;
     this.weight = weight;
-    this.origin = `http://${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`;
+    this.tls = tls;
+    this.origin = `${tls === undefined ? 'http' : 'https'}://${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`;
     this.pool = new Pool(this.origin, {
       connections: pool.connections,
       pipelining: 1,
@@ -65,6 +70,7 @@ export class UpstreamServer {
       bodyTimeout: pool.responseTimeout,
       keepAliveTimeout: 4_000,
       keepAliveMaxTimeout: 30_000,
+      ...(tls === undefined ? {} : { connect: connectOptions(tls, address.host) }),
     });
     this.passive = passive;
     this.logger = logger;

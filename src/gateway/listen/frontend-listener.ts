@@ -15,7 +15,12 @@ import type { Logger } from '../../shared/logger.js';
 import type { GatewayMetrics } from '../observe/index.js';
 import { handleClientError } from './client-error.js';
 import { MESSAGES, sendLocal, sendRawAndClose } from './local-response.js';
-import { checkHost, hostName, parseTarget } from './request-target.js';
+import { checkAuthority, checkHost, hostName, parseTarget } from './request-target.js';
+import { CertificateStore, type CertificateInfo } from '../tls/certificate-store.js';
+import { connectionSocket, PLAIN_HTTP, tlsConnectionInfo, type ConnectionInfo } from '../tls/connection-info.js';
+import { httpsLocation, sendHttpsRedirect } from '../tls/https-redirect.js';
+import { createTlsServer, type Http2Connections } from '../tls/tls-server.js';
+import type { FrontendTlsConfig } from '../tls/schema.js';
 
 const kTrusted = Symbol('gatehouse.trusted');
 type TaggedSocket = Socket & { [kTrusted]?: { generation: unknown; trusted: boolean } };
@@ -29,20 +34,35 @@ export class FrontendListener {
   private draining = false;
   /** Upgraded (WebSocket) sockets: the HTTP server no longer manages them, so close() must. */
   private readonly tunnels = new Set<Socket>();
+  /** TLS frontends: the certificates (SNI) and, with HTTP/2, the sessions to drain. */
+  readonly certificates: CertificateStore | undefined;
+  private readonly http2: Http2Connections | undefined;
 
   constructor(runtime: FrontendRuntime, bind: HostPort, config: GatewayConfig, logger: Logger, metrics: GatewayMetrics) {
     this.name = runtime.name;
     this.bind = bind;
     this.runtime = runtime;
     this.logger = logger;
-    this.server = createServer({
-      maxHeaderSize: config.limits.max_header_size,
-      requestTimeout: 0,
-      connectionsCheckingInterval: Math.max(100, Math.min(1_000, Math.floor(config.timeouts.http_request / 4))),
-      requireHostHeader: true,
-      joinDuplicateHeaders: false,
-      insecureHTTPParser: false,
-    });
+    const connectionsCheckingInterval = Math.max(100, Math.min(1_000, Math.floor(config.timeouts.http_request / 4)));
+    const tls = config.frontends[this.name]?.tls;
+    if (tls === undefined) {
+      this.server = createServer({
+        maxHeaderSize: config.limits.max_header_size,
+        requestTimeout: 0,
+        connectionsCheckingInterval,
+        requireHostHeader: true,
+        joinDuplicateHeaders: false,
+        insecureHTTPParser: false,
+      });
+    } else {
+      this.certificates = new CertificateStore(this.name, tls, config.baseDir, logger);
+      ({ server: this.server, http2: this.http2 } = createTlsServer(this.certificates, tls, { maxHeaderSize: config.limits.max_header_size, connectionsCheckingInterval }));
+      // failed handshakes (no shared protocol, bad client certificate): the client sees the TLS alert
+      this.server.on('tlsClientError', (error: Error & { code?: string }, socket: Socket) => {
+        logger.debug({ frontend: this.name, code: error.code, client: socket.remoteAddress }, 'TLS handshake failed');
+        socket.destroy();
+      });
+    }
     this.applyTimeouts(config);
     this.server.on('request', this.onRequest);
     this.server.on('upgrade', this.onUpgrade);
@@ -62,6 +82,26 @@ export class FrontendListener {
     this.server.timeout = Math.max(t.client, t.server) + 1_000;
   }
 
+  /** Whether this listener can take `tls` on reload (plain ↔ TLS and HTTP/2 on/off need a new server). */
+  sameTlsShape(tls: FrontendTlsConfig | undefined): boolean {
+    const current = this.runtime.generation.config.frontends[this.name]?.tls;
+    if (current === undefined || tls === undefined) return current === tls;
+    return current.http2 === tls.http2 && (current.client_certificates?.mode ?? 'none') === (tls.client_certificates?.mode ?? 'none');
+  }
+
+  /** Reload: re-reads the certificates; a bad one keeps serving its previous version (logged). */
+  applyTls(config: GatewayConfig): string[] {
+    const tls = config.frontends[this.name]?.tls;
+    if (this.certificates === undefined || tls === undefined) return [];
+    const problems = this.certificates.reload(tls, config.baseDir);
+    (this.server as unknown as { setSecureContext(options: object): void }).setSecureContext(this.certificates.defaultOptions());
+    return problems;
+  }
+
+  certificateInfo(): CertificateInfo[] {
+    return this.certificates?.certificates() ?? [];
+  }
+
   listen(): Promise<AddressInfo> {
     return new Promise((resolve, reject) => {
       const onError = (error: Error) => reject(error);
@@ -77,6 +117,10 @@ export class FrontendListener {
 
   address(): AddressInfo {
     return this.server.address() as AddressInfo;
+  }
+
+  private connectionInfo(socket: Socket, runtime: FrontendRuntime): ConnectionInfo | undefined {
+    return runtime.tls ? tlsConnectionInfo(socket, runtime.generation, runtime.clientSubjectHeader) : undefined;
   }
 
   private isTrusted(socket: TaggedSocket, runtime: FrontendRuntime): boolean {
@@ -102,7 +146,7 @@ export class FrontendListener {
     const started = performance.now();
     const runtime = this.runtime;
     if (this.draining) res.shouldKeepAlive = false;
-    const host = checkHost(req.rawHeaders, req.httpVersionMinor);
+    const host = req.httpVersionMajor === 2 ? checkAuthority(req.headers[':authority'] as string | undefined, req.headers.host) : checkHost(req.rawHeaders, req.httpVersionMinor);
     const url = req.url as string;
     let status = 0;
     let body = '';
@@ -110,21 +154,32 @@ export class FrontendListener {
     else if (url.length > runtime.maxUrlLength) [status, body] = [414, MESSAGES.uriTooLong];
     const target = status === 0 ? parseTarget(url, host as string) : undefined;
     if (status === 0 && target === undefined) [status, body] = [400, MESSAGES.badTarget];
-    const route = target === undefined ? undefined : runtime.router.match(runtime.router.usesHost ? hostName(host as string) : '', target.path, req.method as string);
-    if (status === 0 && route === undefined) [status, body] = [404, MESSAGES.notFound];
-    if (status !== 0 || route === undefined || target === undefined) {
-      const bytes = sendLocal(res, status, body, status !== 404 || hasRequestBody(req));
-      const seconds = (performance.now() - started) / 1000;
-      runtime.unroutedMetrics.record(status, seconds);
-      runtime.generation.context.accessLog({
-        method: req.method as string, path: target?.path ?? '-', status, bytes, duration_ms: Math.round(seconds * 1e6) / 1e3,
-        frontend: this.name, route: '-', backend: undefined, server: undefined, client: clientAddress(req.socket.remoteAddress), sub: undefined, error: body.split(':')[0],
-      });
+    if (status === 0 && runtime.redirectHttpsPort !== undefined && target !== undefined && host !== '') {
+      const bytes = sendHttpsRedirect(res, httpsLocation(hostName(host as string), runtime.redirectHttpsPort, target.upstreamPath));
+      this.recordLocal(req, runtime, started, 308, bytes, target.path, 'redirect_https', undefined);
       return;
     }
-    const socket = req.socket as TaggedSocket;
+    const route = target === undefined || runtime.redirectHttpsPort !== undefined ? undefined : runtime.router.match(runtime.router.usesHost ? hostName(host as string) : '', target.path, req.method as string);
+    if (status === 0 && route === undefined) [status, body] = [404, MESSAGES.notFound];
+    if (status !== 0 || route === undefined || target === undefined) {
+      if (status === 0) [status, body] = [400, MESSAGES.badRequest];
+      const bytes = sendLocal(res, status, body, status !== 404 || hasRequestBody(req), runtime.hsts);
+      this.recordLocal(req, runtime, started, status, bytes, target?.path ?? '-', '-', body.split(':')[0]);
+      return;
+    }
+    const socket = (runtime.tls ? connectionSocket(req) : req.socket) as TaggedSocket;
     const trusted = runtime.generation.trustedProxies.length === 0 ? false : this.isTrusted(socket, runtime);
-    new Exchange(runtime, route, req, res, started, target.path, target.upstreamPath, clientAddress(socket.remoteAddress), trusted).run();
+    new Exchange(runtime, route, req, res, started, target.path, target.upstreamPath, clientAddress(socket.remoteAddress), trusted, this.connectionInfo(socket, runtime)).run();
+  }
+
+  /** Metrics and access log for an answer the gateway wrote itself (refusals, 404, redirects). */
+  private recordLocal(req: IncomingMessage, runtime: FrontendRuntime, started: number, status: number, bytes: number, path: string, route: string, error: string | undefined): void {
+    const seconds = (performance.now() - started) / 1000;
+    runtime.unroutedMetrics.record(status, seconds);
+    runtime.generation.context.accessLog({
+      method: req.method as string, path, status, bytes, duration_ms: Math.round(seconds * 1e6) / 1e3,
+      frontend: this.name, route, backend: undefined, server: undefined, client: clientAddress(req.socket.remoteAddress), sub: undefined, error,
+    });
   }
 
   private readonly onUpgrade = (req: IncomingMessage, socket: Socket, head: Buffer): void => {
@@ -149,7 +204,7 @@ export class FrontendListener {
     const trusted = this.isTrusted(socket as TaggedSocket, runtime);
     this.tunnels.add(socket);
     socket.once('close', () => this.tunnels.delete(socket));
-    new Tunnel(runtime, route, req, socket, head, target.path, target.upstreamPath, clientAddress(socket.remoteAddress), trusted).run();
+    new Tunnel(runtime, route, req, socket, head, target.path, target.upstreamPath, clientAddress(socket.remoteAddress), trusted, this.connectionInfo(socket, runtime)).run();
   }
 
   /** Stops accepting; idle keep-alive connections close now, busy ones after their response. */
@@ -157,18 +212,20 @@ export class FrontendListener {
     this.draining = true;
     return new Promise((resolve) => {
       // keep-alive connections become idle as their responses finish: close them as they do
-      const sweep = setInterval(() => this.server.closeIdleConnections(), 50);
+      const closeIdle = () => (this.http2 === undefined ? this.server.closeIdleConnections() : this.http2.closeIdle());
+      const sweep = setInterval(closeIdle, 50);
       this.server.close(() => {
         clearInterval(sweep);
         resolve();
       });
-      this.server.closeIdleConnections();
+      closeIdle();
     });
   }
 
   /** Force-closes every remaining connection (after the drain timeout). */
   destroyConnections(): void {
-    this.server.closeAllConnections();
+    if (this.http2 === undefined) this.server.closeAllConnections();
+    else this.http2.closeAll();
     for (const socket of this.tunnels) socket.destroy();
   }
 }

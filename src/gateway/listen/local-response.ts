@@ -6,15 +6,19 @@ import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { STATUS_CODES } from 'node:http';
 
-export function sendLocal(res: ServerResponse, status: number, body: string, close: boolean): number {
+export function sendLocal(res: ServerResponse, status: number, body: string, close: boolean, hsts?: string): number {
   const length = Buffer.byteLength(body);
   if (res.headersSent) {
     res.destroy();
     return 0;
   }
-  res.writeHead(status, close
+  // HTTP/2 has no Connection header (the stream ends; the session stays)
+  if (close && res.req?.httpVersionMajor === 2) close = false;
+  const headers: Record<string, string | number> = close
     ? { 'content-type': 'text/plain; charset=utf-8', 'content-length': length, 'cache-control': 'no-store', connection: 'close' }
-    : { 'content-type': 'text/plain; charset=utf-8', 'content-length': length, 'cache-control': 'no-store' });
+    : { 'content-type': 'text/plain; charset=utf-8', 'content-length': length, 'cache-control': 'no-store' };
+  if (hsts !== undefined) headers['strict-transport-security'] = hsts;
+  res.writeHead(status, headers);
   res.end(body);
   return length;
 }

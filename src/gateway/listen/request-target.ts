@@ -24,6 +24,17 @@ export function checkHost(rawHeaders: readonly string[], httpVersionMinor: numbe
   return HOST_VALUE.test(host) ? host : undefined;
 }
 
+/**
+ * HTTP/2: the host is `:authority` (or a Host header); undefined (400) when neither is there, the value is
+ * malformed, or both are there and differ.
+ */
+export function checkAuthority(authority: string | undefined, host: string | string[] | undefined): string | undefined {
+  if (Array.isArray(host)) return undefined;
+  if (authority !== undefined && host !== undefined && authority.toLowerCase() !== host.toLowerCase()) return undefined;
+  const value = authority ?? host;
+  return value !== undefined && HOST_VALUE.test(value) ? value : undefined;
+}
+
 /** `Example.COM:8080` → `example.com`; `[::1]:80` → `[::1]`. */
 export function hostName(host: string): string {
   let end = host.length;

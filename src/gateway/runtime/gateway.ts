@@ -11,6 +11,8 @@ import { createAccessLog, GatewayMetrics, noAccessLog } from '../observe/index.j
 import { createLogger, type Logger } from '../../shared/logger.js';
 import { buildGeneration, type AuthPolicyFactory, type Generation, type GenerationContext } from './generation.js';
 import { statsSnapshot } from './stats.js';
+import { TlsMetrics } from '../tls/metrics.js';
+import { ErrorCode, GatehouseError } from '../../shared/errors.js';
 
 export interface StartGatewayOptions {
   /** A validated config (from parseGatewayConfig/loadGatewayConfig) or a path to load. */
@@ -59,6 +61,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   let generation: Generation = await buildGeneration(config, context(config));
   metrics.setServerSource(() => generation.serverSnapshots());
   const listeners = new Map<string, FrontendListener>();
+  const tlsMetrics = new TlsMetrics(metrics.registry);
+  const certificates = () => [...listeners.values()].flatMap((l) => l.certificateInfo());
+  tlsMetrics.setSource(certificates);
   const frontends: BoundAddress[] = [];
   let admin: AdminServer | undefined;
   let adminAddress: AddressInfo | undefined;
@@ -73,7 +78,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     if (options.admin !== false && config.admin !== undefined) {
       admin = new AdminServer(config.admin.bind, {
         metrics: () => metrics.text(),
-        stats: async () => statsSnapshot(generation, 1),
+        stats: async () => statsSnapshot(generation, 1, certificates()),
       });
       adminAddress = await admin.listen();
       logger.info({ admin: true, address: adminAddress.address, port: adminAddress.port }, `admin listening on ${adminAddress.address}:${adminAddress.port}`);
@@ -94,7 +99,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     try {
       for (const [name, runtime] of nextGeneration.frontends) {
         const existing = listeners.get(name);
-        if (existing !== undefined && sameBind(existing, nextConfig, name)) continue;
+        if (existing !== undefined && sameBind(existing, nextConfig, name)) {
+          if (!existing.sameTlsShape(nextConfig.frontends[name]?.tls)) {
+            throw new GatehouseError(ErrorCode.TLS_RELOAD, `frontends.${name}.tls: turning TLS, HTTP/2 or client certificates on or off needs a restart (or a new bind)`);
+          }
+          continue;
+        }
         const listener = new FrontendListener(runtime, nextConfig.frontends[name]!.bind, nextConfig, logger, metrics);
         await listener.listen();
         opened.push(listener);
@@ -114,6 +124,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       if (runtime !== undefined && sameBind(listener, nextConfig, name)) {
         listener.runtime = runtime;
         listener.applyTimeouts(nextConfig);
+        const problems = listener.applyTls(nextConfig);
+        if (problems.length > 0) tlsMetrics.reloadErrors.labels(name).inc(problems.length);
       } else {
         retired.push(listener);
         listeners.delete(name);
@@ -139,7 +151,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     },
     metrics,
     config: () => config as GatewayConfig,
-    stats: (workers = 1) => statsSnapshot(generation, workers),
+    stats: (workers = 1) => statsSnapshot(generation, workers, certificates()),
     reload(next) {
       const attempt = reloading.then(() => reloadOnce(next));
       reloading = attempt.catch((error: unknown) => {

@@ -10,6 +10,8 @@ import { ActiveChecker, UpstreamServer } from '../health/index.js';
 import type { AccessLog, GatewayMetrics, ServerSnapshot, TargetMetrics } from '../observe/index.js';
 import { Router, type RouteSpec } from '../route/index.js';
 import type { Logger } from '../../shared/logger.js';
+import { hstsHeaderValue, redirectPort } from '../tls/https-redirect.js';
+import { upstreamTls } from '../tls/upstream-tls.js';
 
 export interface BackendRuntime {
   readonly name: string;
@@ -35,6 +37,14 @@ export interface FrontendRuntime {
   readonly maxUrlLength: number;
   /** Metrics for requests refused before routing (400, 404, 414). */
   readonly unroutedMetrics: TargetMetrics;
+  /** TLS frontend (X-Forwarded-Proto https). */
+  readonly tls: boolean;
+  /** Strict-Transport-Security value for a TLS frontend's responses. */
+  readonly hsts: string | undefined;
+  /** The https port a plain frontend redirects every request to. */
+  readonly redirectHttpsPort: number | undefined;
+  /** Header carrying the verified client certificate's subject (mTLS). */
+  readonly clientSubjectHeader: string | undefined;
 }
 
 export type AuthPolicyFactory = (name: string, config: AuthPolicyConfig, context: AuthPolicyContext) => Promise<AuthPolicy>;
@@ -70,8 +80,9 @@ export class Generation {
         connectTimeout: backend.timeouts.connect ?? config.timeouts.connect,
         responseTimeout: backend.timeouts.server ?? config.timeouts.server,
       };
+      const tls = upstreamTls(name, backend.tls, config.baseDir, logger);
       const servers = Object.entries(backend.servers).map(
-        ([serverName, server]) => new UpstreamServer(name, serverName, server.address, server.weight, pool, backend.passive, logger, noop),
+        ([serverName, server]) => new UpstreamServer(name, serverName, server.address, server.weight, pool, backend.passive, logger, noop, tls),
       );
       this.backends.set(name, { name, servers, balancer: createBalancer(backend.balance, servers), retries: backend.retries });
       if (backend.check !== undefined) this.checkers.push(new ActiveChecker(backend.check, servers));
@@ -103,6 +114,10 @@ export class Generation {
         generation: this,
         maxUrlLength: config.limits.max_url_length,
         unroutedMetrics: metrics.target(name, ''),
+        tls: frontend.tls !== undefined,
+        hsts: hstsHeaderValue(frontend.tls?.hsts),
+        redirectHttpsPort: frontend.redirect_https === undefined ? undefined : redirectPort(frontend.redirect_https),
+        clientSubjectHeader: frontend.tls?.client_certificates?.subject_header,
       });
     }
   }

@@ -1,8 +1,9 @@
 /** Builds the stats page's snapshot from the current generation. */
 import type { StatsSnapshot } from '../admin/index.js';
 import type { Generation } from './generation.js';
+import type { CertificateInfo } from '../tls/certificate-store.js';
 
-export function statsSnapshot(generation: Generation, workers: number): StatsSnapshot {
+export function statsSnapshot(generation: Generation, workers: number, certificates: readonly CertificateInfo[] = []): StatsSnapshot {
   const config = generation.config;
   return {
     generatedAt: Date.now(),
@@ -12,6 +13,8 @@ export function statsSnapshot(generation: Generation, workers: number): StatsSna
       name,
       bind: `${f.bind.host}:${f.bind.port}`,
       defaultBackend: f.default_backend,
+      tls: f.tls === undefined ? undefined : (f.tls.http2 ? 'TLS, h2 + http/1.1' : 'TLS, http/1.1') + (f.tls.client_certificates === undefined ? '' : `, client certificates ${f.tls.client_certificates.mode}`),
+      certificates: certificates.filter((c) => c.frontend === name).map((c) => ({ file: c.file, names: c.names, notAfter: c.notAfter })),
       routes: f.routes.map((r) => {
         const parts = [
           r.host === undefined ? '' : `host ${[r.host].flat().join('|')}`,

@@ -37,6 +37,12 @@ test('--database takes an SQLite file path too, resolved against the working dir
   assert.equal(parseUpOptions(['--database', 'postgresql://u@h/d'], '/srv/app')?.database, 'postgresql://u@h/d');
 });
 
+test('--tls serves HTTPS on 8443 unless --https-port says otherwise; without --tls there is no HTTPS port', () => {
+  assert.equal(parseUpOptions(['--tls'], '/work')?.httpsPort, 8443);
+  assert.equal(parseUpOptions(['--tls', '--https-port', '9443'], '/work')?.httpsPort, 9443);
+  assert.equal(parseUpOptions([], '/work')?.httpsPort, undefined);
+});
+
 test('--help returns undefined so the command prints the help', () => {
   assert.equal(parseUpOptions(['--help']), undefined);
   assert.equal(parseUpOptions(['-h']), undefined);
@@ -48,6 +54,9 @@ const refused: Array<[string[], RegExp]> = [
   [['--idp-port', '0'], /--idp-port: give a fixed port/],
   [['--echo-port', '-1'], /--echo-port/],
   [['--workers', '0'], /--workers: expected "auto" or a number/],
+  [['--https-port', '8443'], /--https-port: only with --tls/],
+  [['--tls', '--https-port', '0'], /--https-port: give a fixed port/],
+  [['--tls', '--https-port', 'x'], /--https-port: expected a port number/],
   [['--workers', 'many'], /--workers/],
   [['--workers', '2', '--gateway-port', '0'], /--gateway-port: give a fixed port when --workers is not 1/],
   [['--database', 'mysql://x'], /--database: expected a postgres:\/\/ URL or an SQLite file path/],

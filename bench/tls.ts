@@ -1,0 +1,151 @@
+/**
+ * TLS benchmark (issue "TLS on the gateway"): Gatehouse and HAProxy 2.6 terminating TLS with the same
+ * certificate (ECDSA P-256, TLS 1.3 negotiated by wrk's OpenSSL), in front of the same upstream (nginx
+ * answering 200 "ok"), side by side in one run, two loads each:
+ *   - keep-alive: `wrk -t2 -c50` over HTTPS, requests/s on established TLS connections;
+ *   - new handshakes: the same with `Connection: close`, so every request is a new TCP connection and a
+ *     full TLS handshake (wrk does not resume sessions): requests/s = handshakes/s.
+ * Gatehouse runs `--workers N`, HAProxy `nbthread N`. Each measurement starts its target fresh, warms up
+ * 1 s, and the targets rotate order per run; medians over the runs and the ratios to HAProxy are printed.
+ * The machine is shared and noisy: compare the ratios of one run.
+ *
+ * Environment: GATEHOUSE_BENCH_RUNS (3), GATEHOUSE_BENCH_SECONDS (8), GATEHOUSE_BENCH_CORES (all cores),
+ * GATEHOUSE_BENCH_CONNECTIONS (50), GATEHOUSE_BENCH_THREADS (wrk threads, 2).
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { issueCertificate } from '../src/gateway/tls/local-ca.js';
+import { freePort, startProcess, type Running } from '../test/gateway/auth/e2e/processes.js';
+import { startUpstream } from './support/upstream.js';
+import { parseWrk, type WrkResult } from './support/wrk.js';
+
+const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+
+interface Target extends Running {
+  readonly name: string;
+  readonly port: number;
+}
+
+type Mode = 'keep-alive' | 'new handshakes';
+
+function wrk(port: number, seconds: number, connections: number, threads: number, mode: Mode): Promise<WrkResult> {
+  const args = [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, '--latency', ...(mode === 'new handshakes' ? ['-H', 'Connection: close'] : []), `https://127.0.0.1:${port}/`];
+  return new Promise((resolve, reject) => {
+    execFile('wrk', args, { timeout: (seconds + 30) * 1000, maxBuffer: 1 << 20 }, (error, stdout) => {
+      if (error) return reject(error);
+      try {
+        resolve(parseWrk(stdout));
+      } catch (parseError) {
+        reject(parseError);
+      }
+    });
+  });
+}
+
+async function startGatehouse(dir: string, upstream: string, cores: number): Promise<Target> {
+  const port = await freePort();
+  const config = join(dir, 'gatehouse-tls.yaml');
+  writeFileSync(config, `access_log: false
+frontends:
+  bench:
+    bind: "127.0.0.1:${port}"
+    default_backend: nginx
+    tls: { cert: ./site.pem, key: ./site.key }
+backends:
+  nginx: { servers: { s1: { address: "${upstream}" } } }
+`);
+  const running = await startProcess(process.execPath, [CLI, 'gateway', '--config', config, '--workers', String(cores)], port, { GATEHOUSE_LOG_LEVEL: 'warn' });
+  return { ...running, name: `Gatehouse TLS (${cores} workers)`, port };
+}
+
+async function startHaproxy(dir: string, upstream: string, cores: number): Promise<Target> {
+  const port = await freePort();
+  const config = join(dir, 'haproxy-tls.cfg');
+  writeFileSync(config, `global
+  nbthread ${cores}
+  maxconn 4000
+  ssl-default-bind-options ssl-min-ver TLSv1.2
+defaults
+  mode http
+  option http-keep-alive
+  timeout connect 5s
+  timeout client 30s
+  timeout server 30s
+frontend bench
+  bind 127.0.0.1:${port} ssl crt ${join(dir, 'site-haproxy.pem')} alpn h2,http/1.1
+  default_backend nginx
+backend nginx
+  server s1 ${upstream}
+`);
+  const running = await startProcess('/usr/sbin/haproxy', ['-f', config, '-db'], port);
+  return { ...running, name: `HAProxy 2.6 TLS (nbthread ${cores})`, port };
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+
+export async function run(): Promise<void> {
+  const runs = env('GATEHOUSE_BENCH_RUNS', 3);
+  const seconds = env('GATEHOUSE_BENCH_SECONDS', 8);
+  const cores = env('GATEHOUSE_BENCH_CORES', availableParallelism());
+  const connections = env('GATEHOUSE_BENCH_CONNECTIONS', 50);
+  const threads = env('GATEHOUSE_BENCH_THREADS', 2);
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-tls-'));
+  const ca = issueCertificate({ commonName: 'Bench CA' });
+  const site = issueCertificate({ commonName: 'localhost', names: ['localhost', '127.0.0.1'], issuer: ca });
+  writeFileSync(join(dir, 'site.pem'), site.cert);
+  writeFileSync(join(dir, 'site.key'), site.key, { mode: 0o600 });
+  writeFileSync(join(dir, 'site-haproxy.pem'), site.cert + site.key, { mode: 0o600 });
+  console.log(`TLS benchmark: wrk -t${threads} -c${connections} -d${seconds}s over HTTPS (keep-alive, and Connection: close = one full handshake per request), ${runs} runs, ${cores} cores each, same ECDSA P-256 certificate, upstream nginx`);
+  console.log('the machine is shared and noisy: compare ratios within this run, not absolute numbers across runs\n');
+  const upstream = await startUpstream(dir);
+  const starters = [() => startGatehouse(dir, upstream.address, cores), () => startHaproxy(dir, upstream.address, cores)];
+  const modes: Mode[] = ['keep-alive', 'new handshakes'];
+  const names: string[] = [];
+  const results = new Map<string, WrkResult[]>();
+  try {
+    for (let r = 0; r < runs; r++) {
+      for (let k = 0; k < starters.length; k++) {
+        const i = (k + r) % starters.length;
+        for (const mode of modes) {
+          const target = await (starters[i] as () => Promise<Target>)();
+          names[i] = target.name;
+          try {
+            await wrk(target.port, 1, connections, threads, mode);
+            const measured = await wrk(target.port, seconds, connections, threads, mode);
+            const key = `${i}\u0000${mode}`;
+            results.set(key, [...(results.get(key) ?? []), measured]);
+            const errors = measured.non2xx + measured.socketErrors;
+            console.log(`  run ${r + 1}: ${target.name.padEnd(30)} ${mode.padEnd(15)} ${measured.requestsPerSecond.toFixed(0).padStart(7)} req/s  p99 ${measured.p99Ms.toFixed(2)} ms${errors > 0 ? `  (${errors} errors)` : ''}`);
+          } finally {
+            await target.stop();
+          }
+        }
+      }
+    }
+  } finally {
+    await upstream.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  console.log(`\nmedians of ${runs} runs:`);
+  console.log('| target | load | req/s | p50 ms | p99 ms | req/s ÷ HAProxy | errors |');
+  console.log('|---|---|---:|---:|---:|---:|---:|');
+  for (const mode of modes) {
+    const summary = names.map((_, i) => {
+      const list = results.get(`${i}\u0000${mode}`) ?? [];
+      return {
+        rps: median(list.map((m) => m.requestsPerSecond)),
+        p50: median(list.map((m) => m.p50Ms)),
+        p99: median(list.map((m) => m.p99Ms)),
+        errors: list.reduce((n, m) => n + m.non2xx + m.socketErrors, 0),
+      };
+    });
+    const haproxy = summary[1] as { rps: number };
+    summary.forEach((s, i) => {
+      console.log(`| ${names[i]} | ${mode} | ${s.rps.toFixed(0)} | ${s.p50.toFixed(2)} | ${s.p99.toFixed(2)} | ${(s.rps / haproxy.rps).toFixed(2)} | ${s.errors} |`);
+    });
+  }
+}

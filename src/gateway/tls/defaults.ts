@@ -1,0 +1,24 @@
+/** TLS defaults (docs/configuration.md documents each). */
+
+/**
+ * Mozilla's "intermediate" list: TLS 1.3 suites, then ECDHE with AEAD ciphers only for TLS 1.2 (no CBC,
+ * no RSA key exchange, no DHE, which would need DH parameters).
+ */
+export const MODERN_CIPHERS = [
+  'TLS_AES_128_GCM_SHA256',
+  'TLS_AES_256_GCM_SHA384',
+  'TLS_CHACHA20_POLY1305_SHA256',
+  'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-RSA-AES128-GCM-SHA256',
+  'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-AES256-GCM-SHA384',
+  'ECDHE-ECDSA-CHACHA20-POLY1305',
+  'ECDHE-RSA-CHACHA20-POLY1305',
+].join(':');
+
+export const TLS_DEFAULTS = {
+  min_version: 'TLSv1.2' as const,
+  ciphers: MODERN_CIPHERS,
+  /** One year, what hstspreload.org asks for. */
+  hsts: { max_age: '365d' },
+} as const;

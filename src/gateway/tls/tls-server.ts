@@ -1,0 +1,93 @@
+/**
+ * The listening server of a TLS frontend: node:http2's secure server with HTTP/1.1 allowed (ALPN `h2`,
+ * `http/1.1`), or node:https when `http2: false`. Both take the default certificate for clients that send
+ * no SNI name and the store's SNI callback for the others; a client certificate is asked for when
+ * `client_certificates` is set (and required unless its mode is `optional`).
+ */
+import { createServer as createHttpsServer } from 'node:https';
+import { createSecureServer, type Http2Session } from 'node:http2';
+import type { Server } from 'node:http';
+import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import type { CertificateStore } from './certificate-store.js';
+import type { FrontendTlsConfig } from './schema.js';
+
+export interface TlsServerLimits {
+  readonly maxHeaderSize: number;
+  readonly connectionsCheckingInterval: number;
+}
+
+/** HTTP/2 sessions and HTTP/1.1 sockets of an http2 server, which has no closeIdleConnections(). */
+export class Http2Connections {
+  private readonly sessions = new Set<Http2Session>();
+  private readonly sockets = new Set<Socket>();
+
+  constructor(server: Server) {
+    server.on('session', (session: Http2Session) => {
+      this.sessions.add(session);
+      session.once('close', () => this.sessions.delete(session));
+    });
+    server.on('secureConnection', (socket: TLSSocket) => {
+      if (socket.alpnProtocol === 'h2') return;
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+    });
+  }
+
+  /** Graceful: GOAWAY to every session (streams in flight finish), idle HTTP/1.1 sockets closed. */
+  closeIdle(): void {
+    for (const session of this.sessions) if (!session.closed) session.close();
+    for (const socket of this.sockets) {
+      if ((socket as Socket & { _httpMessage?: unknown })._httpMessage == null) socket.destroy();
+    }
+  }
+
+  closeAll(): void {
+    for (const session of this.sessions) session.destroy();
+    for (const socket of this.sockets) socket.destroy();
+  }
+}
+
+/**
+ * TCP_NODELAY on every accepted socket (node:http2's secure server leaves it off, unlike node:https): a
+ * response is several TLS records, and with Nagle's algorithm a later one can wait for the client's delayed ACK.
+ */
+function noDelay(server: Server): void {
+  server.on('connection', (socket: Socket) => socket.setNoDelay(true));
+}
+
+export function createTlsServer(store: CertificateStore, tls: FrontendTlsConfig, limits: TlsServerLimits): { server: Server; http2: Http2Connections | undefined } {
+  const client = tls.client_certificates;
+  const common = {
+    ...store.defaultOptions(),
+    SNICallback: store.sniCallback,
+    requestCert: client !== undefined,
+    rejectUnauthorized: client !== undefined && client.mode === 'required',
+  };
+  if (!tls.http2) {
+    const server = createHttpsServer({
+      ...common,
+      ALPNProtocols: ['http/1.1'],
+      maxHeaderSize: limits.maxHeaderSize,
+      requestTimeout: 0,
+      connectionsCheckingInterval: limits.connectionsCheckingInterval,
+      requireHostHeader: true,
+      joinDuplicateHeaders: false,
+      insecureHTTPParser: false,
+    });
+    noDelay(server as unknown as Server);
+    return { server: server as unknown as Server, http2: undefined };
+  }
+  const server = createSecureServer({
+    ...common,
+    allowHTTP1: true,
+    settings: { maxHeaderListSize: limits.maxHeaderSize, enablePush: false },
+    maxSessionInvalidFrames: 100,
+    maxSessionRejectedStreams: 100,
+  }) as unknown as Server & { maxHeaderSize?: number; requestTimeout: number; connectionsCheckingInterval?: number };
+  // read by Node's HTTP/1.1 parser for the allowHTTP1 connections
+  server.maxHeaderSize = limits.maxHeaderSize;
+  server.requestTimeout = 0;
+  noDelay(server);
+  return { server, http2: new Http2Connections(server) };
+}

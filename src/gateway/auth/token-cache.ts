@@ -22,13 +22,28 @@ export function tokenDigest(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('base64');
 }
 
-interface Entry<V> {
-  value: V;
-  expiresAtMs: number;
+/** One cache entry, also a node of the recency list (most recent at the head). */
+class Entry<V> {
+  prev: Entry<V> | null = null;
+  next: Entry<V> | null = null;
+
+  constructor(
+    readonly key: string,
+    public value: V,
+    public expiresAtMs: number,
+  ) {}
 }
 
+/**
+ * Bounded LRU: a Map for lookup plus a doubly linked recency list, so a hit and an eviction are O(1)
+ * pointer moves. (Re-inserting into the Map on every hit and evicting with `map.keys().next()` left
+ * deleted slots at the front of V8's ordered table that every eviction scanned again: ~8 µs per insert
+ * once full, against ~1.4 µs while filling.)
+ */
 export class LruCache<V> {
   private readonly map = new Map<string, Entry<V>>();
+  private head: Entry<V> | null = null;
+  private tail: Entry<V> | null = null;
 
   constructor(private readonly maxEntries: number) {}
 
@@ -40,26 +55,58 @@ export class LruCache<V> {
     const entry = this.map.get(key);
     if (entry === undefined) return undefined;
     if (entry.expiresAtMs <= nowMs) {
-      this.map.delete(key);
+      this.remove(entry);
       return undefined;
     }
-    // Most recently used last: re-insert. Map keeps insertion order, so the first key is the oldest.
-    this.map.delete(key);
-    this.map.set(key, entry);
+    if (entry !== this.head) {
+      this.unlink(entry);
+      this.pushHead(entry);
+    }
     return entry.value;
   }
 
   set(key: string, value: V, expiresAtMs: number): void {
     if (this.maxEntries <= 0) return;
-    this.map.delete(key);
-    if (this.map.size >= this.maxEntries) {
-      const oldest = this.map.keys().next();
-      if (oldest.done !== true) this.map.delete(oldest.value);
+    const existing = this.map.get(key);
+    if (existing !== undefined) {
+      existing.value = value;
+      existing.expiresAtMs = expiresAtMs;
+      if (existing !== this.head) {
+        this.unlink(existing);
+        this.pushHead(existing);
+      }
+      return;
     }
-    this.map.set(key, { value, expiresAtMs });
+    if (this.map.size >= this.maxEntries && this.tail !== null) this.remove(this.tail);
+    const entry = new Entry(key, value, expiresAtMs);
+    this.map.set(key, entry);
+    this.pushHead(entry);
   }
 
   clear(): void {
     this.map.clear();
+    this.head = null;
+    this.tail = null;
+  }
+
+  private remove(entry: Entry<V>): void {
+    this.map.delete(entry.key);
+    this.unlink(entry);
+  }
+
+  private unlink(entry: Entry<V>): void {
+    if (entry.prev === null) this.head = entry.next;
+    else entry.prev.next = entry.next;
+    if (entry.next === null) this.tail = entry.prev;
+    else entry.next.prev = entry.prev;
+    entry.prev = null;
+    entry.next = null;
+  }
+
+  private pushHead(entry: Entry<V>): void {
+    entry.next = this.head;
+    if (this.head !== null) this.head.prev = entry;
+    this.head = entry;
+    if (this.tail === null) this.tail = entry;
   }
 }

@@ -30,6 +30,48 @@ test('LRU: bounded, least recently used evicted first, expired entries never ret
   assert.equal(cache.size, 2);
 });
 
+test('LRU: the linked-list cache behaves as a reference LRU over 200,000 random operations', () => {
+  // reference: re-insert into a Map on every use, the first key is the least recently used
+  class Reference {
+    readonly map = new Map<string, { value: number; expiresAtMs: number }>();
+    constructor(private readonly max: number) {}
+    get(key: string, now: number): number | undefined {
+      const e = this.map.get(key);
+      if (e === undefined) return undefined;
+      this.map.delete(key);
+      if (e.expiresAtMs <= now) return undefined;
+      this.map.set(key, e);
+      return e.value;
+    }
+    set(key: string, value: number, expiresAtMs: number): void {
+      this.map.delete(key);
+      if (this.map.size >= this.max) this.map.delete(this.map.keys().next().value as string);
+      this.map.set(key, { value, expiresAtMs });
+    }
+  }
+  let seed = 7;
+  const random = (n: number) => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  for (const max of [1, 2, 3, 17]) {
+    const cache = new LruCache<number>(max);
+    const reference = new Reference(max);
+    for (let i = 0; i < 50_000; i++) {
+      const key = `k${random(max * 3)}`;
+      const now = random(100);
+      if (random(2) === 0) {
+        const expires = random(120);
+        cache.set(key, i, expires);
+        reference.set(key, i, expires);
+      } else {
+        assert.equal(cache.get(key, now), reference.get(key, now), `max ${max}, operation ${i}`);
+      }
+      assert.equal(cache.size, reference.map.size);
+    }
+  }
+});
+
 test('the negative-cache key is a SHA-256 digest, not the token', () => {
   const t = token();
   const d = tokenDigest(t);

@@ -11,16 +11,17 @@ test('decisions by reason, cache hits, key fetches and key age appear in the Pro
   const p = await policy({ keys: { jwks: server.url } }, 'metrics-demo');
   const good = token({ header: { alg: 'RS256', kid: 'k' } });
   await reasonOf(p, good);
+  await reasonOf(p, good); // cached from its second sighting
   await reasonOf(p, good);
   await reasonOf(p, flipSignatureBit(good));
   await p.authorize({ method: 'GET', path: '/', headers: {} });
   clock.now = NOW_MS + 42_000;
   const text = await authMetricsRegistry.metrics();
-  assert.match(text, /gatehouse_auth_decisions_total\{policy="metrics-demo",result="allow",reason="OK"\} 2/);
+  assert.match(text, /gatehouse_auth_decisions_total\{policy="metrics-demo",result="allow",reason="OK"\} 3/);
   assert.match(text, /gatehouse_auth_decisions_total\{policy="metrics-demo",result="deny",reason="SIG"\} 1/);
   assert.match(text, /gatehouse_auth_decisions_total\{policy="metrics-demo",result="deny",reason="MISSING"\} 1/);
   assert.match(text, /gatehouse_auth_cache_lookups_total\{policy="metrics-demo",result="hit"\} 1/);
-  assert.match(text, /gatehouse_auth_cache_lookups_total\{policy="metrics-demo",result="miss"\} 2/);
+  assert.match(text, /gatehouse_auth_cache_lookups_total\{policy="metrics-demo",result="miss"\} 3/);
   assert.match(text, /gatehouse_auth_key_fetches_total\{policy="metrics-demo",result="ok"\} 1/);
   assert.match(text, /gatehouse_auth_key_age_seconds\{policy="metrics-demo"\} 42/);
   p.close();

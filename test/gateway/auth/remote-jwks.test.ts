@@ -133,6 +133,7 @@ test('a key change clears the verified-token cache: a token of a removed key sto
   const p = await policy({ keys: { jwks: server.url }, key_cache: { cooldown: '1s' } }, 'remote-rotate');
   const old = signed(k1, 'k1');
   assert.equal(await reasonOf(p, old), 'OK');
+  assert.equal(await reasonOf(p, old), 'OK', 'second sighting: cached');
   assert.equal(await reasonOf(p, old), 'OK', 'now from the cache');
   server.jwks = { keys: [jwk(k2, 'k2')] };
   clock.now = NOW_MS + 2_000;

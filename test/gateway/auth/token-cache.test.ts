@@ -85,6 +85,7 @@ test('a positive entry is hit only by byte-identical text: any other text is ver
   const p = await policy({}, 'cache-exact');
   const t = token();
   assert.equal(await reasonOf(p, t), 'OK');
+  assert.equal(await reasonOf(p, t), 'OK', 'second sighting: admitted to the cache');
   // the same text built anew (not the same string object) hits
   assert.equal(await reasonOf(p, t.split('').join('')), 'OK');
   assert.equal((await lookups('cache-exact')).hit, 1);
@@ -96,13 +97,28 @@ test('a positive entry is hit only by byte-identical text: any other text is ver
   p.close();
 });
 
+test('admission: a token used once is never cached; from its second sighting it is, and a key change forgets sightings', async () => {
+  clock.now = NOW_MS;
+  const p = await policy({}, 'cache-admission');
+  const once = Array.from({ length: 50 }, (_, i) => token({ claims: validClaims({ sub: `once-${i}` }) }));
+  for (const t of once) assert.equal(await reasonOf(p, t), 'OK');
+  assert.deepEqual(await lookups('cache-admission'), { miss: 50 });
+  const t = once[0] as string;
+  assert.equal(await reasonOf(p, t), 'OK', 'second sighting: verified again, then cached');
+  assert.equal(await reasonOf(p, t), 'OK');
+  assert.deepEqual(await lookups('cache-admission'), { miss: 51, hit: 1 });
+  p.close();
+});
+
 test('a cached token stops being accepted at its exp; hits and misses are counted', async () => {
   clock.now = NOW_MS;
   const p = await policy({}, 'cache-exp');
   const t = token({ claims: validClaims({ exp: NOW_S + 10 }) });
   assert.equal(await reasonOf(p, t), 'OK');
   assert.equal(await reasonOf(p, t), 'OK');
-  assert.deepEqual(await lookups('cache-exp'), { miss: 1, hit: 1 });
+  assert.deepEqual(await lookups('cache-exp'), { miss: 2 }, 'a valid token is cached from its second sighting');
+  assert.equal(await reasonOf(p, t), 'OK');
+  assert.deepEqual(await lookups('cache-exp'), { miss: 2, hit: 1 });
   clock.now = NOW_MS + 10_000;
   assert.equal(await reasonOf(p, t), 'EXP', 'the entry did not outlive exp');
   clock.now = NOW_MS;
@@ -126,7 +142,10 @@ test('repeated bad tokens come from the negative cache; time-dependent denials (
 test('the cache is bounded by max_entries and can be turned off', async () => {
   const small = await policy({ cache: { max_entries: 2 } }, 'cache-small');
   const tokens = [1, 2, 3].map((i) => token({ claims: validClaims({ sub: `u${i}` }) }));
-  for (const t of tokens) await reasonOf(small, t);
+  for (const t of tokens) {
+    await reasonOf(small, t);
+    await reasonOf(small, t); // second sighting: cached
+  }
   await reasonOf(small, tokens[0] as string);
   assert.equal((await lookups('cache-small')).hit ?? 0, 0, 'the first token was evicted');
   await reasonOf(small, tokens[2] as string);
@@ -140,6 +159,7 @@ test('the cache is bounded by max_entries and can be turned off', async () => {
 test('a rebuilt policy (reload) starts with an empty cache', async () => {
   const t = token();
   const first = await policy({}, 'cache-rebuild');
+  await reasonOf(first, t);
   await reasonOf(first, t);
   await reasonOf(first, t);
   first.close();

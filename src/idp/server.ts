@@ -52,7 +52,25 @@ function printAdminKey(key: string): void {
   );
 }
 
+/** Checks the options once, naming each bad one; throws ERR_CONFIG_INVALID. */
+function checkOptions(options: IdpOptions): void {
+  const problems: string[] = [];
+  if (typeof options.database !== 'string' || options.database.trim() === '') problems.push('database: an SQLite file path or a postgres:// URL is required');
+  if (options.port !== undefined && (!Number.isInteger(options.port) || options.port < 0 || options.port > 65_535)) problems.push(`port: must be a whole number from 0 to 65535, not ${String(options.port)}`);
+  if (options.host !== undefined && (typeof options.host !== 'string' || options.host === '')) problems.push('host: must be a non-empty string');
+  if (options.issuer !== undefined && (typeof options.issuer !== 'string' || options.issuer.trim() === '')) problems.push('issuer: must be a non-empty string');
+  if (options.kickstart !== undefined && typeof options.kickstart !== 'string' && (typeof options.kickstart !== 'object' || options.kickstart === null)) {
+    problems.push('kickstart: must be a file path or a kickstart object');
+  }
+  const hashing = options.passwordHashing;
+  if (hashing !== undefined && !(hashing.memoryCost >= 1024 && hashing.timeCost >= 1 && hashing.parallelism >= 1)) {
+    problems.push('passwordHashing: memoryCost >= 1024 (KiB), timeCost >= 1 and parallelism >= 1 are required');
+  }
+  if (problems.length > 0) throw new GatehouseError(ErrorCode.CONFIG_INVALID, `invalid identity provider options:\n  ${problems.join('\n  ')}`);
+}
+
 export async function startIdp(options: IdpOptions): Promise<RunningIdp> {
+  checkOptions(options);
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? DEFAULT_PORT;
   const logger = options.logger ?? createLogger({ name: 'idp' });

@@ -260,6 +260,20 @@ describe('the seed walkthrough against gatehouse up', () => {
     }
   });
 
+  test('the log of all three parts holds no token, password or API key', () => {
+    const log = readFileSync(join(dataDir, 'gatehouse.log'), 'utf8');
+    assert.ok(log.split('\n').length > 10, 'the parts did log');
+    for (const [what, secret] of [
+      ['the seed API key', demo.apiKey],
+      ['the admin API key', demo.adminApiKey],
+      ['the demo password', demo.password],
+      ['the token', token],
+      ['the token signature', token.split('.')[2]!],
+    ] as const) {
+      assert.ok(!log.includes(secret), `${what} is not in gatehouse.log`);
+    }
+  });
+
   test('a second start reuses the data directory: same tenant, application, keys, user; the earlier token still works', async () => {
     const pem = readFileSync(join(dataDir, 'pubkey.pem'), 'utf8');
     up = spawnCli(upArgs());

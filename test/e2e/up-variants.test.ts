@@ -98,6 +98,23 @@ test('--database postgres://… keeps the identity provider in PostgreSQL, reuse
   }
 });
 
+test('--host ::1 runs every part on IPv6 loopback, with URLs and issuer to match', async (t) => {
+  const dataDir = tempDir(t);
+  const up = spawnCli(['up', '--data-dir', dataDir, '--host', '::1', ...(await portArgs())]);
+  try {
+    await up.waitFor(READY, START_TIMEOUT_MS);
+    const demo = JSON.parse(readFileSync(join(dataDir, 'demo.json'), 'utf8')) as Demo & { issuer: string };
+    assert.match(demo.gatewayUrl, /^http:\/\/\[::1\]:\d+$/);
+    assert.equal(demo.issuer, demo.idpUrl);
+    assert.ok(up.stdout().includes(`curl -X GET -I ${demo.gatewayUrl}`));
+    assert.equal((await loginAndCall(demo)).status, 200);
+    assert.doesNotMatch(up.stdout(), /LISTENING BEYOND LOCALHOST/);
+    assert.equal(await up.stop('SIGINT'), 0);
+  } finally {
+    await up.stop('SIGKILL');
+  }
+});
+
 test('a database that another data directory created is refused with a clear message', async (t) => {
   const first = tempDir(t);
   const up = spawnCli(['up', '--data-dir', first, ...(await portArgs())]);

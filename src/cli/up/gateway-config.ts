@@ -74,7 +74,7 @@ ${forward}
 
 frontends:
   myfrontend:
-    bind: ${hostPort(input.host, input.gatewayPort)}
+    bind: ${quote(hostPort(input.host, input.gatewayPort))}
     default_backend: webservers
     auth: seed
 
@@ -83,6 +83,6 @@ backends:
     balance: roundrobin
     check: { path: /health, interval: 2s, rise: 2, fall: 3 }
     servers:
-      echo: { address: ${input.echoAddress} }
+      echo: { address: ${quote(input.echoAddress)} }
 `;
 }

@@ -19,9 +19,19 @@ import { selfCheck } from './self-check.js';
 import { waitForStopSignal } from './signals.js';
 import { renderWalkthrough } from './walkthrough.js';
 
-/** The host name the printed URLs use: `localhost` for loopback and wildcard binds, as the seed does. */
+/**
+ * The host name the printed URLs (and the issuer) use: `localhost` for IPv4 loopback and wildcard binds, as
+ * the seed does; the address itself otherwise (`[::1]`, since `localhost` may not resolve to it).
+ */
 export function publicHost(host: string): string {
-  if (['127.0.0.1', '0.0.0.0', '::', '::1', 'localhost'].includes(host)) return 'localhost';
+  if (['127.0.0.1', '0.0.0.0', '::', 'localhost'].includes(host)) return 'localhost';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/** The address `up` itself (and the gateway, for its upstream) dials to reach a part bound on `host`. */
+export function dialHost(host: string): string {
+  if (host === '0.0.0.0' || host === 'localhost') return '127.0.0.1';
+  if (host === '::') return '[::1]';
   return host.includes(':') ? `[${host}]` : host;
 }
 
@@ -70,14 +80,14 @@ export async function startUp(options: UpOptions, out: NodeJS.WritableStream = p
       throw explainListenError(error, idpClaim);
     });
     started.push(idp);
-    writePublicKey(paths.publicKey, await fetchApplicationPublicKey(`http://127.0.0.1:${idp.port}`, state.applicationId));
+    writePublicKey(paths.publicKey, await fetchApplicationPublicKey(`http://${dialHost(options.host)}:${idp.port}`, state.applicationId));
 
     const echo = await startEchoPart(options.host, options.echoPort, logger.child({ part: 'echo' })).catch((error: unknown) => {
       throw explainListenError(error, echoClaim);
     });
     started.push(echo);
     state = withUrls(state, { idpUrl, echoUrl: `http://${host}:${echo.port}`, gatewayUrl });
-    const echoAddress = `${options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host}:${echo.port}`;
+    const echoAddress = `${dialHost(options.host)}:${echo.port}`;
     const common = { state, host: options.host, gatewayPort: options.gatewayPort, echoAddress, workers: options.workers };
     writeFileAtomic(paths.staticConfig, renderGatewayConfig({ ...common, keys: 'file', dataDirDisplay: displayPath(paths.dir) }), 0o644);
     writeFileAtomic(paths.jwksConfig, renderGatewayConfig({ ...common, keys: 'jwks', dataDirDisplay: displayPath(paths.dir) }), 0o644);

@@ -13,7 +13,6 @@ import type { Application, Tenant, User } from '../model/types.js';
 import { requestedTenantId, requireTenant } from '../http/tenant.js';
 import { authenticatePassword } from '../services/login.js';
 import { issueSession, setSessionCookies } from '../services/session.js';
-import { saveUser } from '../services/users.js';
 import { bodyOf } from './common.js';
 import { userResponse } from './users.js';
 
@@ -53,9 +52,10 @@ export function registerLoginRoutes(app: FastifyInstance, ctx: IdpContext): void
       return reply.code(203).send({ changePasswordId: outcome.user.changePasswordId, changePasswordReason: 'Administrative' });
     }
     const now = ctx.now();
+    // Optimistic: a concurrent change to the user (say, a new password) wins over lastLoginInstant.
     const user: User = { ...outcome.user, lastLoginInstant: now };
-    await saveUser(ctx, user, false);
-    if (outcome.registration !== undefined) await ctx.storage.registrations.update({ ...outcome.registration, lastLoginInstant: now });
+    await ctx.storage.users.updateIfUnchanged(outcome.user, user);
+    if (outcome.registration !== undefined) await ctx.storage.registrations.updateIfUnchanged(outcome.registration, { ...outcome.registration, lastLoginInstant: now });
     const metaData = isObject(body.metaData) ? body.metaData : undefined;
     const tokens = await issueSession(ctx, {
       tenant,

@@ -98,6 +98,14 @@ export class DocumentTable<T extends { id: string }> {
     }
   }
 
+  /**
+   * Replaces `previous` with `next` only if the stored document is still exactly `previous`: a write that
+   * must not undo a concurrent change (a login's lastLoginInstant against a password change).
+   */
+  async updateIfUnchanged(previous: T, next: T): Promise<boolean> {
+    return this.update(next, { body: JSON.stringify(previous) });
+  }
+
   async delete(id: string): Promise<boolean> {
     return (await this.deleteWhere({ id })) > 0;
   }

@@ -10,7 +10,7 @@ import { buildDemoKickstart } from '../../../src/cli/up/kickstart.js';
 import { renderGatewayConfig, FORWARDED_CLAIMS } from '../../../src/cli/up/gateway-config.js';
 import { renderWalkthrough } from '../../../src/cli/up/walkthrough.js';
 import { isGatehouseError } from '../../../src/shared/errors.js';
-import { publicHost } from '../../../src/cli/up/index.js';
+import { dialHost, publicHost } from '../../../src/cli/up/index.js';
 import { parseGatewayConfig } from '../../../src/gateway/index.js';
 
 const URLS = { idpUrl: 'http://localhost:9011', gatewayUrl: 'http://localhost:8080', echoUrl: 'http://localhost:9001' };
@@ -108,6 +108,10 @@ test('the gateway configs hold the seed policy with the real issuer and audience
   parseGatewayConfig(jwksConfig, '/srv/data');
   const auto = parseYaml(renderGatewayConfig({ ...common, workers: 'auto', keys: 'jwks' }));
   assert.equal(parseGatewayConfig(auto, '/srv/data').workers, 'auto');
+  const ipv6 = parseYaml(renderGatewayConfig({ ...common, host: '::1', echoAddress: '[::1]:9001', keys: 'file' }));
+  const parsedV6 = parseGatewayConfig(ipv6, '/srv/data');
+  assert.deepEqual(parsedV6.frontends.myfrontend?.bind, { host: '::1', port: 8080 });
+  assert.deepEqual(parsedV6.backends.webservers?.servers.echo?.address, { host: '::1', port: 9001 });
 });
 
 test('the walkthrough shows the seed\'s three commands with the real values', () => {
@@ -141,7 +145,16 @@ test('the walkthrough shows the seed\'s three commands with the real values', ()
 });
 
 test('printed URLs say localhost for loopback and wildcard binds, as the seed does, and the address otherwise', () => {
-  for (const host of ['127.0.0.1', '0.0.0.0', '::', '::1', 'localhost']) assert.equal(publicHost(host), 'localhost', host);
+  for (const host of ['127.0.0.1', '0.0.0.0', '::', 'localhost']) assert.equal(publicHost(host), 'localhost', host);
+  assert.equal(publicHost('::1'), '[::1]');
   assert.equal(publicHost('192.168.1.20'), '192.168.1.20');
   assert.equal(publicHost('fd00::1'), '[fd00::1]');
+});
+
+test('up dials loopback for wildcard binds, and the bound address otherwise', () => {
+  assert.equal(dialHost('0.0.0.0'), '127.0.0.1');
+  assert.equal(dialHost('localhost'), '127.0.0.1');
+  assert.equal(dialHost('::'), '[::1]');
+  assert.equal(dialHost('::1'), '[::1]');
+  assert.equal(dialHost('127.0.0.1'), '127.0.0.1');
 });

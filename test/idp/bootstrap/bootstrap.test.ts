@@ -168,3 +168,13 @@ test('gatehouse idp --help documents the flags; a bad flag exits 2', async () =>
   assert.equal(badPort.code, 1);
   assert.match(badPort.out, /--port must be a number/);
 });
+
+test('bad options are refused before anything starts, each named', async () => {
+  await assert.rejects(startIdp({ database: '', port: 70_000, issuer: ' ' }), (error: unknown) => {
+    assert.ok(isGatehouseError(error, 'ERR_CONFIG_INVALID'));
+    assert.match(error.message, /database: /);
+    assert.match(error.message, /port: must be a whole number from 0 to 65535, not 70000/);
+    assert.match(error.message, /issuer: /);
+    return true;
+  });
+});

@@ -40,6 +40,9 @@ test('200: the full body, no password fields, tokenExpirationInstant = exp in ms
   assert.equal(response.body.refreshToken, undefined, 'generateRefreshTokens is off by default');
   assert.match(response.headers.get('set-cookie') ?? '', /access_token=[^;]+; Path=\/; HttpOnly/);
   assert.equal((await login({ loginId: 'ANN', password: 'ann-password', applicationId: appId })).status, 200, 'username, any case');
+  const stored = (await idp.api('GET', `/api/user/${response.body.user.id}`)).body.user;
+  assert.equal(stored.lastLoginInstant, clock, 'lastLoginInstant recorded');
+  assert.equal(stored.registrations[0].lastLoginInstant, clock);
 });
 
 test('202: authenticated but not registered — the token has aud but no applicationId or roles', async () => {

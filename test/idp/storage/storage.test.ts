@@ -103,6 +103,10 @@ for (const backend of backends) {
         assert.equal(await storage.users.update({ ...u, firstName: 'X' }), true);
         assert.equal((await storage.users.get(u.id))?.firstName, 'X');
         assert.equal(await storage.users.update({ ...u, id: randomUUID() }), false);
+        const current = (await storage.users.get(u.id))!;
+        assert.equal(await storage.users.updateIfUnchanged(u, { ...u, lastLoginInstant: 1 }), false, 'the stored document changed since u');
+        assert.equal(await storage.users.updateIfUnchanged(current, { ...current, lastLoginInstant: 2 }), true);
+        assert.equal((await storage.users.get(u.id))?.lastLoginInstant, 2);
         assert.equal(await storage.users.delete(u.id), true);
         assert.equal(await storage.users.get(u.id), undefined);
       } finally {

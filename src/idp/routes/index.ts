@@ -10,6 +10,7 @@ import { registerRegistrationRoutes } from './registrations.js';
 import { registerTenantRoutes } from './tenants.js';
 import { registerUserRoutes } from './users.js';
 import { registerWellKnownRoutes } from './well-known.js';
+import { registerAdminConsole } from '../admin/index.js';
 
 export function registerRoutes(app: FastifyInstance, ctx: IdpContext): void {
   registerTenantRoutes(app, ctx);
@@ -21,6 +22,7 @@ export function registerRoutes(app: FastifyInstance, ctx: IdpContext): void {
   registerLoginRoutes(app, ctx);
   registerJwtRoutes(app, ctx);
   registerWellKnownRoutes(app, ctx);
+  registerAdminConsole(app, ctx);
 }
 
 export { createTenant } from './tenants.js';

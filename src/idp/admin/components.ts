@@ -1,0 +1,107 @@
+/** Form controls and small widgets, each labelled, with errors tied to the control (aria-describedby). */
+import { html, type Html } from './html.js';
+import type { FormErrors } from './api.js';
+
+let counter = 0;
+const nextId = (prefix: string): string => `${prefix}-${(counter = (counter + 1) % 1_000_000)}`;
+
+export function csrfField(token: string): Html {
+  return html`<input type="hidden" name="_csrf" value="${token}">`;
+}
+
+/** The error summary at the top of a form: every message, linked to its field when there is one. */
+export function errorSummary(errors: FormErrors | undefined, fieldIds: Record<string, string> = {}): Html {
+  if (errors === undefined) return html``;
+  const items = [
+    ...errors.general.map((m) => html`<li>${m}</li>`),
+    ...Object.entries(errors.fields).flatMap(([field, messages]) =>
+      messages.map((m) => (fieldIds[field] === undefined ? html`<li>${m}</li>` : html`<li><a href="#${fieldIds[field]}">${m}</a></li>`)),
+    ),
+  ];
+  return html`<div class="errors" role="alert" tabindex="-1"><h2>Please fix the following</h2><ul>${items}</ul></div>`;
+}
+
+export interface InputOptions {
+  readonly name: string;
+  readonly label: string;
+  readonly value?: string | number | undefined;
+  readonly type?: string;
+  readonly hint?: string;
+  readonly required?: boolean;
+  readonly autocomplete?: string;
+  /** The API field path whose errors belong to this input. */
+  readonly errorKey?: string;
+  readonly errors?: FormErrors | undefined;
+  readonly id?: string;
+  readonly attrs?: Html;
+}
+
+export function input(o: InputOptions): Html {
+  const id = o.id ?? nextId(o.name.replace(/[^a-z0-9]/gi, ''));
+  const messages = o.errorKey === undefined ? [] : (o.errors?.fields[o.errorKey] ?? []);
+  const hintId = o.hint === undefined ? undefined : `${id}-hint`;
+  const errorId = messages.length === 0 ? undefined : `${id}-error`;
+  const described = [hintId, errorId].filter((x) => x !== undefined).join(' ');
+  return html`<div class="field${messages.length > 0 ? ' invalid' : ''}">
+  <label for="${id}">${o.label}${o.required === true ? html` <span class="req" aria-hidden="true">*</span>` : ''}</label>
+  ${hintId === undefined ? '' : html`<p class="hint" id="${hintId}">${o.hint}</p>`}
+  ${errorId === undefined ? '' : html`<p class="error" id="${errorId}">${messages.join(' ')}</p>`}
+  <input id="${id}" name="${o.name}" type="${o.type ?? 'text'}" value="${o.value ?? ''}"${o.required === true ? html` required` : ''}${o.autocomplete === undefined ? '' : html` autocomplete="${o.autocomplete}"`}${described === '' ? '' : html` aria-describedby="${described}"`}${messages.length > 0 ? html` aria-invalid="true"` : ''}${o.attrs ?? ''}>
+</div>`;
+}
+
+export function textarea(o: InputOptions & { rows?: number; mono?: boolean }): Html {
+  const id = o.id ?? nextId(o.name.replace(/[^a-z0-9]/gi, ''));
+  const messages = o.errorKey === undefined ? [] : (o.errors?.fields[o.errorKey] ?? []);
+  const hintId = o.hint === undefined ? undefined : `${id}-hint`;
+  const errorId = messages.length === 0 ? undefined : `${id}-error`;
+  const described = [hintId, errorId].filter((x) => x !== undefined).join(' ');
+  return html`<div class="field${messages.length > 0 ? ' invalid' : ''}">
+  <label for="${id}">${o.label}</label>
+  ${hintId === undefined ? '' : html`<p class="hint" id="${hintId}">${o.hint}</p>`}
+  ${errorId === undefined ? '' : html`<p class="error" id="${errorId}">${messages.join(' ')}</p>`}
+  <textarea id="${id}" name="${o.name}" rows="${o.rows ?? 4}"${o.mono === true ? html` class="mono" spellcheck="false"` : ''}${described === '' ? '' : html` aria-describedby="${described}"`}>${o.value ?? ''}</textarea>
+</div>`;
+}
+
+/** A checkbox drawn as a switch; `role="switch"` so screen readers say on/off. */
+export function toggle(o: { name: string; label: string; checked: boolean; hint?: string; disabled?: boolean; id?: string; value?: string }): Html {
+  const id = o.id ?? nextId(o.name.replace(/[^a-z0-9]/gi, ''));
+  return html`<div class="field switch">
+  <input type="checkbox" role="switch" id="${id}" name="${o.name}" value="${o.value ?? 'on'}"${o.checked ? html` checked` : ''}${o.disabled === true ? html` disabled` : ''}${o.hint === undefined ? '' : html` aria-describedby="${id}-hint"`}>
+  <label for="${id}">${o.label}</label>
+  ${o.hint === undefined ? '' : html`<p class="hint" id="${id}-hint">${o.hint}</p>`}
+</div>`;
+}
+
+export function select(o: { name: string; label: string; options: [string, string][]; value?: string; hint?: string; errorKey?: string; errors?: FormErrors | undefined; id?: string }): Html {
+  const id = o.id ?? nextId(o.name.replace(/[^a-z0-9]/gi, ''));
+  const messages = o.errorKey === undefined ? [] : (o.errors?.fields[o.errorKey] ?? []);
+  return html`<div class="field${messages.length > 0 ? ' invalid' : ''}">
+  <label for="${id}">${o.label}</label>
+  ${o.hint === undefined ? '' : html`<p class="hint" id="${id}-hint">${o.hint}</p>`}
+  ${messages.length === 0 ? '' : html`<p class="error" id="${id}-error">${messages.join(' ')}</p>`}
+  <select id="${id}" name="${o.name}"${o.hint === undefined ? '' : html` aria-describedby="${id}-hint"`}>${o.options.map(([value, label]) => html`<option value="${value}"${value === o.value ? html` selected` : ''}>${label}</option>`)}</select>
+</div>`;
+}
+
+/** A read-only value with a copy button (the button needs the small script; the value is selectable without it). */
+export function copyable(label: string, value: string, options: { multiline?: boolean; id: string }): Html {
+  return html`<div class="copyable">
+  <div class="copy-head"><span class="copy-label" id="${options.id}-label">${label}</span> <button type="button" class="copy" data-copy="${options.id}" aria-label="Copy ${label}">Copy</button></div>
+  ${
+    options.multiline === true
+      ? html`<pre id="${options.id}" class="mono" tabindex="0" aria-labelledby="${options.id}-label">${value}</pre>`
+      : html`<code id="${options.id}" class="mono" aria-labelledby="${options.id}-label">${value}</code>`
+  }
+</div>`;
+}
+
+/** A POST button in its own small form (with the CSRF token). */
+export function postButton(action: string, csrf: string, label: string, options: { danger?: boolean; ariaLabel?: string } = {}): Html {
+  return html`<form method="post" action="${action}" class="inline">${csrfField(csrf)}<button type="submit" class="${options.danger === true ? 'danger' : 'secondary'}"${options.ariaLabel === undefined ? '' : html` aria-label="${options.ariaLabel}"`}>${label}</button></form>`;
+}
+
+export function formatInstant(ms: number | undefined): string {
+  return ms === undefined ? '' : new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+}

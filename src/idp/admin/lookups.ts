@@ -1,0 +1,38 @@
+/** Reads shared by several pages: tenants and keys for the selects, names for ids. */
+import type { IdpContext } from '../context.js';
+import type { Application, Key, Tenant } from '../model/types.js';
+
+export async function tenants(ctx: IdpContext): Promise<Tenant[]> {
+  return ctx.storage.tenants.find();
+}
+
+export function tenantOptions(list: readonly Tenant[]): [string, string][] {
+  return list.map((t) => [t.id, t.name]);
+}
+
+export async function keys(ctx: IdpContext): Promise<Key[]> {
+  return ctx.storage.keys.find();
+}
+
+/** Every application, active or not. */
+export async function applications(ctx: IdpContext): Promise<Application[]> {
+  return ctx.storage.applications.find();
+}
+
+export function nameOf<T extends { id: string; name: string }>(list: readonly T[], id: string | undefined): string {
+  return list.find((x) => x.id === id)?.name ?? id ?? '';
+}
+
+/** A whole number typed into a form as a number for the API; anything else is sent as typed, for the API to reject. */
+export function numberOrText(value: string): number | string | undefined {
+  if (value === '') return undefined;
+  return /^\d{1,15}$/.test(value) ? Number(value) : value;
+}
+
+/** One value per line, blank lines dropped. */
+export function lines(value: string): string[] {
+  return value
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
+}

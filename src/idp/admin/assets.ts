@@ -17,7 +17,7 @@ main{max-width:72rem;margin:0 auto;padding:1rem}main:focus{outline:none}
 h1{font-size:1.5rem;margin:.5rem 0 1rem}h2{font-size:1.15rem}
 .card{background:var(--card);border:1px solid var(--line);border-radius:6px;padding:1rem;margin:0 0 1rem}
 .actions{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;margin:0 0 1rem}
-.field{margin:0 0 .9rem}.field label{display:block;font-weight:600;margin-bottom:.25rem}
+.field{margin:0 0 .9rem}.field>label{display:inline-block;font-weight:600;margin-bottom:.25rem}.field>input,.field>select,.field>textarea{display:block}
 .field input[type=text],.field input[type=email],.field input[type=password],.field input[type=number],.field input[type=url],.field input[type=search],select,textarea{width:100%;max-width:40rem;padding:.5rem;border:1px solid #8a94a6;border-radius:4px;font:inherit;background:#fff}
 textarea.mono,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.85rem}
 .hint{color:var(--muted);margin:.1rem 0 .3rem;font-size:.9rem}.error{color:var(--danger);font-weight:600;margin:.1rem 0 .3rem}
@@ -42,7 +42,7 @@ button.copy{padding:.15rem .6rem;font-size:.85rem;background:#fff;color:var(--ac
 [role=tablist]{display:flex;flex-wrap:wrap;gap:.25rem;border-bottom:1px solid var(--line);margin-bottom:1rem}
 [role=tab]{background:#fff;color:var(--fg);border:1px solid var(--line);border-bottom:none;border-radius:4px 4px 0 0}[role=tab][aria-selected=true]{background:var(--accent);color:#fff}
 .tabs-js .tabpanel[hidden]{display:none}.tabs-nojs [role=tablist]{display:none}
-fieldset{border:1px solid var(--line);border-radius:6px;margin:0 0 1rem;padding:.5rem 1rem}legend{font-weight:600;padding:0 .3rem}
+fieldset{min-width:0;border:1px solid var(--line);border-radius:6px;margin:0 0 1rem;padding:.5rem 1rem}legend{font-weight:600;padding:0 .3rem}
 .grid td,.grid th{text-align:center}.grid td:first-child,.grid th:first-child{text-align:left}
 .secret{font-family:ui-monospace,monospace}.badge{display:inline-block;padding:0 .45rem;border-radius:1rem;font-size:.8rem;background:#e6e9ef}.badge.off{background:#fde2e1;color:var(--danger)}.badge.on{background:#e3f4e8;color:var(--ok)}
 .checks{display:flex;flex-wrap:wrap;gap:.3rem 1rem}.checks label{font-weight:400;display:inline-flex;gap:.35rem;align-items:center}

@@ -43,7 +43,7 @@ export function input(o: InputOptions): Html {
   const errorId = messages.length === 0 ? undefined : `${id}-error`;
   const described = [hintId, errorId].filter((x) => x !== undefined).join(' ');
   return html`<div class="field${messages.length > 0 ? ' invalid' : ''}">
-  <label for="${id}">${o.label}${o.required === true ? html` <span class="req" aria-hidden="true">*</span>` : ''}</label>
+  <label for="${id}">${o.label}</label>${o.required === true ? html` <span class="req" aria-hidden="true">*</span>` : ''}
   ${hintId === undefined ? '' : html`<p class="hint" id="${hintId}">${o.hint}</p>`}
   ${errorId === undefined ? '' : html`<p class="error" id="${errorId}">${messages.join(' ')}</p>`}
   <input id="${id}" name="${o.name}" type="${o.type ?? 'text'}" value="${o.value ?? ''}"${o.required === true ? html` required` : ''}${o.autocomplete === undefined ? '' : html` autocomplete="${o.autocomplete}"`}${described === '' ? '' : html` aria-describedby="${described}"`}${messages.length > 0 ? html` aria-invalid="true"` : ''}${o.attrs ?? ''}>

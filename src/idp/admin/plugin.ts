@@ -1,6 +1,6 @@
 /**
  * The admin console at /admin: one encapsulated fastify plugin with its own form parser, security headers
- * on every answer (no framing, a strict Content-Security-Policy, no caching, no referrer), its own error
+ * on every answer (no framing, a strict Content-Security-Policy, no caching, no referrer to other sites — `no-referrer` would make Chromium send `Origin: null` on the console's own forms), its own error
  * and not-found pages, the static assets, sign-in, and the section pages.
  */
 import { createHash } from 'node:crypto';
@@ -25,7 +25,7 @@ export const SECURITY_HEADERS: Record<string, string> = {
   'content-security-policy':
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
+  'referrer-policy': 'same-origin',
   'cache-control': 'no-store',
   'cross-origin-opener-policy': 'same-origin',
 };

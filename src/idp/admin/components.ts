@@ -98,10 +98,13 @@ export function copyable(label: string, value: string, options: { multiline?: bo
 }
 
 /** A POST button in its own small form (with the CSRF token). */
-export function postButton(action: string, csrf: string, label: string, options: { danger?: boolean; ariaLabel?: string } = {}): Html {
-  return html`<form method="post" action="${action}" class="inline">${csrfField(csrf)}<button type="submit" class="${options.danger === true ? 'danger' : 'secondary'}"${options.ariaLabel === undefined ? '' : html` aria-label="${options.ariaLabel}"`}>${label}</button></form>`;
+export function postButton(action: string, csrf: string, label: string, options: { danger?: boolean; ariaLabel?: string; icon?: Html } = {}): Html {
+  return html`<form method="post" action="${action}" class="inline">${csrfField(csrf)}<button type="submit" class="${options.danger === true ? 'danger' : 'secondary'}"${options.ariaLabel === undefined ? '' : html` aria-label="${options.ariaLabel}"`}>${options.icon ?? ''}${label}</button></form>`;
 }
 
 export function formatInstant(ms: number | undefined): string {
   return ms === undefined ? '' : new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
 }
+
+/** The seed's red padlock, drawn inline (no icon font, no emoji font needed). */
+export const PADLOCK = html`<svg class="icon" aria-hidden="true" focusable="false" width="14" height="14" viewBox="0 0 24 24"><path fill="currentColor" d="M6 10V7a6 6 0 1 1 12 0v3h1a1 1 0 0 1 1 1v10a1 1 0 0 1-1 1H5a1 1 0 0 1-1-1V11a1 1 0 0 1 1-1h1zm2 0h8V7a4 4 0 1 0-8 0v3z"/></svg>`;

@@ -4,7 +4,7 @@
  * tenant scope. No endpoint ticked means every endpoint, as in FusionAuth.
  */
 import type { FormErrors } from '../api.js';
-import { copyable, csrfField, errorSummary, input, postButton, select } from '../components.js';
+import { copyable, csrfField, errorSummary, input, PADLOCK, postButton, select } from '../components.js';
 import { html } from '../html.js';
 import { page } from '../layout.js';
 import { nameOf, tenants as allTenants } from '../lookups.js';
@@ -39,7 +39,7 @@ async function listPage(r: AdminRequest, revealed?: { id: string; value: string 
         revealed?.id === k.id
           ? copyable('Key', revealed.value, { id: `key-${k.id}` })
           : k.retrievable && k.key !== undefined
-            ? html`<span class="secret" aria-hidden="true">••••••••••••</span> ${postButton(`/admin/api-keys/${k.id}/reveal`, csrf, '\u{1F512} Reveal', { danger: true, ariaLabel: `Reveal the key ${label}` })}`
+            ? html`<span class="secret" aria-hidden="true">••••••••••••</span> ${postButton(`/admin/api-keys/${k.id}/reveal`, csrf, 'Reveal', { icon: PADLOCK, danger: true, ariaLabel: `Reveal the key ${label}` })}`
             : html`<em>not retrievable</em>`;
       return html`<tr><td data-label="Key">${value}</td><td data-label="Description">${k.name ?? ''}${k.name !== undefined && k.metaData.attributes.description !== undefined ? html`<br>` : ''}${k.metaData.attributes.description ?? ''}</td>
 <td data-label="Tenant">${k.tenantId === undefined ? 'All tenants' : nameOf(tenants, k.tenantId)}</td><td data-label="Permissions">${permissionSummary(k)}</td>

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI } from './cli-process.js';
+import { freePorts } from '../e2e/support.js';
 
 test('gatehouse up --help documents every flag, and npm start runs up', async () => {
   const result = spawnSync(process.execPath, [CLI, 'up', '--help'], { encoding: 'utf8' });
@@ -29,8 +30,8 @@ test('gatehouse up with a port in use names the port and its flag, exits 1, and 
     for (const flag of ['--gateway-port', '--idp-port', '--echo-port']) {
       const others = ['--gateway-port', '--idp-port', '--echo-port'].filter((f) => f !== flag);
       const args = [CLI, 'up', '--data-dir', join(dataDir, 'd'), flag, String(port), others[0]!, '0', others[1]!, '0'];
-      // --idp-port needs a fixed port: give it one that the blocker does not hold when it is not the one under test.
-      if (flag !== '--idp-port') args.splice(args.indexOf('--idp-port') + 1, 1, String(port + 1 === 65_536 ? port - 1 : port + 1));
+      // --idp-port needs a fixed port: give it a free one when it is not the one under test.
+      if (flag !== '--idp-port') args.splice(args.indexOf('--idp-port') + 1, 1, String((await freePorts(1))[0]));
       const result = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 20_000 });
       assert.equal(result.status, 1, `${flag}: ${result.stderr}`);
       assert.match(result.stderr, new RegExp(`port ${port} \\(.+\\) is already in use on 127\\.0\\.0\\.1; .*choose another port with ${flag} <port>`));

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -129,10 +129,51 @@ test('a database that another data directory created is refused with a clear mes
     timeout: START_TIMEOUT_MS,
   });
   assert.equal(result.status, 1);
-  assert.match(result.stderr, /the database was not created by this data directory/);
+  assert.match(result.stderr, /the database was not created by this data directory.*\(ERR_UP_FOREIGN_DATABASE\)/);
   assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
   const demo = JSON.parse(readFileSync(join(second, 'demo.json'), 'utf8')) as Demo;
   assert.ok(!result.stderr.includes(demo.apiKey) && !result.stderr.includes(demo.password), 'no secret in the message');
+});
+
+test('an emptied database is set up again from demo.json: same ids and credentials, new keys, and up says so', async (t) => {
+  const dataDir = tempDir(t);
+  const args = ['up', '--data-dir', dataDir, ...(await portArgs())];
+  let up = spawnCli(args);
+  try {
+    await up.waitFor(READY, START_TIMEOUT_MS);
+    assert.equal(await up.stop('SIGTERM'), 0);
+    const demo = JSON.parse(readFileSync(join(dataDir, 'demo.json'), 'utf8')) as Demo;
+    const pem = readFileSync(join(dataDir, 'pubkey.pem'), 'utf8');
+    for (const name of readdirSync(dataDir)) if (name.startsWith('idp.sqlite')) rmSync(join(dataDir, name));
+
+    up = spawnCli(args);
+    await up.waitFor(READY, START_TIMEOUT_MS);
+    assert.match(up.stdout(), /the database was empty: .* created again from demo\.json, with new signing keys/);
+    const again = JSON.parse(readFileSync(join(dataDir, 'demo.json'), 'utf8')) as Demo;
+    assert.deepEqual([again.applicationId, again.apiKey, again.password], [demo.applicationId, demo.apiKey, demo.password]);
+    assert.notEqual(readFileSync(join(dataDir, 'pubkey.pem'), 'utf8'), pem, 'pubkey.pem follows the new key');
+    assert.equal((await loginAndCall(again)).status, 200);
+    assert.equal(await up.stop('SIGTERM'), 0);
+  } finally {
+    await up.stop('SIGKILL');
+  }
+});
+
+test('Ctrl-C while the parts are still starting: up finishes starting, stops everything, exits 0', async (t) => {
+  const dataDir = tempDir(t);
+  const ports = await portArgs();
+  const up = spawnCli(['up', '--data-dir', dataDir, ...ports]);
+  try {
+    // demo.json is written just before the identity provider starts
+    for (let i = 0; i < 600 && !existsSync(join(dataDir, 'demo.json')); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.ok(existsSync(join(dataDir, 'demo.json')));
+    up.child.kill('SIGINT');
+    assert.equal(await up.exited(), 0);
+    assert.match(up.stdout(), /Stopped\.\n$/);
+    for (const port of [ports[1], ports[3], ports[5]]) await assert.rejects(fetch(`http://127.0.0.1:${port}/`), `nothing listens on ${port}`);
+  } finally {
+    await up.stop('SIGKILL');
+  }
 });
 
 test('a damaged demo.json is refused, naming the file, before anything starts', async (t) => {
@@ -140,5 +181,5 @@ test('a damaged demo.json is refused, naming the file, before anything starts', 
   writeFileSync(join(dataDir, 'demo.json'), '{"issuer": "http://localhost:9011",');
   const result = spawnSync(process.execPath, [CLI, 'up', '--data-dir', dataDir, ...(await portArgs())], { encoding: 'utf8', timeout: 30_000 });
   assert.equal(result.status, 1);
-  assert.match(result.stderr, /demo\.json: not valid JSON; fix it, or move the data directory away to start afresh/);
+  assert.match(result.stderr, /demo\.json: not valid JSON; fix it, or move the data directory away to start afresh \(ERR_UP_DEMO_STATE\)/);
 });

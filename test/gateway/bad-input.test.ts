@@ -93,3 +93,16 @@ test('after all of that the gateway still serves', async () => {
   assert.equal(result.status, 200);
   assert.equal(gateway.child.exitCode, null);
 });
+
+test('a client that disconnects mid-upload or before the response does not hurt the gateway', async () => {
+  const partial = await rawRequest(port, `POST /upload HTTP/1.1\r\n${H}Content-Length: 1000000\r\n\r\n${'x'.repeat(10_000)}`, { waitMs: 200 });
+  assert.equal(partial.status, 0, 'no response yet: the body was not complete');
+  const early = await rawRequest(port, `GET /slow/500 HTTP/1.1\r\n${H}\r\n`, { waitMs: 100 });
+  assert.equal(early.status, 0);
+  await new Promise((r) => setTimeout(r, 700));
+  const result = await rawRequest(port, `GET /ok HTTP/1.1\r\n${H}Connection: close\r\n\r\n`);
+  assert.equal(result.status, 200);
+  assert.equal(gateway.child.exitCode, null);
+  const access = gateway.lines.filter((l) => l.log === 'access' && (l.path === '/upload' || l.path === '/slow/500'));
+  assert.ok(access.some((l) => l.status === 499), 'the abandoned exchanges are logged as 499');
+});

@@ -139,3 +139,15 @@ test('gatehouse gateway with an invalid config exits non-zero without listening'
   assert.match(result.stderr, /frontends\.web\.default_backend: unknown backend "nowhere"/);
   assert.doesNotMatch(result.stdout, /listening/);
 });
+
+test('gateway flags: --help, a bad --workers value, workers: auto accepted', () => {
+  const help = spawnSync(process.execPath, [CLI, 'gateway', '--help'], { encoding: 'utf8' });
+  assert.equal(help.status, 0);
+  assert.match(help.stdout, /--workers <n>/);
+  const bad = spawnSync(process.execPath, [CLI, 'gateway', '--config', 'x.yaml', '--workers', 'lots'], { encoding: 'utf8' });
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /--workers expects a number of workers or auto \(ERR_USAGE\)/);
+  const config = parseGatewayConfig({ workers: 'auto', frontends: { a: { bind: '127.0.0.1:0', default_backend: 'b' } }, backends: { b: { servers: { s: { address: '127.0.0.1:1' } } } } }, '/tmp');
+  assert.equal(config.workers, 'auto');
+  assert.match(problems({ workers: 0, frontends: { a: { bind: '127.0.0.1:0', default_backend: 'b' } }, backends: { b: { servers: { s: { address: '127.0.0.1:1' } } } } }), /workers: /);
+});

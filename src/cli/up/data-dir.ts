@@ -36,7 +36,7 @@ export function dataPaths(dir: string): DataPaths {
 export function ensureDataDir(dir: string): void {
   try {
     if (!statSync(dir).isDirectory()) {
-      throw new GatehouseError(ErrorCode.USAGE, `--data-dir: ${dir} exists and is not a directory`);
+      throw new GatehouseError(ErrorCode.UP_DATA_DIR, `--data-dir: ${dir} exists and is not a directory`);
     }
     return;
   } catch (error) {
@@ -45,7 +45,7 @@ export function ensureDataDir(dir: string): void {
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
   } catch (error) {
-    throw new GatehouseError(ErrorCode.USAGE, `--data-dir: cannot create ${dir} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { cause: error });
+    throw new GatehouseError(ErrorCode.UP_DATA_DIR, `--data-dir: cannot create ${dir} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { cause: error });
   }
 }
 

@@ -57,12 +57,12 @@ export function readDemoState(path: string): DemoState | undefined {
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw new GatehouseError(ErrorCode.CONFIG_INVALID, `${path}: not valid JSON; fix it, or move the data directory away to start afresh`);
+    throw new GatehouseError(ErrorCode.UP_DEMO_STATE, `${path}: not valid JSON; fix it, or move the data directory away to start afresh`);
   }
   const record = parsed as Record<string, unknown>;
   for (const field of GENERATED) {
     if (typeof record[field] !== 'string' || record[field] === '') {
-      throw new GatehouseError(ErrorCode.CONFIG_INVALID, `${path}: ${field}: expected a non-empty string; fix it, or move the data directory away to start afresh`);
+      throw new GatehouseError(ErrorCode.UP_DEMO_STATE, `${path}: ${field}: expected a non-empty string; fix it, or move the data directory away to start afresh`);
     }
   }
   return parsed as DemoState;

@@ -57,7 +57,7 @@ export async function startGatewayProcess(options: {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   for (;;) {
     if (exitCode !== null) {
-      throw new GatehouseError(ErrorCode.CONFIG_INVALID, `the gateway process exited (code ${exitCode}) before it was ready; see ${options.logPath}`);
+      throw new GatehouseError(ErrorCode.UP_GATEWAY_START, `the gateway process exited (code ${exitCode}) before it was ready; see ${options.logPath}`);
     }
     if (listeningWorkers(options.logPath, offset) >= expected) {
       const status = await fetch(options.probeUrl).then((r) => (void r.body?.cancel(), r.status), () => 0);
@@ -65,7 +65,7 @@ export async function startGatewayProcess(options: {
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new GatehouseError(ErrorCode.UPSTREAM_TIMEOUT, `the gateway's ${expected} workers were not all listening within ${READY_TIMEOUT_MS / 1000}s; see ${options.logPath}`);
+      throw new GatehouseError(ErrorCode.UP_GATEWAY_START, `the gateway's ${expected} workers were not all listening within ${READY_TIMEOUT_MS / 1000}s; see ${options.logPath}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

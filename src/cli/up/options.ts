@@ -36,7 +36,9 @@ POST /api/login and a demo user, and writes to the data directory:
   pubkey.pem      the application's public key (the seed's static-key set-up)
   gatehouse.yaml  a gateway config using pubkey.pem: gatehouse gateway --config <data-dir>/gatehouse.yaml
   gatehouse.log   the JSON log of every part
-Later starts reuse all of it. Ctrl-C stops everything.
+  (and kickstart.json, gatehouse-jwks.yaml, idp.sqlite)
+Later starts reuse all of it. Ctrl-C stops everything. With npm, flags go after --:
+  npm start -- --gateway-port 8081
 
 Flags:
   --gateway-port <port>  gateway port (default ${UP_DEFAULTS.gatewayPort})

@@ -15,6 +15,8 @@ export interface RunningPart {
 export interface RunningIdp extends RunningPart {
   readonly url: string;
   readonly port: number;
+  /** True when this start found an empty database and applied the kickstart. */
+  readonly fresh: boolean;
 }
 
 export interface RunningGateway extends RunningPart {
@@ -41,7 +43,7 @@ export async function startIdpPart(options: IdpStart): Promise<RunningIdp> {
     // with a kickstart no admin key is made; should one ever be, it is not printed into the walkthrough
     onAdminKey: () => undefined,
   });
-  return { url: running.url, port: running.port, close: () => running.close() };
+  return { url: running.url, port: running.port, fresh: running.initialization.fresh, close: () => running.close() };
 }
 
 /** One worker: the gateway runs in this process. */

@@ -11,13 +11,13 @@ export async function fetchApplicationPublicKey(idpUrl: string, applicationId: s
   if (response.status === 404) {
     await response.body?.cancel();
     throw new GatehouseError(
-      ErrorCode.CONFIG_INVALID,
+      ErrorCode.UP_FOREIGN_DATABASE,
       `the identity provider's database has no application ${applicationId} (from demo.json): the database was not created by this data directory. Use another --data-dir, or move demo.json away to start afresh`,
     );
   }
   const body = (await response.json().catch(() => ({}))) as { publicKey?: unknown };
   if (response.status !== 200 || typeof body.publicKey !== 'string' || !body.publicKey.includes('BEGIN PUBLIC KEY')) {
-    throw new GatehouseError(ErrorCode.CONFIG_INVALID, `GET /api/jwt/public-key?applicationId=${applicationId} gave HTTP ${response.status} without a PEM public key`);
+    throw new GatehouseError(ErrorCode.UP_SELF_CHECK, `GET /api/jwt/public-key?applicationId=${applicationId} gave HTTP ${response.status} without a PEM public key`);
   }
   return body.publicKey.endsWith('\n') ? body.publicKey : `${body.publicKey}\n`;
 }

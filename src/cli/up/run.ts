@@ -117,7 +117,7 @@ export async function startUp(options: UpOptions, out: NodeJS.WritableStream = p
           publicKey: displayPath(paths.publicKey),
           log: displayPath(paths.log),
         },
-        firstStart,
+        start: firstStart ? 'first' : idp.fresh ? 'recreated' : 'reused',
         exposed: !['127.0.0.1', '::1', 'localhost'].includes(options.host),
       }),
     );

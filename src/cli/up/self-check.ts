@@ -9,7 +9,7 @@ import type { DemoState } from './demo-state.js';
 export const MISSING_HEADER_BODY = 'Missing Authorization HTTP header';
 
 function failed(step: string, detail: string): GatehouseError {
-  return new GatehouseError(ErrorCode.USAGE, `self-check failed at "${step}": ${detail}; see the log for details`);
+  return new GatehouseError(ErrorCode.UP_SELF_CHECK, `self-check failed at "${step}": ${detail}; see the log for details`);
 }
 
 async function attempt<T>(step: string, action: () => Promise<T>): Promise<T> {

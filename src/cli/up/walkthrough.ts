@@ -8,10 +8,17 @@ export interface WalkthroughInput {
   readonly state: DemoState;
   readonly database: string;
   readonly files: { readonly demo: string; readonly staticConfig: string; readonly publicKey: string; readonly log: string };
-  readonly firstStart: boolean;
+  /** `first`: new data directory; `recreated`: demo.json kept but the database was empty; `reused`. */
+  readonly start: 'first' | 'recreated' | 'reused';
   /** True when the parts listen beyond loopback (--host 0.0.0.0 or an interface address). */
   readonly exposed: boolean;
 }
+
+const START_NOTES = {
+  first: ' (first start: demo tenant, application, keys and user created)',
+  recreated: ' (the database was empty: demo tenant, application and user created again from demo.json, with new signing keys; tokens from before no longer verify)',
+  reused: ' (reusing the data directory)',
+} as const;
 
 /** The login request body laid out as the seed writes it. */
 export function loginBody(state: DemoState): string {
@@ -37,7 +44,7 @@ export function renderWalkthrough(input: WalkthroughInput): string {
     ? '\n!!! DEVELOPMENT SET-UP LISTENING BEYOND LOCALHOST: anyone who can reach this machine can use the demo\n!!! credentials below. Use --host 127.0.0.1 unless that is what you want.\n'
     : '';
   return `
-Gatehouse is up${input.firstStart ? ' (first start: demo tenant, application, keys and user created)' : ' (reusing the data directory)'}.
+Gatehouse is up${START_NOTES[input.start]}.
 This is a development set-up: the demo user and API keys below are for trying Gatehouse out.
 ${warning}
   identity provider  ${state.idpUrl}${issuerNote}

@@ -48,6 +48,7 @@ export class AdminServer {
       this.server.once('error', reject);
       this.server.listen({ host: this.bind.host, port: this.bind.port }, () => {
         this.server.off('error', reject);
+        this.server.on('error', () => undefined); // after binding, accept errors must not crash the gateway
         resolve(this.server.address() as AddressInfo);
       });
     });

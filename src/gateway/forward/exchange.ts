@@ -11,25 +11,12 @@ import type { UpstreamServer } from '../health/index.js';
 import { MESSAGES, sendLocal } from '../listen/local-response.js';
 import type { FrontendRuntime, RouteTarget } from '../runtime/generation.js';
 import { clientResponseHeaders, upstreamRequestHeaders } from './headers.js';
-
-const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
-
-/** Errors that mean the request never got an answer from this server: safe to retry when idempotent. */
-const CONNECTION_FAILURES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ENOTFOUND', 'EAI_AGAIN',
-  'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED',
-]);
-const TIMEOUTS = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+import { hasRequestBody, isConnectionFailure, retryBudget, upstreamErrorStatus } from './retry-policy.js';
 
 const kExchange = Symbol('gatehouse.exchange');
 
 function onClientClose(this: ServerResponse & { [kExchange]?: Exchange }): void {
   this[kExchange]?.clientClosed();
-}
-
-export function hasRequestBody(req: IncomingMessage): boolean {
-  const length = req.headers['content-length'];
-  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
 export class Exchange implements Dispatcher.DispatchHandler {
@@ -68,8 +55,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
     this.client = client;
     this.trusted = trusted;
     this.body = hasRequestBody(req) ? req : null;
-    // a request whose body was (maybe) consumed cannot be replayed; so are non-idempotent ones
-    this.attemptsLeft = this.body === null && IDEMPOTENT.has(req.method as string) ? target.backend.retries : 0;
+    this.attemptsLeft = retryBudget(req, this.body !== null, target.backend.retries);
     this.res[kExchange] = this;
     res.on('close', onClientClose); // 'close' fires once; on() avoids once()'s per-call wrapper
   }
@@ -137,13 +123,56 @@ export class Exchange implements Dispatcher.DispatchHandler {
   }
 
   // ---- undici dispatch handler (legacy callback API: the one undici's core calls directly) ----
+  // Each callback is guarded: a bug here must cost one request (502 or a reset), never the process.
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
+    try {
+      return this.handleHeaders(statusCode, rawHeaders, resume);
+    } catch (error) {
+      return this.internalError(error);
+    }
+  }
+
+  onData(chunk: Buffer): boolean {
+    try {
+      return this.handleData(chunk);
+    } catch (error) {
+      return this.internalError(error);
+    }
+  }
+
+  onComplete(): void {
+    try {
+      this.handleComplete();
+    } catch (error) {
+      this.internalError(error);
+    }
+  }
+
+  onError(error: Error): void {
+    try {
+      this.handleError(error);
+    } catch (failure) {
+      this.internalError(failure);
+    }
+  }
+
+  private internalError(error: unknown): false {
+    if (!this.done) {
+      this.runtime.generation.context.logger.error({ err: { message: (error as Error)?.message, stack: (error as Error)?.stack } }, 'internal error while proxying');
+      this.abortUpstream?.(new Error('internal error'));
+      if (this.res.headersSent) this.res.destroy();
+      this.finish(502, this.res.headersSent ? this.bytes : sendLocal(this.res, 502, MESSAGES.badGateway, true), 'internal error');
+    }
+    return false;
+  }
 
   onConnect(abort: (reason?: Error) => void): void {
     this.abortUpstream = abort;
     if (this.done) abort();
   }
 
-  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
+  private handleHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
     const server = this.server as UpstreamServer;
     if (statusCode >= 500) server.recordFailure(`status ${statusCode}`, true);
     else server.recordSuccess();
@@ -168,7 +197,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
     return true;
   }
 
-  onData(chunk: Buffer): boolean {
+  private handleData(chunk: Buffer): boolean {
     if (this.done) return false;
     this.bytes += chunk.length;
     if (this.bytes === this.expected) {
@@ -181,21 +210,26 @@ export class Exchange implements Dispatcher.DispatchHandler {
     return false;
   }
 
-  onComplete(): void {
+  private handleComplete(): void {
     (this.server as UpstreamServer).inflight--;
     if (this.done) return;
     if (!this.ended) this.res.end();
     this.finish(this.status, this.bytes, undefined);
   }
 
-  onError(error: Error): void {
+  private handleError(error: Error): void {
     const server = this.server as UpstreamServer;
     server.inflight--;
     if (this.done) return;
+    if (this.res.destroyed || this.res.socket?.destroyed === true || (this.req.destroyed && !this.req.complete)) {
+      // the client went away (e.g. mid-upload, so the body stream failed): not the upstream's fault
+      this.finish(499, this.bytes, 'client closed');
+      return;
+    }
     const code = (error as { code?: string }).code ?? error.name;
     const metrics = this.runtime.generation.context.metrics;
     metrics.upstreamErrors.labels(server.backend, server.name, code).inc();
-    if (!this.responseStarted && CONNECTION_FAILURES.has(code)) {
+    if (!this.responseStarted && isConnectionFailure(code)) {
       server.recordFailure(code, false);
       if (this.attemptsLeft > 0) {
         this.attemptsLeft--;
@@ -214,15 +248,15 @@ export class Exchange implements Dispatcher.DispatchHandler {
       this.finish(this.status, this.bytes, code);
       return;
     }
-    const status = TIMEOUTS.has(code) ? 504 : 502;
+    const status = upstreamErrorStatus(code);
     this.finish(status, sendLocal(this.res, status, status === 504 ? MESSAGES.gatewayTimeout : MESSAGES.badGateway, this.body !== null), code);
   }
 
   /** The client connection closed: stop the upstream exchange if it is still running. */
   clientClosed(): void {
     if (this.done) return;
-    this.abortUpstream?.(new Error('client closed the connection'));
     this.finish(499, this.bytes, 'client closed');
+    this.abortUpstream?.(new Error('client closed the connection'));
   }
 
   private finish(status: number, bytes: number, error: string | undefined): void {

@@ -67,6 +67,8 @@ export class FrontendListener {
       this.server.once('error', onError);
       this.server.listen({ host: this.bind.host, port: this.bind.port }, () => {
         this.server.off('error', onError);
+        // after binding, a server error (e.g. EMFILE on accept) is logged, never fatal
+        this.server.on('error', (error: NodeJS.ErrnoException) => this.logger.error({ frontend: this.name, code: error.code }, 'frontend listener error'));
         resolve(this.server.address() as AddressInfo);
       });
     });
@@ -85,6 +87,17 @@ export class FrontendListener {
   }
 
   private readonly onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    try {
+      this.handleRequest(req, res);
+    } catch (error) {
+      // a bug must cost one request, never the process
+      this.logger.error({ frontend: this.name, err: { message: (error as Error)?.message, stack: (error as Error)?.stack } }, 'internal error handling a request');
+      if (!res.headersSent) sendLocal(res, 500, 'Internal Server Error\n', true);
+      else res.destroy();
+    }
+  };
+
+  private handleRequest(req: IncomingMessage, res: ServerResponse): void {
     const started = performance.now();
     const runtime = this.runtime;
     if (this.draining) res.shouldKeepAlive = false;
@@ -111,9 +124,18 @@ export class FrontendListener {
     const socket = req.socket as TaggedSocket;
     const trusted = runtime.generation.trustedProxies.length === 0 ? false : this.isTrusted(socket, runtime);
     new Exchange(runtime, route, req, res, started, target.path, target.upstreamPath, clientAddress(socket.remoteAddress), trusted).run();
-  };
+  }
 
   private readonly onUpgrade = (req: IncomingMessage, socket: Socket, head: Buffer): void => {
+    try {
+      this.handleUpgrade(req, socket, head);
+    } catch (error) {
+      this.logger.error({ frontend: this.name, err: { message: (error as Error)?.message } }, 'internal error handling an upgrade');
+      socket.destroy();
+    }
+  };
+
+  private handleUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
     const runtime = this.runtime;
     const upgrade = (req.headers.upgrade ?? '').toLowerCase();
     const host = checkHost(req.rawHeaders, req.httpVersionMinor);
@@ -127,7 +149,7 @@ export class FrontendListener {
     this.tunnels.add(socket);
     socket.once('close', () => this.tunnels.delete(socket));
     new Tunnel(runtime, route, req, socket, head, target.path, target.upstreamPath, clientAddress(socket.remoteAddress), trusted).run();
-  };
+  }
 
   /** Stops accepting; idle keep-alive connections close now, busy ones after their response. */
   close(): Promise<void> {

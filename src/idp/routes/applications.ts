@@ -4,7 +4,7 @@
  * client id is the application id and a client secret is generated when none is given.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IdpContext } from '../context.js';
 import { ApiErrors, fieldError, notFound } from '../model/errors.js';
 import { isObject, mergePatch, objectAt, optionalBoolean, optionalEnum, optionalInteger, optionalString, optionalStringArray, requiredString, type Body } from '../model/input.js';
@@ -193,7 +193,7 @@ export function registerApplicationRoutes(app: FastifyInstance, ctx: IdpContext)
   app.put('/api/application/:id/role/:roleId', { config: ROLE_ENDPOINT }, (request: FastifyRequest<{ Params: { id: string; roleId: string } }>) =>
     saveRole(request, pathId(request.params.roleId)),
   );
-  const deleteRole = async (request: FastifyRequest<{ Params: { id: string; roleId?: string } }>, reply: import('fastify').FastifyReply) => {
+  const deleteRole = async (request: FastifyRequest<{ Params: { id: string; roleId?: string } }>, reply: FastifyReply) => {
     const application = await findApplication(ctx, request, request.params.id);
     const name = query(request).name;
     const role = application.roles.find((r) => (request.params.roleId !== undefined ? r.id === request.params.roleId.toLowerCase() : r.name === name));

@@ -1,14 +1,14 @@
 /** Helpers shared by the route files. */
 import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { ApiErrors, fieldError, notFound } from '../model/errors.js';
+import { fieldError, generalError, notFound } from '../model/errors.js';
 import { isObject, isUuid, type Body } from '../model/input.js';
 
 /** The request body as an object (an absent body is `{}`); anything else is 400. */
 export function bodyOf(request: FastifyRequest): Body {
   const body = request.body;
   if (body === undefined || body === null) return {};
-  if (!isObject(body)) throw new ApiErrors().general('[invalidJSON]', 'The request body must be a JSON object.').throwIfAny() as never;
+  if (!isObject(body)) return generalError('[invalidJSON]', 'The request body must be a JSON object.');
   return body;
 }
 

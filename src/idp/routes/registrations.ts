@@ -14,7 +14,7 @@ import { requestedTenantId } from '../http/tenant.js';
 import { DuplicateError } from '../storage/index.js';
 import { buildUser, saveUser } from '../services/users.js';
 import { issueSession } from '../services/session.js';
-import { bodyOf, createId, pathId, wrapped } from './common.js';
+import { bodyOf, createId, wrapped } from './common.js';
 import { findUser } from './users.js';
 
 const ENDPOINT = { endpoint: '/api/user/registration' };

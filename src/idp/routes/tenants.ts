@@ -1,5 +1,5 @@
 /** Tenant API — `/api/tenant`: create (optionally copying), retrieve, list, replace, patch, delete. */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { IdpContext } from '../context.js';
 import { ApiErrors, fieldError, notFound } from '../model/errors.js';
 import { isObject, mergePatch, objectAt, optionalBoolean, optionalEnum, optionalInteger, optionalString, requiredString, type Body } from '../model/input.js';
@@ -74,7 +74,7 @@ function visible(request: { apiKey?: { tenantId?: string } }, tenant: Tenant | u
 }
 
 export function registerTenantRoutes(app: FastifyInstance, ctx: IdpContext): void {
-  const create = async (request: import('fastify').FastifyRequest<{ Params: { id?: string } }>) => {
+  const create = async (request: FastifyRequest<{ Params: { id?: string } }>) => {
     if (request.apiKey?.tenantId !== undefined) notFound();
     const body = bodyOf(request);
     const input = wrapped(request, 'tenant');
@@ -101,7 +101,7 @@ export function registerTenantRoutes(app: FastifyInstance, ctx: IdpContext): voi
     return { tenant: visible(request, await ctx.storage.tenants.get(pathId(request.params.id))) };
   });
 
-  const update = (patch: boolean) => async (request: import('fastify').FastifyRequest<{ Params: { id: string } }>) => {
+  const update = (patch: boolean) => async (request: FastifyRequest<{ Params: { id: string } }>) => {
     const existing = visible(request, await ctx.storage.tenants.get(pathId(request.params.id)));
     const input = wrapped(request, 'tenant');
     const now = ctx.now();

@@ -13,7 +13,7 @@ import { publicJwk } from '../crypto/jwk.js';
 export class KeyRing {
   private signers = new Map<string, JwsSigner>();
   private verifiers = new Map<string, { key: Key; object: KeyObject }>();
-  private jwksBody: string | undefined;
+  private jwksBody: Promise<string> | undefined;
   private loadedAt = 0;
 
   constructor(
@@ -48,12 +48,17 @@ export class KeyRing {
     return signer;
   }
 
-  /** The JSON text of /.well-known/jwks.json: every asymmetric key, never HMAC. */
-  async jwks(): Promise<string> {
+  /** The JSON text of /.well-known/jwks.json: every asymmetric key, never HMAC. Cached until a key changes. */
+  jwks(): Promise<string> {
     this.fresh();
-    if (this.jwksBody !== undefined) return this.jwksBody;
-    const keys = (await this.storage.keys.find()).map(publicJwk).filter((k) => k !== undefined);
-    this.jwksBody = JSON.stringify({ keys });
+    // single flight: concurrent readers after an invalidation share one load
+    this.jwksBody ??= this.storage.keys.find().then(
+      (keys) => JSON.stringify({ keys: keys.map(publicJwk).filter((k) => k !== undefined) }),
+      (error: unknown) => {
+        this.jwksBody = undefined;
+        throw error;
+      },
+    );
     return this.jwksBody;
   }
 

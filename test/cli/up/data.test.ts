@@ -29,7 +29,7 @@ test('the data directory is created owner-only, and a file in its place is refus
   ensureDataDir(dir); // reused
   const file = join(root, 'plain-file');
   writeFileSync(file, 'x');
-  assert.throws(() => ensureDataDir(file), (e: unknown) => isGatehouseError(e, 'ERR_USAGE') && /exists and is not a directory/.test(e.message));
+  assert.throws(() => ensureDataDir(file), (e: unknown) => isGatehouseError(e, 'ERR_UP_DATA_DIR') && /exists and is not a directory/.test(e.message));
 });
 
 test('the generated demo identity is random per data directory and the issuer is the identity provider URL', () => {
@@ -64,7 +64,7 @@ test('a missing demo.json reads as a first start; a damaged one names the file a
   const paths = dataPaths(tempDir(t));
   assert.equal(readDemoState(paths.demo), undefined);
   writeFileSync(paths.demo, '{not json');
-  assert.throws(() => readDemoState(paths.demo), (e: unknown) => isGatehouseError(e, 'ERR_CONFIG_INVALID') && e.message.includes('demo.json: not valid JSON'));
+  assert.throws(() => readDemoState(paths.demo), (e: unknown) => isGatehouseError(e, 'ERR_UP_DEMO_STATE') && e.message.includes('demo.json: not valid JSON'));
   writeFileSync(paths.demo, JSON.stringify({ ...generateDemoState(URLS), apiKey: 42 }));
   assert.throws(() => readDemoState(paths.demo), /demo\.json: apiKey: expected a non-empty string/);
 });
@@ -120,7 +120,7 @@ test('the walkthrough shows the seed\'s three commands with the real values', ()
     state,
     database: './data/idp.sqlite',
     files: { demo: './data/demo.json', staticConfig: './data/gatehouse.yaml', publicKey: './data/pubkey.pem', log: './data/gatehouse.log' },
-    firstStart: true,
+    start: 'first',
     exposed: false,
   });
   assert.ok(text.includes('curl -X GET -I http://localhost:8080\n'));
@@ -137,7 +137,7 @@ test('the walkthrough shows the seed\'s three commands with the real values', ()
     state,
     database: 'PostgreSQL (--database)',
     files: { demo: 'd', staticConfig: 's', publicKey: 'p', log: 'l' },
-    firstStart: false,
+    start: 'reused',
     exposed: true,
   });
   assert.match(exposed, /DEVELOPMENT SET-UP LISTENING BEYOND LOCALHOST/);

@@ -178,3 +178,13 @@ test('bad options are refused before anything starts, each named', async () => {
     return true;
   });
 });
+
+test('an unreachable PostgreSQL is a clear error that does not repeat the password', async () => {
+  await assert.rejects(startIdp({ database: 'postgres://gate:hunter2-secret@127.0.0.1:1/nowhere', logger: capturingLogger([]) }), (error: unknown) => {
+    assert.ok(isGatehouseError(error, 'ERR_IDP_STORAGE'));
+    assert.match(error.message, /cannot connect to PostgreSQL at 127\.0\.0\.1:1\/nowhere/);
+    assert.doesNotMatch(error.message, /hunter2/);
+    return true;
+  });
+  await assert.rejects(startIdp({ database: 'postgres://x@127.0.0.1:5432/test?schema=Bad-Name', logger: capturingLogger([]) }), /schema "Bad-Name"/);
+});

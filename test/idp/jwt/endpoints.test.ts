@@ -113,3 +113,24 @@ test("a JWT may revoke its own user's refresh tokens but not another user's; log
   assert.equal((await idp.api('POST', '/api/jwt/refresh', { refreshToken: other.refreshToken })).status, 200, "another user's session is untouched");
   void tenantId;
 });
+
+test('two simultaneous exchanges of one one-time-use refresh token: exactly one wins', async () => {
+  const session = await login();
+  const answers = await Promise.all([1, 2, 3].map(() => idp.api('POST', '/api/jwt/refresh', { refreshToken: session.refreshToken })));
+  assert.deepEqual(answers.map((a) => a.status).sort(), [200, 400, 400]);
+});
+
+test('SlidingWindow: each use extends the refresh token; idle longer than the TTL ends it', async () => {
+  await idp.api('PATCH', `/api/application/${app.id}`, { application: { jwtConfiguration: { refreshTokenExpirationPolicy: 'SlidingWindow', refreshTokenUsagePolicy: 'Reusable' } } });
+  try {
+    const session = await login();
+    for (let i = 0; i < 3; i++) {
+      clock += 50 * 60_000;
+      assert.equal((await idp.api('POST', '/api/jwt/refresh', { refreshToken: session.refreshToken })).status, 200, `use ${i + 1} after 50 minutes`);
+    }
+    clock += 61 * 60_000;
+    assert.equal((await idp.api('POST', '/api/jwt/refresh', { refreshToken: session.refreshToken })).status, 400);
+  } finally {
+    await idp.api('PATCH', `/api/application/${app.id}`, { application: { jwtConfiguration: { refreshTokenExpirationPolicy: 'Fixed', refreshTokenUsagePolicy: 'OneTimeUse' } } });
+  }
+});

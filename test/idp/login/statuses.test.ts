@@ -30,6 +30,7 @@ test('200: the full body, no password fields, tokenExpirationInstant = exp in ms
   const response = await login({ loginId: 'ann@example.com', password: 'ann-password', applicationId: appId });
   assert.equal(response.status, 200);
   assert.match(response.headers.get('content-type') ?? '', /^application\/json/);
+  assert.equal(response.headers.get('cache-control'), 'no-store');
   const { payload } = decodeJwt(response.body.token);
   assert.equal(payload.exp, Math.floor(response.body.tokenExpirationInstant / 1000));
   assert.equal(response.body.tokenExpirationInstant, clock + 3600 * 1000);

@@ -16,14 +16,11 @@ export function generateAdminCredentials(): { adminLoginId: string; adminPasswor
 }
 
 async function call(idpUrl: string, apiKey: string, method: string, path: string, body?: unknown, tenantId?: string): Promise<{ status: number; json: any }> {
-  const send = () =>
-    fetch(`${idpUrl}${path}`, {
-      method,
-      headers: { authorization: apiKey, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(tenantId === undefined ? {} : { 'x-fusionauth-tenantid': tenantId }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-  // one retry: a pooled keep-alive connection to a previous server on the same port may be stale
-  const response = await send().catch(() => send());
+  const response = await fetch(`${idpUrl}${path}`, {
+    method,
+    headers: { authorization: apiKey, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(tenantId === undefined ? {} : { 'x-fusionauth-tenantid': tenantId }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
   const text = await response.text();
   return { status: response.status, json: text === '' ? undefined : JSON.parse(text) };
 }

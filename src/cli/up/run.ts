@@ -83,8 +83,9 @@ export async function startUp(options: UpOptions, out: NodeJS.WritableStream = p
       throw explainListenError(error, idpClaim);
     });
     started.push(idp);
-    await ensureDemoAdmin(`http://${dialHost(options.host)}:${idp.port}`, { ...state, ...admin });
     writePublicKey(paths.publicKey, await fetchApplicationPublicKey(`http://${dialHost(options.host)}:${idp.port}`, state.applicationId));
+    // after the public key: that step is what refuses a database another data directory made
+    await ensureDemoAdmin(`http://${dialHost(options.host)}:${idp.port}`, { ...state, ...admin });
 
     const echo = await startEchoPart(options.host, options.echoPort, logger.child({ part: 'echo' })).catch((error: unknown) => {
       throw explainListenError(error, echoClaim);

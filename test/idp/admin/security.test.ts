@@ -126,7 +126,19 @@ test('admin console guards', async (t) => {
       const text = await response.text();
       assert.doesNotMatch(text, /<script>alert/, path);
       assert.ok(!/<script(?! src="\/admin\/assets\/admin\.js" defer><\/script>)/.test(text), `${path}: only the console's own script`);
+      for (const [, url] of text.matchAll(/(?:src|href)="([^"]*)"/g)) assert.ok(url!.startsWith('/admin') || url!.startsWith('#'), `${path}: ${url} is local`);
     }
+  });
+
+  await t.test('everything is served locally and small', async () => {
+    const script = await fetch(`${base}/admin/assets/admin.js`);
+    assert.equal(script.status, 200);
+    assert.match(script.headers.get('content-type') ?? '', /javascript/);
+    assert.ok((await script.text()).length < 5_000, 'script under 5 KB (the limit is 100 KB)');
+    const css = await fetch(`${base}/admin/assets/admin.css`);
+    assert.equal(css.status, 200);
+    const etag = css.headers.get('etag')!;
+    assert.equal((await fetch(`${base}/admin/assets/admin.css`, { headers: { 'if-none-match': etag } })).status, 304);
   });
 
   await t.test('names with markup render as text', async () => {

@@ -46,12 +46,14 @@ test('up creates the demo administrator; an older data directory gets one on res
   delete old.adminLoginId;
   delete old.adminPassword;
   writeFileSync(demoPath, JSON.stringify(old));
-  const second = await startUp(options, sink);
+  // new ports: this process's connection pool may still hold sockets to the first start's servers
+  const [gatewayPort2, idpPort2, echoPort2] = await freePorts(3);
+  const second = await startUp({ ...options, gatewayPort: gatewayPort2!, idpPort: idpPort2!, echoPort: echoPort2! }, sink);
   try {
     const demo = JSON.parse(readFileSync(demoPath, 'utf8')) as Record<string, string>;
     assert.ok(demo.adminPassword);
     assert.notEqual(demo.adminPassword, previousPassword);
-    const fresh = await signIn(`http://127.0.0.1:${idpPort}`, { loginId: demo.adminLoginId!, password: demo.adminPassword! });
+    const fresh = await signIn(`http://127.0.0.1:${idpPort2}`, { loginId: demo.adminLoginId!, password: demo.adminPassword! });
     assert.equal(fresh.response.status, 303);
   } finally {
     await second.stop();

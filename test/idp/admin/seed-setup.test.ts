@@ -178,9 +178,26 @@ test('an administrator does the seed set-up in the browser, then the seed curl s
     await small.goto(`${idp.url}${path}`);
     const overflow = await small.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
     assert.ok(overflow <= 1, `${path} is wider than 375 px by ${overflow}`);
+    const unlabelled = await small.evaluate<string[]>(
+      "Array.from(document.querySelectorAll('input:not([type=hidden]),select,textarea,button')).filter(e => (e.labels === undefined || e.labels.length === 0) && !e.getAttribute('aria-label') && !(e.textContent || '').trim()).map(e => e.outerHTML)",
+    );
+    assert.deepEqual(unlabelled, [], `${path}: every control has a label`);
     await shot(small, `375-${name}`);
   }
   await phone.close();
+
+  // without JavaScript every page still works: the tabs become plain sections, all visible
+  const plain = await browser.newContext({ viewport: { width: 1024, height: 800 }, javaScriptEnabled: false });
+  const nojs = await plain.newPage();
+  await nojs.goto(`${idp.url}/admin/login`);
+  await nojs.getByLabel('Email').fill(ADMIN.loginId);
+  await nojs.getByLabel('Password').fill(ADMIN.password);
+  await nojs.getByRole('button', { name: 'Sign in' }).click();
+  await nojs.goto(`${idp.url}/admin/applications/new`);
+  assert.equal(await nojs.getByRole('switch', { name: 'Enabled' }).isVisible(), true);
+  assert.equal(await nojs.getByLabel('Authorized redirect URLs').isVisible(), true);
+  await shot(nojs, 'nojs-application-add');
+  await plain.close();
   await context.close();
 
   // the seed's HAProxy part: the console's policy with the copied pubkey.pem, in a real gateway

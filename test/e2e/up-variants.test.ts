@@ -165,7 +165,7 @@ test('Ctrl-C while the parts are still starting: up finishes starting, stops eve
   const up = spawnCli(['up', '--data-dir', dataDir, ...ports]);
   try {
     // demo.json is written just before the identity provider starts
-    for (let i = 0; i < 600 && !existsSync(join(dataDir, 'demo.json')); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    for (let i = 0; i < 3000 && !existsSync(join(dataDir, 'demo.json')); i++) await new Promise((resolve) => setTimeout(resolve, 20));
     assert.ok(existsSync(join(dataDir, 'demo.json')));
     up.child.kill('SIGINT');
     assert.equal(await up.exited(), 0);

@@ -95,3 +95,11 @@ test('a request cut off mid-body does not take the server down', async () => {
   });
   assert.equal((await idp.api('GET', '/api/tenant')).status, 200);
 });
+
+test('two simultaneous creates of one email: one user, one [duplicate]user.email', async () => {
+  const tenantId = (await idp.api('GET', '/api/tenant')).body.tenants.find((t: { name: string }) => t.name === 'Default').id;
+  const headers = { 'x-fusionauth-tenantid': tenantId };
+  const answers = await Promise.all([1, 2, 3].map(() => idp.api('POST', '/api/user', { user: { email: 'race@example.com', password: 'race-password' } }, headers)));
+  assert.deepEqual(answers.map((a) => a.status).sort(), [200, 400, 400]);
+  for (const a of answers.filter((x) => x.status === 400)) assert.deepEqual(codes(a.body), ['[duplicate]user.email']);
+});

@@ -53,11 +53,19 @@ export function currentSession(scope: Scope, request: FastifyRequest): AdminSess
   return scope.sessions.get(readCookie(request.headers.cookie, SESSION_COOKIE));
 }
 
-/** True when the browser says the request comes from another site. */
+/**
+ * True when the browser says the request comes from another site: an Origin whose host is not this
+ * server's Host (the scheme is not compared, so a TLS-terminating proxy in front does not break forms), an
+ * opaque `Origin: null`, or `Sec-Fetch-Site: cross-site` without an Origin.
+ */
 export function crossOrigin(request: FastifyRequest): boolean {
   const origin = request.headers.origin;
   if (origin === undefined) return request.headers['sec-fetch-site'] === 'cross-site';
-  return origin !== `${request.protocol}://${request.headers.host ?? ''}`;
+  try {
+    return new URL(origin).host !== (request.headers.host ?? '').toLowerCase();
+  } catch {
+    return true;
+  }
 }
 
 function firstValues(query: unknown): Record<string, string> {

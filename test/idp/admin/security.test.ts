@@ -62,6 +62,10 @@ test('admin console guards', async (t) => {
     }
     const foreign = await session.post(`/admin/tenants/${ids.tenantId}`, { _csrf: session.csrf, name: 'Evil', issuer: 'https://evil' }, { origin: 'https://evil.example' });
     assert.equal(foreign.status, 403, 'another Origin with the right token');
+    const opaque = await session.post(`/admin/tenants/${ids.tenantId}`, { _csrf: session.csrf, name: 'Evil', issuer: 'https://evil' }, { origin: 'null' });
+    assert.equal(opaque.status, 403, 'Origin: null with the right token');
+    const crossSite = await session.post(`/admin/tenants/${ids.tenantId}`, { _csrf: session.csrf, name: 'Evil', issuer: 'https://evil' }, { 'sec-fetch-site': 'cross-site' });
+    assert.equal(crossSite.status, 403, 'Sec-Fetch-Site: cross-site with the right token');
     const tenant = (await idp.api('GET', `/api/tenant/${ids.tenantId}`)).body.tenant;
     assert.notEqual(tenant.issuer, 'https://evil');
     assert.notEqual(tenant.name, 'changed');

@@ -74,7 +74,8 @@ function tabs(root){
       if(k==='ArrowRight'){select((i+1)%n,true);e.preventDefault();}else if(k==='ArrowLeft'){select((i-1+n)%n,true);e.preventDefault();}
       else if(k==='Home'){select(0,true);e.preventDefault();}else if(k==='End'){select(n-1,true);e.preventDefault();}});
   });
-  select(0,false);
+  var start=0;buttons.forEach(function(b,i){if('#'+b.getAttribute('aria-controls')===location.hash){start=i;}});
+  select(start,false);
 }
 function roles(){
   var sel=document.querySelector('select[data-roles-for]'); if(!sel) return;

@@ -36,31 +36,46 @@ export interface InputOptions {
   readonly attrs?: Html;
 }
 
-export function input(o: InputOptions): Html {
+/** The label, hint and error around a control; `control` gets the id and the aria attributes. */
+function frame(o: InputOptions, control: (id: string, aria: Html) => Html): Html {
   const id = o.id ?? nextId(o.name.replace(/[^a-z0-9]/gi, ''));
   const messages = o.errorKey === undefined ? [] : (o.errors?.fields[o.errorKey] ?? []);
   const hintId = o.hint === undefined ? undefined : `${id}-hint`;
   const errorId = messages.length === 0 ? undefined : `${id}-error`;
   const described = [hintId, errorId].filter((x) => x !== undefined).join(' ');
+  const aria = html`${described === '' ? '' : html` aria-describedby="${described}"`}${messages.length > 0 ? html` aria-invalid="true"` : ''}`;
   return html`<div class="field${messages.length > 0 ? ' invalid' : ''}">
   <label for="${id}">${o.label}</label>${o.required === true ? html` <span class="req" aria-hidden="true">*</span>` : ''}
   ${hintId === undefined ? '' : html`<p class="hint" id="${hintId}">${o.hint}</p>`}
   ${errorId === undefined ? '' : html`<p class="error" id="${errorId}">${messages.join(' ')}</p>`}
-  <input id="${id}" name="${o.name}" type="${o.type ?? 'text'}" value="${o.value ?? ''}"${o.required === true ? html` required` : ''}${o.autocomplete === undefined ? '' : html` autocomplete="${o.autocomplete}"`}${described === '' ? '' : html` aria-describedby="${described}"`}${messages.length > 0 ? html` aria-invalid="true"` : ''}${o.attrs ?? ''}>
+  ${control(id, aria)}
 </div>`;
 }
 
+export function input(o: InputOptions): Html {
+  return frame(
+    o,
+    (id, aria) =>
+      html`<input id="${id}" name="${o.name}" type="${o.type ?? 'text'}" value="${o.value ?? ''}"${o.required === true ? html` required` : ''}${o.autocomplete === undefined ? '' : html` autocomplete="${o.autocomplete}"`}${aria}${o.attrs ?? ''}>`,
+  );
+}
+
 export function textarea(o: InputOptions & { rows?: number; mono?: boolean }): Html {
-  const id = o.id ?? nextId(o.name.replace(/[^a-z0-9]/gi, ''));
-  const messages = o.errorKey === undefined ? [] : (o.errors?.fields[o.errorKey] ?? []);
-  const hintId = o.hint === undefined ? undefined : `${id}-hint`;
-  const errorId = messages.length === 0 ? undefined : `${id}-error`;
-  const described = [hintId, errorId].filter((x) => x !== undefined).join(' ');
-  return html`<div class="field${messages.length > 0 ? ' invalid' : ''}">
-  <label for="${id}">${o.label}</label>
-  ${hintId === undefined ? '' : html`<p class="hint" id="${hintId}">${o.hint}</p>`}
-  ${errorId === undefined ? '' : html`<p class="error" id="${errorId}">${messages.join(' ')}</p>`}
-  <textarea id="${id}" name="${o.name}" rows="${o.rows ?? 4}"${o.mono === true ? html` class="mono" spellcheck="false"` : ''}${described === '' ? '' : html` aria-describedby="${described}"`}>${o.value ?? ''}</textarea>
+  return frame(o, (id, aria) => html`<textarea id="${id}" name="${o.name}" rows="${o.rows ?? 4}"${o.mono === true ? html` class="mono" spellcheck="false"` : ''}${aria}>${o.value ?? ''}</textarea>`);
+}
+
+export function select(o: InputOptions & { options: [string, string][]; value?: string }): Html {
+  return frame(o, (id, aria) => html`<select id="${id}" name="${o.name}"${aria}${o.attrs ?? ''}>${o.options.map(([value, label]) => html`<option value="${value}"${value === o.value ? html` selected` : ''}>${label}</option>`)}</select>`);
+}
+
+/**
+ * Tabs after the ARIA pattern (the script adds arrow keys and hides the other panels); without the
+ * script every panel shows, one after the other, each under its heading.
+ */
+export function tabs(label: string, panels: readonly [id: string, title: string, body: Html][]): Html {
+  return html`<div class="tabs tabs-nojs">
+<div role="tablist" aria-label="${label}">${panels.map(([id, title], i) => html`<button type="button" role="tab" id="tab-${id}" aria-controls="panel-${id}" aria-selected="${i === 0 ? 'true' : 'false'}">${title}</button>`)}</div>
+${panels.map(([id, title, body]) => html`<section class="tabpanel" role="tabpanel" id="panel-${id}" aria-labelledby="tab-${id}"><h2 class="panel-title">${title}</h2>${body}</section>`)}
 </div>`;
 }
 
@@ -71,17 +86,6 @@ export function toggle(o: { name: string; label: string; checked: boolean; hint?
   <input type="checkbox" role="switch" id="${id}" name="${o.name}" value="${o.value ?? 'on'}"${o.checked ? html` checked` : ''}${o.disabled === true ? html` disabled` : ''}${o.hint === undefined ? '' : html` aria-describedby="${id}-hint"`}>
   <label for="${id}">${o.label}</label>
   ${o.hint === undefined ? '' : html`<p class="hint" id="${id}-hint">${o.hint}</p>`}
-</div>`;
-}
-
-export function select(o: { name: string; label: string; options: [string, string][]; value?: string; hint?: string; errorKey?: string; errors?: FormErrors | undefined; id?: string }): Html {
-  const id = o.id ?? nextId(o.name.replace(/[^a-z0-9]/gi, ''));
-  const messages = o.errorKey === undefined ? [] : (o.errors?.fields[o.errorKey] ?? []);
-  return html`<div class="field${messages.length > 0 ? ' invalid' : ''}">
-  <label for="${id}">${o.label}</label>
-  ${o.hint === undefined ? '' : html`<p class="hint" id="${id}-hint">${o.hint}</p>`}
-  ${messages.length === 0 ? '' : html`<p class="error" id="${id}-error">${messages.join(' ')}</p>`}
-  <select id="${id}" name="${o.name}"${o.hint === undefined ? '' : html` aria-describedby="${id}-hint"`}>${o.options.map(([value, label]) => html`<option value="${value}"${value === o.value ? html` selected` : ''}>${label}</option>`)}</select>
 </div>`;
 }
 

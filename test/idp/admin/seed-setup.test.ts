@@ -127,12 +127,14 @@ test('an administrator does the seed set-up in the browser, then the seed curl s
   await shot(page, '13-user-add');
   await page.getByRole('button', { name: 'Save' }).click();
   await page.waitForURL(/\/admin\/users\/[0-9a-f-]{36}$/);
+  await page.getByRole('tab', { name: 'Registrations' }).click();
   await page.getByRole('link', { name: 'Add Registration' }).click();
   await page.getByLabel('Application', { exact: true }).selectOption({ label: 'HAProxy' });
   await shot(page, '14-registration-add');
   await page.getByRole('button', { name: 'Save' }).click();
-  await page.waitForURL(/\/admin\/users\/[0-9a-f-]{36}$/);
-  assert.match(await page.getByRole('region', { name: 'Registrations' }).innerText(), /HAProxy/);
+  await page.waitForURL(/\/admin\/users\/[0-9a-f-]{36}#panel-registrations$/);
+  assert.equal(await page.getByRole('tab', { name: 'Registrations' }).getAttribute('aria-selected'), 'true');
+  assert.match(await page.getByRole('tabpanel', { name: 'Registrations' }).innerText(), /HAProxy/);
   await shot(page, '15-user-view');
   await nav(page, 'Users').click();
   await page.getByLabel(/Search/).fill('bob');

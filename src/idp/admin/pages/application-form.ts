@@ -4,7 +4,7 @@
  * live) and, on create, Roles. Turns the submitted form into the API's `application` object.
  */
 import type { FormErrors } from '../api.js';
-import { csrfField, errorSummary, input, select, textarea, toggle } from '../components.js';
+import { csrfField, errorSummary, input, select, tabs, textarea, toggle } from '../components.js';
 import { html, type Html } from '../html.js';
 import { lines, numberOrText } from '../lookups.js';
 import { checked, field, fields, type Form } from '../router.js';
@@ -85,7 +85,7 @@ export function applicationForm(o: {
 }): Html {
   const v = o.values;
   const errors = o.errors;
-  const tabs: [string, string, Html][] = [
+  const tabs_: [string, string, Html][] = [
     [
       'oauth',
       'OAuth',
@@ -111,10 +111,7 @@ ${input({ name: 'ttl', label: 'JWT duration (seconds)', type: 'number', value: v
 ${csrfField(o.csrf)}
 ${input({ name: 'name', label: 'Name', value: v.name, required: true, id: 'app-name', errorKey: 'application.name', errors })}
 ${o.create && o.tenants.length > 1 ? select({ name: 'tenantId', label: 'Tenant', options: o.tenants.map((t): [string, string] => [t.id, t.name]), value: v.tenantId, id: 'app-tenant' }) : o.create ? html`<input type="hidden" name="tenantId" value="${v.tenantId}">` : ''}
-<div class="tabs tabs-nojs">
-<div role="tablist" aria-label="Application settings">${tabs.map(([id, label], i) => html`<button type="button" role="tab" id="tab-${id}" aria-controls="panel-${id}" aria-selected="${i === 0 ? 'true' : 'false'}">${label}</button>`)}</div>
-${tabs.map(([id, label, body]) => html`<section class="tabpanel" role="tabpanel" id="panel-${id}" aria-labelledby="tab-${id}"><h2 class="panel-title">${label}</h2>${body}</section>`)}
-</div>
+${tabs('Application settings', tabs_)}
 <div class="actions"><button type="submit">Save</button> <a href="/admin/applications">Cancel</a></div>
 </form>`;
 }

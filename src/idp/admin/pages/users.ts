@@ -4,8 +4,8 @@
  * clear a failed-login lockout), and adding a registration to an application with roles.
  */
 import type { FormErrors } from '../api.js';
-import { csrfField, errorSummary, formatInstant, input, postButton, select, toggle } from '../components.js';
-import { html, trusted } from '../html.js';
+import { csrfField, errorSummary, formatInstant, input, postButton, select, tabs, toggle } from '../components.js';
+import { html } from '../html.js';
 import { page } from '../layout.js';
 import { nameOf, tenants as allTenants } from '../lookups.js';
 import { field, fields, takeFlash, type AdminRequest, type Router } from '../router.js';
@@ -120,7 +120,8 @@ ${input({ name: 'lastName', label: 'Last name', value: values.lastName, id: 'use
             ? postButton(`/admin/users/${user.id}/lock`, csrf, 'Lock account', { danger: true })
             : postButton(`/admin/users/${user.id}/unlock`, csrf, 'Unlock account')
       }</div>
-<section class="card" aria-labelledby="details-title"><h2 id="details-title">Details</h2><dl class="props">
+<div class="card">${tabs('User', [
+  ['details', 'Details', html`<dl class="props">
 <dt>Id</dt><dd><code>${user.id}</code></dd>
 <dt>Email</dt><dd>${user.email ?? ''}</dd>
 ${user.username === undefined ? '' : html`<dt>Username</dt><dd>${user.username}</dd>`}
@@ -129,14 +130,14 @@ ${user.username === undefined ? '' : html`<dt>Username</dt><dd>${user.username}<
 <dt>Created</dt><dd>${formatInstant(user.insertInstant)}</dd>
 <dt>Last login</dt><dd>${formatInstant(user.lastLoginInstant) || 'never'}</dd>
 ${lockedOut ? html`<dt>Failed logins</dt><dd>Locked out until ${formatInstant(lock.lockedUntil)}</dd>` : ''}
-</dl></section>
-<section class="card" aria-labelledby="registrations-title"><h2 id="registrations-title">Registrations</h2>
-<div class="actions"><a class="button" href="/admin/users/${user.id}/registrations/new">Add Registration</a></div>
+</dl>`],
+  ['registrations', 'Registrations', html`<div class="actions"><a class="button" href="/admin/users/${user.id}/registrations/new">Add Registration</a></div>
 <div class="table-wrap"><table class="stack"><thead><tr><th scope="col">Application</th><th scope="col">Roles</th><th scope="col">Created</th><th scope="col">Action</th></tr></thead>
 <tbody>${registrations.map(
-        (reg) => html`<tr><td data-label="Application">${nameOf(applications, reg.applicationId)}</td><td data-label="Roles">${reg.roles.join(', ')}</td><td data-label="Created">${formatInstant(reg.insertInstant)}</td>
+        (reg) => html`<tr><td data-label="Application">${nameOf(applications, reg.applicationId)}</td><td data-label="Roles">${reg.roles.join(', ') || 'none'}</td><td data-label="Created">${formatInstant(reg.insertInstant)}</td>
 <td>${postButton(`/admin/users/${user.id}/registrations/${reg.applicationId}/delete`, csrf, 'Remove', { danger: true, ariaLabel: `Remove the registration to ${nameOf(applications, reg.applicationId)}` })}</td></tr>`,
-      )}</tbody></table></div></section>`,
+      )}</tbody></table></div>`],
+])}</div>`,
     });
   });
 
@@ -171,7 +172,7 @@ ${
   apps.length === 0
     ? html`<p class="card">This user is registered to every active application of its tenant.</p>`
     : html`<form method="post" action="/admin/users/${user.id}/registrations" class="card">${csrfField(r.session.csrf)}
-${trusted(select({ name: 'applicationId', label: 'Application', options: apps.map((a): [string, string] => [a.id, a.name]), value: chosen, id: 'reg-app', errorKey: 'registration.applicationId', errors }).value.replace('<select ', '<select data-roles-for="roles" '))}
+${select({ name: 'applicationId', label: 'Application', options: apps.map((a): [string, string] => [a.id, a.name]), value: chosen, id: 'reg-app', errorKey: 'registration.applicationId', errors, attrs: html` data-roles-for="roles"` })}
 ${apps.map(
   (a) => html`<fieldset data-app="${a.id}"><legend>Roles in ${a.name}</legend>${
     a.roles.length === 0
@@ -197,13 +198,13 @@ ${apps.map(
     const roles = fields(r.form, `roles:${applicationId}`);
     const result = await r.scope.api.call('POST', `/api/user/registration/${user.id}`, { registration: { applicationId, ...(roles.length === 0 ? {} : { roles }) } });
     if (result.errors !== undefined) return { status: 400, page: await registrationPage(r, user, { applicationId, roles }, result.errors) };
-    return { redirect: `/admin/users/${user.id}`, flash: 'Added the registration.' };
+    return { redirect: `/admin/users/${user.id}#panel-registrations`, flash: 'Added the registration.' };
   });
 
   router.action('/users/:id/registrations/:applicationId/delete', async (r) => {
     const user = await find(r);
     if (user === undefined) return missing;
     const result = await r.scope.api.call('DELETE', `/api/user/registration/${user.id}/${encodeURIComponent(String(r.params.applicationId))}`);
-    return { redirect: `/admin/users/${user.id}`, flash: result.errors === undefined ? 'Removed the registration.' : result.errors.general.join(' ') };
+    return { redirect: `/admin/users/${user.id}#panel-registrations`, flash: result.errors === undefined ? 'Removed the registration.' : result.errors.general.join(' ') };
   });
 }

@@ -15,14 +15,14 @@ a{color:var(--accent)}a:focus-visible,button:focus-visible,input:focus-visible,s
 .logout{margin-left:auto;display:flex;align-items:center;gap:.4rem;font-size:.9rem}.who{opacity:.85;overflow-wrap:anywhere}
 main{max-width:72rem;margin:0 auto;padding:1rem}main:focus{outline:none}
 h1{font-size:1.5rem;margin:.5rem 0 1rem}h2{font-size:1.15rem}
-.card{background:var(--card);border:1px solid var(--line);border-radius:6px;padding:1rem;margin:0 0 1rem}
+.card{background:var(--card);border:1px solid var(--line);border-radius:6px;padding:1rem;margin:0 0 1rem}.card.narrow{max-width:30rem;margin:2rem auto}
 .actions{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;margin:0 0 1rem}
 .field{margin:0 0 .9rem}.field>label{display:inline-block;font-weight:600;margin-bottom:.25rem}.field>input,.field>select,.field>textarea{display:block}
 .field input[type=text],.field input[type=email],.field input[type=password],.field input[type=number],.field input[type=url],.field input[type=search],select,textarea{width:100%;max-width:40rem;padding:.5rem;border:1px solid #8a94a6;border-radius:4px;font:inherit;background:#fff}
 textarea.mono,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.85rem}
 .hint{color:var(--muted);margin:.1rem 0 .3rem;font-size:.9rem}.error{color:var(--danger);font-weight:600;margin:.1rem 0 .3rem}
 .invalid input,.invalid select,.invalid textarea{border-color:var(--danger);border-width:2px}.req{color:var(--danger)}
-.switch{display:flex;flex-wrap:wrap;align-items:center;gap:.5rem}.switch label{display:inline;margin:0}.switch .hint{flex-basis:100%}
+.switch{display:flex;flex-wrap:wrap;align-items:center;gap:.5rem}.switch>label{display:inline;margin:0;flex:1 1 0;min-width:0}.switch .hint{flex-basis:100%}
 .switch input{appearance:none;width:2.6rem;height:1.5rem;border-radius:1rem;background:#9aa3b2;position:relative;cursor:pointer;margin:0;flex:none}
 .switch input::after{content:"";position:absolute;top:.2rem;left:.2rem;width:1.1rem;height:1.1rem;border-radius:50%;background:#fff;transition:left .15s}
 .switch input:checked{background:var(--ok)}.switch input:checked::after{left:1.3rem}.switch input:disabled{opacity:.5;cursor:not-allowed}

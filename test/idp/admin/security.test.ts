@@ -165,6 +165,16 @@ test('admin console guards', async (t) => {
     assert.match(await empty.text(), /application\.name|You must specify/);
     const next = await signIn(base, ADMIN);
     assert.equal(next.response.headers.get('location'), '/admin/');
+    // ?next= only ever leads to a console page
+    for (const [target, expected] of [['//evil.example/admin', '/admin/'], ['https://evil.example/', '/admin/'], ['/admin//evil.example', '/admin/'], ['/admin/\\evil.example', '/admin/'], ['/admin/users?q=a', '/admin/users?q=a']]) {
+      const page = await fetch(`${base}/admin/login?next=${encodeURIComponent(target!)}`);
+      const cookie = cookieOf(page)!;
+      const token = csrfOf(await page.text());
+      const formNext = (/name="next" value="([^"]*)"/.exec(await (await fetch(`${base}/admin/login?next=${encodeURIComponent(target!)}`)).text()) ?? [])[1];
+      assert.equal(formNext?.replace(/&amp;/g, '&'), expected, `form next for ${target}`);
+      const response = await postForm(`${base}/admin/login`, { _csrf: token, loginId: ADMIN.loginId, password: ADMIN.password, next: target! }, cookie);
+      assert.equal(response.headers.get('location'), expected, target);
+    }
   });
 
   await t.test('sign-out ends the session', async () => {

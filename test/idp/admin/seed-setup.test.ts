@@ -60,6 +60,7 @@ test('an administrator does the seed set-up in the browser, then the seed curl s
   await nav(page, 'Tenants').click();
   await shot(page, '03-tenants');
   await page.getByRole('link', { name: 'Edit tenant Default' }).click();
+  const tenantEditPath = new URL(page.url()).pathname;
   await page.getByLabel('Issuer').fill(issuer);
   await shot(page, '04-tenant-edit');
   await page.getByRole('button', { name: 'Save' }).click();
@@ -96,6 +97,7 @@ test('an administrator does the seed set-up in the browser, then the seed curl s
   await shot(page, '08-key-master');
   await page.getByRole('link', { name: 'View key Access token signing key generated for application HAProxy' }).click();
   await shot(page, '09-key-view');
+  const keyPath = new URL(page.url()).pathname;
   await page.getByRole('button', { name: 'Copy PEM encoded', exact: true }).click();
   await page.getByRole('button', { name: 'Copy PEM encoded', exact: true }).filter({ hasText: 'Copied' }).waitFor();
   const pem = await page.evaluate<string>('navigator.clipboard.readText()');
@@ -127,6 +129,7 @@ test('an administrator does the seed set-up in the browser, then the seed curl s
   await shot(page, '13-user-add');
   await page.getByRole('button', { name: 'Save' }).click();
   await page.waitForURL(/\/admin\/users\/[0-9a-f-]{36}$/);
+  const userPath = new URL(page.url()).pathname;
   await page.getByRole('tab', { name: 'Registrations' }).click();
   await page.getByRole('link', { name: 'Add Registration' }).click();
   await page.getByLabel('Application', { exact: true }).selectOption({ label: 'HAProxy' });
@@ -170,6 +173,10 @@ test('an administrator does the seed set-up in the browser, then the seed curl s
     ['application-edit', `${applicationPath}/edit`],
     ['gateway-policy', `${applicationPath}/gateway`],
     ['key-master', '/admin/keys'],
+    ['key-view', keyPath],
+    ['user-view', userPath],
+    ['registration-add', `${userPath}/registrations/new`],
+    ['tenant-edit', tenantEditPath],
     ['key-generate', '/admin/keys/generate'],
     ['key-import', '/admin/keys/import'],
     ['api-keys', '/admin/api-keys'],

@@ -26,7 +26,7 @@ async function call(idpUrl: string, apiKey: string, method: string, path: string
 }
 
 function fail(step: string, status: number): never {
-  throw new GatehouseError(ErrorCode.CONFIG_INVALID, `up: could not create the admin console's demo administrator (${step}: HTTP ${status})`);
+  throw new GatehouseError(ErrorCode.IDP_ADMIN_SETUP, `up: could not create the admin console's demo administrator (${step}: HTTP ${status})`);
 }
 
 /** Creates the console's application and the demo administrator unless they exist. `idpUrl` is a loopback URL. */

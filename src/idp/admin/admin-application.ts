@@ -6,6 +6,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { IdpContext } from '../context.js';
+import { ErrorCode, GatehouseError } from '../../shared/errors.js';
 import { ConsoleApi } from './api.js';
 
 export const ADMIN_APPLICATION_ID = '3c219e58-ed0e-4b18-ad48-f4f92793ae32';
@@ -21,5 +22,5 @@ export async function ensureAdminApplication(ctx: IdpContext, app: FastifyInstan
     { application: { name: ADMIN_APPLICATION_NAME, roles: [{ name: ADMIN_ROLE, description: 'Signs in to the Gatehouse admin console', isSuperRole: true }] } },
     tenantId,
   );
-  if (result.errors !== undefined) throw new Error(`cannot create the admin console application: ${[...result.errors.general, ...Object.values(result.errors.fields).flat()].join('; ')}`);
+  if (result.errors !== undefined) throw new GatehouseError(ErrorCode.IDP_ADMIN_SETUP, `cannot create the admin console application: ${[...result.errors.general, ...Object.values(result.errors.fields).flat()].join('; ')}`);
 }

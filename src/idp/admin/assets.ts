@@ -29,7 +29,7 @@ textarea.mono,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monos
 button,.button{font:inherit;padding:.45rem .9rem;border-radius:4px;border:1px solid var(--accent);background:var(--accent);color:#fff;cursor:pointer;text-decoration:none;display:inline-block}
 button.secondary,.button.secondary{background:#fff;color:var(--accent)}button.danger{background:var(--danger);border-color:var(--danger)}
 button.link{background:none;border:none;color:inherit;text-decoration:underline;padding:0}
-form.inline{display:inline}svg.icon{vertical-align:-2px;margin-right:.3rem}
+form.inline{display:inline}svg.icon{vertical-align:-2px;margin-right:.3rem}svg.view-icon{color:var(--ok)}
 .errors{border:2px solid var(--danger);background:#fff5f4;padding:.5rem 1rem;border-radius:6px;margin-bottom:1rem}.errors h2{margin:.3rem 0;font-size:1rem}
 .flash{border-left:4px solid var(--ok);background:#eefaf1;padding:.6rem 1rem;border-radius:4px}
 .table-wrap{overflow-x:auto}table{border-collapse:collapse;width:100%;background:var(--card)}

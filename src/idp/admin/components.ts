@@ -112,3 +112,6 @@ export function formatInstant(ms: number | undefined): string {
 
 /** The seed's red padlock, drawn inline (no icon font, no emoji font needed). */
 export const PADLOCK = html`<svg class="icon" aria-hidden="true" focusable="false" width="14" height="14" viewBox="0 0 24 24"><path fill="currentColor" d="M6 10V7a6 6 0 1 1 12 0v3h1a1 1 0 0 1 1 1v10a1 1 0 0 1-1 1H5a1 1 0 0 1-1-1V11a1 1 0 0 1 1-1h1zm2 0h8V7a4 4 0 1 0-8 0v3z"/></svg>`;
+
+/** The seed's green magnifying glass on View buttons. */
+export const MAGNIFIER = html`<svg class="icon view-icon" aria-hidden="true" focusable="false" width="14" height="14" viewBox="0 0 24 24"><path fill="currentColor" d="M10 2a8 8 0 0 1 6.32 12.9l5.39 5.4-1.41 1.41-5.4-5.39A8 8 0 1 1 10 2zm0 2a6 6 0 1 0 0 12 6 6 0 0 0 0-12z"/></svg>`;

@@ -38,6 +38,11 @@ test('an administrator does the seed set-up in the browser, then the seed curl s
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: idp.url });
   const page = await context.newPage();
   page.setDefaultTimeout(10_000);
+  const consoleErrors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' || /Content.Security.Policy/i.test(m.text())) consoleErrors.push(m.text());
+  });
+  page.on('pageerror', (e) => consoleErrors.push(e.message));
   const dialogs: string[] = [];
   page.on('dialog', (d) => {
     dialogs.push(d.message());
@@ -154,6 +159,7 @@ test('an administrator does the seed set-up in the browser, then the seed curl s
   await page.getByRole('button', { name: 'Copy gatehouse.yaml (pubkey.pem)' }).filter({ hasText: 'Copied' }).waitFor();
   const yamlText = await page.evaluate<string>('navigator.clipboard.readText()');
   assert.equal(dialogs.length, 0);
+  assert.deepEqual(consoleErrors, [], 'no script error and no CSP violation on any screen');
 
   // 375 px: every list and form screen again
   const phone = await browser.newContext({ viewport: { width: 375, height: 800 }, isMobile: true });

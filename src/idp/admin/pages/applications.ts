@@ -3,7 +3,7 @@
  * URLs, grants, JWT settings; roles added and removed one by one, as the API manages them), deactivate,
  * reactivate, delete, and the gateway policy page.
  */
-import { copyable, csrfField, errorSummary, input, postButton } from '../components.js';
+import { copyable, csrfField, errorSummary, input, MAGNIFIER, postButton } from '../components.js';
 import { html } from '../html.js';
 import { page } from '../layout.js';
 import { keys as allKeys, nameOf, tenants as allTenants } from '../lookups.js';
@@ -38,7 +38,7 @@ export function registerApplicationPages(router: Router): void {
 <thead><tr><th scope="col">Name</th><th scope="col">Id</th><th scope="col">Tenant</th><th scope="col">Status</th><th scope="col">Actions</th></tr></thead>
 <tbody>${list.map(
         (a) => html`<tr><td data-label="Name">${a.name}</td><td data-label="Id" class="id"><code>${a.id}</code></td><td data-label="Tenant">${nameOf(tenants, a.tenantId)}</td><td data-label="Status">${status(a)}</td>
-<td><a class="button secondary" href="/admin/applications/${a.id}" aria-label="View ${a.name}">View</a> <a class="button secondary" href="/admin/applications/${a.id}/edit" aria-label="Edit ${a.name}">Edit</a> <a class="button secondary" href="/admin/applications/${a.id}/gateway" aria-label="Gateway policy for ${a.name}">Gateway</a></td></tr>`,
+<td><a class="button secondary" href="/admin/applications/${a.id}" aria-label="View ${a.name}">${MAGNIFIER}View</a> <a class="button secondary" href="/admin/applications/${a.id}/edit" aria-label="Edit ${a.name}">Edit</a> <a class="button secondary" href="/admin/applications/${a.id}/gateway" aria-label="Gateway policy for ${a.name}">Gateway</a></td></tr>`,
       )}</tbody></table></div>`,
     });
   });

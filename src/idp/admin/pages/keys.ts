@@ -3,7 +3,7 @@
  * copy button (what the seed copies into pubkey.pem), generating and importing keys, deleting unused ones.
  */
 import type { FormErrors } from '../api.js';
-import { copyable, csrfField, errorSummary, formatInstant, input, postButton, select, textarea } from '../components.js';
+import { copyable, csrfField, errorSummary, formatInstant, input, MAGNIFIER, postButton, select, textarea } from '../components.js';
 import { html } from '../html.js';
 import { page } from '../layout.js';
 import { numberOrText } from '../lookups.js';
@@ -42,7 +42,7 @@ export function registerKeyPages(router: Router): void {
 <thead><tr><th scope="col">Name</th><th scope="col">Algorithm</th><th scope="col">kid</th><th scope="col">Action</th></tr></thead>
 <tbody>${list.map(
         (k) => html`<tr><td data-label="Name">${k.name}</td><td data-label="Algorithm">${k.algorithm}</td><td data-label="kid" class="id"><code>${k.kid}</code></td>
-<td><a class="button secondary" href="/admin/keys/${k.id}" aria-label="View key ${k.name}">View</a></td></tr>`,
+<td><a class="button secondary" href="/admin/keys/${k.id}" aria-label="View key ${k.name}">${MAGNIFIER}View</a></td></tr>`,
       )}</tbody></table></div>`,
     });
   });

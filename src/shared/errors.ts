@@ -54,6 +54,9 @@ export const ErrorCode = {
   IDP_DUPLICATE: 'ERR_IDP_DUPLICATE',
   // identity provider: admin console
   IDP_ADMIN_SETUP: 'ERR_IDP_ADMIN_SETUP',
+
+  // OAuth 2.0 / OpenID Connect (src/idp/oauth)
+  OAUTH_ERROR: 'ERR_OAUTH',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

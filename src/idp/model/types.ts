@@ -174,5 +174,34 @@ export interface RefreshToken {
   authenticationType: string;
   grants: string[];
   scope?: string;
+  /** Issued to a public client that redeemed its code with PKCE (may refresh without a secret under NotRequiredWhenUsingPKCE). */
+  pkce?: boolean;
   metaData: Json;
+}
+
+/**
+ * An OAuth authorization code (src/idp/oauth/codes.ts). Stored under the SHA-256 of the code; `used` turns
+ * true at the one exchange, and the tokens issued then are recorded so a replay can revoke them.
+ */
+export interface AuthorizationCode {
+  /** SHA-256 (hex) of the code value. */
+  id: string;
+  tenantId: string;
+  applicationId: string;
+  userId: string;
+  redirectUri: string;
+  scope: string;
+  nonce?: string;
+  codeChallenge?: string;
+  codeChallengeMethod?: 'S256';
+  /** Epoch seconds of the login. */
+  authTime: number;
+  insertInstant: number;
+  expiresInstant: number;
+  used: boolean;
+  /** Set at the exchange: the access token's jti and the refresh token issued with it. */
+  accessTokenJti?: string;
+  refreshTokenId?: string;
+  /** True once a replay revoked what the exchange issued. */
+  revoked?: boolean;
 }

@@ -14,6 +14,7 @@ import { DuplicateError } from '../storage/index.js';
 import { createId, isTrue, pathId, query, overDefaults, wrapped } from './common.js';
 import { generateNamedKey } from './keys.js';
 import { optionalTenant, requireTenant } from '../http/tenant.js';
+import { validateEntityGrants } from '../oauth/index.js';
 
 const ENDPOINT = { endpoint: '/api/application' };
 const ROLE_ENDPOINT = { endpoint: '/api/application/role' };
@@ -57,6 +58,7 @@ async function complete(ctx: IdpContext, tenant: Tenant, doc: Body, rolesInput: 
   optionalStringArray(errors, oauth, 'authorizedOriginURLs', 'application.oauthConfiguration.authorizedOriginURLs');
   optionalStringArray(errors, oauth, 'enabledGrants', 'application.oauthConfiguration.enabledGrants');
   const policy = optionalEnum(errors, oauth, 'clientAuthenticationPolicy', 'application.oauthConfiguration.clientAuthenticationPolicy', ['Required', 'NotRequired', 'NotRequiredWhenUsingPKCE']);
+  validateEntityGrants(errors, oauth);
   optionalEnum(errors, oauth, 'proofKeyForCodeExchangePolicy', 'application.oauthConfiguration.proofKeyForCodeExchangePolicy', ['Required', 'NotRequired', 'NotRequiredWhenUsingClientAuthentication']);
   optionalEnum(errors, oauth, 'scopeHandlingPolicy', 'application.oauthConfiguration.scopeHandlingPolicy', ['Compatibility', 'Strict']);
   optionalEnum(errors, oauth, 'unknownScopePolicy', 'application.oauthConfiguration.unknownScopePolicy', ['Allow', 'Remove', 'Reject']);

@@ -10,6 +10,7 @@ import { registerRegistrationRoutes } from './registrations.js';
 import { registerTenantRoutes } from './tenants.js';
 import { registerUserRoutes } from './users.js';
 import { registerWellKnownRoutes } from './well-known.js';
+import { registerOAuthRoutes } from '../oauth/index.js';
 import { registerAdminConsole } from '../admin/index.js';
 
 export function registerRoutes(app: FastifyInstance, ctx: IdpContext): void {
@@ -22,6 +23,7 @@ export function registerRoutes(app: FastifyInstance, ctx: IdpContext): void {
   registerLoginRoutes(app, ctx);
   registerJwtRoutes(app, ctx);
   registerWellKnownRoutes(app, ctx);
+  registerOAuthRoutes(app, ctx);
   registerAdminConsole(app, ctx);
 }
 

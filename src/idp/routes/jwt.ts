@@ -25,7 +25,7 @@ export function bearerToken(request: FastifyRequest): string | undefined {
   return cookie(request, 'access_token');
 }
 
-interface RefreshContext {
+export interface RefreshContext {
   record: RefreshToken;
   tenant: Tenant;
   application: Application;
@@ -33,7 +33,7 @@ interface RefreshContext {
 }
 
 /** Loads what a refresh token belongs to, or undefined when it is unknown, expired or orphaned. */
-async function loadRefreshToken(ctx: IdpContext, value: string): Promise<RefreshContext | undefined> {
+export async function loadRefreshToken(ctx: IdpContext, value: string): Promise<RefreshContext | undefined> {
   const record = await ctx.tokens.findRefreshToken(value);
   if (record === undefined) return undefined;
   const [tenant, application, user] = await Promise.all([

@@ -27,12 +27,15 @@ export interface AccessTokenRequest {
   sid?: string;
   /** Overrides the configured time to live (never above it). */
   ttlSeconds?: number;
+  /** email, email_verified, preferred_username in the token; default true (OAuth `Strict` scope handling: false). */
+  profileClaims?: boolean;
 }
 
 export interface IssuedAccessToken {
   token: string;
   /** Epoch milliseconds; the JWT's exp is this in seconds. */
   expirationInstant: number;
+  jti: string;
 }
 
 export interface IssuedRefreshToken {
@@ -45,6 +48,13 @@ export class TokenUnavailableError extends Error {}
 /** Seconds a token lives: the application's JWT settings when enabled, else the tenant's. */
 export function accessTokenTtl(tenant: Tenant, application?: Application): number {
   return application?.jwtConfiguration.enabled === true ? application.jwtConfiguration.timeToLiveInSeconds : tenant.jwtConfiguration.timeToLiveInSeconds;
+}
+
+/** The key that signs access tokens: the application's when its JWT settings are enabled, else the tenant's. */
+export function accessTokenKeyId(tenant: Tenant, application?: Application): string {
+  return application?.jwtConfiguration.enabled === true && application.jwtConfiguration.accessTokenKeyId !== undefined
+    ? application.jwtConfiguration.accessTokenKeyId
+    : tenant.jwtConfiguration.accessTokenKeyId;
 }
 
 export function refreshPolicy(tenant: Tenant, application?: Application) {
@@ -76,10 +86,7 @@ export class TokenService {
 
   async issueAccessToken(request: AccessTokenRequest): Promise<IssuedAccessToken> {
     const { tenant, application, user, registration } = request;
-    const keyId =
-      application?.jwtConfiguration.enabled === true && application.jwtConfiguration.accessTokenKeyId !== undefined
-        ? application.jwtConfiguration.accessTokenKeyId
-        : tenant.jwtConfiguration.accessTokenKeyId;
+    const keyId = accessTokenKeyId(tenant, application);
     const signer = await this.keys.signer(keyId);
     if (signer === undefined) throw new TokenUnavailableError(`signing key ${keyId} is missing or has no private key`);
     const nowMs = this.now();
@@ -92,20 +99,23 @@ export class TokenService {
     claims.iat = Math.floor(nowMs / 1000);
     claims.iss = tenant.issuer;
     claims.sub = user.id;
-    claims.jti = randomUUID();
+    const jti = randomUUID();
+    claims.jti = jti;
     claims.authenticationType = request.authenticationType;
-    if (user.email !== undefined) {
-      claims.email = user.email;
-      claims.email_verified = user.verified;
+    if (request.profileClaims !== false) {
+      if (user.email !== undefined) {
+        claims.email = user.email;
+        claims.email_verified = user.verified;
+      }
+      if (user.username !== undefined) claims.preferred_username = user.username;
     }
-    if (user.username !== undefined) claims.preferred_username = user.username;
     if (registration !== undefined) claims.applicationId = registration.applicationId;
     if (request.scope !== undefined) claims.scope = request.scope;
     if (registration !== undefined) claims.roles = registration.roles;
     if (request.sid !== undefined) claims.sid = request.sid;
     claims.auth_time = request.authTime;
     claims.tid = tenant.id;
-    return { token: signer.sign(claims, request.grants), expirationInstant };
+    return { token: signer.sign(claims, request.grants), expirationInstant, jti };
   }
 
   /** Creates and stores a refresh token; only its SHA-256 is kept. */
@@ -117,6 +127,8 @@ export class TokenService {
     authenticationType: string;
     grants?: string[];
     scope?: string;
+    /** A public client's PKCE-redeemed code (see RefreshToken.pkce). */
+    pkce?: boolean;
     metaData?: Record<string, unknown>;
   }): Promise<IssuedRefreshToken> {
     const now = this.now();
@@ -136,6 +148,7 @@ export class TokenService {
       metaData: options.metaData ?? {},
     };
     if (options.scope !== undefined) record.scope = options.scope;
+    if (options.pkce === true) record.pkce = true;
     await this.storage.refreshTokens.insert(record);
     return { token, record };
   }

@@ -86,8 +86,28 @@ const initial: Migration = {
   },
 };
 
+/** OAuth authorization codes (src/idp/oauth/codes.ts): found by the SHA-256 of the code, used at most once. */
+const oauthCodes: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('oauth_codes')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('tenant_id', 'text', (c) => c.notNull())
+      .addColumn('application_id', 'text', (c) => c.notNull())
+      .addColumn('used', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('jti', 'text')
+      .addColumn('expires_instant', 'bigint', (c) => c.notNull())
+      .addColumn('insert_instant', 'bigint', (c) => c.notNull())
+      .addColumn('body', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('oauth_codes_jti').on('oauth_codes').column('jti').execute();
+    await db.schema.createIndex('oauth_codes_expires').on('oauth_codes').column('expires_instant').execute();
+  },
+};
+
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': initial,
+  '0002_oauth_codes': oauthCodes,
 };
 
 export const migrationProvider: MigrationProvider = {

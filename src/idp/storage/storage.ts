@@ -4,7 +4,7 @@
  * against both databases.
  */
 import { sql, type Kysely } from 'kysely';
-import type { ApiKey, Application, Key, RefreshToken, Registration, Tenant, User } from '../model/types.js';
+import type { ApiKey, Application, AuthorizationCode, Key, RefreshToken, Registration, Tenant, User } from '../model/types.js';
 import { DocumentTable } from './table.js';
 import { openDatabase, type Dialect } from './open.js';
 
@@ -23,6 +23,7 @@ export class Storage {
   readonly users: DocumentTable<User>;
   readonly registrations: DocumentTable<Registration>;
   readonly refreshTokens: DocumentTable<RefreshToken>;
+  readonly authorizationCodes: DocumentTable<AuthorizationCode>;
 
   private constructor(
     private readonly db: Kysely<any>,
@@ -64,6 +65,17 @@ export class Storage {
         user_id: (r) => r.userId,
         application_id: (r) => r.applicationId,
         insert_instant: (r) => r.insertInstant,
+      },
+    });
+    this.authorizationCodes = new DocumentTable(db, {
+      name: 'oauth_codes',
+      columns: {
+        tenant_id: (c) => c.tenantId,
+        application_id: (c) => c.applicationId,
+        used: (c) => (c.used ? 1 : 0),
+        jti: (c) => c.accessTokenJti ?? null,
+        expires_instant: (c) => c.expiresInstant,
+        insert_instant: (c) => c.insertInstant,
       },
     });
   }
@@ -125,6 +137,11 @@ export class Storage {
     return this.refreshTokens.update(token, { token_hash: expectedHash });
   }
 
+  /** Deletes authorization codes that expired before `before` (epoch ms). */
+  async deleteExpiredCodes(before: number): Promise<void> {
+    await this.db.deleteFrom('oauth_codes').where('expires_instant', '<', before).execute();
+  }
+
   /** Deletes a user and everything hanging off it. */
   async deleteUserCascade(userId: string): Promise<void> {
     await this.refreshTokens.deleteWhere({ user_id: userId });
@@ -133,13 +150,14 @@ export class Storage {
   }
 
   async deleteApplicationCascade(applicationId: string): Promise<void> {
+    await this.authorizationCodes.deleteWhere({ application_id: applicationId });
     await this.refreshTokens.deleteWhere({ application_id: applicationId });
     await this.registrations.deleteWhere({ application_id: applicationId });
     await this.applications.delete(applicationId);
   }
 
   async deleteTenantCascade(tenantId: string): Promise<void> {
-    for (const table of ['refresh_tokens', 'registrations', 'users', 'applications', 'api_keys']) {
+    for (const table of ['oauth_codes', 'refresh_tokens', 'registrations', 'users', 'applications', 'api_keys']) {
       await this.db.deleteFrom(table).where('tenant_id', '=', tenantId).execute();
     }
     await this.tenants.delete(tenantId);

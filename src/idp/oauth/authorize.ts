@@ -1,0 +1,157 @@
+/**
+ * `GET /oauth2/authorize` shows the hosted login page; the page posts to `POST /oauth2/authorize`, which
+ * checks the CSRF token, re-validates the whole authorization request, runs the Login API's decision
+ * (password, lockout) and redirects to the registered `redirect_uri` with `code`, `locale`, `state` and
+ * FusionAuth's `userState`.
+ *
+ * Until the client and its redirect URI are known to match exactly, every problem is an error page (never
+ * a redirect); after that, errors go back to the redirect URI as `error`, `error_reason`,
+ * `error_description` and `state`. Only `response_type=code` with the query response mode is served.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { IdpContext } from '../context.js';
+import type { Application, Tenant } from '../model/types.js';
+import { authenticatePassword } from '../services/login.js';
+import { findClient } from './client-auth.js';
+import { createCode } from './codes.js';
+import { csrfValid, issueCsrfToken } from './csrf.js';
+import { OAuthError, oauthError } from './errors.js';
+import { param, type Params } from './form.js';
+import { grantEnabled } from './grants/enabled.js';
+import { errorPage, sendPage } from './html.js';
+import { OAUTH_ROUTE, requestParams } from './http.js';
+import { loginPage } from './login-page.js';
+import { challengeRequired, checkChallenge } from './pkce.js';
+import { isAuthorizedRedirect, withParams } from './redirect.js';
+import { grantUserScopes } from './scopes.js';
+
+const POSTED_BACK = ['client_id', 'redirect_uri', 'response_type', 'scope', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'response_mode'] as const;
+
+/** A problem shown as a page because there is no trusted place to redirect to. */
+class PageError extends Error {
+  constructor(
+    readonly status: number,
+    readonly title: string,
+  ) {
+    super(title);
+  }
+}
+
+interface Trusted {
+  tenant: Tenant;
+  application: Application;
+  redirectUri: string;
+  state: string | undefined;
+}
+
+interface AuthorizeRequest extends Trusted {
+  scopes: string[];
+  nonce?: string;
+  codeChallenge?: string;
+}
+
+async function trustedClient(ctx: IdpContext, params: Params): Promise<Trusted> {
+  const application = await findClient(ctx, param(params, 'client_id'));
+  if (application === undefined) throw new PageError(400, 'The client_id is missing or does not name an active application.');
+  const redirectUri = param(params, 'redirect_uri');
+  if (redirectUri === undefined || !isAuthorizedRedirect(application, redirectUri)) {
+    throw new PageError(400, 'The redirect_uri is missing or is not one of the authorized redirect URLs of this application.');
+  }
+  const tenant = await ctx.storage.tenants.get(application.tenantId);
+  if (tenant === undefined) throw new PageError(400, 'The application has no tenant.');
+  return { tenant, application, redirectUri, state: param(params, 'state') };
+}
+
+function validate(trusted: Trusted, params: Params): AuthorizeRequest {
+  const responseType = param(params, 'response_type');
+  if (responseType === undefined) oauthError('invalid_request', 'missing_response_type', 'The request is missing the required parameter [response_type].');
+  if (responseType !== 'code') oauthError('unsupported_response_type', 'invalid_response_type', 'Only response_type=code is supported.');
+  const mode = param(params, 'response_mode');
+  if (mode !== undefined && mode !== 'query') oauthError('invalid_request', 'invalid_response_mode', 'Only response_mode=query is supported.');
+  if (!grantEnabled(trusted.application, 'authorization_code')) oauthError('unauthorized_client', 'grant_type_disabled', 'The authorization_code grant is not enabled for this application.');
+  const scopes = grantUserScopes(trusted.application, param(params, 'scope'));
+  const codeChallenge = checkChallenge(param(params, 'code_challenge'), param(params, 'code_challenge_method'));
+  if (codeChallenge === undefined && challengeRequired(trusted.application)) oauthError('invalid_request', 'missing_code_challenge', 'The application requires PKCE: send code_challenge and code_challenge_method=S256.');
+  if (param(params, 'prompt') === 'none') oauthError('login_required', 'login_required', 'The user must sign in.');
+  const nonce = param(params, 'nonce');
+  return { ...trusted, scopes, ...(nonce === undefined ? {} : { nonce }), ...(codeChallenge === undefined ? {} : { codeChallenge }) };
+}
+
+function redirectError(reply: FastifyReply, trusted: Trusted, error: OAuthError): FastifyReply {
+  return reply.header('cache-control', 'no-store').redirect(
+    withParams(trusted.redirectUri, { error: error.error, error_reason: error.reason, error_description: error.description, state: trusted.state }),
+    302,
+  );
+}
+
+function origin(uri: string): string {
+  return new URL(uri).origin;
+}
+
+function showLogin(request: FastifyRequest, reply: FastifyReply, req: AuthorizeRequest, params: Params, status: number, error?: string, loginId?: string): FastifyReply {
+  const hidden = POSTED_BACK.flatMap((name) => {
+    const value = param(params, name);
+    return value === undefined ? [] : [[name, value] as const];
+  });
+  const csrf = issueCsrfToken(request, reply);
+  const html = loginPage({
+    applicationName: req.application.name,
+    hidden,
+    csrf,
+    ...(error === undefined ? {} : { error }),
+    ...(loginId === undefined ? {} : { loginId }),
+  });
+  return sendPage(reply, status, html, [origin(req.redirectUri)]);
+}
+
+const MESSAGES: Record<number, string> = {
+  404: 'Invalid login credentials.',
+  423: 'Your account is locked because of too many failed sign-in attempts. Try again later.',
+  410: 'Your account has expired.',
+  203: 'You must change your password before you can sign in.',
+};
+
+export function registerAuthorize(app: FastifyInstance, ctx: IdpContext): void {
+  const handle = async (request: FastifyRequest, reply: FastifyReply) => {
+    let trusted: Trusted | undefined;
+    try {
+      const params = requestParams(request);
+      const posted = request.method === 'POST';
+      if (posted && !csrfValid(request, params)) throw new PageError(403, 'The sign-in form expired or was not sent by this site. Go back to the application and start again.');
+      trusted = await trustedClient(ctx, params);
+      const req = validate(trusted, params);
+      if (!posted) return showLogin(request, reply, req, params, 200, undefined, param(params, 'login_hint'));
+
+      const loginId = param(params, 'loginId');
+      const password = param(params, 'password');
+      if (loginId === undefined || password === undefined) return showLogin(request, reply, req, params, 400, 'Enter your email or username and your password.', loginId);
+      const outcome = await authenticatePassword(ctx, req.tenant, req.application, loginId, password);
+      if (outcome.status !== 200 && outcome.status !== 202) return showLogin(request, reply, req, params, outcome.status === 423 ? 423 : 400, MESSAGES[outcome.status], loginId);
+      if (outcome.status === 202 && req.application.oauthConfiguration.requireRegistration === true) {
+        return showLogin(request, reply, req, params, 403, 'You are not registered for this application.', loginId);
+      }
+      const now = ctx.now();
+      const code = await createCode(ctx, req.tenant, {
+        tenantId: req.tenant.id,
+        applicationId: req.application.id,
+        userId: outcome.user.id,
+        redirectUri: req.redirectUri,
+        scope: req.scopes.join(' '),
+        authTime: Math.floor(now / 1000),
+        ...(req.nonce === undefined ? {} : { nonce: req.nonce }),
+        ...(req.codeChallenge === undefined ? {} : { codeChallenge: req.codeChallenge, codeChallengeMethod: 'S256' as const }),
+      });
+      const userState = outcome.status === 200 ? 'Authenticated' : 'AuthenticatedNotRegistered';
+      return reply.header('cache-control', 'no-store').redirect(withParams(req.redirectUri, { code, locale: 'en', state: req.state, userState }), 302);
+    } catch (error) {
+      if (error instanceof PageError) return sendPage(reply, error.status, errorPage('Sign-in error', error.title));
+      if (error instanceof OAuthError) {
+        if (trusted !== undefined) return redirectError(reply, trusted, error);
+        return sendPage(reply, 400, errorPage('Sign-in error', error.description));
+      }
+      throw error;
+    }
+  };
+  app.get('/oauth2/authorize', { config: OAUTH_ROUTE }, handle);
+  app.post('/oauth2/authorize', { config: OAUTH_ROUTE }, handle);
+}

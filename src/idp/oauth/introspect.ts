@@ -1,0 +1,32 @@
+/**
+ * `POST /oauth2/introspect` (RFC 7662), form `token` and the client (`client_id`, or Basic with its
+ * secret). `{"active": true, ...claims}` for a valid, unexpired, unrevoked token issued to that client
+ * (its `aud`, or its `sub` for a client-credentials token); `{"active": false}` otherwise. A wrong client
+ * secret is 401 invalid_client.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { IdpContext } from '../context.js';
+import { authenticateClient, triedBasic } from './client-auth.js';
+import { OAuthError, sendOAuthError } from './errors.js';
+import { requiredParam } from './form.js';
+import { formBody, OAUTH_ROUTE } from './http.js';
+import { isRevoked } from './revocation.js';
+
+export function registerIntrospect(app: FastifyInstance, ctx: IdpContext): void {
+  app.post('/oauth2/introspect', { config: OAUTH_ROUTE }, async (request, reply) => {
+    try {
+      const params = formBody(request);
+      const token = requiredParam(params, 'token');
+      const client = await authenticateClient(ctx, request, params);
+      void reply.header('cache-control', 'no-store');
+      const claims = await ctx.keys.verify(token);
+      if (claims === undefined || (await isRevoked(ctx, claims))) return { active: false };
+      const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+      if (!audiences.includes(client.application.id) && claims.sub !== client.application.id) return { active: false };
+      return { active: true, ...claims };
+    } catch (error) {
+      if (error instanceof OAuthError) return sendOAuthError(reply, error, triedBasic(request));
+      throw error;
+    }
+  });
+}

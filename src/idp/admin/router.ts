@@ -9,7 +9,8 @@ import type { IdpContext } from '../context.js';
 import type { ConsoleApi } from './api.js';
 import { Html, html } from './html.js';
 import { page } from './layout.js';
-import { SESSION_COOKIE, csrfMatches, readCookie, type AdminSession, type SessionStore } from './session.js';
+import { cookie } from '../services/session.js';
+import { SESSION_COOKIE, csrfMatches, type AdminSession, type SessionStore } from './session.js';
 
 export type Form = Record<string, string | string[]>;
 
@@ -50,7 +51,7 @@ export function checked(form: Form, name: string): boolean {
 }
 
 export function currentSession(scope: Scope, request: FastifyRequest): AdminSession | undefined {
-  return scope.sessions.get(readCookie(request.headers.cookie, SESSION_COOKIE));
+  return scope.sessions.get(cookie(request, SESSION_COOKIE));
 }
 
 /**

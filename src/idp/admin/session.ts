@@ -71,15 +71,6 @@ export function csrfMatches(session: AdminSession, presented: unknown): boolean 
   return typeof presented === 'string' && presented.length > 0 && constantTimeEqual(presented, session.csrf);
 }
 
-export function readCookie(header: string | undefined, name: string): string | undefined {
-  if (header === undefined) return undefined;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
-  }
-  return undefined;
-}
-
 export function sessionCookie(id: string, secure: boolean): string {
   return `${SESSION_COOKIE}=${id}; Path=/admin; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}`;
 }

@@ -42,6 +42,9 @@ test('console actions', async (t) => {
     assert.deepEqual(app.oauthConfiguration.enabledGrants, ['authorization_code', 'refresh_token']);
     assert.equal(app.jwtConfiguration.accessTokenKeyId, keyId);
     assert.equal(app.jwtConfiguration.timeToLiveInSeconds, 900);
+    // a grant set through the API that the form does not list is shown (checked), so saving the form keeps it
+    await idp.api('PATCH', `/api/application/${appId}`, { application: { oauthConfiguration: { enabledGrants: ['authorization_code', 'implicit'] } } });
+    assert.match(await (await s.get(`/admin/applications/${appId}/edit`)).text(), /name="grants" value="implicit" checked/);
     const regenerated = await s.post(`/admin/applications/${appId}`, { _csrf: csrf, name: 'Shop 2', jwtEnabled: 'on', accessTokenKeyId: '', idTokenKeyId: app.jwtConfiguration.idTokenKeyId, ttl: '900' });
     assert.equal(regenerated.status, 303);
     const after = (await idp.api('GET', `/api/application/${appId}`)).body.application;

@@ -10,12 +10,12 @@ import { lines, numberOrText } from '../lookups.js';
 import { checked, field, fields, type Form } from '../router.js';
 import type { Key, Tenant } from '../../model/types.js';
 
+/** The grants /oauth2/token serves; a grant stored through the API that is not listed here is shown too, so saving keeps it. */
 export const GRANTS: [string, string][] = [
   ['authorization_code', 'Authorization code'],
   ['refresh_token', 'Refresh token'],
   ['password', 'Password'],
-  ['implicit', 'Implicit'],
-  ['urn:ietf:params:oauth:grant-type:device_code', 'Device'],
+  ['client_credentials', 'Client credentials'],
 ];
 
 export const AUTO_GENERATE = '';
@@ -90,7 +90,7 @@ export function applicationForm(o: {
       'oauth',
       'OAuth',
       html`${textarea({ name: 'redirectUrls', label: 'Authorized redirect URLs', value: v.redirectUrls, hint: 'One URL per line.', id: 'app-redirects', errorKey: 'application.oauthConfiguration.authorizedRedirectURLs', errors })}
-<fieldset><legend>Enabled grants</legend><div class="checks">${GRANTS.map(
+<fieldset><legend>Enabled grants</legend><div class="checks">${[...GRANTS, ...v.grants.filter((g) => !GRANTS.some(([k]) => k === g)).map((g): [string, string] => [g, g])].map(
         ([value, label]) => html`<label><input type="checkbox" name="grants" value="${value}"${v.grants.includes(value) ? html` checked` : ''}> ${label}</label>`,
       )}</div></fieldset>`,
     ],

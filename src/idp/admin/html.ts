@@ -1,7 +1,7 @@
 /**
  * HTML built only through the `html` tagged template: every interpolated value is escaped unless it is
  * already `Html` (the result of another `html` call). Arrays are rendered item by item; null, undefined
- * and false render as nothing. There is no other way to put text into a page.
+ * and false render as nothing. There is no other way to put text into a page (no raw-HTML escape hatch).
  */
 export class Html {
   constructor(readonly value: string) {}
@@ -27,9 +27,4 @@ export function html(strings: TemplateStringsArray, ...values: unknown[]): Html 
   let out = strings[0] ?? '';
   for (let i = 0; i < values.length; i++) out += render(values[i]) + (strings[i + 1] ?? '');
   return new Html(out);
-}
-
-/** Trusted markup written in this module (never user data). */
-export function trusted(markup: string): Html {
-  return new Html(markup);
 }

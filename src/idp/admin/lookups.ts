@@ -1,22 +1,13 @@
 /** Reads shared by several pages: tenants and keys for the selects, names for ids. */
 import type { IdpContext } from '../context.js';
-import type { Application, Key, Tenant } from '../model/types.js';
+import type { Key, Tenant } from '../model/types.js';
 
 export async function tenants(ctx: IdpContext): Promise<Tenant[]> {
   return ctx.storage.tenants.find();
 }
 
-export function tenantOptions(list: readonly Tenant[]): [string, string][] {
-  return list.map((t) => [t.id, t.name]);
-}
-
 export async function keys(ctx: IdpContext): Promise<Key[]> {
   return ctx.storage.keys.find();
-}
-
-/** Every application, active or not. */
-export async function applications(ctx: IdpContext): Promise<Application[]> {
-  return ctx.storage.applications.find();
 }
 
 export function nameOf<T extends { id: string; name: string }>(list: readonly T[], id: string | undefined): string {

@@ -45,10 +45,16 @@ function asset(body: string, type: string) {
   return { body, type, etag };
 }
 
+/** Every route the console registers (`GET /admin/...`), whatever registered it: the tests check each is guarded or meant to be public. */
+export const REGISTERED_ROUTES = new Set<string>();
+
 export function registerAdminConsole(app: FastifyInstance, ctx: IdpContext): void {
   const scope: Scope = { ctx, api: new ConsoleApi(app, ctx), sessions: new SessionStore(ctx.now) };
   app.register(
     async (admin) => {
+      admin.addHook('onRoute', (route) => {
+        for (const method of [route.method].flat()) if (method !== 'HEAD') REGISTERED_ROUTES.add(`${method} ${route.url}`);
+      });
       // forms only: a JSON or text body to a console route is 415
       admin.removeAllContentTypeParsers();
       admin.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => done(null, parseForm(body as string)));

@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ADMIN_APPLICATION_ID, ADMIN_ROUTES } from '../../../src/idp/admin/index.js';
+import { ADMIN_APPLICATION_ID, ADMIN_ROUTES, REGISTERED_ROUTES } from '../../../src/idp/admin/index.js';
 import type { TestIdp } from '../support.js';
 import { ADMIN, PLAIN, adminSession, cookieOf, csrfOf, postForm, signIn, startConsoleIdp } from './support.js';
 
@@ -33,6 +33,14 @@ test('admin console guards', async (t) => {
   const base = idp.url;
   const ids = await fixture(idp);
   assert.ok(ADMIN_ROUTES.length >= 30, `all routes registered (${ADMIN_ROUTES.length})`);
+
+  await t.test('every console route is a guarded page or action, or one of the few public ones', () => {
+    const trim = (route: string) => route.replace(/\/$/, '');
+    const guarded = new Set(ADMIN_ROUTES.map((r) => trim(`${r.method} ${r.path}`)));
+    const publicRoutes = new Set(['GET /admin/login', 'POST /admin/login', 'POST /admin/logout', 'GET /admin/assets/admin.css', 'GET /admin/assets/admin.js']);
+    assert.ok(REGISTERED_ROUTES.size >= guarded.size + publicRoutes.size);
+    for (const route of REGISTERED_ROUTES) assert.ok(guarded.has(trim(route)) || publicRoutes.has(route), `${route} is neither guarded nor listed as public`);
+  });
 
   await t.test('without a session every page and action redirects to the sign-in page', async () => {
     for (const route of ADMIN_ROUTES) {

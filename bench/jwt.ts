@@ -19,13 +19,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findExecutable } from '../test/support/services.js';
-import { seedHaproxyConfig } from '../test/gateway/auth/e2e/haproxy-seed.js';
-import { freePort, startProcess, type Running } from './support/processes.js';
+import { freePort, startProcess, type Running } from '../test/gateway/auth/e2e/processes.js';
+import { gatehouseSeedConfig, HAPROXY, SEED_AUDIENCE, SEED_ISSUER, seedHaproxyConfig } from '../test/gateway/auth/e2e/seed-setup.js';
 import { startUpstream } from './support/upstream.js';
 import { runWrk, type WrkResult } from './support/wrk.js';
 
-const ISSUER = 'https://local.fusionauth.io';
-const AUDIENCE = '85a03867-dccf-4882-adde-1a79aeec50df';
+const ISSUER = SEED_ISSUER;
+const AUDIENCE = SEED_AUDIENCE;
 const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const PEERS = {
   fastify: fileURLToPath(new URL('./peers/fastify-jwt.js', import.meta.url)),
@@ -68,28 +68,11 @@ async function startTarget(target: Target, workDir: string, upstream: string, pu
     const cfg = join(workDir, 'haproxy.cfg');
     const text = seedHaproxyConfig({ dir: workDir, port, upstream, issuer: ISSUER, audience: AUDIENCE, pubkeyPath: pubkey, threads: cores });
     writeFileSync(cfg, text);
-    return { running: await startProcess('/usr/sbin/haproxy', ['-db', '-f', cfg], port), port };
+    return { running: await startProcess(HAPROXY, ['-db', '-f', cfg], port), port };
   }
   if (target === 'gatehouse') {
     const cfg = join(workDir, 'gatehouse.yaml');
-    writeFileSync(
-      cfg,
-      `workers: ${cores}
-auth:
-  fusionauth:
-    response: seed
-    algorithms: [RS256]
-    issuer: ${ISSUER}
-    audience: ${AUDIENCE}
-    keys: { file: ${JSON.stringify(pubkey)} }
-frontends:
-  myfrontend: { bind: 127.0.0.1:${port}, default_backend: webservers, auth: fusionauth }
-backends:
-  webservers:
-    servers:
-      s1: { address: ${upstream} }
-`,
-    );
+    writeFileSync(cfg, gatehouseSeedConfig({ pubkeyPath: pubkey, upstream, port, workers: cores, accessLog: false }));
     return { running: await startProcess(process.execPath, [CLI, 'gateway', '--config', cfg], port, { GATEHOUSE_LOG_LEVEL: 'warn' }), port };
   }
   return { running: await startProcess(process.execPath, [PEERS[target], String(port), upstream, pubkey, ISSUER, AUDIENCE], port), port };
@@ -103,7 +86,7 @@ export interface JwtBenchOptions {
 }
 
 export async function run(options: JwtBenchOptions = {}): Promise<void> {
-  for (const tool of ['wrk', '/usr/sbin/haproxy']) {
+  for (const tool of ['wrk', HAPROXY]) {
     if (findExecutable(tool) === undefined) {
       console.log(`jwt benchmark SKIPPED: ${tool} is not installed`);
       return;

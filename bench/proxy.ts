@@ -6,13 +6,15 @@
  *   - HAProxy 2.6 (`nbthread N`, no log),
  *   - node http-proxy (N processes under node:cluster, keep-alive agent).
  * Each run measures every target once, in rotating order; the table shows medians over the runs and
- * the ratios to HAProxy. The machine is shared and noisy: compare the ratios of one run.
+ * the ratios to HAProxy. The machine is shared and noisy: compare the ratios of one run. CPU µs per request
+ * (user + system time of the target's process tree over the measured window ÷ requests) is also shown:
+ * it depends much less on what else the machine is doing than requests/s.
  *
  * Environment: GATEHOUSE_BENCH_RUNS (3), GATEHOUSE_BENCH_SECONDS (8), GATEHOUSE_BENCH_CORES (all cores),
  * GATEHOUSE_BENCH_CONNECTIONS (50), GATEHOUSE_BENCH_THREADS (wrk threads, 2).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,12 +29,43 @@ interface Measured {
   p50: number;
   p99: number;
   errors: number;
+  requests: number;
+  /** CPU time (user + system) the target's processes used per request, in µs: robust to a noisy machine. */
+  cpuUs: number;
 }
 
 interface Target {
   readonly name: string;
   readonly port: number;
+  readonly pid: number;
   stop(): Promise<void>;
+}
+
+const CLOCK_TICKS = 100; // USER_HZ on Linux
+
+/** utime + stime, in clock ticks, of a process and all its descendants (cluster workers, nginx workers). */
+function treeCpuTicks(root: number): number {
+  const parents = new Map<number, number>();
+  const ticks = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      parents.set(Number(entry), Number(fields[1]));
+      ticks.set(Number(entry), Number(fields[11]) + Number(fields[12]));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  let total = 0;
+  const stack = [root];
+  while (stack.length > 0) {
+    const pid = stack.pop() as number;
+    total += ticks.get(pid) ?? 0;
+    for (const [child, parent] of parents) if (parent === pid) stack.push(child);
+  }
+  return total;
 }
 
 function freePort(): Promise<number> {
@@ -69,6 +102,7 @@ async function startProcess(name: string, command: string, args: string[], port:
   return {
     name,
     port,
+    pid: child.pid as number,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
@@ -90,6 +124,7 @@ function wrk(port: number, seconds: number, connections: number, threads: number
       const rps = /Requests\/sec:\s+([\d.]+)/.exec(stdout);
       const p50 = /\s50%\s+([\d.]+)(us|ms|s)/.exec(stdout);
       const p99 = /\s99%\s+([\d.]+)(us|ms|s)/.exec(stdout);
+      const total = /(\d+) requests in/.exec(stdout);
       const errors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(stdout);
       const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(stdout);
       if (rps === null || p50 === null || p99 === null) return reject(new Error(`cannot parse wrk output:\n${stdout}`));
@@ -98,6 +133,8 @@ function wrk(port: number, seconds: number, connections: number, threads: number
         p50: toMs(p50[1] as string, p50[2] as string),
         p99: toMs(p99[1] as string, p99[2] as string),
         errors: (errors === null ? 0 : errors.slice(1).reduce((n, v) => n + Number(v), 0)) + (non2xx === null ? 0 : Number(non2xx[1])),
+        requests: total === null ? 0 : Number(total[1]),
+        cpuUs: 0,
       });
     });
   });
@@ -205,10 +242,12 @@ export async function run(): Promise<void> {
         const target = await (starters[i] as () => Promise<Target>)();
         names[i] = target.name;
         try {
-          await wrk(target.port, 1, connections, threads); // warm-up: pools, JIT
+          await wrk(target.port, 2, connections, threads); // warm-up: pools, JIT
+          const cpuBefore = treeCpuTicks(target.pid);
           const measured = await wrk(target.port, seconds, connections, threads);
+          measured.cpuUs = ((treeCpuTicks(target.pid) - cpuBefore) * 1e6) / CLOCK_TICKS / Math.max(1, measured.requests);
           (results[i] as Measured[]).push(measured);
-          console.log(`  run ${r + 1}: ${target.name.padEnd(32)} ${measured.rps.toFixed(0).padStart(7)} req/s  p99 ${measured.p99.toFixed(2)} ms${measured.errors > 0 ? `  (${measured.errors} errors)` : ''}`);
+          console.log(`  run ${r + 1}: ${target.name.padEnd(32)} ${measured.rps.toFixed(0).padStart(7)} req/s  p99 ${measured.p99.toFixed(2)} ms  CPU ${measured.cpuUs.toFixed(1)} µs/req${measured.errors > 0 ? `  (${measured.errors} errors)` : ''}`);
         } finally {
           await target.stop();
         }
@@ -218,13 +257,21 @@ export async function run(): Promise<void> {
     await nginx.stop();
     rmSync(dir, { recursive: true, force: true });
   }
-  const summary = results.map((list) => ({ rps: median(list.map((m) => m.rps)), p50: median(list.map((m) => m.p50)), p99: median(list.map((m) => m.p99)), errors: list.reduce((n, m) => n + m.errors, 0) }));
-  const haproxy = summary[2] as { rps: number; p99: number };
+  const summary = results.map((list) => ({
+    rps: median(list.map((m) => m.rps)),
+    p50: median(list.map((m) => m.p50)),
+    p99: median(list.map((m) => m.p99)),
+    cpuUs: median(list.map((m) => m.cpuUs)),
+    errors: list.reduce((n, m) => n + m.errors, 0),
+  }));
+  const haproxy = summary[2] as { rps: number; p99: number; cpuUs: number };
   console.log(`\nmedians of ${runs} runs:`);
-  console.log(`| target | req/s | p50 ms | p99 ms | req/s ÷ HAProxy | p99 ÷ HAProxy | errors |`);
-  console.log(`|---|---:|---:|---:|---:|---:|---:|`);
+  console.log(`| target | req/s | p50 ms | p99 ms | CPU µs/req | req/s ÷ HAProxy | p99 ÷ HAProxy | HAProxy CPU ÷ CPU | errors |`);
+  console.log(`|---|---:|---:|---:|---:|---:|---:|---:|---:|`);
   summary.forEach((s, i) => {
-    console.log(`| ${names[i]} | ${s.rps.toFixed(0)} | ${s.p50.toFixed(2)} | ${s.p99.toFixed(2)} | ${(s.rps / haproxy.rps).toFixed(2)} | ${(s.p99 / haproxy.p99).toFixed(2)} | ${s.errors} |`);
+    console.log(
+      `| ${names[i]} | ${s.rps.toFixed(0)} | ${s.p50.toFixed(2)} | ${s.p99.toFixed(2)} | ${s.cpuUs.toFixed(1)} | ${(s.rps / haproxy.rps).toFixed(2)} | ${(s.p99 / haproxy.p99).toFixed(2)} | ${(haproxy.cpuUs / s.cpuUs).toFixed(2)} | ${s.errors} |`,
+    );
   });
   const gatehouse = summary[1] as { rps: number; p99: number };
   const rpsOk = gatehouse.rps >= 0.5 * haproxy.rps;

@@ -5,7 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findExecutable } from '../../test/support/services.js';
-import { freePort, startProcess, type Running } from './processes.js';
+import { freePort, startProcess, type Running } from '../../test/gateway/auth/e2e/processes.js';
 
 export interface Upstream extends Running {
   readonly address: string;

@@ -12,22 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnCli, type CliProcess } from '../cli/cli-process.js';
 import { findExecutable, IN_CI, requireExecutable } from '../support/services.js';
-import { adminApi, decodePart, foreignSigner, freePorts, headerValue, noneToken, shell, statusLine, type AdminApi } from './support.js';
-
-const READY = /Press Ctrl-C to stop\./;
-const START_TIMEOUT_MS = 90_000;
-
-interface Demo {
-  issuer: string;
-  applicationId: string;
-  apiKey: string;
-  loginId: string;
-  password: string;
-  gatewayUrl: string;
-  idpUrl: string;
-  userId: string;
-  adminApiKey: string;
-}
+import { adminApi, decodePart, foreignSigner, freePorts, headerValue, noneToken, readDemo, READY, shell, START_TIMEOUT_MS, statusLine, type AdminApi, type Demo } from './support.js';
 
 // The seed's commands run with the real curl. Without it, the whole walkthrough is skipped loudly on a
 // user's machine (the first test then reports why) and fails in CI.
@@ -82,7 +67,7 @@ describe('the seed walkthrough against gatehouse up', { skip: CURL_MISSING ? 'cu
     up = spawnCli(upArgs());
     await up.waitFor(READY, START_TIMEOUT_MS);
     printed = up.stdout();
-    demo = JSON.parse(readFileSync(join(dataDir, 'demo.json'), 'utf8')) as Demo;
+    demo = readDemo(dataDir);
     admin = adminApi(demo.idpUrl, demo.adminApiKey);
     assert.equal(demo.idpUrl, `http://localhost:${ports.idp}`);
     assert.equal(demo.issuer, demo.idpUrl, 'the tenant issuer is the identity provider URL');
@@ -103,8 +88,7 @@ describe('the seed walkthrough against gatehouse up', { skip: CURL_MISSING ? 'cu
   });
 
   test('seed "Test HAProxy setup": curl -X GET -I on the service itself → HTTP/1.1 200 OK', async () => {
-    const demoJson = JSON.parse(readFileSync(join(dataDir, 'demo.json'), 'utf8')) as { echoUrl: string };
-    const result = await shell(`curl -X GET -I ${demoJson.echoUrl}`);
+    const result = await shell(`curl -X GET -I ${readDemo(dataDir).echoUrl}`);
     assert.equal(result.code, 0, result.stderr);
     assert.equal(statusLine(result.stdout), 'HTTP/1.1 200 OK');
   });
@@ -289,7 +273,7 @@ describe('the seed walkthrough against gatehouse up', { skip: CURL_MISSING ? 'cu
     up = spawnCli(upArgs());
     await up.waitFor(READY, START_TIMEOUT_MS);
     assert.match(up.stdout(), /reusing the data directory/);
-    const again = JSON.parse(readFileSync(join(dataDir, 'demo.json'), 'utf8')) as Demo;
+    const again = readDemo(dataDir);
     for (const field of ['issuer', 'applicationId', 'apiKey', 'loginId', 'password', 'userId'] as const) assert.equal(again[field], demo[field], field);
     assert.equal(readFileSync(join(dataDir, 'pubkey.pem'), 'utf8'), pem);
     const tenants = await admin.request('GET', '/api/tenant');

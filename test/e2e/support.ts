@@ -1,7 +1,32 @@
 /** Helpers for the end-to-end walkthrough: free ports, real curl, hand-made tokens, the IdP's admin API. */
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { generateKeyPair, SignJWT } from 'jose';
+
+/** What `gatehouse up` prints last, once everything answers. */
+export const READY = /Press Ctrl-C to stop\./;
+/** Generous: CI machines and this shared one can be slow to start three parts. */
+export const START_TIMEOUT_MS = 90_000;
+
+/** The fields of `<data-dir>/demo.json` the tests use. */
+export interface Demo {
+  issuer: string;
+  applicationId: string;
+  apiKey: string;
+  loginId: string;
+  password: string;
+  gatewayUrl: string;
+  idpUrl: string;
+  echoUrl: string;
+  userId: string;
+  adminApiKey: string;
+}
+
+export function readDemo(dataDir: string): Demo {
+  return JSON.parse(readFileSync(join(dataDir, 'demo.json'), 'utf8')) as Demo;
+}
 
 /** Ports that were free a moment ago (bound on port 0, then released). */
 export async function freePorts(count: number): Promise<number[]> {

@@ -11,19 +11,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { CLI, spawnCli } from '../cli/cli-process.js';
 import { POSTGRES_URL, requireTcpService } from '../support/services.js';
-import { freePorts } from './support.js';
-
-const READY = /Press Ctrl-C to stop\./;
-const START_TIMEOUT_MS = 90_000;
-
-interface Demo {
-  applicationId: string;
-  apiKey: string;
-  loginId: string;
-  password: string;
-  gatewayUrl: string;
-  idpUrl: string;
-}
+import { freePorts, readDemo, READY, START_TIMEOUT_MS, type Demo } from './support.js';
 
 function tempDir(t: { after(fn: () => void): void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-up-'));
@@ -54,7 +42,7 @@ test('--workers 2 runs the gateway as a cluster in a child process and stops it 
   const up = spawnCli(['up', '--data-dir', dataDir, '--workers', '2', ...(await portArgs())]);
   try {
     await up.waitFor(READY, START_TIMEOUT_MS);
-    const demo = JSON.parse(readFileSync(join(dataDir, 'demo.json'), 'utf8')) as Demo;
+    const demo = readDemo(dataDir);
     assert.equal((await loginAndCall(demo)).status, 200);
     const denied = await fetch(demo.gatewayUrl);
     assert.equal(await denied.text(), 'Missing Authorization HTTP header');
@@ -82,7 +70,7 @@ test('--database postgres://… keeps the identity provider in PostgreSQL, reuse
   try {
     await up.waitFor(READY, START_TIMEOUT_MS);
     assert.match(up.stdout(), /database: PostgreSQL \(--database\)/);
-    const demo = JSON.parse(readFileSync(join(dataDir, 'demo.json'), 'utf8')) as Demo;
+    const demo = readDemo(dataDir);
     const first = await loginAndCall(demo);
     assert.equal(first.status, 200);
     assert.equal(await up.stop('SIGINT'), 0);
@@ -103,7 +91,7 @@ test('--host ::1 runs every part on IPv6 loopback, with URLs and issuer to match
   const up = spawnCli(['up', '--data-dir', dataDir, '--host', '::1', ...(await portArgs())]);
   try {
     await up.waitFor(READY, START_TIMEOUT_MS);
-    const demo = JSON.parse(readFileSync(join(dataDir, 'demo.json'), 'utf8')) as Demo & { issuer: string };
+    const demo = readDemo(dataDir);
     assert.match(demo.gatewayUrl, /^http:\/\/\[::1\]:\d+$/);
     assert.equal(demo.issuer, demo.idpUrl);
     assert.ok(up.stdout().includes(`curl -X GET -I ${demo.gatewayUrl}`));
@@ -131,7 +119,7 @@ test('a database that another data directory created is refused with a clear mes
   assert.equal(result.status, 1);
   assert.match(result.stderr, /the database was not created by this data directory.*\(ERR_UP_FOREIGN_DATABASE\)/);
   assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
-  const demo = JSON.parse(readFileSync(join(second, 'demo.json'), 'utf8')) as Demo;
+  const demo = readDemo(second);
   assert.ok(!result.stderr.includes(demo.apiKey) && !result.stderr.includes(demo.password), 'no secret in the message');
 });
 
@@ -142,14 +130,14 @@ test('an emptied database is set up again from demo.json: same ids and credentia
   try {
     await up.waitFor(READY, START_TIMEOUT_MS);
     assert.equal(await up.stop('SIGTERM'), 0);
-    const demo = JSON.parse(readFileSync(join(dataDir, 'demo.json'), 'utf8')) as Demo;
+    const demo = readDemo(dataDir);
     const pem = readFileSync(join(dataDir, 'pubkey.pem'), 'utf8');
     for (const name of readdirSync(dataDir)) if (name.startsWith('idp.sqlite')) rmSync(join(dataDir, name));
 
     up = spawnCli(args);
     await up.waitFor(READY, START_TIMEOUT_MS);
     assert.match(up.stdout(), /the database was empty: .* created again from demo\.json, with new signing keys/);
-    const again = JSON.parse(readFileSync(join(dataDir, 'demo.json'), 'utf8')) as Demo;
+    const again = readDemo(dataDir);
     assert.deepEqual([again.applicationId, again.apiKey, again.password], [demo.applicationId, demo.apiKey, demo.password]);
     assert.notEqual(readFileSync(join(dataDir, 'pubkey.pem'), 'utf8'), pem, 'pubkey.pem follows the new key');
     assert.equal((await loginAndCall(again)).status, 200);

@@ -31,12 +31,14 @@ test('healthz, metrics and the stats page on the admin port', async () => {
     assert.match(metrics, /gatehouse_http_request_duration_seconds_count\{frontend="web",backend="app"\} 4/);
     assert.match(metrics, /gatehouse_server_up\{backend="app",server="a"\} 1/);
     assert.match(metrics, /gatehouse_open_connections\{frontend="web"\} \d/);
+    assert.match(metrics, /# TYPE gatehouse_auth_decisions_total counter/, "JWT authorization's registry is merged in");
     const stats = await request(`${admin}/stats`);
     assert.match(String(stats.headers['content-type']), /text\/html/);
     const html = await stats.body.text();
     assert.match(html, /<td>web<\/td>/);
     assert.match(html, /host api\.test path \/v1 → app/);
     assert.match(html, /<td>gone<\/td><td>127\.0\.0\.1:1<\/td><td>(UP|DOWN)<\/td>/);
+    assert.match(html, /<td>a<\/td><td>127\.0\.0\.1:\d+<\/td><td>UP<\/td><td>1<\/td><td>0<\/td><td>[1-4]<\/td><td>0<\/td>/, 'requests and failures per server');
     assert.equal((await request(`${admin}/nope`)).statusCode, 404);
     assert.equal((await request(`${admin}/metrics`, { method: 'POST' })).statusCode, 405);
   } finally {
@@ -51,7 +53,7 @@ test('the stats page escapes everything it shows', () => {
     pid: 1,
     workers: 1,
     frontends: [{ name: 'f<i>', bind: '127.0.0.1:80', defaultBackend: '<b>', routes: ['host <img src=x onerror=alert(1)>'] }],
-    backends: [{ name: 'b"', balance: 'roundrobin', servers: [{ name: 's', address: 'a:1', weight: 1, up: false, inflight: 0, lastChange: 0, lastReason: '<svg onload=alert(1)>', checked: true }] }],
+    backends: [{ name: 'b"', balance: 'roundrobin', servers: [{ name: 's', address: 'a:1', weight: 1, up: false, inflight: 0, requests: 3, failures: 1, lastChange: 0, lastReason: '<svg onload=alert(1)>', checked: true }] }],
   });
   assert.doesNotMatch(html, /<img|<svg|<i>|<b>/);
   assert.match(html, /&lt;svg onload=alert\(1\)&gt;/);

@@ -43,12 +43,11 @@ const factory = async (name: string) => {
   return policy;
 };
 
+// A policy config valid under the real auth schema; the test doubles never read the key file.
+const policyConfig = { issuer: 'https://issuer.test', audience: 'api', keys: { file: 'never-read-by-the-double.pem' } };
+
 const config = {
-  // Valid policy configs (the schema is JWT authorization's); the test double never reads the key file.
-  auth: {
-    sync: { issuer: 'https://issuer.test', audience: 'api', keys: { file: 'never-read-by-the-double.pem' } },
-    async: { issuer: 'https://issuer.test', audience: 'api', keys: { file: 'never-read-by-the-double.pem' } },
-  },
+  auth: { sync: policyConfig, async: policyConfig },
   frontends: {
     web: {
       bind: '127.0.0.1:0',
@@ -140,7 +139,7 @@ test('a policy that throws, rejects or returns headers Node refuses gets a 500, 
   });
   const gw = await startInProcess(
     {
-      auth: { throws: {}, rejects: {}, badheaders: {} },
+      auth: { throws: policyConfig, rejects: policyConfig, badheaders: policyConfig },
       frontends: { web: { bind: '127.0.0.1:0', routes: ['throws', 'rejects', 'badheaders'].map((p) => ({ path_prefix: `/${p}`, backend: 'A', auth: p })) } },
       backends: { A: { servers: { a: { address: upstream.address } } } },
     },
@@ -155,5 +154,42 @@ test('a policy that throws, rejects or returns headers Node refuses gets a 500, 
     }
   } finally {
     await gw.close();
+  }
+});
+
+test('a request waiting for an async decision during a reload still reaches the old generation’s upstream', async () => {
+  let release: (() => void) | undefined;
+  const slow: AuthPolicy = {
+    name: 'slow',
+    authorize: () =>
+      new Promise<AuthDecision>((resolve) => {
+        release = () => resolve({ ok: true, setHeaders: [], removeHeaders: [] });
+      }),
+    close: () => undefined,
+  };
+  const gw = await startInProcess(
+    {
+      auth: { slow: policyConfig },
+      frontends: { web: { bind: '127.0.0.1:0', auth: 'slow', default_backend: 'A' } },
+      backends: { A: { servers: { a: { address: upstream.address } } } },
+    },
+    'web',
+    async () => slow,
+  );
+  try {
+    const pending = request(`${gw.url}/during-reload`);
+    while (release === undefined) await new Promise((r) => setTimeout(r, 10));
+    const waiting = release;
+    release = undefined;
+    await gw.gateway.reload(gw.gateway.config());
+    await new Promise((r) => setTimeout(r, 100)); // the old generation would have closed its pools by now
+    waiting();
+    const response = await pending;
+    assert.equal(response.statusCode, 200);
+    assert.match(await response.body.text(), /"url":"\/during-reload"/);
+  } finally {
+    const closing = gw.close();
+    release?.();
+    await closing;
   }
 });

@@ -6,6 +6,7 @@
 import cluster from 'node:cluster';
 import { loadGatewayConfig, runCluster, startGateway, type RunningGateway } from '../../gateway/index.js';
 import { workerCount } from '../../gateway/runtime/cluster.js';
+import { BatchedLineWriter } from '../../gateway/observe/index.js';
 import { ErrorCode, GatehouseError } from '../../shared/errors.js';
 import { createLogger } from '../../shared/logger.js';
 import { parseGatewayArgs } from './gateway-args.js';
@@ -23,7 +24,8 @@ export async function run(argv: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  const logger = createLogger({ name: 'gateway' });
+  // one batched, line-atomic writer: an access line per request must not cost a write() per request
+  const logger = createLogger({ name: 'gateway', destination: new BatchedLineWriter(1) as unknown as NodeJS.WritableStream });
   if (cluster.isWorker) return runCluster({ configPath: args.configPath, workers: 1, logger });
   const config = loadGatewayConfig(args.configPath);
   const workers = workerCount(args.workers ?? config.workers);

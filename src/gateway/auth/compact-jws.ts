@@ -4,7 +4,7 @@
  * each strict canonical base64url (A6–A9, A11), header and payload strict JSON objects (A12–A14, A16,
  * C11, E1, E4). The token was already capped in size by the extractor (A15).
  */
-import { decodeBase64url, isBase64urlText } from './base64url.js';
+import { decodeBase64url } from './base64url.js';
 import { DEFAULTS } from './defaults.js';
 import type { DenyReason } from './reasons.js';
 import { parseStrictJsonObject, type JsonProblem } from './strict-json.js';
@@ -60,4 +60,3 @@ export function signingInput(token: CompactToken): Buffer {
   return Buffer.from(token.text.slice(0, token.dot2), 'latin1');
 }
 
-export { isBase64urlText };

@@ -78,7 +78,7 @@ export async function createAuthPolicy(name: string, config: AuthPolicyConfig | 
       timeoutMs: c.key_cache.timeout,
       logger,
       now,
-      onFetch: (result) => (result === 'ok' ? metrics.fetchOk.inc() : metrics.fetchError.inc()),
+      onFetch: (result) => metrics.fetched(result),
       onChange: (keys) => {
         const merged = dropDuplicateKids([...staticKeys, ...keys]);
         if (merged.duplicates.length > 0) logger.warn({ policy: name, kids: merged.duplicates }, 'auth: kid both configured and fetched; both refused');

@@ -8,7 +8,7 @@ export type { AuthPolicyConfig, AuthPolicyConfigInput, Algorithm } from './confi
 export { createAuthPolicy } from './create-policy.js';
 export type { AuthPolicyContext } from './create-policy.js';
 export { authMetricsRegistry } from './metrics.js';
-export { DENY_REASONS } from './reasons.js';
+export { DENY_CODES, DENY_REASONS } from './reasons.js';
 export type { DenyReason } from './reasons.js';
 export { SEED_BODIES } from './response.js';
 export { DEFAULTS as AUTH_DEFAULTS } from './defaults.js';

@@ -1,36 +1,71 @@
 /**
  * Prometheus metrics of JWT authorization, in their own registry (`authMetricsRegistry`) so the
- * gateway's /metrics can merge it with its own. Created once per process; policies rebuilt on reload
- * reuse the same series (labelled by policy name). Hot-path counters are bound to their labels once.
+ * gateway's /metrics can merge it with its own. The request path only bumps plain numbers (no label
+ * hashing per request); the prom-client counters read them when scraped. Totals are kept per policy
+ * name for the life of the process, so a policy rebuilt on reload continues its series.
  */
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { DenyReason } from './reasons.js';
 
 export const authMetricsRegistry = new Registry();
 
-const decisions = new Counter({
+interface Totals {
+  allow: number;
+  readonly deny: Map<DenyReason, number>;
+  cacheHit: number;
+  cacheNegativeHit: number;
+  cacheMiss: number;
+  fetchOk: number;
+  fetchError: number;
+}
+
+const totals = new Map<string, Totals>();
+
+/** Live key sources report their age when scraped. */
+const keyAgeSources = new Map<object, { policy: string; ageSeconds: () => number }>();
+
+new Counter({
   name: 'gatehouse_auth_decisions_total',
   help: 'Authorization decisions by policy, result (allow/deny) and reason (OK or the deny reason).',
   labelNames: ['policy', 'result', 'reason'] as const,
   registers: [authMetricsRegistry],
+  collect() {
+    this.reset();
+    for (const [policy, t] of totals) {
+      if (t.allow > 0) this.inc({ policy, result: 'allow', reason: 'OK' }, t.allow);
+      for (const [reason, n] of t.deny) this.inc({ policy, result: 'deny', reason }, n);
+    }
+  },
 });
 
-const cacheLookups = new Counter({
+new Counter({
   name: 'gatehouse_auth_cache_lookups_total',
   help: 'Verified-token cache lookups by policy and result (hit, negative_hit, miss).',
   labelNames: ['policy', 'result'] as const,
   registers: [authMetricsRegistry],
+  collect() {
+    this.reset();
+    for (const [policy, t] of totals) {
+      if (t.cacheHit > 0) this.inc({ policy, result: 'hit' }, t.cacheHit);
+      if (t.cacheNegativeHit > 0) this.inc({ policy, result: 'negative_hit' }, t.cacheNegativeHit);
+      if (t.cacheMiss > 0) this.inc({ policy, result: 'miss' }, t.cacheMiss);
+    }
+  },
 });
 
-const keyFetches = new Counter({
+new Counter({
   name: 'gatehouse_auth_key_fetches_total',
   help: 'Remote key set (JWKS) fetches by policy and result (ok, error).',
   labelNames: ['policy', 'result'] as const,
   registers: [authMetricsRegistry],
+  collect() {
+    this.reset();
+    for (const [policy, t] of totals) {
+      if (t.fetchOk > 0) this.inc({ policy, result: 'ok' }, t.fetchOk);
+      if (t.fetchError > 0) this.inc({ policy, result: 'error' }, t.fetchError);
+    }
+  },
 });
-
-/** Live key sources report their age when scraped. */
-const keyAgeSources = new Map<object, { policy: string; ageSeconds: () => number }>();
 
 new Gauge({
   name: 'gatehouse_auth_key_age_seconds',
@@ -43,36 +78,44 @@ new Gauge({
   },
 });
 
-interface Inc {
-  inc(): void;
-}
-
-/** The metrics of one policy, with label sets bound up front. */
+/** The counters of one policy name; the request path calls these methods. */
 export class PolicyMetrics {
-  readonly allow: Inc;
-  readonly cacheHit: Inc;
-  readonly cacheNegativeHit: Inc;
-  readonly cacheMiss: Inc;
-  readonly fetchOk: Inc;
-  readonly fetchError: Inc;
-  private readonly denies = new Map<DenyReason, Inc>();
+  private readonly t: Totals;
+  private readonly policy: string;
 
-  constructor(private readonly policy: string) {
-    this.allow = decisions.labels(policy, 'allow', 'OK');
-    this.cacheHit = cacheLookups.labels(policy, 'hit');
-    this.cacheNegativeHit = cacheLookups.labels(policy, 'negative_hit');
-    this.cacheMiss = cacheLookups.labels(policy, 'miss');
-    this.fetchOk = keyFetches.labels(policy, 'ok');
-    this.fetchError = keyFetches.labels(policy, 'error');
+  constructor(policy: string) {
+    let t = totals.get(policy);
+    if (t === undefined) {
+      t = { allow: 0, deny: new Map(), cacheHit: 0, cacheNegativeHit: 0, cacheMiss: 0, fetchOk: 0, fetchError: 0 };
+      totals.set(policy, t);
+    }
+    this.t = t;
+    this.policy = policy;
+  }
+
+  allow(): void {
+    this.t.allow++;
   }
 
   deny(reason: DenyReason): void {
-    let counter = this.denies.get(reason);
-    if (counter === undefined) {
-      counter = decisions.labels(this.policy, 'deny', reason);
-      this.denies.set(reason, counter);
-    }
-    counter.inc();
+    this.t.deny.set(reason, (this.t.deny.get(reason) ?? 0) + 1);
+  }
+
+  cacheHit(): void {
+    this.t.cacheHit++;
+  }
+
+  cacheNegativeHit(): void {
+    this.t.cacheNegativeHit++;
+  }
+
+  cacheMiss(): void {
+    this.t.cacheMiss++;
+  }
+
+  fetched(result: 'ok' | 'error'): void {
+    if (result === 'ok') this.t.fetchOk++;
+    else this.t.fetchError++;
   }
 
   trackKeyAge(owner: object, ageSeconds: () => number): void {

@@ -66,16 +66,16 @@ export class JwtPolicy implements AuthPolicy {
       digest = tokenDigest(token);
       const granted = this.positive.get(digest, now);
       if (granted !== undefined) {
-        this.parts.metrics.cacheHit.inc();
+        this.parts.metrics.cacheHit();
         return this.decide(granted, requirements);
       }
       const denied = (this.negative as LruCache<AuthDeny>).get(digest, now);
       if (denied !== undefined) {
-        this.parts.metrics.cacheNegativeHit.inc();
+        this.parts.metrics.cacheNegativeHit();
         this.parts.metrics.deny(denied.reason as DenyReason);
         return denied;
       }
-      this.parts.metrics.cacheMiss.inc();
+      this.parts.metrics.cacheMiss();
     }
     const result = this.parts.verifier.verify(token, now);
     if (result instanceof Promise) return result.then((r) => this.finish(r, digest, requirements, now));
@@ -121,7 +121,7 @@ export class JwtPolicy implements AuthPolicy {
 
   private decide(granted: Granted, requirements: RouteRequirements | undefined): AuthDecision {
     if (this.parts.requirements.allows(granted.grants, requirements)) {
-      this.parts.metrics.allow.inc();
+      this.parts.metrics.allow();
       return granted.allow;
     }
     this.parts.metrics.deny('SCOPE');

@@ -2,6 +2,7 @@
  * Why a request was denied. The reason goes to logs and metrics, never into the response body; the
  * response builder maps it to what the client sees (RFC 6750 or the seed's HAProxy bodies).
  */
+import { ErrorCode } from '../../shared/errors.js';
 export const DENY_REASONS = [
   'MISSING', // no Authorization header, or not a Bearer credential
   'MALFORMED', // not a strict compact JWS: encoding, segments, JSON, duplicate members
@@ -22,6 +23,26 @@ export const DENY_REASONS = [
 ] as const;
 
 export type DenyReason = (typeof DENY_REASONS)[number];
+
+/** The stable error code of each reason (src/shared/errors.ts), for logs and callers that branch on codes. */
+export const DENY_CODES: Readonly<Record<DenyReason, ErrorCode>> = Object.freeze({
+  MISSING: ErrorCode.JWT_MISSING,
+  MALFORMED: ErrorCode.JWT_MALFORMED,
+  SIZE: ErrorCode.JWT_SIZE,
+  ALG: ErrorCode.JWT_ALG,
+  HDR: ErrorCode.JWT_HEADER,
+  KEY: ErrorCode.JWT_KEY,
+  SIG: ErrorCode.JWT_SIGNATURE,
+  TYPE: ErrorCode.JWT_CLAIM_TYPE,
+  EXP: ErrorCode.JWT_EXPIRED,
+  NBF: ErrorCode.JWT_NOT_BEFORE,
+  IAT: ErrorCode.JWT_ISSUED_AT,
+  ISS: ErrorCode.JWT_ISSUER,
+  AUD: ErrorCode.JWT_AUDIENCE,
+  CLAIM: ErrorCode.JWT_CLAIM_MISSING,
+  FORWARD: ErrorCode.JWT_CLAIM_UNSAFE,
+  SCOPE: ErrorCode.JWT_INSUFFICIENT_SCOPE,
+});
 
 /**
  * Where in the token a failure was found. The seed's HAProxy rules read the header, then the payload,

@@ -9,7 +9,7 @@
  *   role or scope is 403 `insufficient_scope`.
  */
 import type { AuthDeny } from './types.js';
-import type { DenyReason } from './reasons.js';
+import { DENY_CODES, type DenyReason } from './reasons.js';
 
 export type ResponseMode = 'seed' | 'standards';
 
@@ -105,10 +105,11 @@ function freezeDeny(status: number, wwwAuthenticate: string, body: object, reaso
     headers: Object.freeze({ 'www-authenticate': wwwAuthenticate, 'content-type': 'application/json', 'cache-control': 'no-store' }),
     body: JSON.stringify(body),
     reason,
+    code: DENY_CODES[reason],
   });
 }
 
 function seedDeny(reason: DenyReason, stage: Stage): AuthDeny {
   const body = stage === STAGE_SCOPE ? SEED_SCOPE_BODY : (SEED_BODIES[stage - 1] as string);
-  return Object.freeze({ ok: false as const, status: 403, headers: Object.freeze({ 'content-type': 'text/html' }), body, reason });
+  return Object.freeze({ ok: false as const, status: 403, headers: Object.freeze({ 'content-type': 'text/html' }), body, reason, code: DENY_CODES[reason] });
 }

@@ -39,6 +39,8 @@ export interface AuthDeny {
   readonly body: string;
   /** Reason for logs and metrics (MALFORMED, ALG, SIG, KEY, EXP, ISS, AUD, ...); never sent to the client. */
   readonly reason: string;
+  /** The reason's stable error code (ERR_JWT_EXPIRED, ...; src/shared/errors.ts), when the policy sets one. */
+  readonly code?: string;
 }
 
 export type AuthDecision = AuthAllow | AuthDeny;

@@ -57,6 +57,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
     this.body = hasRequestBody(req) ? req : null;
     this.attemptsLeft = retryBudget(req, this.body !== null, target.backend.retries);
     this.res[kExchange] = this;
+    runtime.generation.active++;
     res.on('close', onClientClose); // 'close' fires once; on() avoids once()'s per-call wrapper
   }
 
@@ -119,6 +120,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
   private dispatch(server: UpstreamServer): void {
     this.server = server;
     server.inflight++;
+    server.requests++;
     server.pool.dispatch({ path: this.upstreamPath, method: this.req.method as Dispatcher.HttpMethod, headers: this.headers, body: this.body }, this);
   }
 
@@ -174,7 +176,10 @@ export class Exchange implements Dispatcher.DispatchHandler {
 
   private handleHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
     const server = this.server as UpstreamServer;
-    if (statusCode >= 500) server.recordFailure(`status ${statusCode}`, true);
+    if (statusCode >= 500) {
+      server.failures++;
+      server.recordFailure(`status ${statusCode}`, true);
+    }
     else server.recordSuccess();
     this.responseStarted = true;
     this.status = statusCode;
@@ -229,6 +234,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
     const code = (error as { code?: string }).code ?? error.name;
     const metrics = this.runtime.generation.context.metrics;
     metrics.upstreamErrors.labels(server.backend, server.name, code).inc();
+    server.failures++;
     if (!this.responseStarted && isConnectionFailure(code)) {
       server.recordFailure(code, false);
       if (this.attemptsLeft > 0) {
@@ -263,6 +269,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
     if (this.done) return;
     this.done = true;
     this.res[kExchange] = undefined;
+    this.runtime.generation.active--;
     const seconds = (performance.now() - this.started) / 1000;
     this.target.metrics.record(status, seconds);
     this.runtime.generation.context.accessLog({

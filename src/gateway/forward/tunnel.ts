@@ -39,6 +39,7 @@ export class Tunnel {
     this.upstreamPath = upstreamPath;
     this.client = client;
     this.trusted = trusted;
+    runtime.generation.active++;
     socket.on('error', () => this.close(undefined));
   }
 
@@ -119,6 +120,7 @@ export class Tunnel {
   private close(error: string | undefined): void {
     if (this.done) return;
     this.done = true;
+    this.runtime.generation.active--;
     if (this.server !== undefined) this.server.inflight--;
     this.upstream?.destroy();
     if (!this.socket.writableEnded) this.socket.destroySoon();

@@ -25,6 +25,9 @@ export class UpstreamServer {
   readonly pool: Pool;
   /** Requests currently in flight to this server. */
   inflight = 0;
+  /** Requests sent to this server, and those that failed (connection failure, timeout or 5xx). */
+  requests = 0;
+  failures = 0;
   /** Smooth weighted round robin's running weight. */
   currentWeight = 0;
   available = true;

@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import type { GatewayConfig, HostPort } from '../config/index.js';
 import { Exchange } from '../forward/exchange.js';
+import { hasRequestBody } from '../forward/retry-policy.js';
 import { clientAddress } from '../forward/headers.js';
 import { Tunnel } from '../forward/tunnel.js';
 import type { FrontendRuntime } from '../runtime/generation.js';
@@ -112,7 +113,7 @@ export class FrontendListener {
     const route = target === undefined ? undefined : runtime.router.match(runtime.router.usesHost ? hostName(host as string) : '', target.path, req.method as string);
     if (status === 0 && route === undefined) [status, body] = [404, MESSAGES.notFound];
     if (status !== 0 || route === undefined || target === undefined) {
-      const bytes = sendLocal(res, status, body, status !== 404);
+      const bytes = sendLocal(res, status, body, status !== 404 || hasRequestBody(req));
       const seconds = (performance.now() - started) / 1000;
       runtime.unroutedMetrics.record(status, seconds);
       runtime.generation.context.accessLog({

@@ -4,6 +4,7 @@
  * the rarer events (auth denials, upstream errors, retries, reloads) use prom-client counters.
  */
 import { Counter, Gauge, Registry } from 'prom-client';
+import { authMetricsRegistry } from '../auth/index.js';
 import { latencySamples, requestSamples, ScrapedMetric, TargetMetrics } from './request-metrics.js';
 
 export interface ServerSnapshot {
@@ -59,6 +60,17 @@ export class GatewayMetrics {
         for (const s of self.servers()) this.labels(s.backend, s.server).set(s.inflight);
       },
     });
+  }
+
+  /** The gateway's registries: its own and JWT authorization's (decisions, cache, key fetches). */
+  registries(): Registry[] {
+    return [this.registry, authMetricsRegistry];
+  }
+
+  /** Prometheus text of every registry, for /metrics. */
+  async text(): Promise<{ contentType: string; body: string }> {
+    const merged = Registry.merge(this.registries());
+    return { contentType: this.registry.contentType, body: await merged.metrics() };
   }
 
   /** The gateway tells the metrics where the current servers are (it changes on reload). */

@@ -38,7 +38,7 @@ export function runCluster(options: ClusterOptions): Promise<number> {
 async function runWorker({ configPath, logger }: ClusterOptions): Promise<number> {
   const gateway = await startGateway({ configPath, logger, admin: false });
   new AggregatorRegistry();
-  AggregatorRegistry.setRegistries([gateway.metrics.registry]);
+  AggregatorRegistry.setRegistries(gateway.metrics.registries());
   const send = (message: Message) => process.send?.(message);
   send({ type: 'gatehouse:ready', frontends: [...gateway.frontends] });
   return new Promise<number>((done) => {
@@ -78,7 +78,7 @@ function mergeStats(snapshots: StatsSnapshot[]): StatsSnapshot {
       servers: backend.servers.map((server) => {
         const views = snapshots.map((s) => s.backends.find((b) => b.name === backend.name)?.servers.find((x) => x.name === server.name));
         const upCount = views.filter((v) => v?.up === true).length;
-        return { ...server, up: upCount > 0, inflight: views.reduce((n, v) => n + (v?.inflight ?? 0), 0), upIn: [upCount, snapshots.length] as const };
+        return { ...server, up: upCount > 0, inflight: views.reduce((n, v) => n + (v?.inflight ?? 0), 0), requests: views.reduce((n, v) => n + (v?.requests ?? 0), 0), failures: views.reduce((n, v) => n + (v?.failures ?? 0), 0), upIn: [upCount, snapshots.length] as const };
       }),
     })),
   };

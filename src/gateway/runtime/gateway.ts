@@ -72,7 +72,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     }
     if (options.admin !== false && config.admin !== undefined) {
       admin = new AdminServer(config.admin.bind, {
-        metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
+        metrics: () => metrics.text(),
         stats: async () => statsSnapshot(generation, 1),
       });
       adminAddress = await admin.listen();
@@ -128,7 +128,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     nextGeneration.startChecks();
     metrics.reloads.labels('ok').inc();
     logger.info({ frontends: frontends.map((f) => `${f.name}@${f.address}:${f.port}`) }, 'config reloaded');
-    void Promise.all(retired.map((l) => l.close())).then(() => previous.close());
+    const maxWait = previous.config.timeouts.drain + previous.config.timeouts.server;
+    void Promise.all(retired.map((l) => l.close())).then(() => previous.retire(maxWait));
   };
 
   return {

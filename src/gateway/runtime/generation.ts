@@ -55,6 +55,8 @@ export class Generation {
   readonly policies: ReadonlyMap<string, AuthPolicy>;
   readonly trustedProxies: readonly Cidr[];
   private readonly checkers: ActiveChecker[] = [];
+  /** Requests and tunnels that started on this generation and have not finished yet. */
+  active = 0;
 
   constructor(config: GatewayConfig, context: GenerationContext, policies: ReadonlyMap<string, AuthPolicy>) {
     this.config = config;
@@ -120,6 +122,18 @@ export class Generation {
       for (const s of backend.servers) out.push({ backend: backend.name, server: s.name, up: s.available, inflight: s.inflight });
     }
     return out;
+  }
+
+  /**
+   * After a reload swapped this generation out: health checks stop now; pools and policies close once
+   * every request that started on this generation has finished (one may still be waiting for an async
+   * auth decision, or about to retry on another server), or after `maxWaitMs`.
+   */
+  async retire(maxWaitMs: number): Promise<void> {
+    for (const checker of this.checkers) checker.stop();
+    const deadline = Date.now() + maxWaitMs;
+    while (this.active > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    await this.close();
   }
 
   /** Stops checks at once; pools close after their in-flight requests; then the auth policies close. */

@@ -31,6 +31,8 @@ export function statsSnapshot(generation: Generation, workers: number): StatsSna
         weight: s.weight,
         up: s.available,
         inflight: s.inflight,
+        requests: s.requests,
+        failures: s.failures,
         lastChange: s.lastChange,
         lastReason: s.lastReason,
         checked: config.backends[b.name]?.check !== undefined,

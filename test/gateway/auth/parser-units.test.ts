@@ -48,3 +48,15 @@ test('strict JSON: duplicates at any depth, depth cap, NUL, lone surrogates, BOM
   for (const s of ['[]', '1', '"s"', 'null']) assert.deepEqual(parse(s), { ok: false, problem: 'not-object' });
   for (const s of ['{', '{"a":}', '{"a":1,}', "{'a':1}", '{"a":1}x', '{"a":01}']) assert.deepEqual(parse(s), { ok: false, problem: 'syntax' }, s);
 });
+
+test('base64url: the canonical check agrees with re-encoding on every 2- and 3-character tail', () => {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+  for (const a of alphabet) {
+    for (const b of alphabet) {
+      for (const tail of [`${a}${b}`, `${a}${b}Q`, `${a}${b}R`]) {
+        const reencoded = Buffer.from(tail, 'base64url').toString('base64url');
+        assert.equal(decodeBase64url(tail) !== undefined, reencoded === tail, tail);
+      }
+    }
+  }
+});

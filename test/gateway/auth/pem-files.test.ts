@@ -5,13 +5,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createPrivateKey } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAuthPolicy, type AuthPolicyConfigInput } from '../../../src/gateway/auth/index.js';
 import { isGatehouseError } from '../../../src/shared/errors.js';
-import { requireExecutable } from '../../support/services.js';
 import { AUDIENCE, ecKey, frozenNow, ISSUER, newRsaKey, reasonOf, rsaKey, token } from './support.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-pem-'));
@@ -57,15 +57,15 @@ test('several files and several blocks per file; EC keys for ES256', async () =>
   p.close();
 });
 
-test('an X.509 certificate file gives its public key', async (t) => {
-  const openssl = requireExecutable(t, 'openssl');
-  if (openssl === false) return;
-  const keyFile = join(dir, 'cert-key.pem');
-  writeFileSync(keyFile, rsaKey().privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, { mode: 0o600 });
-  execFileSync(openssl, ['req', '-x509', '-key', keyFile, '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=gatehouse-test'], { stdio: 'ignore' });
-  rmSync(keyFile);
+test('an X.509 certificate file gives its public key', async () => {
+  // A self-signed test-only certificate and its key, committed as fixtures (made with
+  // `openssl req -x509 -newkey rsa:2048 -nodes -days 36500 -subj /CN=gatehouse-test-only`).
+  const fixtures = fileURLToPath(new URL('../../../../test/gateway/auth/fixtures/', import.meta.url));
+  copyFileSync(join(fixtures, 'test-only-cert.pem'), join(dir, 'cert.pem'));
+  const certKey = createPrivateKey(readFileSync(join(fixtures, 'test-only-cert-key.pem')));
   const p = await build({ file: 'cert.pem' });
-  assert.equal(await reasonOf(p, token()), 'OK');
+  assert.equal(await reasonOf(p, token({ key: certKey })), 'OK');
+  assert.equal(await reasonOf(p, token()), 'SIG');
   p.close();
 });
 

@@ -76,6 +76,8 @@ test('standards mode: 401 invalid_token with error_description, bare challenge w
   assert.equal(expired.headers['cache-control'], 'no-store');
   assert.deepEqual(Object.keys(JSON.parse(expired.body)), ['error', 'error_description']);
   assert.ok(!expired.body.includes(token().slice(0, 20)), 'the body never echoes the token');
+  assert.equal(expired.code, 'ERR_JWT_EXPIRED', 'the stable error code of the reason');
+  assert.equal(missing.code, 'ERR_JWT_MISSING');
 });
 
 test('standards mode: a missing role or scope is 403 insufficient_scope naming the required scopes', async () => {

@@ -15,11 +15,11 @@ import { requireExecutable } from '../../../support/services.js';
 import { startGatewayProcess, tempDir } from '../../support/gateway-process.js';
 import { ecKey, newRsaKey, rsaKey } from '../support.js';
 import { buildCorpus } from './corpus.js';
-import { HAPROXY, startSeedHaproxy } from './haproxy-seed.js';
+import { gatehouseSeedConfig, HAPROXY, SEED_AUDIENCE, SEED_ISSUER, startSeedHaproxy } from './seed-setup.js';
 import { client, pool } from './http-client.js';
 
-const ISSUER = 'https://local.fusionauth.io';
-const AUDIENCE = '85a03867-dccf-4882-adde-1a79aeec50df';
+const ISSUER = SEED_ISSUER;
+const AUDIENCE = SEED_AUDIENCE;
 
 /** What Gatehouse answers, by design, for each documented difference (docs/security.md). */
 const DOCUMENTED: Record<string, { status: number; body: string }> = {
@@ -33,24 +33,6 @@ const DOCUMENTED: Record<string, { status: number; body: string }> = {
   'forbidden-header-params': { status: 403, body: 'Invalid JWT signature' },
 };
 
-export function gatehouseSeedConfig(pubkeyPath: string, upstream: string, workers = 1): string {
-  return `workers: ${workers}
-auth:
-  fusionauth:
-    response: seed
-    algorithms: [RS256]
-    issuer: ${ISSUER}
-    audience: ${AUDIENCE}
-    keys: { file: ${JSON.stringify(pubkeyPath)} }
-frontends:
-  myfrontend: { bind: 127.0.0.1:0, default_backend: webservers, auth: fusionauth }
-backends:
-  webservers:
-    servers:
-      s1: { address: ${upstream} }
-`;
-}
-
 test('HAProxy 2.6 with the seed config and Gatehouse in seed mode agree on a corpus of > 1,000 tokens', async (t) => {
   if (requireExecutable(t, HAPROXY) === false) return;
   const dir = tempDir('gatehouse-diff-');
@@ -61,7 +43,7 @@ test('HAProxy 2.6 with the seed config and Gatehouse in seed mode agree on a cor
   await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
   const upstreamAddress = `127.0.0.1:${(upstream.address() as AddressInfo).port}`;
   const haproxy = await startSeedHaproxy({ dir, upstream: upstreamAddress, issuer: ISSUER, audience: AUDIENCE, pubkeyPath });
-  const gateway = await startGatewayProcess(gatehouseSeedConfig(pubkeyPath, upstreamAddress));
+  const gateway = await startGatewayProcess(gatehouseSeedConfig({ pubkeyPath, upstream: upstreamAddress }));
   const clients: Array<ReturnType<typeof client>> = [];
   try {
     await gateway.waitForLine((l) => l.frontend === 'myfrontend' && typeof l.port === 'number');

@@ -1,7 +1,8 @@
 /**
  * SIGHUP re-reads PEM key files: a real gateway process verifies with pubkey.pem; the file is replaced
  * by a new key and the process gets SIGHUP; tokens of the new key pass and tokens of the old key stop.
- * A reload whose key file is broken is refused and the old keys keep serving.
+ * A reload whose key file is broken is refused and the old keys keep serving; a changed policy (another
+ * audience) takes effect on the next SIGHUP.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,10 +11,11 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { startGatewayProcess, tempDir } from '../../support/gateway-process.js';
-import { AUDIENCE, ISSUER, newRsaKey, token, validClaims } from '../support.js';
+import { newRsaKey, token, validClaims } from '../support.js';
+import { gatehouseSeedConfig } from './seed-setup.js';
 import { client } from './http-client.js';
 
-test('SIGHUP: a rotated pubkey.pem takes effect; a broken one is refused and the old key keeps serving', async () => {
+test('SIGHUP: a rotated pubkey.pem takes effect; a broken one is refused and the old key keeps serving; policy changes apply', async () => {
   const dir = tempDir('gatehouse-sighup-');
   const pemPath = join(dir, 'pubkey.pem');
   const first = newRsaKey();
@@ -22,19 +24,8 @@ test('SIGHUP: a rotated pubkey.pem takes effect; a broken one is refused and the
   writeFileSync(pemPath, pem(first));
   const upstream = createServer((_req, res) => res.writeHead(200).end('ok'));
   await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
-  const gateway = await startGatewayProcess(`auth:
-  fusionauth:
-    response: seed
-    issuer: ${ISSUER}
-    audience: ${AUDIENCE}
-    keys: { file: ${JSON.stringify(pemPath)} }
-frontends:
-  myfrontend: { bind: 127.0.0.1:0, default_backend: webservers, auth: fusionauth }
-backends:
-  webservers:
-    servers:
-      s1: { address: 127.0.0.1:${(upstream.address() as AddressInfo).port} }
-`);
+  const upstreamAddress = `127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+  const gateway = await startGatewayProcess(gatehouseSeedConfig({ pubkeyPath: pemPath, upstream: upstreamAddress }));
   await gateway.waitForLine((l) => l.frontend === 'myfrontend' && typeof l.port === 'number');
   const http = client(gateway.port('myfrontend'));
   const nowS = Math.floor(Date.now() / 1000);
@@ -57,6 +48,13 @@ backends:
     await gateway.waitForLine((l) => typeof l.msg === 'string' && (l.msg as string).startsWith('config reload refused'));
     assert.equal(reloads(), 1);
     assert.equal((await http.get(bySecond)).status, 200, 'the old config keeps serving');
+
+    // The policy itself is rebuilt from the config on SIGHUP too: a new audience takes effect.
+    writeFileSync(pemPath, pem(second));
+    gateway.writeConfig(gatehouseSeedConfig({ pubkeyPath: pemPath, upstream: upstreamAddress }).replace(/audience: .*/, 'audience: another-application'));
+    gateway.child.kill('SIGHUP');
+    await gateway.waitForLine((l) => l.msg === 'config reloaded' && reloads() === 2);
+    assert.equal((await http.get(bySecond)).body, 'Invalid JWT audience');
   } finally {
     http.close();
     await gateway.stop();

@@ -1,15 +1,36 @@
 /**
- * HAProxy 2.6 running the seed's exact rules (../shared/seed/000_a421513d137fa643.txt, "Add JWT
- * requirement to HAProxy configuration file"), with the placeholders filled in, as a real process on
- * 127.0.0.1. Used by the differential test and the JWT benchmark.
+ * The seed's setup on both sides: HAProxy 2.6 running the seed's exact rules
+ * (../shared/seed/000_a421513d137fa643.txt, "Add JWT requirement to HAProxy configuration file") with the
+ * placeholders filled in, and the equivalent Gatehouse config (a seed-mode policy). Used by the
+ * differential test, the SIGHUP test and the JWT benchmark.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { canConnect } from '../../../support/services.js';
+import { freePort, startProcess, type Running } from './processes.js';
 
 export const HAPROXY = '/usr/sbin/haproxy';
+export const SEED_ISSUER = 'https://local.fusionauth.io';
+export const SEED_AUDIENCE = '85a03867-dccf-4882-adde-1a79aeec50df';
+
+/** The seed's policy as a Gatehouse config: one frontend, one backend, `bind` on `port` (0 = any). */
+export function gatehouseSeedConfig(o: { pubkeyPath: string; upstream: string; port?: number; workers?: number; accessLog?: boolean }): string {
+  return `workers: ${o.workers ?? 1}
+access_log: ${o.accessLog ?? true}
+auth:
+  fusionauth:
+    response: seed
+    algorithms: [RS256]
+    issuer: ${SEED_ISSUER}
+    audience: ${SEED_AUDIENCE}
+    keys: { file: ${JSON.stringify(o.pubkeyPath)} }
+frontends:
+  myfrontend: { bind: 127.0.0.1:${o.port ?? 0}, default_backend: webservers, auth: fusionauth }
+backends:
+  webservers:
+    servers:
+      s1: { address: ${o.upstream} }
+`;
+}
 
 /** The seed's lines, verbatim except for the issuer, audience and key path placeholders. */
 export function seedRules(issuer: string, audience: string, pubkeyPath: string): string {
@@ -67,49 +88,12 @@ backend webservers
 `;
 }
 
-/** A free TCP port on 127.0.0.1 (bound, then released). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-export interface HaproxyProcess {
-  readonly port: number;
-  readonly child: ChildProcess;
-  readonly output: () => string;
-  stop(): Promise<void>;
-}
+export type HaproxyProcess = Running & { readonly port: number };
 
 /** Starts HAProxy in the foreground (-db) with the seed config; resolves once it accepts connections. */
 export async function startSeedHaproxy(options: Omit<SeedHaproxyOptions, 'port'>): Promise<HaproxyProcess> {
   const port = await freePort();
   const cfg = join(options.dir, 'haproxy.cfg');
   writeFileSync(cfg, seedHaproxyConfig({ ...options, port }));
-  const child = spawn(HAPROXY, ['-db', '-f', cfg], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  for (let i = 0; i < 200; i++) {
-    if (child.exitCode !== null) throw new Error(`haproxy exited: ${output}`);
-    if (await canConnect('127.0.0.1', port, 200)) break;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  return {
-    port,
-    child,
-    output: () => output,
-    stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
+  return { ...(await startProcess(HAPROXY, ['-db', '-f', cfg], port)), port };
 }

@@ -62,7 +62,8 @@ function copy(id, button){
   else{fallback(el,text);done();}
 }
 function fallback(el,text){var t=document.createElement('textarea');t.value=text;document.body.appendChild(t);t.select();try{document.execCommand('copy');}catch(e){}document.body.removeChild(t);}
-document.addEventListener('click',function(e){var b=e.target.closest&&e.target.closest('button[data-copy]');if(b){copy(b.getAttribute('data-copy'),b);}});
+document.addEventListener('click',function(e){var b=e.target.closest&&e.target.closest('button[data-copy]');if(b){copy(b.getAttribute('data-copy'),b);}
+  var a=e.target.closest&&e.target.closest('.errors a[href^="#"]');if(a){var t=document.getElementById(a.getAttribute('href').slice(1));var r=t&&t.closest('.tabs');if(r&&r.show){r.show(t);}if(t){e.preventDefault();t.focus();}}});
 function tabs(root){
   var list=root.querySelector('[role=tablist]'); if(!list) return;
   var buttons=Array.prototype.slice.call(list.querySelectorAll('[role=tab]'));
@@ -74,8 +75,9 @@ function tabs(root){
       if(k==='ArrowRight'){select((i+1)%n,true);e.preventDefault();}else if(k==='ArrowLeft'){select((i-1+n)%n,true);e.preventDefault();}
       else if(k==='Home'){select(0,true);e.preventDefault();}else if(k==='End'){select(n-1,true);e.preventDefault();}});
   });
-  var start=0;buttons.forEach(function(b,i){if('#'+b.getAttribute('aria-controls')===location.hash){start=i;}});
+  var start=0;buttons.forEach(function(b,i){var p=document.getElementById(b.getAttribute('aria-controls'));if('#'+b.getAttribute('aria-controls')===location.hash||(p&&p.querySelector('[aria-invalid=true]'))){start=i;}});
   select(start,false);
+  root.show=function(el){buttons.forEach(function(b,i){var p=document.getElementById(b.getAttribute('aria-controls'));if(p&&p.contains(el)){select(i,false);}});};
 }
 function roles(){
   var sel=document.querySelector('select[data-roles-for]'); if(!sel) return;

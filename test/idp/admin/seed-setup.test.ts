@@ -87,6 +87,21 @@ test('an administrator does the seed set-up in the browser, then the seed curl s
   assert.match(await page.getByLabel('Access token signing key').locator('option:checked').innerText(), /Auto generate a new key on save/);
   assert.match(await page.getByLabel('Id token signing key').locator('option:checked').innerText(), /Auto generate a new key on save/);
   await shot(page, '05-application-add-jwt-tab');
+  // a mistake first: the answer opens on the JWT tab, the summary links to the field
+  await page.getByLabel('JWT duration (seconds)').fill('1e3'); // valid for the browser's number field, not a whole number for the API
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.waitForLoadState();
+  assert.equal(await page.getByRole('tab', { name: 'JWT' }).getAttribute('aria-selected'), 'true');
+  assert.equal(await page.getByLabel('JWT duration (seconds)').getAttribute('aria-invalid'), 'true');
+  await shot(page, '05-application-add-error');
+  // Chromium reports the deliberate 400 itself; nothing else may have been logged
+  assert.ok(consoleErrors.every((m) => /status of 400/.test(m)), consoleErrors.join('\n'));
+  consoleErrors.length = 0;
+  await page.locator('.errors a').first().click();
+  assert.equal(await page.evaluate<string | undefined>('document.activeElement && document.activeElement.id'), 'app-ttl');
+  await page.keyboard.press('ControlOrMeta+a');
+  await page.keyboard.type('3600');
+  assert.equal(await page.getByRole('switch', { name: 'Enabled' }).isChecked(), true, 'the form keeps what was typed');
   await page.getByRole('button', { name: 'Save' }).click();
   await page.waitForURL(/\/admin\/applications\/[0-9a-f-]{36}$/);
   await shot(page, '06-application-view');

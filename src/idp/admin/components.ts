@@ -36,6 +36,11 @@ export interface InputOptions {
   readonly attrs?: Html;
 }
 
+/** FusionAuth's "The [a.b.c] property must be ..." next to its field reads "<label> must be ...". */
+export function inWords(message: string, label: string): string {
+  return message.replace(/^(You must specify )?[Tt]he \[[\w.\[\]]+\] property/, (_m, blank: string | undefined) => (blank === undefined ? label : `${blank}${label}`));
+}
+
 /** The label, hint and error around a control; `control` gets the id and the aria attributes. */
 function frame(o: InputOptions, control: (id: string, aria: Html) => Html): Html {
   const id = o.id ?? nextId(o.name.replace(/[^a-z0-9]/gi, ''));
@@ -47,7 +52,7 @@ function frame(o: InputOptions, control: (id: string, aria: Html) => Html): Html
   return html`<div class="field${messages.length > 0 ? ' invalid' : ''}">
   <label for="${id}">${o.label}</label>${o.required === true ? html` <span class="req" aria-hidden="true">*</span>` : ''}
   ${hintId === undefined ? '' : html`<p class="hint" id="${hintId}">${o.hint}</p>`}
-  ${errorId === undefined ? '' : html`<p class="error" id="${errorId}">${messages.join(' ')}</p>`}
+  ${errorId === undefined ? '' : html`<p class="error" id="${errorId}">${messages.map((m) => inWords(m, o.label)).join(' ')}</p>`}
   ${control(id, aria)}
 </div>`;
 }

@@ -51,7 +51,9 @@ test('console actions', async (t) => {
     assert.notEqual(after.jwtConfiguration.accessTokenKeyId, keyId);
     const bad = await s.post(`/admin/applications/${appId}`, { _csrf: csrf, name: 'Shop 2', jwtEnabled: 'on', ttl: 'soon' });
     assert.equal(bad.status, 400);
-    assert.match(await bad.text(), /timeToLiveInSeconds\] property must be a whole number/);
+    const text = await bad.text();
+    assert.match(text, /timeToLiveInSeconds\] property must be a whole number/, 'in the summary, as the API says it');
+    assert.match(text, /<p class="error" id="app-ttl-error">JWT duration \(seconds\) must be a whole number/, 'next to the field, in words');
   });
 
   await t.test('roles: add, duplicate refused on the form, remove', async () => {

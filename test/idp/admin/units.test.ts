@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { html, escapeHtml } from '../../../src/idp/admin/html.js';
+import { inWords } from '../../../src/idp/admin/components.js';
 import { parseForm } from '../../../src/idp/admin/plugin.js';
 import { SessionStore, csrfMatches, sessionCookie } from '../../../src/idp/admin/session.js';
 import { safeNext } from '../../../src/idp/admin/sign-in.js';
@@ -69,4 +70,10 @@ test('cookies', () => {
 test('next: only console paths', () => {
   for (const bad of ['//evil', 'https://evil', '/adminx', '/admin//x', '/admin/\\evil', '/other', '', 5, undefined]) assert.equal(safeNext(bad), '/admin/', String(bad));
   for (const good of ['/admin', '/admin/', '/admin/users?q=a', '/admin/applications/1/edit']) assert.equal(safeNext(good), good);
+});
+
+test('API messages next to their field name the field by its label', () => {
+  assert.equal(inWords('The [tenant.issuer] property must be a string.', 'Issuer'), 'Issuer must be a string.');
+  assert.equal(inWords('You must specify the [user.email] property.', 'Email'), 'You must specify Email.');
+  assert.equal(inWords('A User with email = [x] already exists.', 'Email'), 'A User with email = [x] already exists.');
 });

@@ -152,6 +152,7 @@ test('an administrator does the seed set-up in the browser, then the seed curl s
   const userPath = new URL(page.url()).pathname;
   await page.getByRole('tab', { name: 'Registrations' }).click();
   await page.getByRole('link', { name: 'Add Registration' }).click();
+  assert.equal(await page.getByLabel('Application', { exact: true }).locator('option:checked').innerText(), 'HAProxy', 'the console\u2019s own application is never the default');
   await page.getByLabel('Application', { exact: true }).selectOption({ label: 'HAProxy' });
   await shot(page, '14-registration-add');
   await page.getByRole('button', { name: 'Save' }).click();

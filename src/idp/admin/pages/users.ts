@@ -10,6 +10,7 @@ import { page } from '../layout.js';
 import { nameOf, tenants as allTenants } from '../lookups.js';
 import { field, fields, takeFlash, type AdminRequest, type Router } from '../router.js';
 import type { User } from '../../model/types.js';
+import { ADMIN_APPLICATION_ID } from '../admin-application.js';
 
 const PAGE_SIZE = 100;
 
@@ -160,7 +161,10 @@ ${lockedOut ? html`<dt>Failed logins</dt><dd>Locked out until ${formatInstant(lo
   const registrationPage = async (r: AdminRequest, user: User, values: { applicationId: string; roles: string[] }, errors?: FormErrors) => {
     const { storage } = r.scope.ctx;
     const registered = new Set((await storage.registrations.find({ user_id: user.id })).map((reg) => reg.applicationId));
-    const apps = (await storage.applications.find({ tenant_id: user.tenantId })).filter((a) => a.active && !registered.has(a.id));
+    // the console's own application last, so that granting admin is never the default choice
+    const apps = (await storage.applications.find({ tenant_id: user.tenantId }))
+      .filter((a) => a.active && !registered.has(a.id))
+      .sort((a, b) => Number(a.id === ADMIN_APPLICATION_ID) - Number(b.id === ADMIN_APPLICATION_ID));
     const chosen = values.applicationId || (apps[0]?.id ?? '');
     return page({
       title: 'Add registration',

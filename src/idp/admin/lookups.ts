@@ -1,5 +1,6 @@
 /** Reads shared by several pages: tenants and keys for the selects, names for ids. */
 import type { IdpContext } from '../context.js';
+import { isUuid } from '../model/input.js';
 import type { Key, Tenant } from '../model/types.js';
 
 export async function tenants(ctx: IdpContext): Promise<Tenant[]> {
@@ -26,4 +27,9 @@ export function lines(value: string): string[] {
     .split(/\r?\n/)
     .map((l) => l.trim())
     .filter((l) => l !== '');
+}
+
+/** The object whose id is in the path (the IdP's own UUID rule), or undefined. */
+export async function byId<T>(table: { get(id: string): Promise<T | undefined> }, id: unknown): Promise<T | undefined> {
+  return isUuid(id) ? table.get(id.toLowerCase()) : undefined;
 }

@@ -6,17 +6,14 @@
 import { copyable, csrfField, errorSummary, input, MAGNIFIER, postButton } from '../components.js';
 import { html } from '../html.js';
 import { page } from '../layout.js';
-import { keys as allKeys, nameOf, tenants as allTenants } from '../lookups.js';
+import { keys as allKeys, nameOf, tenants as allTenants, byId } from '../lookups.js';
 import { checked, field, takeFlash, type AdminRequest, type Router } from '../router.js';
 import { ADMIN_APPLICATION_ID } from '../admin-application.js';
 import type { Application } from '../../model/types.js';
 import { applicationBody, applicationForm, emptyValues, GRANTS, valuesFromForm, type ApplicationFormValues } from './application-form.js';
 import { registerGatewayPage } from './gateway.js';
 
-async function find(r: AdminRequest): Promise<Application | undefined> {
-  const id = String(r.params.id ?? '').toLowerCase();
-  return /^[0-9a-f-]{36}$/.test(id) ? r.scope.ctx.storage.applications.get(id) : undefined;
-}
+const find = (r: AdminRequest): Promise<Application | undefined> => byId(r.scope.ctx.storage.applications, r.params.id);
 
 const missing = { redirect: '/admin/applications', flash: 'That application does not exist.' };
 

@@ -6,7 +6,7 @@ import type { FormErrors } from '../api.js';
 import { copyable, csrfField, errorSummary, formatInstant, input, MAGNIFIER, postButton, select, textarea } from '../components.js';
 import { html } from '../html.js';
 import { page } from '../layout.js';
-import { numberOrText } from '../lookups.js';
+import { numberOrText, byId } from '../lookups.js';
 import { field, takeFlash, type AdminRequest, type Router } from '../router.js';
 import type { Key } from '../../model/types.js';
 
@@ -23,10 +23,7 @@ const ALGORITHMS: [string, string][] = [
   ['HS512', 'HMAC using SHA-512 (HS512)'],
 ];
 
-async function find(r: AdminRequest): Promise<Key | undefined> {
-  const id = String(r.params.id ?? '').toLowerCase();
-  return /^[0-9a-f-]{36}$/.test(id) ? r.scope.ctx.storage.keys.get(id) : undefined;
-}
+const find = (r: AdminRequest): Promise<Key | undefined> => byId(r.scope.ctx.storage.keys, r.params.id);
 
 export function registerKeyPages(router: Router): void {
   router.page('/keys', async ({ session, scope }) => {

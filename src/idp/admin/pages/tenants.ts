@@ -2,7 +2,7 @@
 import { csrfField, errorSummary, input } from '../components.js';
 import { html } from '../html.js';
 import { page } from '../layout.js';
-import { numberOrText } from '../lookups.js';
+import { byId, numberOrText } from '../lookups.js';
 import { field, takeFlash, type Router } from '../router.js';
 import type { FormErrors } from '../api.js';
 import type { Tenant } from '../../model/types.js';
@@ -43,13 +43,13 @@ export function registerTenantPages(router: Router): void {
   });
 
   router.page('/tenants/:id/edit', async ({ session, scope, params }) => {
-    const tenant = await scope.ctx.storage.tenants.get(String(params.id).toLowerCase());
+    const tenant = await byId(scope.ctx.storage.tenants, params.id);
     if (tenant === undefined) return { redirect: '/admin/tenants', flash: 'That tenant does not exist.' };
     return editPage(session, tenant, { name: tenant.name, issuer: tenant.issuer, ttl: String(tenant.jwtConfiguration.timeToLiveInSeconds) });
   });
 
   router.action('/tenants/:id', async ({ session, scope, params, form }) => {
-    const tenant = await scope.ctx.storage.tenants.get(String(params.id).toLowerCase());
+    const tenant = await byId(scope.ctx.storage.tenants, params.id);
     if (tenant === undefined) return { redirect: '/admin/tenants', flash: 'That tenant does not exist.' };
     const values = { name: field(form, 'name'), issuer: typeof form.issuer === 'string' ? form.issuer : '', ttl: field(form, 'ttl') };
     const ttl = numberOrText(values.ttl);

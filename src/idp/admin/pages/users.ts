@@ -7,17 +7,14 @@ import type { FormErrors } from '../api.js';
 import { csrfField, errorSummary, formatInstant, input, postButton, select, tabs, toggle } from '../components.js';
 import { html } from '../html.js';
 import { page } from '../layout.js';
-import { nameOf, tenants as allTenants } from '../lookups.js';
+import { nameOf, tenants as allTenants, byId } from '../lookups.js';
 import { field, fields, takeFlash, type AdminRequest, type Router } from '../router.js';
 import type { User } from '../../model/types.js';
 import { ADMIN_APPLICATION_ID } from '../admin-application.js';
 
 const PAGE_SIZE = 100;
 
-async function find(r: AdminRequest): Promise<User | undefined> {
-  const id = String(r.params.id ?? '').toLowerCase();
-  return /^[0-9a-f-]{36}$/.test(id) ? r.scope.ctx.storage.users.get(id) : undefined;
-}
+const find = (r: AdminRequest): Promise<User | undefined> => byId(r.scope.ctx.storage.users, r.params.id);
 
 const missing = { redirect: '/admin/users', flash: 'That user does not exist.' };
 

@@ -58,6 +58,8 @@ export const ErrorCode = {
   IDP_MIGRATION: 'ERR_IDP_MIGRATION',
   IDP_KICKSTART: 'ERR_IDP_KICKSTART',
   IDP_DUPLICATE: 'ERR_IDP_DUPLICATE',
+  // identity provider: admin console
+  IDP_ADMIN_SETUP: 'ERR_IDP_ADMIN_SETUP',
 
   // OAuth 2.0 / OpenID Connect (src/idp/oauth)
   OAUTH_ERROR: 'ERR_OAUTH',

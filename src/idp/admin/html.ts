@@ -3,6 +3,7 @@
  * already `Html` (the result of another `html` call). Arrays are rendered item by item; null, undefined
  * and false render as nothing. There is no other way to put text into a page (no raw-HTML escape hatch).
  */
+import { escapeHtml } from '../../shared/html.js';
 export class Html {
   constructor(readonly value: string) {}
   toString(): string {
@@ -10,11 +11,7 @@ export class Html {
   }
 }
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '`': '&#96;' };
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"'`]/g, (c) => ESCAPES[c]!);
-}
+export { escapeHtml };
 
 function render(value: unknown): string {
   if (value instanceof Html) return value.value;

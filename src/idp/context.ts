@@ -15,4 +15,6 @@ export interface IdpContext {
   now(): number;
   /** A superuser API key that exists only in memory while a kickstart file runs. */
   internalKey: string | undefined;
+  /** A superuser API key that exists only in memory, for the admin console's in-process API calls. */
+  consoleKey?: string;
 }

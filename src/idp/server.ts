@@ -8,6 +8,7 @@ import { createLogger, type Logger } from '../shared/logger.js';
 import type { IdpContext } from './context.js';
 import { PasswordHasher, type PasswordHashing } from './crypto/password.js';
 import { createApp } from './http/app.js';
+import { randomToken } from './crypto/secrets.js';
 import { DEFAULT_PORT } from './model/defaults.js';
 import { registerRoutes } from './routes/index.js';
 import { KeyRing } from './services/keyring.js';
@@ -85,6 +86,7 @@ export async function startIdp(options: IdpOptions): Promise<RunningIdp> {
     logger,
     now,
     internalKey: undefined,
+    consoleKey: randomToken(48),
   };
   const app = createApp(ctx);
   registerRoutes(app, ctx);

@@ -23,6 +23,9 @@ export interface DemoState {
   readonly adminApiKey: string;
   readonly jwksUrl: string;
   readonly createdAt: string;
+  /** The admin console's demo administrator (absent in data directories from before the console; `up` adds them). */
+  readonly adminLoginId?: string;
+  readonly adminPassword?: string;
 }
 
 const GENERATED = ['issuer', 'applicationId', 'apiKey', 'loginId', 'password', 'userId', 'adminApiKey'] as const;
@@ -83,6 +86,7 @@ export function writeDemoState(path: string, state: DemoState): void {
     jwksUrl: state.jwksUrl,
     userId: state.userId,
     adminApiKey: state.adminApiKey,
+    ...(state.adminLoginId === undefined ? {} : { adminLoginId: state.adminLoginId, adminPassword: state.adminPassword }),
     createdAt: state.createdAt,
   };
   writeFileAtomic(path, `${JSON.stringify(ordered, null, 2)}\n`);

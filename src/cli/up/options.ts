@@ -34,7 +34,8 @@ Runs the seed's whole system in one command: the identity provider (FusionAuth's
 service, and the gateway in front of it enforcing the seed's six JWT checks. The first start creates a
 tenant (issuer = the identity provider's URL), an application with RS256 keys, an API key allowed to
 POST /api/login and a demo user, and writes to the data directory:
-  demo.json       issuer, applicationId, apiKey, loginId, password, gatewayUrl, idpUrl (for scripts)
+  demo.json       issuer, applicationId, apiKey, loginId, password, gatewayUrl, idpUrl (for scripts),
+                  adminLoginId, adminPassword (the admin console at <idp>/admin)
   pubkey.pem      the application's public key (the seed's static-key set-up)
   gatehouse.yaml  a gateway config using pubkey.pem: gatehouse gateway --config <data-dir>/gatehouse.yaml
   gatehouse.log   the JSON log of every part

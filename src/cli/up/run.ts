@@ -10,6 +10,7 @@ import { dataPaths, displayPath, ensureDataDir, writeFileAtomic } from './data-d
 import { generateDemoState, readDemoState, withUrls, writeDemoState, type DemoState } from './demo-state.js';
 import { renderGatewayConfig } from './gateway-config.js';
 import { buildDemoKickstart } from './kickstart.js';
+import { ensureDemoAdmin, generateAdminCredentials } from './demo-admin.js';
 import type { UpOptions } from './options.js';
 import { startEchoPart, startGatewayPart, startIdpPart, type RunningPart } from './parts.js';
 import { startGatewayProcess } from './gateway-process.js';
@@ -69,6 +70,8 @@ export async function startUp(options: UpOptions, out: NodeJS.WritableStream = p
   const previous = readDemoState(paths.demo);
   const firstStart = previous === undefined;
   let state = previous === undefined ? generateDemoState({ idpUrl, echoUrl, gatewayUrl }) : withUrls(previous, { idpUrl, echoUrl, gatewayUrl });
+  const admin = state.adminLoginId !== undefined && state.adminPassword !== undefined ? { adminLoginId: state.adminLoginId, adminPassword: state.adminPassword } : generateAdminCredentials();
+  state = { ...state, ...admin };
   writeDemoState(paths.demo, state);
   writeFileAtomic(paths.kickstart, `${JSON.stringify(buildDemoKickstart(state), null, 2)}\n`);
   const database = options.database ?? paths.database;
@@ -85,6 +88,8 @@ export async function startUp(options: UpOptions, out: NodeJS.WritableStream = p
     });
     started.push(idp);
     writePublicKey(paths.publicKey, await fetchApplicationPublicKey(`http://${dialHost(options.host)}:${idp.port}`, state.applicationId));
+    // after the public key: that step is what refuses a database another data directory made
+    await ensureDemoAdmin(`http://${dialHost(options.host)}:${idp.port}`, { ...state, ...admin });
 
     const echo = await startEchoPart(options.host, options.echoPort, logger.child({ part: 'echo' })).catch((error: unknown) => {
       throw explainListenError(error, echoClaim);

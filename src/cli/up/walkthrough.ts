@@ -51,6 +51,7 @@ This is a development set-up: the demo user and API keys below are for trying Ga
 ${warning}
   identity provider  ${state.idpUrl}${issuerNote}
                      database: ${input.database}
+  admin console      ${state.idpUrl}/admin   (adminLoginId / adminPassword in ${files.demo})
   echo service       ${state.echoUrl}
   gateway            ${state.gatewayUrl}   the seed's six checks, keys from ${state.jwksUrl}
 

@@ -3,6 +3,7 @@
  * backend with each server's state, weight, requests in flight and last state change. Every value is
  * HTML-escaped (server and route names come from config, reasons from the network).
  */
+import { escapeHtml } from '../../shared/html.js';
 export interface StatsServer {
   readonly name: string;
   readonly address: string;
@@ -48,11 +49,7 @@ export interface StatsSnapshot {
   readonly backends: readonly StatsBackend[];
 }
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-export function escapeHtml(value: unknown): string {
-  return String(value).replace(/[&<>"']/g, (c) => ESCAPES[c] as string);
-}
+export { escapeHtml };
 
 function serverRow(s: StatsServer): string {
   const state = s.up ? 'UP' : 'DOWN';

@@ -36,7 +36,14 @@ export function runCluster(options: ClusterOptions): Promise<number> {
 }
 
 async function runWorker({ configPath, logger }: ClusterOptions): Promise<number> {
+  // a shutdown asked for while the worker is still starting must not be lost
+  let shutdownAsked = false;
+  const whileStarting = (message: Message) => {
+    if (message.type === 'gatehouse:shutdown') shutdownAsked = true;
+  };
+  process.on('message', whileStarting);
   const gateway = await startGateway({ configPath, logger, admin: false });
+  process.off('message', whileStarting);
   new AggregatorRegistry();
   AggregatorRegistry.setRegistries(gateway.metrics.registries());
   const send = (message: Message) => process.send?.(message);
@@ -64,6 +71,7 @@ async function runWorker({ configPath, logger }: ClusterOptions): Promise<number
     process.on('SIGHUP', () => undefined);
     process.on('SIGTERM', () => gateway.close().then(() => resolve(0), () => resolve(1)));
     process.on('disconnect', () => gateway.close().then(() => resolve(0), () => resolve(1)));
+    if (shutdownAsked) gateway.close().then(() => resolve(0), () => resolve(1));
   });
 }
 

@@ -9,7 +9,8 @@ import type { IdpContext } from '../context.js';
 import { DEFAULT_ISSUER, DEFAULT_TENANT_NAME } from '../model/defaults.js';
 import { randomToken } from '../crypto/secrets.js';
 import { createTenant, defaultSigningKeyId, insertApiKey, newApiKey } from '../routes/index.js';
-import { runKickstart } from './kickstart.js';
+import { loadKickstart, runKickstart } from './kickstart.js';
+import { ADMIN_APPLICATION_ID, ensureAdminApplication } from '../admin/index.js';
 
 export interface InitializeOptions {
   kickstart?: string | object;
@@ -30,7 +31,9 @@ export async function initialize(ctx: IdpContext, app: FastifyInstance, options:
   }
   let adminApiKey: string | undefined;
   if (options.kickstart !== undefined) {
-    await runKickstart(ctx, app, options.kickstart, { FUSIONAUTH_TENANT_ID: tenantId });
+    // FusionAuth's kickstart variable for its own application: admins are registered to it (the admin console)
+    if (JSON.stringify(loadKickstart(options.kickstart).file).includes('FUSIONAUTH_APPLICATION_ID')) await ensureAdminApplication(ctx, app, tenantId);
+    await runKickstart(ctx, app, options.kickstart, { FUSIONAUTH_TENANT_ID: tenantId, FUSIONAUTH_APPLICATION_ID: ADMIN_APPLICATION_ID });
   } else {
     adminApiKey = randomToken(48);
     await insertApiKey(ctx, newApiKey(ctx.now(), adminApiKey, { keyManager: true, name: 'Initial admin key', metaData: { attributes: { description: 'Created at first start' } } }));

@@ -44,6 +44,7 @@ export function presentedKey(request: FastifyRequest): string | undefined {
 /** The stored key for the presented value, when it exists and has not expired. */
 export async function findApiKey(ctx: IdpContext, value: string): Promise<ApiKey | undefined> {
   if (ctx.internalKey !== undefined && constantTimeEqual(value, ctx.internalKey)) return INTERNAL_KEY;
+  if (ctx.consoleKey !== undefined && constantTimeEqual(value, ctx.consoleKey)) return INTERNAL_KEY;
   const hash = sha256Hex(value);
   const key = await ctx.storage.apiKeys.findOne({ key_hash: hash });
   if (key === undefined || !constantTimeEqual(key.keyHash, hash)) return undefined;

@@ -3,14 +3,11 @@
  * stylesheet allowed by its hash in the Content-Security-Policy, no script and no external asset, and the
  * headers that keep the page out of frames, caches and referrers.
  */
+import { escapeHtml } from '../../shared/html.js';
 import { createHash } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '`': '&#96;', '=': '&#61;' };
-
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"'`=]/g, (c) => ESCAPES[c]!);
-}
+export { escapeHtml };
 
 export const STYLE = `body{font-family:system-ui,sans-serif;background:#f4f5f7;color:#1d2330;margin:0}
 main{max-width:22rem;margin:8vh auto;background:#fff;padding:2rem;border-radius:8px;box-shadow:0 1px 4px rgba(0,0,0,.12)}

@@ -11,6 +11,7 @@ import { registerTenantRoutes } from './tenants.js';
 import { registerUserRoutes } from './users.js';
 import { registerWellKnownRoutes } from './well-known.js';
 import { registerOAuthRoutes } from '../oauth/index.js';
+import { registerAdminConsole } from '../admin/index.js';
 
 export function registerRoutes(app: FastifyInstance, ctx: IdpContext): void {
   registerTenantRoutes(app, ctx);
@@ -23,6 +24,7 @@ export function registerRoutes(app: FastifyInstance, ctx: IdpContext): void {
   registerJwtRoutes(app, ctx);
   registerWellKnownRoutes(app, ctx);
   registerOAuthRoutes(app, ctx);
+  registerAdminConsole(app, ctx);
 }
 
 export { createTenant } from './tenants.js';

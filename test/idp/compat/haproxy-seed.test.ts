@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { canConnect, requireExecutable } from '../../support/services.js';
 import { startTestIdp, type TestIdp } from '../support.js';
+import { seedRules } from '../../gateway/auth/e2e/seed-setup.js';
 
 const KICKSTART = fileURLToPath(new URL('../../../../test/idp/seed-kickstart.json', import.meta.url));
 const APPLICATION_ID = '63b73f76-7400-487d-b122-5705b848da80';
@@ -51,25 +52,7 @@ defaults
 
 frontend myfrontend
   bind 127.0.0.1:${port}
-  http-request deny content-type 'text/html' string 'Missing Authorization HTTP header' unless { req.hdr(authorization) -m found }
-
-  # get header part of the JWT
-  http-request set-var(txn.alg) http_auth_bearer,jwt_header_query('$.alg')
-  http-request set-var(txn.iss) http_auth_bearer,jwt_payload_query('$.iss')
-  http-request set-var(txn.aud) http_auth_bearer,jwt_payload_query('$.aud')
-
-  # get payload part of the JWT
-  http-request set-var(txn.exp) http_auth_bearer,jwt_payload_query('$.exp','int')
-
-  # Validate the JWT
-  http-request deny content-type 'text/html' string 'Unsupported JWT signing algorithm'  unless { var(txn.alg) -m str RS256 }
-  http-request deny content-type 'text/html' string 'Invalid JWT issuer'  unless { var(txn.iss) -m str ${issuer} }
-  http-request deny content-type 'text/html' string 'Invalid JWT audience'  unless { var(txn.aud) -m str ${audience} }
-  http-request deny content-type 'text/html' string 'Invalid JWT signature'  unless { http_auth_bearer,jwt_verify(txn.alg,"${pubkey}") -m int 1 }
-
-  http-request set-var(txn.now) date()
-  http-request deny content-type 'text/html' string 'JWT has expired' if { var(txn.exp),sub(txn.now) -m int le 0 }
-  default_backend service
+${seedRules(issuer, audience, pubkey)}  default_backend service
 
 backend service
   server s1 127.0.0.1:${upstreamPort}

@@ -6,17 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { basic, postForm, startOAuthFixture } from './support.js';
+import { prng } from '../../support/prng.js';
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 test('random input on the OAuth endpoints never crashes them or redirects anywhere unregistered', async () => {
   const fx = await startOAuthFixture();

@@ -6,6 +6,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { b64u, json, rawToken, segments } from '../support.js';
+import { prng } from '../../../support/prng.js';
 
 export interface CorpusEntry {
   readonly category: string;
@@ -19,18 +20,6 @@ export interface CorpusKeys {
   readonly idp: KeyObject;
   readonly other: KeyObject;
   readonly ec: KeyObject;
-}
-
-/** mulberry32: small, seeded, good enough to vary a corpus reproducibly. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const PRINTABLE = ' !"#$%&\'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~';

@@ -1,6 +1,6 @@
 /** Token mutations for the fuzz test: bit flips, truncations, swapped segments, re-encodings, JSON edits. */
 import { b64u, segments } from '../support.js';
-import { prng } from './corpus.js';
+import { prng } from '../../../support/prng.js';
 
 const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 const JUNK = ['', '.', '..', '=', '==', ' ', '\t', '+', '/', '%', '\u0000', 'é', '\r\n', 'A', '_', '-', '*', '"', '{'];

@@ -62,7 +62,7 @@ test('a connect timeout answers 504, and a GET is retried on another server firs
       assert.equal(mixed.statusCode, 200, 'the GET that met the black hole was retried on the good server');
       assert.match(await mixed.body.text(), /"server":"good"/);
     }
-    assert.match(await gw.gateway.metrics.registry.metrics(), /gatehouse_upstream_errors_total\{backend="M",server="hole",reason="UND_ERR_CONNECT_TIMEOUT"\} 1/);
+    assert.match(await gw.gateway.metrics.registry.metrics(), /gatehouse_upstream_errors_total\{backend="M",server="hole",reason="ERR_UPSTREAM_CONNECT_TIMEOUT"\} 1/);
   } finally {
     await gw.close();
   }

@@ -1,17 +1,17 @@
 /**
  * One client request on its way through the gateway: authorize → pick a server → dispatch through the
- * server's undici pool → stream the response back. The exchange object is the undici dispatch handler
- * itself (no per-request closures), retries a failed connection of an idempotent request once on
+ * server's connection pool (src/gateway/upstream) → stream the response back. The exchange object is the
+ * pool's response handler itself (no per-request closures), retries a failed connection of an idempotent request once on
  * another server, maps upstream failures to 502/504, and feeds health, metrics and the access log.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Dispatcher } from 'undici';
 import type { AuthAllow, AuthDecision } from '../auth/index.js';
 import type { UpstreamServer } from '../health/index.js';
 import { MESSAGES, sendLocal } from '../listen/local-response.js';
 import { noAccessLog } from '../observe/index.js';
 import type { FrontendRuntime, RouteTarget } from '../runtime/generation.js';
 import type { ConnectionInfo } from '../tls/connection-info.js';
+import type { UpstreamHandler } from '../upstream/index.js';
 import { clientResponseHeaders, upstreamRequestHeaders } from './headers.js';
 import { hasRequestBody, isConnectionFailure, retryBudget, upstreamErrorStatus } from './retry-policy.js';
 
@@ -24,7 +24,7 @@ function onClientClose(this: ServerResponse & { [kExchange]?: Exchange }): void 
   this[kExchange]?.clientClosed();
 }
 
-export class Exchange implements Dispatcher.DispatchHandler {
+export class Exchange implements UpstreamHandler {
   private readonly req: IncomingMessage;
   private readonly res: ServerResponse & { [kExchange]?: Exchange };
   private readonly runtime: FrontendRuntime;
@@ -129,13 +129,13 @@ export class Exchange implements Dispatcher.DispatchHandler {
     this.server = server;
     server.inflight++;
     server.requests++;
-    server.pool.dispatch({ path: this.upstreamPath, method: this.req.method as Dispatcher.HttpMethod, headers: this.headers, body: this.body }, this);
+    server.pool.dispatch({ path: this.upstreamPath, method: this.req.method as string, headers: this.headers, body: this.body }, this);
   }
 
-  // ---- undici dispatch handler (legacy callback API: the one undici's core calls directly) ----
+  // ---- the upstream pool's response handler ----
   // Each callback is guarded: a bug here must cost one request (502 or a reset), never the process.
 
-  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
+  onHeaders(statusCode: number, rawHeaders: string[], resume: () => void): boolean {
     try {
       return this.handleHeaders(statusCode, rawHeaders, resume);
     } catch (error) {
@@ -159,7 +159,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
     }
   }
 
-  onError(error: Error): void {
+  onError(error: Error & { code?: string }): void {
     try {
       this.handleError(error);
     } catch (failure) {
@@ -182,7 +182,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
     if (this.done) abort();
   }
 
-  private handleHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
+  private handleHeaders(statusCode: number, rawHeaders: string[], resume: () => void): boolean {
     const server = this.server as UpstreamServer;
     if (statusCode >= 500) {
       server.failures++;

@@ -95,19 +95,19 @@ export function upstreamRequestHeaders(
 }
 
 /** Flat list of the upstream's response headers for the client, hop-by-hop removed. */
-export function clientResponseHeaders(raw: readonly Buffer[]): string[] {
+export function clientResponseHeaders(raw: readonly string[]): string[] {
   const out: string[] = [];
   let named: string[] | undefined;
   for (let i = 0; i < raw.length; i += 2) {
-    const name = (raw[i] as Buffer).toString('latin1');
-    if (name.length === 10 && name.toLowerCase() === 'connection') named = connectionTokens((raw[i + 1] as Buffer).toString('latin1'));
+    const name = raw[i] as string;
+    if (name.length === 10 && name.toLowerCase() === 'connection') named = connectionTokens(raw[i + 1]);
   }
   for (let i = 0; i < raw.length; i += 2) {
-    const name = (raw[i] as Buffer).toString('latin1');
+    const name = raw[i] as string;
     const lower = name.toLowerCase();
     if (RESPONSE_SKIP.has(lower) || lower.startsWith('proxy-')) continue;
     if (named !== undefined && listed(named, lower)) continue;
-    out.push(name, (raw[i + 1] as Buffer).toString('latin1'));
+    out.push(name, raw[i + 1] as string);
   }
   return out;
 }

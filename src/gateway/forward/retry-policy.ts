@@ -4,16 +4,17 @@
  * only when the failure means this server never answered. Timeouts answer 504, other failures 502.
  */
 import type { IncomingMessage } from 'node:http';
+import { ErrorCode } from '../../shared/errors.js';
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
 
 /** Error codes that mean the request got no answer from this server. */
-const CONNECTION_FAILURES = new Set([
+const CONNECTION_FAILURES = new Set<string>([
   'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ENOTFOUND', 'EAI_AGAIN',
-  'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED',
+  ErrorCode.UPSTREAM_CONNECT_TIMEOUT, ErrorCode.UPSTREAM_CLOSED,
 ]);
 
-const TIMEOUTS = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+const TIMEOUTS = new Set<string>([ErrorCode.UPSTREAM_CONNECT_TIMEOUT, ErrorCode.UPSTREAM_RESPONSE_TIMEOUT, ErrorCode.UPSTREAM_BODY_TIMEOUT]);
 
 export function hasRequestBody(req: IncomingMessage): boolean {
   // HTTP/2: a body is DATA frames, announced by a HEADERS frame without END_STREAM (length optional)

@@ -5,6 +5,7 @@
  */
 import type { CheckConfig } from '../config/index.js';
 import type { UpstreamServer } from './upstream-server.js';
+import { probe } from '../upstream/index.js';
 
 interface ServerCheckState {
   readonly server: UpstreamServer;
@@ -37,17 +38,9 @@ export class ActiveChecker {
     let ok = false;
     let reason = '';
     try {
-      const response = await state.server.pool.request({
-        method,
-        path,
-        headers: { host: host ?? `${state.server.host}:${state.server.port}`, 'user-agent': 'gatehouse-health-check' },
-        headersTimeout: timeout,
-        bodyTimeout: timeout,
-        signal: AbortSignal.timeout(timeout),
-      });
-      await response.body.dump();
-      ok = response.statusCode >= lo && response.statusCode <= hi;
-      reason = `status ${response.statusCode}`;
+      const status = await probe(state.server.pool, method, path, ['host', host ?? `${state.server.host}:${state.server.port}`, 'user-agent', 'gatehouse-health-check'], timeout);
+      ok = status >= lo && status <= hi;
+      reason = `status ${status}`;
     } catch (error) {
       reason = (error as { code?: string }).code ?? (error as Error).name;
     }

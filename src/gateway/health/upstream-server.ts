@@ -3,16 +3,21 @@
  * number of requests in flight (for leastconn and random-two-choices), and its health. A server is
  * available when the active check (if any) says up and passive observation has not taken it out.
  */
-import { Pool } from 'undici';
 import type { Logger } from '../../shared/logger.js';
 import type { PassiveConfig } from '../config/index.js';
 import { connectOptions, type UpstreamTls } from '../tls/upstream-tls.js';
+import { UpstreamPool } from '../upstream/index.js';
 
 export interface PoolSettings {
   readonly connections: number;
   readonly connectTimeout: number;
   readonly responseTimeout: number;
+  /** Largest upstream response head, in bytes (the frontends' limits.max_header_size). */
+  readonly maxHeaderSize?: number;
 }
+
+/** An idle upstream connection is not reused after this long (Node servers close idle ones at 5 s). */
+const KEEP_ALIVE_TIMEOUT = 4_000;
 
 export type ServerStateListener = (server: UpstreamServer) => void;
 
@@ -25,7 +30,7 @@ export class UpstreamServer {
   readonly origin: string;
   /** Set when the backend's servers speak TLS. */
   readonly tls: UpstreamTls | undefined;
-  readonly pool: Pool;
+  readonly pool: UpstreamPool;
   /** Requests currently in flight to this server. */
   inflight = 0;
   /** Requests sent to this server, and those that failed (connection failure, timeout or 5xx). */
@@ -62,15 +67,17 @@ export class UpstreamServer {
     this.weight = weight;
     this.tls = tls;
     this.origin = `${tls === undefined ? 'http' : 'https'}://${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`;
-    this.pool = new Pool(this.origin, {
+    const hostHeader = `${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`;
+    this.pool = new UpstreamPool({
+      host: address.host,
+      port: address.port,
+      hostHeader,
       connections: pool.connections,
-      pipelining: 1,
       connectTimeout: pool.connectTimeout,
-      headersTimeout: pool.responseTimeout,
-      bodyTimeout: pool.responseTimeout,
-      keepAliveTimeout: 4_000,
-      keepAliveMaxTimeout: 30_000,
-      ...(tls === undefined ? {} : { connect: connectOptions(tls, address.host) }),
+      responseTimeout: pool.responseTimeout,
+      keepAliveTimeout: KEEP_ALIVE_TIMEOUT,
+      maxHeaderSize: pool.maxHeaderSize ?? 16_384,
+      ...(tls === undefined ? {} : { tls: connectOptions(tls, address.host) }),
     });
     this.passive = passive;
     this.logger = logger;
@@ -121,6 +128,6 @@ export class UpstreamServer {
   /** Stops timers; lets in-flight requests finish before the pool's sockets close. */
   async close(): Promise<void> {
     if (this.cooldownTimer !== undefined) clearTimeout(this.cooldownTimer);
-    await this.pool.close().catch(() => undefined);
+    await this.pool.close();
   }
 }

@@ -9,7 +9,7 @@ import { ErrorCode, GatehouseError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import type { BackendTlsConfig } from './schema.js';
 
-/** What undici's `connect` option takes for a TLS origin. */
+/** How a backend's servers are dialled over TLS. */
 export interface UpstreamTls {
   readonly ca: string | undefined;
   readonly rejectUnauthorized: boolean;
@@ -35,7 +35,7 @@ export function upstreamTls(backend: string, config: BackendTlsConfig | undefine
   return { ca, rejectUnauthorized: options.verify, servername: options.servername };
 }
 
-/** undici connect options for a server at `host`: SNI is the configured servername, else a host name. */
+/** node:tls connect options for a server at `host`: SNI is the configured servername, else a host name. */
 export function connectOptions(tls: UpstreamTls, host: string): Record<string, unknown> {
   const servername = tls.servername ?? (/^[\d.]+$|:/.test(host) ? undefined : host);
   return {

@@ -1,0 +1,3 @@
+export { UpstreamPool } from './pool.js';
+export { probe } from './probe.js';
+export type { PoolOptions, UpstreamHandler, UpstreamRequest } from './types.js';

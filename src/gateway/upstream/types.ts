@@ -1,0 +1,46 @@
+/**
+ * The upstream client's small interface: a request to send and the handler that receives the response.
+ * The handler is the callback interface of undici's Dispatcher (onConnect, onHeaders, onData, onComplete,
+ * onError), so the exchange stays one object per request with no closures.
+ */
+import type { Readable } from 'node:stream';
+
+export interface UpstreamRequest {
+  readonly method: string;
+  /** Origin-form request target, already normalised by the router. */
+  readonly path: string;
+  /** Flat [name, value, name, value...] list, hop-by-hop headers already removed. */
+  readonly headers: readonly string[];
+  /** The client's request body, streamed as it arrives; null when there is none. */
+  readonly body: Readable | null;
+}
+
+export interface UpstreamHandler {
+  /** The request is on its way; `abort` stops it (onError follows with ERR_UPSTREAM_ABORTED or the reason given). */
+  onConnect(abort: (reason?: Error) => void): void;
+  /** Status and headers (flat list, names as the upstream spelled them). Return false to pause until `resume()`. */
+  onHeaders(statusCode: number, headers: string[], resume: () => void): boolean;
+  /** A piece of the (de-chunked) body. Return false to pause until `resume()`. */
+  onData(chunk: Buffer): boolean;
+  onComplete(): void;
+  /** Called at most once, instead of onComplete. `error.code` is an ERR_UPSTREAM_* code or a socket/TLS code. */
+  onError(error: Error & { code?: string }): void;
+}
+
+export interface PoolOptions {
+  readonly host: string;
+  readonly port: number;
+  /** Host header sent when the request carries none (HTTP/1.0 clients). */
+  readonly hostHeader: string;
+  /** Maximum open connections; further requests wait in order. */
+  readonly connections: number;
+  readonly connectTimeout: number;
+  /** Longest silence from the upstream while a request is outstanding: no response head, or a stalled body. */
+  readonly responseTimeout: number;
+  /** An idle connection older than this is not reused (servers commonly close idle ones after 5 s). */
+  readonly keepAliveTimeout: number;
+  /** Largest response head accepted, in bytes (llhttp refuses bigger with HPE_HEADER_OVERFLOW). */
+  readonly maxHeaderSize: number;
+  /** node:tls connect options when the server speaks TLS. */
+  readonly tls?: Record<string, unknown>;
+}

@@ -272,7 +272,9 @@ export class Exchange implements UpstreamHandler {
 
   /** The client connection closed: stop the upstream exchange if it is still running. */
   clientClosed(): void {
-    if (this.done) return;
+    // Once the whole body went out with end(), 'close' is the response finishing, not the client leaving:
+    // the upstream's end of message (already received, parsed next) finishes the exchange.
+    if (this.done || this.ended) return;
     this.finish(499, this.bytes, 'client closed');
     this.abortUpstream?.(new Error('client closed the connection'));
   }

@@ -5,12 +5,17 @@
  * allows keep-alive. Anything unexpected — bytes while idle, a second response, a body longer than its
  * Content-Length, a parse error — closes the connection, so one connection never carries a desync into
  * the next request.
+ *
+ * Once connected, the parser reads straight from the socket's native handle (`consume`, as node:http's
+ * server does with client sockets): no Buffer and no stream event per read in JavaScript. Measured on one
+ * worker with wrk -c50 against nginx: about 3 µs less user CPU per proxied request (14-15 → 11-12 µs).
+ * Reading is then paused and resumed on the handle itself, and the idle timer refreshed by hand.
  */
 import { connect as netConnect, type Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { connect as tlsConnect } from 'node:tls';
 import { aborted, badResponse, bodyTimeout, closedEarly, connectTimeout, responseTimeout, upstreamError } from './errors.js';
-import { ON_BODY, ON_MESSAGE_BEGIN, ON_HEADERS, ON_HEADERS_COMPLETE, ON_MESSAGE_COMPLETE, PARSE_BODY, SKIP_BODY, responseParser, type ResponseParser } from './llhttp.js';
+import { ON_BODY, ON_EXECUTE, ON_MESSAGE_BEGIN, ON_HEADERS, ON_HEADERS_COMPLETE, ON_MESSAGE_COMPLETE, PARSE_BODY, SKIP_BODY, responseParser, type ResponseParser } from './llhttp.js';
 import { Framing, type RequestHead } from './request-head.js';
 import type { PoolOptions, UpstreamHandler, UpstreamRequest } from './types.js';
 import { ErrorCode } from '../../shared/errors.js';
@@ -23,6 +28,19 @@ export interface ConnectionOwner {
   closed(connection: Http1Connection): void;
   /** A reused connection turned out to be closed before any response byte: send the request again on a fresh one. */
   retry(request: UpstreamRequest, handler: UpstreamHandler, head: RequestHead): void;
+}
+
+/** The native side of a socket, as far as the connection uses it. */
+interface NativeHandle {
+  readonly isStreamBase?: boolean;
+  _consumed?: boolean;
+  readStart(): number;
+  readStop(): number;
+}
+
+interface SocketInternals {
+  _handle: NativeHandle | null;
+  _unrefTimer(): void;
 }
 
 /** Errors after which a request that got no response byte on a reused connection may be sent again. */
@@ -56,6 +74,8 @@ export class Http1Connection {
   private releasePending = false;
   private garbage = false;
   private accumulated: string[] | undefined;
+  /** The native handle the parser consumes, once connected; undefined: reads come as 'data' events. */
+  private consumed: NativeHandle | undefined;
 
   constructor(owner: ConnectionOwner, options: PoolOptions) {
     this.owner = owner;
@@ -81,6 +101,7 @@ export class Http1Connection {
     parser[ON_HEADERS_COMPLETE] = this.onHeadersComplete;
     parser[ON_BODY] = this.onBody;
     parser[ON_MESSAGE_COMPLETE] = this.onMessageComplete;
+    parser[ON_EXECUTE] = this.onConsumedExecute;
     this.parser = parser;
   }
 
@@ -206,7 +227,17 @@ export class Http1Connection {
       return;
     }
     this.gotBytes = true;
-    const result = this.parser.execute(data);
+    this.afterExecute(this.parser.execute(data));
+  };
+
+  /** The parser read from the native handle: same as onSocketData after its execute(). */
+  private readonly onConsumedExecute = (result: number | Error): void => {
+    (this.socket as unknown as SocketInternals)._unrefTimer(); // reads refresh the idle timer, as in node:http
+    this.gotBytes = true;
+    this.afterExecute(result);
+  };
+
+  private afterExecute(result: number | Error): void {
     if (result instanceof Error) {
       if (this.handler !== null) this.fail(badResponse((result as Error & { code?: string }).code ?? result.message));
       else this.destroy();
@@ -215,8 +246,13 @@ export class Http1Connection {
     if (this.releasePending) {
       this.releasePending = false;
       this.afterExchange();
-    }
-  };
+    } else if (this.garbage) this.destroy();
+  }
+
+  private pauseReading(): void {
+    if (this.consumed !== undefined) this.consumed.readStop();
+    else this.socket.pause();
+  }
 
   private readonly onMessageBegin = (): number => {
     if (!this.expectingMessage) this.garbage = true;
@@ -250,18 +286,20 @@ export class Http1Connection {
     }
     this.headersDone = true;
     this.keepAlive = shouldKeepAlive;
-    if (!handler.onHeaders(statusCode, list, this.resume) && this.handler === handler) this.socket.pause();
+    if (!handler.onHeaders(statusCode, list, this.resume) && this.handler === handler) this.pauseReading();
     return (this.request as UpstreamRequest).method === 'HEAD' ? SKIP_BODY : PARSE_BODY;
   };
 
   readonly resume = (): void => {
-    if (!this.dead) this.socket.resume();
+    if (this.dead) return;
+    if (this.consumed !== undefined) this.consumed.readStart();
+    else this.socket.resume();
   };
 
   private readonly onBody = (chunk: Buffer): void => {
     const handler = this.handler;
     if (handler === null) return;
-    if (!handler.onData(chunk) && this.handler === handler) this.socket.pause();
+    if (!handler.onData(chunk) && this.handler === handler) this.pauseReading();
   };
 
   private readonly onMessageComplete = (): void => {
@@ -300,6 +338,12 @@ export class Http1Connection {
   private readonly onConnected = (): void => {
     if (this.connectTimer !== undefined) clearTimeout(this.connectTimer);
     this.connectTimer = undefined;
+    const handle = (this.socket as unknown as SocketInternals)._handle;
+    if (handle !== null && handle.isStreamBase === true && handle._consumed !== true && !this.dead) {
+      handle._consumed = true;
+      this.parser.consume(handle);
+      this.consumed = handle;
+    }
   };
 
   private readonly onConnectTimeout = (): void => {
@@ -336,6 +380,10 @@ export class Http1Connection {
     if (this.connectTimer !== undefined) clearTimeout(this.connectTimer);
     if (this.handler !== null) this.fail(closedEarly());
     this.detachBody();
+    if (this.consumed !== undefined) {
+      this.consumed = undefined;
+      this.parser.unconsume();
+    }
     // the native parser is freed outside of any of its own callbacks
     setImmediate(closeParser, this.parser);
     this.owner.closed(this);

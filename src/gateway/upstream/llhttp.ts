@@ -16,6 +16,9 @@ export interface ResponseParser {
   /** The peer closed: completes a read-until-close body, or returns an Error for a cut message. */
   finish(): number | Error | undefined;
   close(): void;
+  /** Reads straight from a socket's native handle (no JS 'data' events); results come to kOnExecute. */
+  consume(handle: object): void;
+  unconsume(): void;
   [key: number]: unknown;
 }
 
@@ -28,11 +31,12 @@ interface ParserBinding {
   readonly kOnHeadersComplete: number;
   readonly kOnBody: number;
   readonly kOnMessageComplete: number;
+  readonly kOnExecute: number;
   readonly kLenientNone: number;
 }
 
 const binding = (createRequire(import.meta.url)('_http_common') as { HTTPParser?: ParserBinding }).HTTPParser;
-if (typeof binding !== 'function' || typeof binding.RESPONSE !== 'number' || typeof binding.kOnHeadersComplete !== 'number' || typeof binding.kOnMessageBegin !== 'number' || typeof binding.prototype.execute !== 'function') {
+if (typeof binding !== 'function' || typeof binding.RESPONSE !== 'number' || typeof binding.kOnHeadersComplete !== 'number' || typeof binding.kOnMessageBegin !== 'number' || typeof binding.kOnExecute !== 'number' || typeof binding.prototype.consume !== 'function' || typeof binding.prototype.execute !== 'function') {
   throw new Error(`this Node.js (${process.version}) does not expose the HTTP parser Gatehouse's upstream client needs; use Node.js 20`);
 }
 const HTTPParser: ParserBinding = binding;
@@ -44,6 +48,7 @@ export const ON_HEADERS = HTTPParser.kOnHeaders;
 export const ON_HEADERS_COMPLETE = HTTPParser.kOnHeadersComplete;
 export const ON_BODY = HTTPParser.kOnBody;
 export const ON_MESSAGE_COMPLETE = HTTPParser.kOnMessageComplete;
+export const ON_EXECUTE = HTTPParser.kOnExecute;
 
 /** What the headers-complete callback returns: parse the body as framed, or expect none (a HEAD response). */
 export const PARSE_BODY = 0;

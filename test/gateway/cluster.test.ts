@@ -4,6 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import { request } from 'undici';
 import { startGatewayProcess } from './support/gateway-process.js';
 import { startUpstream } from './support/upstream.js';
@@ -36,6 +37,54 @@ backends:
     assert.match(html, /2 worker\(s\)/);
     assert.match(html, /UP \(2\/2 workers\)/);
     assert.equal(await gateway.stop('SIGTERM'), 0);
+  } finally {
+    await gateway.stop('SIGKILL');
+    await upstream.close();
+  }
+});
+
+/** The pids of a process's direct children (Linux /proc), e.g. the cluster workers of a primary. */
+function childPids(pid: number): number[] {
+  const out: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) out.push(Number(entry));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return out;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+test('SIGTERM while the workers are still starting: every worker is stopped and the primary exits 0', async () => {
+  const upstream = await startUpstream('a');
+  const gateway = await startGatewayProcess(`
+workers: 2
+frontends:
+  web: { bind: "127.0.0.1:0", default_backend: app }
+backends:
+  app: { servers: { a: { address: "${upstream.address}" } } }
+`);
+  try {
+    // the primary has forked its workers; none has opened its listener yet
+    await gateway.waitForLine((l) => typeof l.msg === 'string' && l.msg.startsWith('gateway primary started'));
+    const workers = childPids(gateway.child.pid as number);
+    assert.equal(workers.length, 2, 'two workers were forked');
+    assert.equal(gateway.lines.filter((l) => l.frontend === 'web' && typeof l.port === 'number').length, 0, 'no worker was listening yet');
+    assert.equal(await gateway.stop('SIGTERM'), 0, 'the primary exits 0 (not killed after the 15 s guard)');
+    for (const pid of workers) assert.equal(alive(pid), false, `worker ${pid} has exited too`);
   } finally {
     await gateway.stop('SIGKILL');
     await upstream.close();

@@ -54,6 +54,11 @@ async function runWorker({ configPath, logger }: ClusterOptions): Promise<number
       done(code);
       if (process.connected) process.disconnect();
     };
+    // one drain, however many of shutdown message, SIGTERM and disconnect arrive
+    let closing: Promise<void> | undefined;
+    const close = () => {
+      closing ??= gateway.close().then(() => resolve(0), () => resolve(1));
+    };
     process.on('message', (message: Message) => {
       if (message.type === 'gatehouse:reload') {
         gateway.reload().then(
@@ -62,16 +67,14 @@ async function runWorker({ configPath, logger }: ClusterOptions): Promise<number
         );
       } else if (message.type === 'gatehouse:stats') {
         send({ type: 'gatehouse:stats-reply', id: message.id, snapshot: gateway.stats() });
-      } else if (message.type === 'gatehouse:shutdown') {
-        gateway.close().then(() => resolve(0), () => resolve(1));
-      }
+      } else if (message.type === 'gatehouse:shutdown') close();
     });
     // the primary handles signals; a worker ignores them so one Ctrl-C does not kill it twice
     process.on('SIGINT', () => undefined);
     process.on('SIGHUP', () => undefined);
-    process.on('SIGTERM', () => gateway.close().then(() => resolve(0), () => resolve(1)));
-    process.on('disconnect', () => gateway.close().then(() => resolve(0), () => resolve(1)));
-    if (shutdownAsked) gateway.close().then(() => resolve(0), () => resolve(1));
+    process.on('SIGTERM', close);
+    process.on('disconnect', close);
+    if (shutdownAsked) close();
   });
 }
 
@@ -109,7 +112,11 @@ async function runPrimary({ configPath, workers, logger }: ClusterOptions): Prom
     const worker = cluster.fork({ GATEHOUSE_CLUSTER_WORKER: '1' });
     live.add(worker);
     worker.on('message', (message: Message) => {
-      if (message.type === 'gatehouse:ready') ready.add(worker);
+      if (message.type === 'gatehouse:ready') {
+        ready.add(worker);
+        // a worker still loading its code when the shutdown went out had no listener for it yet
+        if (shuttingDown) worker.send({ type: 'gatehouse:shutdown' } satisfies Message);
+      }
       else if (message.type === 'gatehouse:reloaded' && !message.ok) logger.error({ worker: worker.process.pid, error: message.error }, 'worker refused the reload');
       else if (message.type === 'gatehouse:stats-reply') {
         const waiter = statsWaiters.get(message.id);

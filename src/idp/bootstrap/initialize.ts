@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { IdpContext } from '../context.js';
 import { DEFAULT_ISSUER, DEFAULT_TENANT_NAME } from '../model/defaults.js';
+import { ErrorCode, GatehouseError } from '../../shared/errors.js';
 import { randomToken } from '../crypto/secrets.js';
 import { createTenant, defaultSigningKeyId, insertApiKey, newApiKey } from '../routes/index.js';
 import { loadKickstart, runKickstart } from './kickstart.js';
@@ -31,6 +32,15 @@ export async function initialize(ctx: IdpContext, app: FastifyInstance, options:
   }
   let adminApiKey: string | undefined;
   if (options.kickstart !== undefined) {
+    // not initialised yet but holding API keys: an earlier kickstart stopped part-way. Running it again would
+    // collide with what it created (FusionAuth, too, only kickstarts an empty database).
+    const leftovers = await ctx.storage.apiKeys.count();
+    if (leftovers > 0) {
+      throw new GatehouseError(
+        ErrorCode.IDP_KICKSTART,
+        `kickstart: the database holds ${leftovers} API key(s) from an earlier kickstart that failed part-way; kickstart runs only on an empty database. Fix the kickstart file, then remove the SQLite file (or drop and re-create the PostgreSQL database) and start again`,
+      );
+    }
     // FusionAuth's kickstart variable for its own application: admins are registered to it (the admin console)
     if (JSON.stringify(loadKickstart(options.kickstart).file).includes('FUSIONAUTH_APPLICATION_ID')) await ensureAdminApplication(ctx, app, tenantId);
     await runKickstart(ctx, app, options.kickstart, { FUSIONAUTH_TENANT_ID: tenantId, FUSIONAUTH_APPLICATION_ID: ADMIN_APPLICATION_ID });

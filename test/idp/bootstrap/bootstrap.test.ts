@@ -188,3 +188,27 @@ test('an unreachable PostgreSQL is a clear error that does not repeat the passwo
   });
   await assert.rejects(startIdp({ database: 'postgres://x@127.0.0.1:5432/test?schema=Bad-Name', logger: capturingLogger([]) }), /schema "Bad-Name"/);
 });
+
+test('a kickstart that failed part-way is not re-run over its own leftovers: a clear error says how to start again', async () => {
+  const dir = tempDir();
+  const database = join(dir, 'idp.sqlite');
+  const apiKeys = [{ key: 'kickstart-key-0123456789abcdef', description: 'from kickstart' }];
+  const broken = { apiKeys, requests: [{ method: 'POST', url: '/api/user', body: { user: { email: 'a@b.c' } } }] };
+  const fixed = { apiKeys, requests: [{ method: 'POST', url: '/api/tenant', body: { tenant: { name: 'ok' } } }] };
+  try {
+    await assert.rejects(startIdp({ port: 0, database, kickstart: broken, logger: capturingLogger([]) }), /requests\[0\] \(POST \/api\/user\) failed/);
+    await assert.rejects(startIdp({ port: 0, database, kickstart: fixed, logger: capturingLogger([]) }), (error: unknown) => {
+      assert.ok(isGatehouseError(error));
+      assert.equal(error.code, 'ERR_IDP_KICKSTART');
+      assert.match(error.message, /holds 1 API key\(s\) from an earlier kickstart that failed part-way/);
+      assert.match(error.message, /remove the SQLite file/);
+      assert.doesNotMatch(error.message, /kickstart-key-0123456789abcdef/, 'the key value is never in a message');
+      return true;
+    });
+    rmSync(dir, { recursive: true, force: true });
+    const idp = await startIdp({ port: 0, database, kickstart: fixed, logger: capturingLogger([]) });
+    await idp.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

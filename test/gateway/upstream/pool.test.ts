@@ -212,3 +212,33 @@ test('close() on an idle pool closes its kept-alive connections and resolves', a
   assert.equal(pool.stats.open, 0);
   await server.waitClosed(0);
 });
+
+test('a queued request takes the slot of a connection that failed', async (t) => {
+  const server = await rawServer((r) => {
+    if (r.head.includes(' /fail ')) r.socket.destroy();
+    else echoPath(r);
+  });
+  const pool = makePool(server.port, { connections: 1 });
+  t.after(async () => { await server.close(); await pool.close(); });
+  const failing = new Collector();
+  const queued = new Collector();
+  pool.dispatch(get('/fail'), failing);
+  pool.dispatch(get('/queued'), queued);
+  await Promise.all([failing.done, queued.done]);
+  assert.equal(failing.error?.code, 'ERR_UPSTREAM_CLOSED');
+  assert.deepEqual([queued.status, queued.body], [200, '/queued']);
+  assert.equal(server.connections(), 2);
+  assert.equal(server.maxOpen(), 1);
+});
+
+test('close() lets queued requests finish too, then closes every connection', async (t) => {
+  const server = await rawServer((r) => setTimeout(() => echoPath(r), 10));
+  const pool = makePool(server.port, { connections: 1 });
+  t.after(() => server.close());
+  const handlers = [new Collector(), new Collector(), new Collector()];
+  handlers.forEach((h, i) => pool.dispatch(get(`/${i}`), h));
+  await pool.close();
+  assert.deepEqual(handlers.map((h) => h.body), ['/0', '/1', '/2']);
+  assert.equal(pool.stats.open, 0);
+  await server.waitClosed(0);
+});

@@ -43,6 +43,12 @@ interface SocketInternals {
   _unrefTimer(): void;
 }
 
+/**
+ * Methods a proxy may send again on its own (RFC 9110 §9.2.2; RFC 9112 §9.3.1: never a non-idempotent one,
+ * the server may have acted on it before the connection dropped).
+ */
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
+
 /** Errors after which a request that got no response byte on a reused connection may be sent again. */
 const STALE_CONNECTION = new Set<string>([ErrorCode.UPSTREAM_CLOSED, 'ECONNRESET', 'EPIPE']);
 
@@ -74,6 +80,11 @@ export class Http1Connection {
   private releasePending = false;
   private garbage = false;
   private accumulated: string[] | undefined;
+  /** The handler asked for a pause: body chunks the parser still produces wait here, in order. */
+  private paused = false;
+  private held: Buffer[] = [];
+  private completeHeld = false;
+  private deliveryScheduled = false;
   /** The native handle the parser consumes, once connected; undefined: reads come as 'data' events. */
   private consumed: NativeHandle | undefined;
 
@@ -116,6 +127,9 @@ export class Http1Connection {
     this.keepAlive = true;
     this.gotBytes = false;
     this.headPending = false;
+    this.paused = false;
+    this.held = [];
+    this.completeHeld = false;
     handler.onConnect((reason?: Error) => {
       if (this.handler === handler) this.fail(reason ?? aborted());
     });
@@ -150,24 +164,24 @@ export class Http1Connection {
     const socket = this.socket;
     const data = typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : chunk;
     if (data.length === 0) return; // an empty chunk would end a chunked body early
+    const head = this.head as RequestHead;
+    if (head.framing === Framing.Length && data.length > this.remaining) {
+      this.fail(upstreamError(ErrorCode.UPSTREAM_BAD_REQUEST, 'the request body is longer than its Content-Length; not sent'));
+      return;
+    }
     let flushed: boolean;
     socket.cork();
     if (this.headPending) {
       this.headPending = false;
-      socket.write((this.head as RequestHead).text, 'latin1');
+      socket.write(head.text, 'latin1');
     }
-    if ((this.head as RequestHead).framing === Framing.Chunked) {
+    if (head.framing === Framing.Chunked) {
       socket.write(`${data.length.toString(16)}\r\n`, 'latin1');
       socket.write(data);
       flushed = socket.write('\r\n', 'latin1');
       socket.uncork();
     } else {
       this.remaining -= data.length;
-      if (this.remaining < 0) {
-        socket.uncork();
-        this.fail(upstreamError(ErrorCode.UPSTREAM_BAD_REQUEST, 'the request body is longer than its Content-Length; not sent'));
-        return;
-      }
       flushed = socket.write(data);
       socket.uncork();
       if (this.remaining === 0) {
@@ -238,6 +252,19 @@ export class Http1Connection {
   };
 
   private afterExecute(result: number | Error): void {
+    if (this.headPending && this.garbage && this.handler !== null) {
+      // bytes while our request still waits for its body's first byte: nothing of it was sent, so it moves
+      // to a fresh connection rather than take a stray response as its own
+      const handler = this.handler;
+      const request = this.request as UpstreamRequest;
+      const head = this.head as RequestHead;
+      this.handler = null;
+      this.request = null;
+      this.detachBody();
+      this.destroy();
+      this.owner.retry(request, handler, head);
+      return;
+    }
     if (result instanceof Error) {
       if (this.handler !== null) this.fail(badResponse((result as Error & { code?: string }).code ?? result.message));
       else this.destroy();
@@ -255,7 +282,7 @@ export class Http1Connection {
   }
 
   private readonly onMessageBegin = (): number => {
-    if (!this.expectingMessage) this.garbage = true;
+    if (!this.expectingMessage || this.headPending) this.garbage = true;
     return 0;
   };
 
@@ -286,20 +313,74 @@ export class Http1Connection {
     }
     this.headersDone = true;
     this.keepAlive = shouldKeepAlive;
-    if (!handler.onHeaders(statusCode, list, this.resume) && this.handler === handler) this.pauseReading();
+    if (!handler.onHeaders(statusCode, list, this.resume) && this.handler === handler) this.pause();
     return (this.request as UpstreamRequest).method === 'HEAD' ? SKIP_BODY : PARSE_BODY;
   };
 
+  /**
+   * The handler cannot take more (a slow client): stop reading from the upstream. What the parser still
+   * produces from the bytes it already has is held, and the response timer stops (the upstream is not
+   * silent; the gateway stopped listening).
+   */
+  private pause(): void {
+    if (this.paused) return;
+    this.paused = true;
+    this.socket.setTimeout(0);
+    this.pauseReading();
+  }
+
+  /** Given to the handler with the headers: delivers what was held, then reads on. */
   readonly resume = (): void => {
+    if (this.dead || !this.paused) return;
+    if (this.held.length > 0 || this.completeHeld) {
+      // delivered from a clean stack: never inside the parser's own callbacks
+      if (!this.deliveryScheduled) {
+        this.deliveryScheduled = true;
+        setImmediate(this.deliverHeld);
+      }
+      return;
+    }
+    this.unpause();
+  };
+
+  private readonly deliverHeld = (): void => {
+    this.deliveryScheduled = false;
+    const handler = this.handler;
+    if (handler === null) return;
+    const held = this.held;
+    while (held.length > 0) {
+      const chunk = held.shift() as Buffer;
+      if (!handler.onData(chunk)) return; // still paused: the next resume() goes on from here
+      if (this.handler !== handler) return;
+    }
+    if (this.completeHeld) {
+      this.completeHeld = false;
+      this.paused = false;
+      this.socket.setTimeout(this.options.responseTimeout);
+      this.complete();
+      this.releasePending = false;
+      this.afterExchange();
+      return;
+    }
+    this.unpause();
+  };
+
+  private unpause(): void {
+    this.paused = false;
     if (this.dead) return;
+    this.socket.setTimeout(this.options.responseTimeout);
     if (this.consumed !== undefined) this.consumed.readStart();
     else this.socket.resume();
-  };
+  }
 
   private readonly onBody = (chunk: Buffer): void => {
     const handler = this.handler;
     if (handler === null) return;
-    if (!handler.onData(chunk) && this.handler === handler) this.pauseReading();
+    if (this.paused) {
+      this.held.push(chunk);
+      return;
+    }
+    if (!handler.onData(chunk) && this.handler === handler) this.pause();
   };
 
   private readonly onMessageComplete = (): void => {
@@ -307,15 +388,23 @@ export class Http1Connection {
       this.informational = false;
       return;
     }
-    const handler = this.handler;
-    if (handler === null) return;
+    if (this.handler === null) return;
     this.expectingMessage = false;
+    if (this.paused) {
+      this.completeHeld = true; // after the held body chunks
+      return;
+    }
+    this.complete();
+  };
+
+  private complete(): void {
+    const handler = this.handler as UpstreamHandler;
     this.handler = null;
     this.request = null;
     this.served++;
     this.releasePending = true;
     handler.onComplete();
-  };
+  }
 
   /** After a complete response: back to the pool, or closed when either side cannot continue. */
   private afterExchange(): void {
@@ -362,12 +451,16 @@ export class Http1Connection {
   };
 
   private readonly onSocketEnd = (): void => {
-    if (this.handler !== null && this.gotBytes) {
+    if (this.handler !== null && this.gotBytes && !this.completeHeld) {
       const result = this.parser.finish(); // completes a body delimited by the end of the connection
-      if (result instanceof Error && this.handler !== null) this.fail(closedEarly());
+      if (result instanceof Error && this.handler !== null && !this.completeHeld) this.fail(closedEarly());
     }
-    if (this.handler !== null) this.fail(closedEarly());
-    else this.destroy();
+    if (this.handler !== null && !this.completeHeld) this.fail(closedEarly());
+    else {
+      // idle, or a complete response still held for a paused handler: it is delivered all the same
+      this.keepAlive = false;
+      this.destroy();
+    }
   };
 
   private readonly onSocketError = (error: Error): void => {
@@ -378,7 +471,7 @@ export class Http1Connection {
   private readonly onSocketClose = (): void => {
     this.dead = true;
     if (this.connectTimer !== undefined) clearTimeout(this.connectTimer);
-    if (this.handler !== null) this.fail(closedEarly());
+    if (this.handler !== null && !this.completeHeld) this.fail(closedEarly());
     this.detachBody();
     if (this.consumed !== undefined) {
       this.consumed = undefined;
@@ -396,10 +489,12 @@ export class Http1Connection {
     const head = this.head;
     this.handler = null;
     this.request = null;
+    this.held = [];
+    this.completeHeld = false;
     this.detachBody();
     this.destroy();
     if (handler === null) return;
-    if (this.served > 0 && !this.gotBytes && request !== null && request.body === null && head !== null && STALE_CONNECTION.has(error.code ?? '')) {
+    if (this.served > 0 && !this.gotBytes && request !== null && request.body === null && head !== null && IDEMPOTENT.has(request.method) && STALE_CONNECTION.has(error.code ?? '')) {
       // a kept-alive connection the server had closed just as we reused it: one fresh attempt
       this.owner.retry(request, handler, head);
       return;

@@ -12,4 +12,5 @@ export const closedEarly = () => upstreamError(ErrorCode.UPSTREAM_CLOSED, 'the u
 export const aborted = () => upstreamError(ErrorCode.UPSTREAM_ABORTED, 'the upstream exchange was stopped by the gateway');
 export const poolClosed = () => upstreamError(ErrorCode.UPSTREAM_POOL_CLOSED, 'the upstream pool is closed');
 export const badHeader = (name: string) => upstreamError(ErrorCode.UPSTREAM_BAD_REQUEST, `header ${JSON.stringify(name.slice(0, 64))} holds CR, LF or NUL; not sent`);
+export const badTarget = (what: string) => upstreamError(ErrorCode.UPSTREAM_BAD_REQUEST, `the ${what} holds characters that would split the request; not sent`);
 export const badResponse = (reason: string) => upstreamError(ErrorCode.UPSTREAM_BAD_RESPONSE, `invalid upstream response: ${reason}`);

@@ -5,7 +5,7 @@
  * instead of reused. `close()` lets every started and queued request finish, then closes the rest.
  */
 import { Http1Connection, type ConnectionOwner } from './connection.js';
-import { poolClosed } from './errors.js';
+import { aborted, poolClosed } from './errors.js';
 import { requestHead, type RequestHead } from './request-head.js';
 import type { PoolOptions, UpstreamHandler, UpstreamRequest } from './types.js';
 
@@ -57,7 +57,7 @@ export class UpstreamPool implements ConnectionOwner {
     handler.onConnect((reason?: Error) => {
       if (entry.cancelled) return;
       entry.cancelled = true;
-      handler.onError(reason ?? poolClosed());
+      handler.onError(reason ?? aborted());
     });
   }
 

@@ -4,12 +4,16 @@
  * a body of known length keeps its Content-Length, a body of unknown length is sent chunked, and a
  * POST/PUT/PATCH without a body says `content-length: 0`.
  */
-import { badHeader } from './errors.js';
+import { badHeader, badTarget } from './errors.js';
 
 /** CR, LF or NUL in a header name or value would end the header early: request splitting. */
 const BREAKS_LINE = /[\r\n\0]/;
 
 const DECIMAL = /^\d{1,15}$/;
+
+/** RFC 9110 token (a method) and an origin-form target without controls or spaces. */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const TARGET_BREAKER = /[\x00-\x20\x7f]/;
 
 const EXPECTS_PAYLOAD = new Set(['POST', 'PUT', 'PATCH']);
 
@@ -27,6 +31,9 @@ export interface RequestHead {
 }
 
 export function requestHead(method: string, path: string, headers: readonly string[], hasBody: boolean, hostHeader: string): RequestHead | Error {
+  // node:http and the router already guarantee both; checked again because a break here splits the request
+  if (!TOKEN.test(method)) return badTarget('method');
+  if (path.length === 0 || TARGET_BREAKER.test(path)) return badTarget('request target');
   let text = `${method} ${path} HTTP/1.1\r\n`;
   let host = false;
   let length = -1;

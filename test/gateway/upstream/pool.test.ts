@@ -129,7 +129,7 @@ test('aborting a queued request calls onError, and it never reaches the server',
   assert.ok(!queued.events.includes('complete'));
 });
 
-test('aborting a queued request without a reason reports ERR_UPSTREAM_ABORTED', { todo: 'bug: pool.ts dispatch() reports poolClosed() (ERR_UPSTREAM_POOL_CLOSED) for a queued abort without a reason; types.ts promises ERR_UPSTREAM_ABORTED' }, async (t) => {
+test('aborting a queued request without a reason reports ERR_UPSTREAM_ABORTED', async (t) => {
   const server = await rawServer(() => undefined);
   const pool = makePool(server.port, { connections: 1 });
   t.after(async () => { await server.close(); await pool.close(); });

@@ -1,13 +1,13 @@
 /**
- * The verified-token cache: bounded, positive entries keyed by the exact token text that verified,
- * denials by a digest (never junk text), no entry outlives exp,
+ * The verified-token cache: bounded, positive entries found by the token's tail but answering only for the
+ * exact token text that verified, denials for the same digest (never junk text kept), no entry outlives exp,
  * repeated bad tokens answered from the negative cache, every entry gone on policy rebuild.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LruCache, tokenDigest } from '../../../src/gateway/auth/token-cache.js';
 import { authMetricsRegistry } from '../../../src/gateway/auth/index.js';
-import { clock, flipSignatureBit, NOW_MS, NOW_S, policy, reasonOf, token, validClaims } from './support.js';
+import { b64u, clock, flipSignatureBit, json, NOW_MS, NOW_S, policy, reasonOf, segments, token, validClaims } from './support.js';
 
 async function lookups(policyName: string): Promise<Record<string, number>> {
   const metric = (await authMetricsRegistry.getMetricsAsJSON()).find((m) => m.name === 'gatehouse_auth_cache_lookups_total');
@@ -181,5 +181,43 @@ test('the digest is injective on the token text: characters above U+00FF cannot 
   const alias = `${good.slice(0, i)}\u0161${good.slice(i + 1)}`;
   assert.notEqual(tokenDigest(alias), tokenDigest(good));
   assert.equal(await reasonOf(p, alias), 'MALFORMED');
+  p.close();
+});
+
+/** The same signature segment (so the same cache tail) under other claims: a forgery of `t`. */
+function sameTailOtherPayload(t: string): string {
+  const [h, , sig] = segments(t);
+  return `${h}.${b64u(json(validClaims({ sub: 'someone-else' })))}.${sig}`;
+}
+
+test('a token sharing a cached token\'s tail (its signature) but not its text never hits: it is verified and refused', async () => {
+  clock.now = NOW_MS;
+  const p = await policy({}, 'cache-tail');
+  const t = token();
+  assert.equal(await reasonOf(p, t), 'OK');
+  assert.equal(await reasonOf(p, t), 'OK', 'second sighting: cached');
+  const forged = sameTailOtherPayload(t);
+  assert.equal(forged.slice(-32), t.slice(-32));
+  assert.equal(await reasonOf(p, forged), 'SIG');
+  assert.equal(await reasonOf(p, forged), 'SIG', 'repeated: from the negative cache, still refused');
+  assert.equal(await reasonOf(p, t), 'OK', 'the valid token still hits');
+  const counts = await lookups('cache-tail');
+  assert.equal(counts.hit, 1, 'only the valid token hit');
+  assert.equal(counts.negative_hit, 1);
+  p.close();
+});
+
+test('a cached denial answers only for the same digest: a valid token with the same tail is verified and allowed', async () => {
+  clock.now = NOW_MS;
+  const p = await policy({}, 'cache-tail-negative');
+  const t = token({ claims: validClaims({ sub: 'victim' }) });
+  const forged = sameTailOtherPayload(t);
+  for (let i = 0; i < 3; i++) assert.equal(await reasonOf(p, forged), 'SIG');
+  assert.equal(await reasonOf(p, t), 'OK', 'not denied by the forgery\'s negative entry');
+  assert.equal(await reasonOf(p, t), 'OK');
+  assert.equal(await reasonOf(p, t), 'OK');
+  const counts = await lookups('cache-tail-negative');
+  assert.equal(counts.negative_hit, 2, 'only the forgery itself came from the negative cache');
+  assert.equal(counts.hit, 1);
   p.close();
 });

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LruCache, tokenDigest } from '../../../src/gateway/auth/token-cache.js';
+import { LruCache, tailHash, tokenDigest } from '../../../src/gateway/auth/token-cache.js';
 import { authMetricsRegistry } from '../../../src/gateway/auth/index.js';
 import { b64u, clock, flipSignatureBit, json, NOW_MS, NOW_S, policy, reasonOf, segments, token, validClaims } from './support.js';
 
@@ -72,12 +72,14 @@ test('LRU: the linked-list cache behaves as a reference LRU over 200,000 random 
   }
 });
 
-test('the negative-cache key is a SHA-256 digest, not the token', () => {
+test('a denial is remembered by a SHA-256 digest of the token (its Map key is a number), never by the token text', () => {
   const t = token();
   const d = tokenDigest(t);
   assert.equal(Buffer.from(d, 'base64').length, 32);
   assert.ok(!d.includes(t.slice(0, 16)));
   assert.notEqual(tokenDigest(flipSignatureBit(t)), d);
+  assert.equal(typeof tailHash(t), 'number');
+  assert.equal(tailHash(t), tailHash(t.split('').join('')), 'depends on the text, not the string object');
 });
 
 test('a positive entry is hit only by byte-identical text: any other text is verified on its own', async () => {

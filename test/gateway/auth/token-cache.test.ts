@@ -112,6 +112,22 @@ test('admission: a token used once is never cached; from its second sighting it 
   p.close();
 });
 
+test('admission: every token of a round-robin set is cached from its second sighting (no two tokens undo each other\'s sighting)', async () => {
+  // The one-fingerprint-per-slot table this replaced let two tokens of the same slot evict each other's
+  // sighting forever: with 200 tokens in its 1,024 slots, ~20 pairs were never cached.
+  clock.now = NOW_MS;
+  const p = await policy({ cache: { max_entries: 500 } }, 'cache-round-robin');
+  const tokens = Array.from({ length: 200 }, (_, i) => token({ claims: validClaims({ sub: `rr-${i}` }) }));
+  for (let pass = 0; pass < 2; pass++) for (const t of tokens) assert.equal(await reasonOf(p, t), 'OK');
+  // (a Bloom false positive may admit a token at its first sighting, so the first passes may hit a few)
+  const before = await lookups('cache-round-robin');
+  for (const t of tokens) assert.equal(await reasonOf(p, t), 'OK');
+  const after = await lookups('cache-round-robin');
+  assert.equal((after.hit ?? 0) - (before.hit ?? 0), 200, 'third pass: all hits');
+  assert.equal(after.miss, before.miss);
+  p.close();
+});
+
 test('a cached token stops being accepted at its exp; hits and misses are counted', async () => {
   clock.now = NOW_MS;
   const p = await policy({}, 'cache-exp');

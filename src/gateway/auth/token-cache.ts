@@ -23,10 +23,20 @@
  * high-S twin, jwt-attacks D6; non-canonical base64url, A8) is different text, misses, and is verified
  * on its own. Nothing here is used for replay or jti decisions.
  */
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 
+/**
+ * One-shot crypto.hash (Node ≥ 20.12) skips the Hash object: ~0.75 µs instead of ~1.35 µs for an
+ * 800-byte token, paid on every repeated denial. Node 20.11 (still allowed by `engines`) lacks it.
+ */
+const sha256base64: (text: string) => string =
+  typeof crypto.hash === 'function'
+    ? (text) => crypto.hash('sha256', text, 'base64')
+    : (text) => crypto.createHash('sha256').update(text, 'utf8').digest('base64');
+
+/** SHA-256 of the token's UTF-8 bytes, base64: what a negative-cache entry remembers instead of the text. */
 export function tokenDigest(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('base64');
+  return sha256base64(token);
 }
 
 /** Characters of the token's end used to find its entry: 192 bits of a signature (≥ 43 characters for every JWS algorithm). */

@@ -57,6 +57,9 @@ function isHeaderSafe(value: string): boolean {
   return true;
 }
 
+/** Shared by every decision of a policy that forwards no claim, so a miss allocates no empty array. */
+const NO_HEADERS: ReadonlyArray<readonly [string, string]> = Object.freeze([]);
+
 export class ClaimForwarder {
   private readonly mappings: readonly Mapping[];
   /** Lower-case header names the gateway removes from every upstream request of this policy. */
@@ -71,7 +74,7 @@ export class ClaimForwarder {
 
   /** Header pairs to set upstream, or UNSAFE_CLAIM when a value cannot be sent and the policy rejects. */
   headersFor(payload: Record<string, unknown>): ReadonlyArray<readonly [string, string]> | typeof UNSAFE_CLAIM {
-    if (this.mappings.length === 0) return [];
+    if (this.mappings.length === 0) return NO_HEADERS;
     const out: Array<readonly [string, string]> = [];
     for (const mapping of this.mappings) {
       const value = text(lookup(payload, mapping));

@@ -11,13 +11,22 @@ import type { PolicyMetrics } from './metrics.js';
 import type { DenyReason } from './reasons.js';
 import { grantsOf, type Grants, type Requirements } from './requirements.js';
 import { STAGE_ALG, STAGE_CLAIMS, STAGE_MISSING, type ResponseBuilder } from './response.js';
-import { LruCache, tokenDigest } from './token-cache.js';
+import { LruCache, tailHash, tokenDigest, tokenTail } from './token-cache.js';
 import { isFailure, type Verifier, type VerifyResult } from './verifier.js';
 import type { ClaimRules } from './claims.js';
+import { SightingFilter } from './admission.js';
 
 interface Granted {
+  /** The exact text that verified: a hit needs the whole token to be equal, not just its tail. */
+  readonly token: string;
   readonly allow: AuthAllow;
   readonly grants: Grants;
+}
+
+interface Denied {
+  /** SHA-256 of the denied text: a negative hit needs the same digest, not just the same tail hash. */
+  readonly digest: string;
+  readonly deny: AuthDeny;
 }
 
 /** Denials that stay true for the same token bytes until keys or policy change. */
@@ -42,19 +51,18 @@ export interface PolicyParts {
 export class JwtPolicy implements AuthPolicy {
   readonly name: string;
   private readonly positive: LruCache<Granted> | undefined;
-  private readonly negative: LruCache<AuthDeny> | undefined;
+  private readonly negative: LruCache<Denied, number> | undefined;
   private readonly negativeTtlMs: number;
-  /** Admission filter: a valid token is cached from its second sighting (see admit()). */
-  private readonly seen: Uint32Array | undefined;
-  private readonly seenMask: number;
+  /** Admission: a valid token is cached from its second sighting (admission.ts). */
+  private readonly seen: SightingFilter | undefined;
 
   constructor(private readonly parts: PolicyParts) {
     this.name = parts.name;
     this.positive = parts.cache === false ? undefined : new LruCache(parts.cache.maxEntries);
     let slots = 1024;
     while (parts.cache !== false && slots < 2 * parts.cache.maxEntries && slots < 1 << 20) slots *= 2;
-    this.seen = parts.cache === false ? undefined : new Uint32Array(slots);
-    this.seenMask = slots - 1;
+    // 32 bits per slot: the same memory as the one-fingerprint-per-slot table this replaced
+    this.seen = parts.cache === false ? undefined : new SightingFilter(slots * 32);
     this.negative = parts.cache === false ? undefined : new LruCache(parts.cache.negativeMaxEntries);
     this.negativeTtlMs = parts.cache === false ? 0 : parts.cache.negativeTtlMs;
   }
@@ -68,53 +76,34 @@ export class JwtPolicy implements AuthPolicy {
     }
     if (token.length === 0) return this.deny('MALFORMED', STAGE_ALG);
     const now = this.parts.now();
-    let digest: string | undefined;
+    let key: number | undefined;
     if (this.positive !== undefined) {
-      // Positive entries are keyed by the exact token text that verified (no hash on a hit: see
-      // token-cache.ts); denials by a digest, so junk tokens never pin attacker-chosen text in memory.
-      const granted = this.positive.get(token, now);
-      if (granted !== undefined) {
+      // Both caches find an entry by the token's tail and answer only for the same whole token (exact
+      // text for a verified one, its SHA-256 for a denied one); see token-cache.ts for why.
+      const granted = this.positive.get(tokenTail(token), now);
+      if (granted !== undefined && granted.token === token) {
         this.parts.metrics.cacheHit();
         return this.decide(granted, requirements);
       }
-      digest = tokenDigest(token);
-      const denied = (this.negative as LruCache<AuthDeny>).get(digest, now);
-      if (denied !== undefined) {
+      key = tailHash(token);
+      const denied = (this.negative as LruCache<Denied, number>).get(key, now);
+      if (denied !== undefined && denied.digest === tokenDigest(token)) {
         this.parts.metrics.cacheNegativeHit();
-        this.parts.metrics.deny(denied.reason as DenyReason);
-        return denied;
+        this.parts.metrics.deny(denied.deny.reason as DenyReason);
+        return denied.deny;
       }
       this.parts.metrics.cacheMiss();
     }
     const result = this.parts.verifier.verify(token, now);
-    if (result instanceof Promise) return result.then((r) => this.finish(r, token, digest, requirements, now));
-    return this.finish(result, token, digest, requirements, now);
+    if (result instanceof Promise) return result.then((r) => this.finish(r, token, key, requirements, now));
+    return this.finish(result, token, key, requirements, now);
   }
 
   /** Drops every cached decision; called on any key change. */
   clearCache(): void {
     this.positive?.clear();
     this.negative?.clear();
-    this.seen?.fill(0);
-  }
-
-  /**
-   * "Second sighting" admission (a TinyLFU-style doorkeeper): the first time a valid token verifies, only
-   * a 32-bit fingerprint of its digest is remembered in a fixed table; the second time, it is cached. A
-   * token used once (every token distinct) then costs no cache insert, no retained objects and no
-   * eviction — measured ~35–60 µs of CPU per request in the gateway under load — while a reused token is
-   * verified twice instead of once. Admission only decides whether to cache: a fingerprint collision
-   * just caches a valid token early, and the entry is still keyed by the exact token text.
-   */
-  private admit(digest: string): boolean {
-    const seen = this.seen as Uint32Array;
-    let h = 0x811c9dc5;
-    for (let i = 0; i < 8; i++) h = Math.imul(h ^ digest.charCodeAt(i), 0x01000193);
-    const tag = (h | 1) >>> 0;
-    const slot = (h >>> 7) & this.seenMask;
-    if (seen[slot] === tag) return true;
-    seen[slot] = tag;
-    return false;
+    this.seen?.clear();
   }
 
   close(): void {
@@ -122,10 +111,10 @@ export class JwtPolicy implements AuthPolicy {
     this.parts.onClose();
   }
 
-  private finish(result: VerifyResult, token: string, digest: string | undefined, requirements: RouteRequirements | undefined, now: number): AuthDecision {
+  private finish(result: VerifyResult, token: string, key: number | undefined, requirements: RouteRequirements | undefined, now: number): AuthDecision {
     if (isFailure(result)) {
       const denied = this.parts.responses.deny(result.reason, result.stage);
-      if (digest !== undefined && NEGATIVE_CACHEABLE.has(result.reason)) (this.negative as LruCache<AuthDeny>).set(digest, denied, now + this.negativeTtlMs);
+      if (key !== undefined && NEGATIVE_CACHEABLE.has(result.reason)) this.rememberDenial(key, token, denied, now);
       this.parts.metrics.deny(result.reason);
       return denied;
     }
@@ -133,7 +122,7 @@ export class JwtPolicy implements AuthPolicy {
     const setHeaders = this.parts.forwarder.headersFor(payload);
     if (setHeaders === UNSAFE_CLAIM) {
       const denied = this.parts.responses.deny('FORWARD', STAGE_CLAIMS);
-      if (digest !== undefined) (this.negative as LruCache<AuthDeny>).set(digest, denied, now + this.negativeTtlMs);
+      if (key !== undefined) this.rememberDenial(key, token, denied, now);
       this.parts.metrics.deny('FORWARD');
       return denied;
     }
@@ -143,9 +132,14 @@ export class JwtPolicy implements AuthPolicy {
         ? { ok: true as const, setHeaders, removeHeaders: this.parts.forwarder.removeHeaders }
         : { ok: true as const, setHeaders, removeHeaders: this.parts.forwarder.removeHeaders, subject },
     );
-    const granted: Granted = { allow, grants: grantsOf(payload) };
-    if (digest !== undefined && this.admit(digest)) (this.positive as LruCache<Granted>).set(token, granted, this.parts.claims.expiresAtMs(payload));
+    const granted: Granted = { token, allow, grants: grantsOf(payload) };
+    if (key !== undefined && (this.seen as SightingFilter).seenBefore(key)) (this.positive as LruCache<Granted>).set(tokenTail(token), granted, this.parts.claims.expiresAtMs(payload));
     return this.decide(granted, requirements);
+  }
+
+  /** A later token with the same tail hash but other text replaces this entry; it never answers for it. */
+  private rememberDenial(key: number, token: string, deny: AuthDeny, now: number): void {
+    (this.negative as LruCache<Denied, number>).set(key, { digest: tokenDigest(token), deny }, now + this.negativeTtlMs);
   }
 
   private decide(granted: Granted, requirements: RouteRequirements | undefined): AuthDecision {

@@ -7,7 +7,7 @@
 import type { Algorithm } from './config.js';
 import { ALGORITHM_SPECS, verifySignature, type AlgorithmSpec, type VerificationKey } from './algorithms.js';
 import type { ClaimRules } from './claims.js';
-import { decodeHeader, decodePayload, decodeSignature, signingInput, splitCompact, type CompactToken } from './compact-jws.js';
+import { decodeHeader, decodePayload, decodeSignature, signingInput, splitCompact, type CompactToken, type PartResult } from './compact-jws.js';
 import type { HeaderRules } from './header-rules.js';
 import { SELECT_ALG, SELECT_KEY, SELECT_UNKNOWN_KID, type KeySet } from './keys/key-set.js';
 import type { DenyReason } from './reasons.js';
@@ -42,6 +42,14 @@ const fail = (reason: DenyReason, stage: Stage): Failure => ({ reason, stage });
 export class Verifier {
   private readonly allowed: ReadonlyMap<string, AlgorithmSpec>;
   private readonly seedOrder: boolean;
+  /**
+   * The last header segment decoded and its result. An issuer signs every token with the same few
+   * headers (alg, typ, kid), and decoding one costs ~1 µs (base64url, UTF-8 and JSON checks, parse);
+   * decodeHeader is a pure function of the segment text, so the same text gets the same (frozen) answer.
+   * Holds one segment of the last token seen, like any in-flight request header.
+   */
+  private lastHeaderSegment = '';
+  private lastHeader: PartResult = 'MALFORMED';
 
   constructor(
     algorithms: readonly Algorithm[],
@@ -57,7 +65,7 @@ export class Verifier {
   verify(text: string, nowMs: number): VerifyResult | Promise<VerifyResult> {
     const token = splitCompact(text);
     if (token === undefined) return fail('MALFORMED', STAGE_ALG);
-    const header = decodeHeader(token);
+    const header = this.header(token);
     if (typeof header === 'string') return fail(header, STAGE_ALG);
     const algName = header.alg;
     if (typeof algName !== 'string') return fail('MALFORMED', STAGE_ALG);
@@ -79,6 +87,16 @@ export class Verifier {
     if (signature === undefined) return this.afterSignature(header, payload, nowMs);
     if (typeof signature === 'string') return fail(signature, STAGE_SIGNATURE);
     return signature.then((reason) => (reason === undefined ? this.afterSignature(header, payload, nowMs) : fail(reason, STAGE_SIGNATURE)));
+  }
+
+  private header(token: CompactToken): PartResult {
+    // never '' here: splitCompact refuses an empty header segment, so the initial value cannot match
+    const segment = token.text.slice(0, token.dot1);
+    if (segment === this.lastHeaderSegment) return this.lastHeader;
+    const header = decodeHeader(token);
+    this.lastHeaderSegment = segment;
+    this.lastHeader = typeof header === 'string' ? header : Object.freeze(header);
+    return this.lastHeader;
   }
 
   private issuerAndAudience(payload: Record<string, unknown>): Failure | undefined {

@@ -36,6 +36,13 @@ test('strict JSON: duplicates at any depth, depth cap, NUL, lone surrogates, BOM
   assert.deepEqual(parse('{"a":1,"\\u0061":2}'), { ok: false, problem: 'duplicate' });
   assert.deepEqual(parse('{"a":"x\\"a\\":1","b":1}'), { ok: true, value: { a: 'x"a":1', b: 1 } }, 'keys inside strings are not keys');
   assert.deepEqual(parse('{"k":["a","a"]}'), { ok: true, value: { k: ['a', 'a'] } });
+  // duplicates are found by counting members in the text and in the parsed value: cases where they differ
+  assert.deepEqual(parse('{"a":{"b":1,"c":2},"a":{"b":1,"c":2}}'), { ok: false, problem: 'duplicate' }, 'the dropped copy had members too');
+  assert.deepEqual(parse('{"x":[{"a":1},{"b":2,"b":3}]}'), { ok: false, problem: 'duplicate' }, 'inside an array');
+  assert.deepEqual(parse('{"__proto__":1,"__proto__":2}'), { ok: false, problem: 'duplicate' });
+  assert.deepEqual(parse('{"__proto__":{"a":1},"b":2}'), { ok: true, value: JSON.parse('{"__proto__":{"a":1},"b":2}') });
+  assert.deepEqual(parse('{"a:b":"c:d","e":{"f:":":"}}'), { ok: true, value: { 'a:b': 'c:d', e: { 'f:': ':' } } }, 'colons inside strings are not members');
+  assert.deepEqual(parse('{"a\\\\":"\\\\","a\\\\\\\\":1}'), { ok: true, value: { 'a\\': '\\', 'a\\\\': 1 } }, 'escaped backslashes before a closing quote');
   assert.deepEqual(parse('{"a":[[[1]]]}', 3), { ok: false, problem: 'depth' });
   assert.deepEqual(parse('{"a":[[1]]}', 3), { ok: true, value: { a: [[1]] } });
   assert.deepEqual(parse('{"a":"\\u0000"}'), { ok: false, problem: 'nul' });

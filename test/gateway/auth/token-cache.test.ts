@@ -1,13 +1,13 @@
 /**
- * The verified-token cache: bounded, positive entries keyed by the exact token text that verified,
- * denials by a digest (never junk text), no entry outlives exp,
+ * The verified-token cache: bounded, positive entries found by the token's tail but answering only for the
+ * exact token text that verified, denials for the same digest (never junk text kept), no entry outlives exp,
  * repeated bad tokens answered from the negative cache, every entry gone on policy rebuild.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LruCache, tokenDigest } from '../../../src/gateway/auth/token-cache.js';
+import { LruCache, tailHash, tokenDigest } from '../../../src/gateway/auth/token-cache.js';
 import { authMetricsRegistry } from '../../../src/gateway/auth/index.js';
-import { clock, flipSignatureBit, NOW_MS, NOW_S, policy, reasonOf, token, validClaims } from './support.js';
+import { b64u, clock, flipSignatureBit, json, NOW_MS, NOW_S, policy, reasonOf, segments, token, validClaims } from './support.js';
 
 async function lookups(policyName: string): Promise<Record<string, number>> {
   const metric = (await authMetricsRegistry.getMetricsAsJSON()).find((m) => m.name === 'gatehouse_auth_cache_lookups_total');
@@ -72,12 +72,14 @@ test('LRU: the linked-list cache behaves as a reference LRU over 200,000 random 
   }
 });
 
-test('the negative-cache key is a SHA-256 digest, not the token', () => {
+test('a denial is remembered by a SHA-256 digest of the token (its Map key is a number), never by the token text', () => {
   const t = token();
   const d = tokenDigest(t);
   assert.equal(Buffer.from(d, 'base64').length, 32);
   assert.ok(!d.includes(t.slice(0, 16)));
   assert.notEqual(tokenDigest(flipSignatureBit(t)), d);
+  assert.equal(typeof tailHash(t), 'number');
+  assert.equal(tailHash(t), tailHash(t.split('').join('')), 'depends on the text, not the string object');
 });
 
 test('a positive entry is hit only by byte-identical text: any other text is verified on its own', async () => {
@@ -107,6 +109,22 @@ test('admission: a token used once is never cached; from its second sighting it 
   assert.equal(await reasonOf(p, t), 'OK', 'second sighting: verified again, then cached');
   assert.equal(await reasonOf(p, t), 'OK');
   assert.deepEqual(await lookups('cache-admission'), { miss: 51, hit: 1 });
+  p.close();
+});
+
+test('admission: every token of a round-robin set is cached from its second sighting (no two tokens undo each other\'s sighting)', async () => {
+  // The one-fingerprint-per-slot table this replaced let two tokens of the same slot evict each other's
+  // sighting forever: with 200 tokens in its 1,024 slots, ~20 pairs were never cached.
+  clock.now = NOW_MS;
+  const p = await policy({ cache: { max_entries: 500 } }, 'cache-round-robin');
+  const tokens = Array.from({ length: 200 }, (_, i) => token({ claims: validClaims({ sub: `rr-${i}` }) }));
+  for (let pass = 0; pass < 2; pass++) for (const t of tokens) assert.equal(await reasonOf(p, t), 'OK');
+  // (a Bloom false positive may admit a token at its first sighting, so the first passes may hit a few)
+  const before = await lookups('cache-round-robin');
+  for (const t of tokens) assert.equal(await reasonOf(p, t), 'OK');
+  const after = await lookups('cache-round-robin');
+  assert.equal((after.hit ?? 0) - (before.hit ?? 0), 200, 'third pass: all hits');
+  assert.equal(after.miss, before.miss);
   p.close();
 });
 
@@ -181,5 +199,43 @@ test('the digest is injective on the token text: characters above U+00FF cannot 
   const alias = `${good.slice(0, i)}\u0161${good.slice(i + 1)}`;
   assert.notEqual(tokenDigest(alias), tokenDigest(good));
   assert.equal(await reasonOf(p, alias), 'MALFORMED');
+  p.close();
+});
+
+/** The same signature segment (so the same cache tail) under other claims: a forgery of `t`. */
+function sameTailOtherPayload(t: string): string {
+  const [h, , sig] = segments(t);
+  return `${h}.${b64u(json(validClaims({ sub: 'someone-else' })))}.${sig}`;
+}
+
+test('a token sharing a cached token\'s tail (its signature) but not its text never hits: it is verified and refused', async () => {
+  clock.now = NOW_MS;
+  const p = await policy({}, 'cache-tail');
+  const t = token();
+  assert.equal(await reasonOf(p, t), 'OK');
+  assert.equal(await reasonOf(p, t), 'OK', 'second sighting: cached');
+  const forged = sameTailOtherPayload(t);
+  assert.equal(forged.slice(-32), t.slice(-32));
+  assert.equal(await reasonOf(p, forged), 'SIG');
+  assert.equal(await reasonOf(p, forged), 'SIG', 'repeated: from the negative cache, still refused');
+  assert.equal(await reasonOf(p, t), 'OK', 'the valid token still hits');
+  const counts = await lookups('cache-tail');
+  assert.equal(counts.hit, 1, 'only the valid token hit');
+  assert.equal(counts.negative_hit, 1);
+  p.close();
+});
+
+test('a cached denial answers only for the same digest: a valid token with the same tail is verified and allowed', async () => {
+  clock.now = NOW_MS;
+  const p = await policy({}, 'cache-tail-negative');
+  const t = token({ claims: validClaims({ sub: 'victim' }) });
+  const forged = sameTailOtherPayload(t);
+  for (let i = 0; i < 3; i++) assert.equal(await reasonOf(p, forged), 'SIG');
+  assert.equal(await reasonOf(p, t), 'OK', 'not denied by the forgery\'s negative entry');
+  assert.equal(await reasonOf(p, t), 'OK');
+  assert.equal(await reasonOf(p, t), 'OK');
+  const counts = await lookups('cache-tail-negative');
+  assert.equal(counts.negative_hit, 2, 'only the forgery itself came from the negative cache');
+  assert.equal(counts.hit, 1);
   p.close();
 });

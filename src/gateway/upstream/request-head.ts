@@ -6,8 +6,14 @@
  */
 import { badHeader, badTarget } from './errors.js';
 
-/** CR, LF or NUL in a header name or value would end the header early: request splitting. */
-const BREAKS_LINE = /[\r\n\0]/;
+/**
+ * CR, LF or NUL in a header name or value would end the header early: request splitting. Three indexOf
+ * scans (memchr-like in V8) instead of a character-class regex: a FusionAuth token makes Authorization
+ * ~850 characters, and the regex showed as ~1.3 % of a worker's CPU under the JWT benchmark.
+ */
+function breaksLine(text: string): boolean {
+  return text.indexOf('\n') !== -1 || text.indexOf('\r') !== -1 || text.indexOf('\0') !== -1;
+}
 
 const DECIMAL = /^\d{1,15}$/;
 
@@ -40,7 +46,7 @@ export function requestHead(method: string, path: string, headers: readonly stri
   for (let i = 0; i < headers.length; i += 2) {
     const name = headers[i] as string;
     const value = headers[i + 1] as string;
-    if (BREAKS_LINE.test(value) || BREAKS_LINE.test(name)) return badHeader(name);
+    if (breaksLine(value) || breaksLine(name)) return badHeader(name);
     if (name.length === 4 && name.toLowerCase() === 'host') host = true;
     else if (name.length === 14 && name.toLowerCase() === 'content-length') {
       // one plain decimal length, or the request is not sent: a second or malformed one could desync the upstream

@@ -1,45 +1,21 @@
 /**
  * A small certificate authority in JS (no openssl CLI needed): a CA certificate and certificates it signs
- * for given DNS names and IP addresses, ECDSA P-256 / SHA-256, built from @peculiar/asn1-x509's ASN.1
- * schemas and signed with node:crypto. `gatehouse up --tls` uses it for its local CA and localhost
- * certificate; tests use it for certificates openssl 3.0 cannot easily make (already expired ones).
+ * for given DNS names and IP addresses, ECDSA P-256 / SHA-256, built by the shared certificate builder
+ * (src/shared/x509). `gatehouse up --tls` uses it for its local CA and localhost certificate; tests use it
+ * for certificates openssl 3.0 cannot easily make (already expired ones).
  */
-import { createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
-import { isIP } from 'node:net';
-import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
+import { createHash, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import {
-  AlgorithmIdentifier,
-  AttributeTypeAndValue,
-  AttributeValue,
-  AuthorityKeyIdentifier,
-  BasicConstraints,
-  Certificate,
-  ExtendedKeyUsage,
-  Extension,
-  Extensions,
-  GeneralName,
-  KeyIdentifier,
-  KeyUsage,
-  KeyUsageFlags,
-  Name,
-  RelativeDistinguishedName,
-  SubjectAlternativeName,
-  SubjectKeyIdentifier,
-  SubjectPublicKeyInfo,
-  TBSCertificate,
-  Validity,
-  Version,
-  id_ce_authorityKeyIdentifier,
-  id_ce_basicConstraints,
-  id_ce_extKeyUsage,
-  id_ce_keyUsage,
-  id_ce_subjectAltName,
-  id_ce_subjectKeyIdentifier,
-  id_kp_clientAuth,
-  id_kp_serverAuth,
-} from '@peculiar/asn1-x509';
+  authorityKeyIdentifier,
+  basicConstraints,
+  buildCertificate,
+  derToPem,
+  extendedKeyUsage,
+  keyUsage,
+  subjectAltName,
+  subjectKeyIdentifier,
+} from '../../shared/x509/index.js';
 
-const ECDSA_SHA256 = '1.2.840.10045.4.3.2';
 const DAY_MS = 86_400_000;
 
 export interface IssuedCertificate {
@@ -64,65 +40,38 @@ export interface IssueOptions {
   readonly usage?: readonly ('server' | 'client')[];
 }
 
-function buffer(bytes: Uint8Array): ArrayBuffer {
-  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-}
-
-function commonName(value: string): Name {
-  return new Name([new RelativeDistinguishedName([new AttributeTypeAndValue({ type: '2.5.4.3', value: new AttributeValue({ utf8String: value }) })])]);
-}
-
-function extension(id: string, critical: boolean, value: unknown): Extension {
-  return new Extension({ extnID: id, critical, extnValue: new OctetString(AsnConvert.serialize(value)) });
-}
-
-export function toPem(der: Buffer, label: string): string {
-  return `-----BEGIN ${label}-----\n${(der.toString('base64').match(/.{1,64}/g) ?? []).join('\n')}\n-----END ${label}-----\n`;
+function wholeSeconds(ms: number): Date {
+  return new Date(Math.floor(ms / 1000) * 1000);
 }
 
 export function issueCertificate(options: IssueOptions): IssuedCertificate & { readonly commonName: string } {
   const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const spki = publicKey.export({ type: 'spki', format: 'der' });
-  const subjectKeyId = createHash('sha1').update(spki).digest();
-  const isCa = options.issuer === undefined;
+  const subjectKeyId = createHash('sha1').update(publicKey.export({ type: 'spki', format: 'der' })).digest();
+  const issuer = options.issuer;
   const now = Date.now();
-  const serial = randomBytes(16);
-  serial[0] = ((serial[0] as number) & 0x7f) | 0x01;
-  const usageFlags = isCa ? KeyUsageFlags.keyCertSign | KeyUsageFlags.cRLSign | KeyUsageFlags.digitalSignature : KeyUsageFlags.digitalSignature;
   const extensions = [
-    extension(id_ce_basicConstraints, true, new BasicConstraints({ cA: isCa, ...(isCa ? { pathLenConstraint: 0 } : {}) })),
-    extension(id_ce_keyUsage, true, new KeyUsage(usageFlags)),
-    extension(id_ce_subjectKeyIdentifier, false, new SubjectKeyIdentifier(buffer(subjectKeyId))),
+    basicConstraints(issuer === undefined ? { pathLength: 0 } : false),
+    keyUsage(issuer === undefined ? ['keyCertSign', 'cRLSign', 'digitalSignature'] : ['digitalSignature']),
+    subjectKeyIdentifier(subjectKeyId),
   ];
-  if (options.issuer !== undefined) {
-    extensions.push(extension(id_ce_authorityKeyIdentifier, false, new AuthorityKeyIdentifier({ keyIdentifier: new KeyIdentifier(buffer(options.issuer.subjectKeyId)) })));
-    const usage = options.usage ?? ['server'];
-    extensions.push(extension(id_ce_extKeyUsage, false, new ExtendedKeyUsage(usage.map((u) => (u === 'server' ? id_kp_serverAuth : id_kp_clientAuth)))));
+  if (issuer !== undefined) {
+    extensions.push(authorityKeyIdentifier(issuer.subjectKeyId));
+    extensions.push(extendedKeyUsage(options.usage ?? ['server']));
   }
-  if (options.names !== undefined && options.names.length > 0) {
-    const names = options.names.map((n) => (isIP(n) !== 0 ? new GeneralName({ iPAddress: n }) : new GeneralName({ dNSName: n })));
-    extensions.push(extension(id_ce_subjectAltName, false, new SubjectAlternativeName(names)));
-  }
-  const algorithm = new AlgorithmIdentifier({ algorithm: ECDSA_SHA256 });
-  const tbs = new TBSCertificate({
-    version: Version.v3,
-    serialNumber: buffer(serial),
-    signature: algorithm,
-    issuer: commonName(options.issuer?.commonName ?? options.commonName),
-    validity: new Validity({
-      notBefore: new Date(Math.floor((options.notBefore ?? now - 60_000) / 1000) * 1000),
-      notAfter: new Date(Math.floor((options.notAfter ?? now + 365 * DAY_MS) / 1000) * 1000),
-    }),
-    subject: commonName(options.commonName),
-    subjectPublicKeyInfo: AsnConvert.parse(spki, SubjectPublicKeyInfo),
-    extensions: new Extensions(extensions),
+  if (options.names !== undefined && options.names.length > 0) extensions.push(subjectAltName(options.names));
+  const der = buildCertificate({
+    signature: 'ES256',
+    signingKey: issuer?.privateKey ?? privateKey,
+    publicKey,
+    issuer: issuer?.commonName ?? options.commonName,
+    subject: options.commonName,
+    notBefore: wholeSeconds(options.notBefore ?? now - 60_000),
+    notAfter: wholeSeconds(options.notAfter ?? now + 365 * DAY_MS),
+    extensions,
   });
-  const tbsDer = Buffer.from(AsnConvert.serialize(tbs));
-  const signature = sign('sha256', tbsDer, options.issuer?.privateKey ?? privateKey);
-  const der = Buffer.from(AsnConvert.serialize(new Certificate({ tbsCertificate: tbs, signatureAlgorithm: algorithm, signatureValue: buffer(signature) })));
   return {
     commonName: options.commonName,
-    cert: toPem(der, 'CERTIFICATE'),
+    cert: derToPem(der, 'CERTIFICATE'),
     key: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
     privateKey,
     der,

@@ -1,7 +1,8 @@
 /** The public JWK of a Key Master key as FusionAuth publishes it in /.well-known/jwks.json. */
 import { createPublicKey } from 'node:crypto';
 import type { Key } from '../model/types.js';
-import { pemToDer, x5t, x5tS256 } from './certificate.js';
+import { pemToDer } from '../../shared/x509/index.js';
+import { x5t, x5tS256 } from './certificate.js';
 import { joseAlgorithm } from './jws.js';
 
 export type PublicJwk = Record<string, unknown>;

@@ -10,7 +10,8 @@ import { createHash, createPrivateKey, createPublicKey, generateKeyPair, randomB
 import { promisify } from 'node:util';
 import { ApiErrors, fieldError } from '../model/errors.js';
 import type { Key, KeyAlgorithm, KeyType } from '../model/types.js';
-import { certificateInformation, createSelfSignedCertificate, derToPem, pemToDer, x5t } from './certificate.js';
+import { derToPem, pemToDer } from '../../shared/x509/index.js';
+import { certificateInformation, createSelfSignedCertificate, x5t } from './certificate.js';
 
 const generateKeyPairAsync = promisify(generateKeyPair);
 

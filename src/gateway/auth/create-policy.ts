@@ -11,7 +11,7 @@ import { authPolicySchema, type AuthPolicyConfig, type AuthPolicyConfigInput } f
 import { ClaimForwarder } from './forward.js';
 import { HeaderRules } from './header-rules.js';
 import { KeySet, dropDuplicateKids } from './keys/key-set.js';
-import { discoverJwksUri } from './keys/discovery.js';
+import { DiscoveredJwks } from './keys/discovery.js';
 import { loadInlineJwks, loadPemFiles, loadSecret } from './keys/local.js';
 import { RemoteJwks } from './keys/remote-jwks.js';
 import { SILENT_LOGGER, type AuthLogger } from './logging.js';
@@ -59,36 +59,34 @@ export async function createAuthPolicy(name: string, config: AuthPolicyConfig | 
   let policy: JwtPolicy | undefined;
   const loadedAt = now();
 
-  let remote: RemoteJwks | undefined;
-  let jwksUrl = typeof c.keys.jwks === 'string' ? c.keys.jwks : undefined;
+  let source: RemoteJwks | DiscoveredJwks | undefined;
+  const jwksUrl = typeof c.keys.jwks === 'string' ? c.keys.jwks : undefined;
+  const jwks = {
+    path: `${at}.keys`,
+    algorithms: c.algorithms,
+    minAgeMs: c.key_cache.min_age,
+    maxAgeMs: c.key_cache.max_age,
+    cooldownMs: c.key_cache.cooldown,
+    timeoutMs: c.key_cache.timeout,
+    logger,
+    now,
+    onFetch: (result: 'ok' | 'error') => metrics.fetched(result),
+    onChange: (keys: readonly VerificationKey[]) => {
+      const merged = dropDuplicateKids([...staticKeys, ...keys]);
+      if (merged.duplicates.length > 0) logger.warn({ policy: name, kids: merged.duplicates }, 'auth: kid both configured and fetched; both refused');
+      keySet = new KeySet(merged.keys);
+      policy?.clearCache();
+    },
+  };
   if (c.keys.discovery !== undefined) {
     const issuer = c.keys.discovery === true ? (c.issuer[0] as string) : c.keys.discovery;
     if (!c.issuer.includes(issuer)) throw new GatehouseError(ErrorCode.CONFIG_INVALID, `${at}.keys.discovery: ${issuer} is not one of the policy's issuers`);
     if (jwksUrl !== undefined) throw new GatehouseError(ErrorCode.CONFIG_INVALID, `${at}.keys: give either jwks (URL) or discovery, not both`);
-    jwksUrl = await discoverJwksUri(issuer, c.key_cache.timeout, `${at}.keys.discovery`);
+    source = new DiscoveredJwks({ ...jwks, issuer, path: `${at}.keys.discovery`, onDiscovery: (result) => metrics.discovered(result), jwks });
+  } else if (jwksUrl !== undefined) {
+    source = new RemoteJwks({ ...jwks, url: jwksUrl });
   }
-  if (jwksUrl !== undefined) {
-    remote = new RemoteJwks({
-      url: jwksUrl,
-      path: `${at}.keys`,
-      algorithms: c.algorithms,
-      minAgeMs: c.key_cache.min_age,
-      maxAgeMs: c.key_cache.max_age,
-      cooldownMs: c.key_cache.cooldown,
-      timeoutMs: c.key_cache.timeout,
-      logger,
-      now,
-      onFetch: (result) => metrics.fetched(result),
-      onChange: (keys) => {
-        const merged = dropDuplicateKids([...staticKeys, ...keys]);
-        if (merged.duplicates.length > 0) logger.warn({ policy: name, kids: merged.duplicates }, 'auth: kid both configured and fetched; both refused');
-        keySet = new KeySet(merged.keys);
-        policy?.clearCache();
-      },
-    });
-    await remote.start();
-  }
-  const source = remote;
+  await source?.start();
   const ageOwner = {};
   metrics.trackKeyAge(ageOwner, () => (now() - (source === undefined ? loadedAt : source.lastSuccessAt)) / 1000);
 
@@ -102,7 +100,7 @@ export async function createAuthPolicy(name: string, config: AuthPolicyConfig | 
   });
   const verifier = new Verifier(c.algorithms, c.response, new HeaderRules(c.typ), claims, {
     current: () => keySet,
-    refetchForUnknownKid: () => source?.refetchForUnknownKid(),
+    refetchForUnknownKid: (kid) => source?.refetchForUnknownKid(kid),
   });
   policy = new JwtPolicy({
     name,
@@ -120,6 +118,6 @@ export async function createAuthPolicy(name: string, config: AuthPolicyConfig | 
       metrics.untrackKeyAge(ageOwner);
     },
   });
-  logger.info({ policy: name, keys: keySet.size, remote: jwksUrl ?? null, response: c.response }, 'auth: policy ready');
+  logger.info({ policy: name, keys: keySet.size, remote: source instanceof DiscoveredJwks ? source.keySet.url : (jwksUrl ?? null), response: c.response }, 'auth: policy ready');
   return policy;
 }

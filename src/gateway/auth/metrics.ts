@@ -5,6 +5,7 @@
  * name for the life of the process, so a policy rebuilt on reload continues its series.
  */
 import { Counter, Gauge, Registry } from 'prom-client';
+import type { DiscoveryResult } from './keys/discovery.js';
 import type { DenyReason } from './reasons.js';
 
 export const authMetricsRegistry = new Registry();
@@ -17,6 +18,7 @@ interface Totals {
   cacheMiss: number;
   fetchOk: number;
   fetchError: number;
+  readonly discovery: Map<DiscoveryResult, number>;
 }
 
 const totals = new Map<string, Totals>();
@@ -67,6 +69,17 @@ new Counter({
   },
 });
 
+new Counter({
+  name: 'gatehouse_auth_discovery_fetches_total',
+  help: 'OIDC discovery document reads by policy and result (ok; error: not fetched or not JSON; invalid: another issuer or no http(s) jwks_uri).',
+  labelNames: ['policy', 'result'] as const,
+  registers: [authMetricsRegistry],
+  collect() {
+    this.reset();
+    for (const [policy, t] of totals) for (const [result, n] of t.discovery) this.inc({ policy, result }, n);
+  },
+});
+
 new Gauge({
   name: 'gatehouse_auth_key_age_seconds',
   help: 'Seconds since the key set of a policy was last loaded (file read or successful JWKS fetch).',
@@ -86,7 +99,7 @@ export class PolicyMetrics {
   constructor(policy: string) {
     let t = totals.get(policy);
     if (t === undefined) {
-      t = { allow: 0, deny: new Map(), cacheHit: 0, cacheNegativeHit: 0, cacheMiss: 0, fetchOk: 0, fetchError: 0 };
+      t = { allow: 0, deny: new Map(), cacheHit: 0, cacheNegativeHit: 0, cacheMiss: 0, fetchOk: 0, fetchError: 0, discovery: new Map() };
       totals.set(policy, t);
     }
     this.t = t;
@@ -116,6 +129,10 @@ export class PolicyMetrics {
   fetched(result: 'ok' | 'error'): void {
     if (result === 'ok') this.t.fetchOk++;
     else this.t.fetchError++;
+  }
+
+  discovered(result: DiscoveryResult): void {
+    this.t.discovery.set(result, (this.t.discovery.get(result) ?? 0) + 1);
   }
 
   trackKeyAge(owner: object, ageSeconds: () => number): void {

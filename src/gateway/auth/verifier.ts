@@ -34,7 +34,7 @@ export function isFailure(result: VerifyResult): result is Failure {
 export interface KeyProvider {
   current(): KeySet;
   /** A shared refetch when a token names an unknown kid and one is allowed now; undefined otherwise. */
-  refetchForUnknownKid(): Promise<unknown> | undefined;
+  refetchForUnknownKid(kid: string): Promise<unknown> | undefined;
 }
 
 const fail = (reason: DenyReason, stage: Stage): Failure => ({ reason, stage });
@@ -123,7 +123,7 @@ export class Verifier {
     const kid = header.kid as string | undefined;
     const candidates = this.keys.current().select(alg.name, kid);
     if (candidates === SELECT_UNKNOWN_KID) {
-      const refetch = this.keys.refetchForUnknownKid();
+      const refetch = this.keys.refetchForUnknownKid(kid as string);
       if (refetch === undefined) return 'KEY';
       return refetch.then(() => {
         const again = this.keys.current().select(alg.name, kid);

@@ -10,6 +10,10 @@ export interface JwksServer {
   jwks: unknown;
   status: number;
   cacheControl: string | undefined;
+  /** Cache-Control by path, over `cacheControl`. */
+  readonly cacheControlFor: Map<string, string>;
+  /** Real-time arrival (performance.now(), ms) of each request, per path. */
+  readonly hitTimes: Map<string, number[]>;
   /** Extra documents by path (e.g. /.well-known/openid-configuration). */
   readonly documents: Map<string, unknown>;
   /** When set, requests wait for this promise before answering. */
@@ -27,9 +31,12 @@ export async function startJwksServer(jwks: unknown): Promise<JwksServer> {
   };
   const hits = new Map<string, number>();
   const documents = new Map<string, unknown>();
+  const cacheControlFor = new Map<string, string>();
+  const hitTimes = new Map<string, number[]>();
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0] as string;
     hits.set(path, (hits.get(path) ?? 0) + 1);
+    hitTimes.set(path, [...(hitTimes.get(path) ?? []), performance.now()]);
     const answer = () => {
       const doc = documents.has(path) ? documents.get(path) : path === '/jwks' ? state.jwks : undefined;
       if (doc === undefined) {
@@ -37,7 +44,8 @@ export async function startJwksServer(jwks: unknown): Promise<JwksServer> {
         return;
       }
       const headers: Record<string, string> = { 'content-type': 'application/json' };
-      if (state.cacheControl !== undefined) headers['cache-control'] = state.cacheControl;
+      const cacheControl = cacheControlFor.get(path) ?? state.cacheControl;
+      if (cacheControl !== undefined) headers['cache-control'] = cacheControl;
       res.writeHead(path === '/jwks' ? state.status : 200, headers).end(typeof doc === 'string' ? doc : JSON.stringify(doc));
     };
     if (state.gate !== undefined) void state.gate.then(answer);
@@ -49,7 +57,9 @@ export async function startJwksServer(jwks: unknown): Promise<JwksServer> {
     url: `${origin}/jwks`,
     origin,
     hits,
+    hitTimes,
     documents,
+    cacheControlFor,
     total: () => [...hits.values()].reduce((a, b) => a + b, 0),
     close: () =>
       new Promise<void>((resolve) => {

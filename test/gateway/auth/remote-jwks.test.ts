@@ -7,27 +7,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { createAuthPolicy, authMetricsRegistry } from '../../../src/gateway/auth/index.js';
+import { createAuthPolicy } from '../../../src/gateway/auth/index.js';
 import { cacheLifetimeMs } from '../../../src/gateway/auth/keys/http-json.js';
 import { isGatehouseError } from '../../../src/shared/errors.js';
 import { startJwksServer } from './jwks-server.js';
-import { AUDIENCE, clock, frozenNow, newRsaKey, NOW_MS, policy, reasonOf, rsaKey, token, validClaims } from './support.js';
+import { AUDIENCE, clock, frozenNow, metricValue, newRsaKey, NOW_MS, policy, reasonOf, rsaKey, token, until, validClaims } from './support.js';
 
 const k1 = rsaKey();
 const k2 = newRsaKey();
 const jwk = (k: typeof k1, kid: string) => ({ ...k.publicJwk, kid, use: 'sig', alg: 'RS256' });
 const signed = (k: typeof k1, kid: string) => token({ header: { alg: 'RS256', kid }, key: k.privateKey });
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 500 && !condition(); i++) await new Promise((r) => setTimeout(r, 10));
-  assert.ok(condition(), `timed out waiting for ${what}`);
-}
-
-async function metricValue(name: string, labels: Record<string, string>): Promise<number> {
-  const metric = (await authMetricsRegistry.getMetricsAsJSON()).find((m) => m.name === name);
-  const value = metric?.values.find((v) => Object.entries(labels).every(([k, val]) => v.labels[k] === val));
-  return value?.value ?? 0;
-}
 
 test('keys are fetched before the policy is ready; a failing first fetch fails the build', async () => {
   const server = await startJwksServer({ keys: [jwk(k1, 'k1')] });

@@ -3,8 +3,9 @@
  * and payload bytes (so tests can craft duplicate members, odd encodings, ...), and policies built
  * through the public factory with a frozen clock.
  */
+import assert from 'node:assert/strict';
 import { constants, createHmac, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
-import { createAuthPolicy, type AuthDecision, type AuthDeny, type AuthPolicy, type AuthPolicyConfigInput, type RouteRequirements } from '../../../src/gateway/auth/index.js';
+import { authMetricsRegistry, createAuthPolicy, type AuthDecision, type AuthDeny, type AuthPolicy, type AuthPolicyConfigInput, type RouteRequirements } from '../../../src/gateway/auth/index.js';
 
 export const ISSUER = 'https://local.fusionauth.io';
 export const AUDIENCE = '85a03867-dccf-4882-adde-1a79aeec50df';
@@ -127,4 +128,17 @@ export function flipSignatureBit(tok: string, byte = 0): string {
 export function withSignature(tok: string, sig: Buffer): string {
   const [h, p] = segments(tok);
   return `${h}.${p}.${b64u(sig)}`;
+}
+
+/** Polls `condition` every 10 ms, for up to 5 s. */
+export async function until(condition: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 500 && !condition(); i++) await new Promise((r) => setTimeout(r, 10));
+  assert.ok(condition(), `timed out waiting for ${what}`);
+}
+
+/** The value of one series of an auth metric (0 when absent). */
+export async function metricValue(name: string, labels: Record<string, string>): Promise<number> {
+  const metric = (await authMetricsRegistry.getMetricsAsJSON()).find((m) => m.name === name);
+  const value = metric?.values.find((v) => Object.entries(labels).every(([k, val]) => v.labels[k] === val));
+  return value?.value ?? 0;
 }

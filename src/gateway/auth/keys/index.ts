@@ -7,5 +7,8 @@ export { classifyPublicKey, algorithmsFor, MIN_RSA_BITS } from './key-safety.js'
 export { loadPemFiles, loadInlineJwks, loadSecret } from './local.js';
 export { RemoteJwks } from './remote-jwks.js';
 export type { RemoteJwksOptions } from './remote-jwks.js';
-export { discoverJwksUri, discoveryUrl } from './discovery.js';
+export { DiscoveredJwks, DiscoveryProblem, discoveryUrl, readDiscovery } from './discovery.js';
+export type { DiscoveredJwksOptions, DiscoveryDocument, DiscoveryResult } from './discovery.js';
+export { Refresher } from './refresher.js';
+export type { FetchOutcome, RefresherOptions } from './refresher.js';
 export { fetchJson, cacheLifetimeMs } from './http-json.js';

@@ -8,11 +8,13 @@ import { ErrorCode, GatehouseError } from '../../../shared/errors.js';
 import type { VerificationKey } from '../algorithms.js';
 import type { Algorithm } from '../config.js';
 import type { AuthLogger } from '../logging.js';
-import { cacheLifetimeMs, fetchJson } from './http-json.js';
+import { fetchJson } from './http-json.js';
 import { keyFromJwk } from './jwk.js';
 import { dropDuplicateKids } from './key-set.js';
+import { Refresher, type FetchOutcome } from './refresher.js';
 
 export interface RemoteJwksOptions {
+  /** The first URL; see `RemoteJwks.url` for the current one. */
   readonly url: string;
   /** Config key path, for messages. */
   readonly path: string;
@@ -31,18 +33,22 @@ export class RemoteJwks {
   keys: readonly VerificationKey[] = [];
   /** Wall-clock ms of the last successful fetch; 0 before the first. */
   lastSuccessAt = 0;
-  private lastAttemptAt = -Infinity;
+  /** The URL the keys come from; changed by `moveTo` only once the new URL has served a usable set. */
+  url: string;
   private lastText = '';
-  private inflight: Promise<boolean> | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private closed = false;
+  private lastProblem = '';
+  private readonly refresher: Refresher;
 
-  constructor(private readonly options: RemoteJwksOptions) {}
+  constructor(private readonly options: RemoteJwksOptions) {
+    this.url = options.url;
+    this.refresher = new Refresher(options, () => this.fetchOnce(this.url));
+  }
 
   /** First fetch; the policy is not built until it succeeds. */
   async start(): Promise<void> {
-    const ok = await this.refetch();
-    if (!ok) throw new GatehouseError(ErrorCode.KEY_FETCH, `${this.options.path}: cannot load a usable key set from ${this.options.url} (${this.lastProblem})`);
+    const ok = await this.refresher.run();
+    if (!ok) this.close(); // no retry timer for a policy that is not built
+    if (!ok) throw new GatehouseError(ErrorCode.KEY_FETCH, `${this.options.path}: cannot load a usable key set from ${this.url} (${this.lastProblem})`);
   }
 
   /**
@@ -50,76 +56,68 @@ export class RemoteJwks {
    * fetch when the cool-down has passed, or undefined when a fetch is not allowed yet.
    */
   refetchForUnknownKid(): Promise<boolean> | undefined {
-    if (this.inflight !== undefined) return this.inflight;
-    if (this.options.now() - this.lastAttemptAt < this.options.cooldownMs) return undefined;
-    return this.refetch();
+    return this.refresher.runOnDemand();
+  }
+
+  hasKid(kid: string): boolean {
+    return this.keys.some((k) => k.kid === kid);
+  }
+
+  /**
+   * Follows a key set that moved (a new `jwks_uri` from discovery): fetches `url` after the fetch in
+   * flight, as the shared fetch, and switches to it only when it serves a usable key set; otherwise the
+   * old URL and its last good keys stay. Resolves to whether the keys now come from `url`.
+   */
+  moveTo(url: string): Promise<boolean> {
+    if (url === this.url) return Promise.resolve(true);
+    return this.refresher.after(() => this.fetchOnce(url));
   }
 
   close(): void {
-    this.closed = true;
-    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.refresher.close();
   }
 
-  private lastProblem = '';
-
-  private refetch(): Promise<boolean> {
-    if (this.inflight !== undefined) return this.inflight;
-    this.lastAttemptAt = this.options.now();
-    this.inflight = this.fetchOnce().finally(() => {
-      this.inflight = undefined;
-    });
-    return this.inflight;
-  }
-
-  private async fetchOnce(): Promise<boolean> {
-    const { url, logger } = this.options;
+  private async fetchOnce(url: string): Promise<FetchOutcome> {
+    const { logger } = this.options;
     try {
       const fetched = await fetchJson(url, this.options.timeoutMs);
-      const keys = this.keysOf(fetched.value);
+      const keys = this.keysOf(fetched.value, url);
       if (keys.length === 0) throw new Error('the key set has no usable key');
       this.lastSuccessAt = this.options.now();
       this.options.onFetch('ok');
-      this.schedule(cacheLifetimeMs(fetched.cacheControl, this.options.minAgeMs, this.options.maxAgeMs));
+      if (url !== this.url) {
+        logger.info({ jwks: url, previous: this.url }, 'auth: key set URL changed');
+        this.url = url;
+      }
       if (fetched.text !== this.lastText) {
         this.lastText = fetched.text;
         this.keys = keys;
         this.options.onChange(keys);
         logger.info({ jwks: url, keys: keys.map((k) => k.kid ?? '(no kid)') }, 'auth: key set loaded');
       }
-      return true;
+      return { cacheControl: fetched.cacheControl };
     } catch (error) {
       this.lastProblem = (error as Error).message;
       this.options.onFetch('error');
-      logger.warn({ jwks: url, problem: this.lastProblem, keptKeys: this.keys.length }, 'auth: key set fetch failed; keeping the last good keys');
-      this.schedule(Math.max(this.options.cooldownMs, 1_000));
+      logger.warn({ jwks: url, problem: this.lastProblem, keptKeys: this.keys.length, keptUrl: this.url }, 'auth: key set fetch failed; keeping the last good keys');
       return false;
     }
   }
 
-  private keysOf(document: unknown): VerificationKey[] {
+  private keysOf(document: unknown, url: string): VerificationKey[] {
     const list = (document as { keys?: unknown } | null)?.keys;
     if (typeof document !== 'object' || document === null || !Array.isArray(list)) throw new Error('not a JWK Set (no "keys" array)');
     const keys: VerificationKey[] = [];
     for (const jwk of list) {
       if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) continue;
-      const result = keyFromJwk(jwk as Record<string, unknown>, this.options.algorithms, this.options.url);
+      const result = keyFromJwk(jwk as Record<string, unknown>, this.options.algorithms, url);
       const kid = (jwk as { kid?: unknown }).kid;
-      if ('refused' in result) this.options.logger.warn({ jwks: this.options.url, kid, problem: result.refused }, 'auth: key refused');
-      else if ('ignored' in result) this.options.logger.debug({ jwks: this.options.url, kid, problem: result.ignored }, 'auth: key ignored');
+      if ('refused' in result) this.options.logger.warn({ jwks: url, kid, problem: result.refused }, 'auth: key refused');
+      else if ('ignored' in result) this.options.logger.debug({ jwks: url, kid, problem: result.ignored }, 'auth: key ignored');
       else keys.push(result.key);
     }
     const unique = dropDuplicateKids(keys);
-    if (unique.duplicates.length > 0) this.options.logger.warn({ jwks: this.options.url, kids: unique.duplicates }, 'auth: keys with a duplicate kid refused');
+    if (unique.duplicates.length > 0) this.options.logger.warn({ jwks: url, kids: unique.duplicates }, 'auth: keys with a duplicate kid refused');
     return unique.keys;
-  }
-
-  private schedule(delayMs: number): void {
-    if (this.closed) return;
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      void this.refetch();
-    }, delayMs);
-    this.timer.unref();
   }
 }

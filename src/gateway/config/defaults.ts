@@ -9,6 +9,8 @@ export const GATEWAY_DEFAULTS = {
     connect: 5_000,
     /** Upstream response headers, and idle time between upstream body chunks; answers 504. */
     server: 30_000,
+    /** Time a request may wait for a free connection when a server's pool is full (HAProxy's `timeout queue`); answers 503. */
+    queue: 5_000,
     /** Idle keep-alive time on a client connection before the gateway closes it. */
     client: 30_000,
     /** Time a client has to send the complete request headers; answers 408 and closes. */

@@ -117,7 +117,7 @@ export const backendSchema = z.strictObject({
   retries: z.number().int().min(0).max(5).default(D.backend.retries),
   max_connections: z.number().int().min(1).max(65_536).default(D.backend.max_connections),
   timeouts: z
-    .strictObject({ connect: positiveDuration.optional(), server: positiveDuration.optional() })
+    .strictObject({ connect: positiveDuration.optional(), server: positiveDuration.optional(), queue: positiveDuration.optional() })
     .default({}),
   servers: z.record(name, serverSchema).refine((s) => Object.keys(s).length > 0, 'expected at least one server'),
   /** The servers speak TLS; verified against `ca` (or Node's roots) unless `verify: false`. */
@@ -146,6 +146,7 @@ export const gatewayConfigSchema = z.strictObject({
     .strictObject({
       connect: positiveDuration.default(D.timeouts.connect),
       server: positiveDuration.default(D.timeouts.server),
+      queue: positiveDuration.default(D.timeouts.queue),
       client: positiveDuration.default(D.timeouts.client),
       http_request: positiveDuration.default(D.timeouts.http_request),
       tunnel: positiveDuration.default(D.timeouts.tunnel),

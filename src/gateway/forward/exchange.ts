@@ -13,7 +13,7 @@ import type { FrontendRuntime, RouteTarget } from '../runtime/generation.js';
 import type { ConnectionInfo } from '../tls/connection-info.js';
 import type { UpstreamHandler } from '../upstream/index.js';
 import { clientResponseHeaders, upstreamRequestHeaders } from './headers.js';
-import { hasRequestBody, isConnectionFailure, retryBudget, upstreamErrorStatus } from './retry-policy.js';
+import { hasRequestBody, isConnectionFailure, isQueueTimeout, retryBudget, upstreamErrorStatus } from './retry-policy.js';
 
 const kExchange = Symbol('gatehouse.exchange');
 
@@ -246,9 +246,12 @@ export class Exchange implements UpstreamHandler {
     const code = (error as { code?: string }).code ?? error.name;
     const metrics = this.runtime.generation.context.metrics;
     metrics.upstreamErrors.labels(server.backend, server.name, code).inc();
-    server.failures++;
-    if (!this.responseStarted && isConnectionFailure(code)) {
-      server.recordFailure(code, false);
+    // a full queue says the server is busy, not broken: no failure for passive health, but the request
+    // never reached it, so it may go to another server like a failed connection
+    const queued = isQueueTimeout(code);
+    if (!queued) server.failures++;
+    if (!this.responseStarted && (queued || isConnectionFailure(code))) {
+      if (!queued) server.recordFailure(code, false);
       if (this.attemptsLeft > 0) {
         this.attemptsLeft--;
         const next = this.target.backend.balancer.pick(server);
@@ -267,7 +270,8 @@ export class Exchange implements UpstreamHandler {
       return;
     }
     const status = upstreamErrorStatus(code);
-    this.finish(status, sendLocal(this.res, status, status === 504 ? MESSAGES.gatewayTimeout : MESSAGES.badGateway, this.body !== null, this.runtime.hsts), code);
+    const message = status === 503 ? MESSAGES.queueTimeout(server.backend) : status === 504 ? MESSAGES.gatewayTimeout : MESSAGES.badGateway;
+    this.finish(status, sendLocal(this.res, status, message, this.body !== null, this.runtime.hsts), code);
   }
 
   /** The client connection closed: stop the upstream exchange if it is still running. */

@@ -32,6 +32,12 @@ export function isConnectionFailure(code: string): boolean {
   return CONNECTION_FAILURES.has(code);
 }
 
-export function upstreamErrorStatus(code: string): 502 | 504 {
+/** A request that waited too long for a free connection: it never reached the server (HAProxy answers 503). */
+export function isQueueTimeout(code: string): boolean {
+  return code === ErrorCode.UPSTREAM_QUEUE_TIMEOUT;
+}
+
+export function upstreamErrorStatus(code: string): 502 | 503 | 504 {
+  if (isQueueTimeout(code)) return 503;
   return TIMEOUTS.has(code) ? 504 : 502;
 }

@@ -12,6 +12,8 @@ export interface PoolSettings {
   readonly connections: number;
   readonly connectTimeout: number;
   readonly responseTimeout: number;
+  /** Longest wait for a free connection when the pool is full (default: the connect timeout). */
+  readonly queueTimeout?: number;
   /** Largest upstream response head, in bytes (the frontends' limits.max_header_size). */
   readonly maxHeaderSize?: number;
 }
@@ -75,6 +77,7 @@ export class UpstreamServer {
       connections: pool.connections,
       connectTimeout: pool.connectTimeout,
       responseTimeout: pool.responseTimeout,
+      queueTimeout: pool.queueTimeout ?? pool.connectTimeout,
       keepAliveTimeout: KEEP_ALIVE_TIMEOUT,
       maxHeaderSize: pool.maxHeaderSize ?? 16_384,
       ...(tls === undefined ? {} : { tls: connectOptions(tls, address.host) }),

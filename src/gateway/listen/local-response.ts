@@ -53,6 +53,7 @@ export const MESSAGES = {
   noServer: (backend: string) => `Service Unavailable: no healthy server in backend "${backend}"\n`,
   badGateway: 'Bad Gateway: the upstream server could not be reached or failed\n',
   gatewayTimeout: 'Gateway Timeout: the upstream server did not answer in time\n',
+  queueTimeout: (backend: string) => `Service Unavailable: every connection to backend "${backend}" stayed busy for the queue timeout\n`,
   authError: 'Internal Server Error: authorization failed unexpectedly\n',
   badUpgrade: 'Bad Request: only WebSocket upgrades are proxied\n',
 } as const;

@@ -79,6 +79,7 @@ export class Generation {
         connections: backend.max_connections,
         connectTimeout: backend.timeouts.connect ?? config.timeouts.connect,
         responseTimeout: backend.timeouts.server ?? config.timeouts.server,
+        queueTimeout: backend.timeouts.queue ?? config.timeouts.queue,
         maxHeaderSize: config.limits.max_header_size,
       };
       const tls = upstreamTls(name, backend.tls, config.baseDir, logger);

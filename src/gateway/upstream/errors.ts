@@ -6,6 +6,7 @@ export function upstreamError(code: ErrorCode, message: string, cause?: unknown)
 }
 
 export const connectTimeout = (ms: number) => upstreamError(ErrorCode.UPSTREAM_CONNECT_TIMEOUT, `no connection to the upstream within ${ms} ms`);
+export const queueTimeout = (ms: number) => upstreamError(ErrorCode.UPSTREAM_QUEUE_TIMEOUT, `no free connection to the upstream within ${ms} ms (the pool is full)`);
 export const responseTimeout = (ms: number) => upstreamError(ErrorCode.UPSTREAM_RESPONSE_TIMEOUT, `no response head from the upstream within ${ms} ms`);
 export const bodyTimeout = (ms: number) => upstreamError(ErrorCode.UPSTREAM_BODY_TIMEOUT, `the upstream response body stalled for ${ms} ms`);
 export const closedEarly = () => upstreamError(ErrorCode.UPSTREAM_CLOSED, 'the upstream closed the connection before the response was complete');

@@ -5,7 +5,7 @@
  * instead of reused. `close()` lets every started and queued request finish, then closes the rest.
  */
 import { Http1Connection, type ConnectionOwner } from './connection.js';
-import { aborted, poolClosed } from './errors.js';
+import { aborted, poolClosed, queueTimeout } from './errors.js';
 import { requestHead, type RequestHead } from './request-head.js';
 import type { PoolOptions, UpstreamHandler, UpstreamRequest } from './types.js';
 
@@ -14,6 +14,8 @@ interface Waiting {
   readonly handler: UpstreamHandler;
   readonly head: RequestHead;
   cancelled: boolean;
+  /** Ends the wait with ERR_UPSTREAM_QUEUE_TIMEOUT (only queued requests have a timer). */
+  timer: NodeJS.Timeout | undefined;
 }
 
 export class UpstreamPool implements ConnectionOwner {
@@ -52,13 +54,17 @@ export class UpstreamPool implements ConnectionOwner {
       connection.start(request, handler, head);
       return;
     }
-    const entry: Waiting = { request, handler, head, cancelled: false };
+    const entry: Waiting = { request, handler, head, cancelled: false, timer: undefined };
     this.waiting.push(entry);
-    handler.onConnect((reason?: Error) => {
+    const leave = (reason: Error) => {
       if (entry.cancelled) return;
       entry.cancelled = true;
-      handler.onError(reason ?? aborted());
-    });
+      if (entry.timer !== undefined) clearTimeout(entry.timer);
+      handler.onError(reason);
+    };
+    const limit = this.options.queueTimeout;
+    entry.timer = setTimeout(() => leave(queueTimeout(limit)), limit);
+    handler.onConnect((reason?: Error) => leave(reason ?? aborted()));
   }
 
   release(connection: Http1Connection): void {
@@ -130,6 +136,7 @@ export class UpstreamPool implements ConnectionOwner {
       }
       if (!entry.cancelled) {
         entry.cancelled = true; // from now on the connection's own abort applies
+        if (entry.timer !== undefined) clearTimeout(entry.timer);
         return entry;
       }
     }

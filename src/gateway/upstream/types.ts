@@ -37,6 +37,8 @@ export interface PoolOptions {
   readonly connectTimeout: number;
   /** Longest silence from the upstream while a request is outstanding: no response head, or a stalled body. */
   readonly responseTimeout: number;
+  /** Longest wait for a free connection when `connections` are all busy (HAProxy's `timeout queue`). */
+  readonly queueTimeout: number;
   /** An idle connection older than this is not reused (servers commonly close idle ones after 5 s). */
   readonly keepAliveTimeout: number;
   /** Largest response head accepted, in bytes (llhttp refuses bigger with HPE_HEADER_OVERFLOW). */

@@ -242,3 +242,41 @@ test('close() lets queued requests finish too, then closes every connection', as
   assert.equal(pool.stats.open, 0);
   await server.waitClosed(0);
 });
+
+test('a queued request that waits longer than queueTimeout ends with ERR_UPSTREAM_QUEUE_TIMEOUT and never reaches the server', async (t) => {
+  const server = await rawServer(() => undefined);
+  const pool = makePool(server.port, { connections: 1, queueTimeout: 150 });
+  t.after(async () => { await server.close(); await pool.close(); });
+  const first = new Collector();
+  const queued = new Collector();
+  pool.dispatch(get('/first'), first);
+  pool.dispatch(get('/queued'), queued);
+  const started = performance.now();
+  await queued.done;
+  assert.equal(queued.error?.code, 'ERR_UPSTREAM_QUEUE_TIMEOUT');
+  assert.ok(performance.now() - started >= 140, 'not before the queue timeout');
+  await server.waitRequests(1);
+  echoPath(server.requests[0]!);
+  await first.done;
+  assert.equal(first.error, undefined, 'the request holding the connection is not disturbed');
+  assert.equal(server.requests.length, 1, 'the timed-out request was never sent');
+});
+
+test('a queued request that gets a connection in time is not timed out later', async (t) => {
+  const server = await rawServer(() => undefined);
+  const pool = makePool(server.port, { connections: 1, queueTimeout: 200 });
+  t.after(async () => { await server.close(); await pool.close(); });
+  const first = new Collector();
+  const queued = new Collector();
+  pool.dispatch(get('/first'), first);
+  pool.dispatch(get('/queued'), queued);
+  await server.waitRequests(1);
+  echoPath(server.requests[0]!);
+  await first.done;
+  await server.waitRequests(2);
+  await new Promise((resolve) => setTimeout(resolve, 300)); // past the queue timeout, while the upstream thinks
+  echoPath(server.requests[1]!);
+  await queued.done;
+  assert.equal(queued.error, undefined);
+  assert.equal(queued.status, 200);
+});

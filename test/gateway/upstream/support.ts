@@ -80,6 +80,7 @@ export function makePool(port: number, options: Partial<PoolOptions> = {}): Upst
     connections: 4,
     connectTimeout: 1000,
     responseTimeout: 2000,
+    queueTimeout: 5000,
     keepAliveTimeout: 5000,
     maxHeaderSize: 16_384,
     ...options,

@@ -1,7 +1,12 @@
 /** jwt-attacks.md section B: algorithm and key selection. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash, createPublicKey, verify } from 'node:crypto';
+import { createHash, createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hasRocaFingerprint, rsaModulus } from '../../../src/gateway/auth/keys/roca.js';
+import { CRAFTED_NOT_ROCA, ORDINARY_2048, ROCA_2048, ROCA_512, ROCA_PEM } from './fixtures/roca-moduli.js';
 import { isGatehouseError } from '../../../src/shared/errors.js';
 import { startJwksServer } from './jwks-server.js';
 import {
@@ -164,6 +169,47 @@ test('B13: e other than 65537 (3, 17) is refused at load', async () => {
   const n = rsaKey().publicJwk.n as string;
   await refused({ keys: { jwk: { kty: 'RSA', n, e: 'Ag' } } }); // e = 2 (even)
   await refused({ keys: { jwk: { kty: 'RSA', n, e: b64u(Buffer.alloc(64, 0xff)) } } }); // huge
+});
+
+/** A public RSA JWK with modulus `n` and e = 65537. */
+function rsaJwk(n: bigint, kid: string): Record<string, string> {
+  let hex = n.toString(16);
+  if (hex.length % 2 === 1) hex = `0${hex}`;
+  return { kty: 'RSA', n: b64u(Buffer.from(hex, 'hex')), e: 'AQAB', kid };
+}
+
+test('B13: a modulus with the ROCA fingerprint (CVE-2017-15361) is refused at load, inline, as PEM and from a key set', async (t) => {
+  assert.match(await refused({ keys: { jwk: rsaJwk(ROCA_2048, 'roca') } }), /ROCA fingerprint/);
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-roca-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'roca.pem'), ROCA_PEM);
+  assert.match(await refused({ keys: { file: join(dir, 'roca.pem') } }), /ROCA fingerprint/);
+  // in a remote set the vulnerable key is dropped; the good one keeps verifying
+  const good = newRsaKey(2048);
+  const server = await startJwksServer({ keys: [rsaJwk(ROCA_2048, 'roca'), { ...good.publicJwk, kid: 'good' }] });
+  t.after(() => server.close());
+  const p = await policy({ keys: { jwks: server.url } });
+  t.after(() => p.close());
+  assert.equal(await reasonOf(p, token({ header: { alg: 'RS256', kid: 'roca' }, key: good.privateKey })), 'KEY');
+  assert.equal(await reasonOf(p, token({ header: { alg: 'RS256', kid: 'good' }, key: good.privateKey })), 'OK');
+  // ordinary moduli of the same size are accepted
+  for (const [i, n] of ORDINARY_2048.entries()) {
+    const ok = await policy({ keys: { jwk: rsaJwk(n, `ordinary-${i}`) } });
+    ok.close();
+  }
+});
+
+test('B13: the ROCA detector marks the vulnerable moduli, and no ordinary, crafted or freshly generated one', () => {
+  assert.equal(hasRocaFingerprint(ROCA_2048), true);
+  assert.equal(hasRocaFingerprint(ROCA_512), true);
+  assert.equal(hasRocaFingerprint(rsaModulus(createPublicKey(ROCA_PEM))), true);
+  for (const n of ORDINARY_2048) assert.equal(hasRocaFingerprint(n), false);
+  // residues that are each a power of 65537 but with no common exponent: not the vulnerable form
+  for (const n of CRAFTED_NOT_ROCA) assert.equal(hasRocaFingerprint(n), false);
+  for (let i = 0; i < 8; i++) assert.equal(hasRocaFingerprint(rsaModulus(newRsaKey(2048).publicKey)), false);
+  // RSA-PSS keys are read through PKCS#1
+  const pss = generateKeyPairSync('rsa-pss', { modulusLength: 2048 }).publicKey;
+  assert.equal(rsaModulus(pss) > 0n, true);
 });
 
 test('B14: oct (HMAC) keys in a key set are ignored; inline they are refused', async () => {

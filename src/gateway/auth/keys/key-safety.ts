@@ -1,11 +1,12 @@
 /**
  * Which public keys Gatehouse accepts at all (refused at load, never at request time): RSA of at least
- * 2048 bits with e = 65537 (jwt-attacks B11–B13), EC on P-256/P-384/P-521, Ed25519/Ed448 — and which of
+ * 2048 bits with e = 65537 and no ROCA fingerprint (jwt-attacks B11–B13), EC on P-256/P-384/P-521, Ed25519/Ed448 — and which of
  * a policy's algorithms each key may verify.
  */
 import type { KeyObject } from 'node:crypto';
 import type { Algorithm } from '../config.js';
 import { ALGORITHM_SPECS, type KeyFamily } from '../algorithms.js';
+import { hasRocaFingerprint, rsaModulus } from './roca.js';
 
 export const MIN_RSA_BITS = 2048;
 export const MAX_RSA_BITS = 16384;
@@ -22,6 +23,9 @@ export function classifyPublicKey(key: KeyObject): SafeKey {
       if (bits < MIN_RSA_BITS) return { problem: `RSA key of ${bits} bits (at least ${MIN_RSA_BITS} required)` };
       if (bits > MAX_RSA_BITS) return { problem: `RSA key of ${bits} bits (at most ${MAX_RSA_BITS})` };
       if (details.publicExponent !== 65537n) return { problem: 'RSA public exponent is not 65537' };
+      if (hasRocaFingerprint(rsaModulus(key))) {
+        return { problem: 'RSA modulus has the ROCA fingerprint (CVE-2017-15361: made by a vulnerable Infineon key generator; its private key can be recovered)' };
+      }
       return { family: 'RSA', signatureBytes: Math.ceil(bits / 8) };
     }
     case 'ec': {

@@ -16,13 +16,14 @@
  * Environment: GATEHOUSE_AUTHBENCH_ROUNDS (7), GATEHOUSE_AUTHBENCH_DISTINCT (distinct tokens per miss
  * round, 2000), GATEHOUSE_AUTHBENCH_HITS (authorize calls per hit round, 200000).
  */
-import { constants, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import { constants, generateKeyPairSync, verify } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createAuthPolicy, type AuthPolicy, type AuthPolicyConfigInput } from '../src/gateway/auth/index.js';
 import { SEED_AUDIENCE, SEED_ISSUER } from '../test/gateway/auth/e2e/seed-setup.js';
+import { makeTokens } from './support/tokens.js';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const ROUNDS = env('GATEHOUSE_AUTHBENCH_ROUNDS', 7);
@@ -30,31 +31,6 @@ const DISTINCT = env('GATEHOUSE_AUTHBENCH_DISTINCT', 2000);
 const HITS = env('GATEHOUSE_AUTHBENCH_HITS', 200_000);
 const REUSED = 1000;
 
-const b64u = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
-
-function signAsync(input: string, key: KeyObject): Promise<string> {
-  return new Promise((resolve, reject) => sign('sha256', Buffer.from(input), key, (error, sig) => (error ? reject(error) : resolve(`${input}.${sig.toString('base64url')}`))));
-}
-
-/** `count` tokens shaped as FusionAuth issues them (as bench/jwt.ts), signed in libuv's thread pool. */
-async function makeTokens(count: number, key: KeyObject, tag: string, extra: Record<string, unknown> = {}): Promise<string[]> {
-  const nowS = Math.floor(Date.now() / 1000);
-  const header = b64u({ alg: 'RS256', typ: 'JWT', kid: 'hCR08_wZGk49AeaAfD69fbJZdFM' });
-  const out: string[] = new Array(count);
-  let next = 0;
-  const worker = async () => {
-    while (next < count) {
-      const i = next++;
-      const claims = {
-        aud: SEED_AUDIENCE, exp: nowS + 4 * 3600, iat: nowS, iss: SEED_ISSUER, sub: `${tag}-${i}`, jti: `${tag}-${i}-${Math.random().toString(36).slice(2)}`,
-        authenticationType: 'PASSWORD', email: `user${i}@example.com`, email_verified: true, applicationId: SEED_AUDIENCE, roles: [], ...extra,
-      };
-      out[i] = await signAsync(`${header}.${b64u(claims)}`, key);
-    }
-  };
-  await Promise.all(Array.from({ length: 8 }, worker));
-  return out;
-}
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 

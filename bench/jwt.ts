@@ -13,7 +13,7 @@
  * Environment: GATEHOUSE_BENCH_RUNS (3), GATEHOUSE_BENCH_SECONDS (8), GATEHOUSE_BENCH_CORES (1),
  * GATEHOUSE_BENCH_DISTINCT (tokens for the distinct scenario, 80000), GATEHOUSE_BENCH_CONNECTIONS (50).
  */
-import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +24,7 @@ import { gatehouseSeedConfig, HAPROXY, SEED_AUDIENCE, SEED_ISSUER, seedHaproxyCo
 import { pinning, treeCpuSeconds, type Pinning } from './support/cpu.js';
 import { startUpstream } from './support/upstream.js';
 import { runWrk, type WrkResult } from './support/wrk.js';
+import { makeTokens } from './support/tokens.js';
 
 const ISSUER = SEED_ISSUER;
 const AUDIENCE = SEED_AUDIENCE;
@@ -35,31 +36,6 @@ const PEERS = {
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 
-const b64u = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
-
-function signAsync(input: string, key: KeyObject): Promise<string> {
-  return new Promise((resolve, reject) => sign('sha256', Buffer.from(input), key, (error, sig) => (error ? reject(error) : resolve(`${input}.${sig.toString('base64url')}`))));
-}
-
-/** `count` valid tokens as FusionAuth issues them, signed in libuv's thread pool. */
-async function makeTokens(count: number, key: KeyObject, tag: string): Promise<string[]> {
-  const nowS = Math.floor(Date.now() / 1000);
-  const header = b64u({ alg: 'RS256', typ: 'JWT', kid: 'hCR08_wZGk49AeaAfD69fbJZdFM' });
-  const out: string[] = new Array(count);
-  let next = 0;
-  const worker = async () => {
-    while (next < count) {
-      const i = next++;
-      const claims = {
-        aud: AUDIENCE, exp: nowS + 4 * 3600, iat: nowS, iss: ISSUER, sub: `${tag}-${i}`, jti: `${tag}-${i}-${Math.random().toString(36).slice(2)}`,
-        authenticationType: 'PASSWORD', email: `user${i}@example.com`, email_verified: true, applicationId: AUDIENCE, roles: [],
-      };
-      out[i] = await signAsync(`${header}.${b64u(claims)}`, key);
-    }
-  };
-  await Promise.all(Array.from({ length: 16 }, worker));
-  return out;
-}
 
 type Target = 'gatehouse' | 'haproxy' | keyof typeof PEERS;
 

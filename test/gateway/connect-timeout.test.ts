@@ -6,45 +6,21 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { connect, type Socket } from 'node:net';
 import { request } from 'undici';
 import { startInProcess } from './support/in-process.js';
+import { startBlackhole, type Blackhole } from './support/blackhole.js';
 import { startUpstream } from './support/upstream.js';
 
-const SCRIPT = `const server = require('node:net').createServer();
-server.listen({ port: 0, host: '127.0.0.1', backlog: 1 }, () => {
-  process.stdout.write(server.address().port + '\\n', () => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 120000));
-});`;
-
-const held: Socket[] = [];
-let sleeper: ChildProcess | undefined;
 const upstream = await startUpstream('good');
+let hole: Blackhole | undefined;
 after(async () => {
-  held.forEach((s) => s.destroy());
-  sleeper?.kill('SIGKILL');
+  hole?.close();
   await upstream.close();
 });
 
-/** Starts the never-accepting listener and fills its accept queue; resolves with its port. */
-async function blackhole(): Promise<number> {
-  sleeper = spawn(process.execPath, ['-e', SCRIPT], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((resolve) => sleeper!.stdout!.once('data', (d: Buffer) => resolve(Number(String(d).trim()))));
-  for (let i = 0; i < 6; i++) {
-    const connected = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1');
-      held.push(socket);
-      socket.on('error', () => resolve(false));
-      const timer = setTimeout(() => resolve(false), 300);
-      socket.once('connect', () => (clearTimeout(timer), resolve(true)));
-    });
-    if (!connected) break; // the queue is full: SYNs are dropped from now on
-  }
-  return port;
-}
-
 test('a connect timeout answers 504, and a GET is retried on another server first', async () => {
-  const port = await blackhole();
+  hole = await startBlackhole();
+  const port = hole.port;
   const gw = await startInProcess({
     timeouts: { connect: '300ms', server: '2s' },
     frontends: { web: { bind: '127.0.0.1:0', routes: [{ path_prefix: '/alone', backend: 'H' }, { path_prefix: '/', backend: 'M' }] } },

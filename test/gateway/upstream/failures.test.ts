@@ -3,10 +3,9 @@
  * connections, response and body timeouts, a close mid-body, the one transparent retry on a stale
  * kept-alive connection, backpressure on a large chunked body, and probe().
  */
-import { test, after, type TestContext } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { connect, type Socket } from 'node:net';
+import { startBlackhole } from '../support/blackhole.js';
 import { probe } from '../../../src/gateway/upstream/probe.js';
 import { Collector, closedPort, delay, echoPath, get, makePool, rawServer, send, until, type RawRequest } from './support.js';
 import type { PoolOptions } from '../../../src/gateway/upstream/types.js';
@@ -27,32 +26,10 @@ test('a closed port → onError ECONNREFUSED', async (t) => {
   await until(() => pool.stats.open === 0, 1000, 'the pool to forget the connection');
 });
 
-// Connect timeout on loopback (technique of test/gateway/connect-timeout.test.ts): a listener with a
-// backlog of 1 whose process never accepts; once its accept queue is full the kernel drops SYNs.
-const held: Socket[] = [];
-let sleeper: ChildProcess | undefined;
-after(() => {
-  held.forEach((s) => s.destroy());
-  sleeper?.kill('SIGKILL');
-});
-const SCRIPT = `const server = require('node:net').createServer();
-server.listen({ port: 0, host: '127.0.0.1', backlog: 1 }, () => {
-  process.stdout.write(server.address().port + '\\n', () => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 30000));
-});`;
-
 test('no connection within connectTimeout → ERR_UPSTREAM_CONNECT_TIMEOUT', async (t) => {
-  sleeper = spawn(process.execPath, ['-e', SCRIPT], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((resolve) => sleeper!.stdout!.once('data', (d: Buffer) => resolve(Number(String(d).trim()))));
-  for (let i = 0; i < 6; i++) {
-    const connected = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1');
-      held.push(socket);
-      socket.on('error', () => resolve(false));
-      const timer = setTimeout(() => resolve(false), 150);
-      socket.once('connect', () => (clearTimeout(timer), resolve(true)));
-    });
-    if (!connected) break;
-  }
+  const hole = await startBlackhole();
+  t.after(() => hole.close());
+  const port = hole.port;
   const pool = makePool(port, { connectTimeout: 200, responseTimeout: 100 });
   t.after(() => pool.close());
   const started = Date.now();

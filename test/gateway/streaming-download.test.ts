@@ -6,7 +6,7 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { createServer as createHttpServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpServer, request, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Readable, Writable } from 'node:stream';
@@ -58,8 +58,17 @@ function slowDownload(port: number): Promise<{ status: number; bytes: number }> 
   });
 }
 
-async function measure(t: TestContext, yaml: string): Promise<void> {
-  const gateway = await startGatewayProcess(yaml);
+/** Serves the big body from `upstream` (on port 0) behind a gateway process, and downloads it slowly. */
+async function measure(t: TestContext, upstream: HttpServer, backendTls = ''): Promise<void> {
+  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => (upstream.closeAllConnections(), upstream.close(() => resolve()))));
+  const { port } = upstream.address() as AddressInfo;
+  const gateway = await startGatewayProcess(`
+frontends:
+  web: { bind: "127.0.0.1:0", default_backend: app }
+backends:
+  app: { ${backendTls}servers: { big: { address: "127.0.0.1:${port}" } } }
+`);
   t.after(() => gateway.stop());
   await gateway.waitForLine((l) => l.frontend === 'web' && typeof l.port === 'number');
   const pid = gateway.child.pid as number;
@@ -75,30 +84,12 @@ async function measure(t: TestContext, yaml: string): Promise<void> {
 }
 
 test('a 128 MiB download to a slow client passes with bounded gateway memory (plain upstream)', { timeout: 120_000 }, async (t) => {
-  const upstream = createHttpServer(serveBig);
-  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-  t.after(() => new Promise<void>((resolve) => (upstream.closeAllConnections(), upstream.close(() => resolve()))));
-  const { port } = upstream.address() as AddressInfo;
-  await measure(t, `
-frontends:
-  web: { bind: "127.0.0.1:0", default_backend: app }
-backends:
-  app: { servers: { big: { address: "127.0.0.1:${port}" } } }
-`);
+  await measure(t, createHttpServer(serveBig));
 });
 
 test('a 128 MiB download to a slow client passes with bounded gateway memory (TLS upstream)', { timeout: 120_000 }, async (t) => {
   const pki = createPki(t);
   if (pki === undefined) return;
   const cert = pki.issue('big', ['127.0.0.1']);
-  const upstream = createHttpsServer({ cert: cert.cert, key: cert.key }, serveBig);
-  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-  t.after(() => new Promise<void>((resolve) => (upstream.closeAllConnections(), upstream.close(() => resolve()))));
-  const { port } = upstream.address() as AddressInfo;
-  await measure(t, `
-frontends:
-  web: { bind: "127.0.0.1:0", default_backend: app }
-backends:
-  app: { tls: { ca: ${JSON.stringify(pki.ca.certFile)} }, servers: { big: { address: "127.0.0.1:${port}" } } }
-`);
+  await measure(t, createHttpsServer({ cert: cert.cert, key: cert.key }, serveBig), `tls: { ca: ${JSON.stringify(pki.ca.certFile)} }, `);
 });

@@ -5,8 +5,8 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { ErrorCode } from '../../shared/errors.js';
+import { isIdempotent } from '../upstream/index.js';
 
-const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
 
 /** Error codes that mean the request got no answer from this server. */
 const CONNECTION_FAILURES = new Set<string>([
@@ -25,7 +25,7 @@ export function hasRequestBody(req: IncomingMessage): boolean {
 
 /** How many more servers this request may try after the first. */
 export function retryBudget(req: IncomingMessage, hasBody: boolean, retries: number): number {
-  return !hasBody && IDEMPOTENT.has(req.method as string) ? retries : 0;
+  return !hasBody && isIdempotent(req.method as string) ? retries : 0;
 }
 
 export function isConnectionFailure(code: string): boolean {

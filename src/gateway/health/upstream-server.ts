@@ -29,7 +29,6 @@ export class UpstreamServer {
   readonly host: string;
   readonly port: number;
   readonly weight: number;
-  readonly origin: string;
   /** Set when the backend's servers speak TLS. */
   readonly tls: UpstreamTls | undefined;
   readonly pool: UpstreamPool;
@@ -68,12 +67,10 @@ export class UpstreamServer {
     this.port = address.port;
     this.weight = weight;
     this.tls = tls;
-    this.origin = `${tls === undefined ? 'http' : 'https'}://${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`;
-    const hostHeader = `${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`;
     this.pool = new UpstreamPool({
       host: address.host,
       port: address.port,
-      hostHeader,
+      hostHeader: `${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`,
       connections: pool.connections,
       connectTimeout: pool.connectTimeout,
       responseTimeout: pool.responseTimeout,

@@ -16,7 +16,7 @@ import type { Readable } from 'node:stream';
 import { connect as tlsConnect } from 'node:tls';
 import { aborted, badResponse, bodyTimeout, closedEarly, connectTimeout, responseTimeout, upstreamError } from './errors.js';
 import { ON_BODY, ON_EXECUTE, ON_MESSAGE_BEGIN, ON_HEADERS, ON_HEADERS_COMPLETE, ON_MESSAGE_COMPLETE, PARSE_BODY, SKIP_BODY, responseParser, type ResponseParser } from './llhttp.js';
-import { Framing, type RequestHead } from './request-head.js';
+import { Framing, isIdempotent, type RequestHead } from './request-head.js';
 import type { PoolOptions, UpstreamHandler, UpstreamRequest } from './types.js';
 import { ErrorCode } from '../../shared/errors.js';
 
@@ -42,12 +42,6 @@ interface SocketInternals {
   _handle: NativeHandle | null;
   _unrefTimer(): void;
 }
-
-/**
- * Methods a proxy may send again on its own (RFC 9110 §9.2.2; RFC 9112 §9.3.1: never a non-idempotent one,
- * the server may have acted on it before the connection dropped).
- */
-const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
 
 /** Errors after which a request that got no response byte on a reused connection may be sent again. */
 const STALE_CONNECTION = new Set<string>([ErrorCode.UPSTREAM_CLOSED, 'ECONNRESET', 'EPIPE']);
@@ -82,7 +76,7 @@ export class Http1Connection {
   private accumulated: string[] | undefined;
   /** The handler asked for a pause: body chunks the parser still produces wait here, in order. */
   private paused = false;
-  private held: Buffer[] = [];
+  private readonly held: Buffer[] = [];
   private completeHeld = false;
   private deliveryScheduled = false;
   /** The native handle the parser consumes, once connected; undefined: reads come as 'data' events. */
@@ -127,9 +121,7 @@ export class Http1Connection {
     this.keepAlive = true;
     this.gotBytes = false;
     this.headPending = false;
-    this.paused = false;
-    this.held = [];
-    this.completeHeld = false;
+    this.paused = false; // held chunks and completeHeld are always empty here: fail() and deliverHeld() drain them
     handler.onConnect((reason?: Error) => {
       if (this.handler === handler) this.fail(reason ?? aborted());
     });
@@ -255,14 +247,7 @@ export class Http1Connection {
     if (this.headPending && this.garbage && this.handler !== null) {
       // bytes while our request still waits for its body's first byte: nothing of it was sent, so it moves
       // to a fresh connection rather than take a stray response as its own
-      const handler = this.handler;
-      const request = this.request as UpstreamRequest;
-      const head = this.head as RequestHead;
-      this.handler = null;
-      this.request = null;
-      this.detachBody();
-      this.destroy();
-      this.owner.retry(request, handler, head);
+      this.fail(badResponse('bytes from the server before the request was sent'), true);
       return;
     }
     if (result instanceof Error) {
@@ -482,20 +467,25 @@ export class Http1Connection {
     this.owner.closed(this);
   };
 
-  /** Ends the exchange in progress with an error; the connection is closed (its state is unknown now). */
-  private fail(error: Error & { code?: string }): void {
+  /**
+   * Ends the exchange in progress; the connection is closed (its state is unknown now). The request goes to
+   * a fresh connection instead of failing when none of it was sent (`unsent`), or when this kept-alive
+   * connection turned out closed by the server before any response byte and the method may be repeated
+   * (RFC 9112 §9.3.1: never a non-idempotent one, the server may have acted on it).
+   */
+  private fail(error: Error & { code?: string }, unsent = false): void {
     const handler = this.handler;
     const request = this.request;
     const head = this.head;
     this.handler = null;
     this.request = null;
-    this.held = [];
+    this.held.length = 0;
     this.completeHeld = false;
     this.detachBody();
     this.destroy();
     if (handler === null) return;
-    if (this.served > 0 && !this.gotBytes && request !== null && request.body === null && head !== null && IDEMPOTENT.has(request.method) && STALE_CONNECTION.has(error.code ?? '')) {
-      // a kept-alive connection the server had closed just as we reused it: one fresh attempt
+    const stale = this.served > 0 && !this.gotBytes && request !== null && request.body === null && isIdempotent(request.method) && STALE_CONNECTION.has(error.code ?? '');
+    if ((unsent || stale) && request !== null && head !== null) {
       this.owner.retry(request, handler, head);
       return;
     }

@@ -23,6 +23,13 @@ const TARGET_BREAKER = /[\x00-\x20\x7f]/;
 
 const EXPECTS_PAYLOAD = new Set(['POST', 'PUT', 'PATCH']);
 
+/** Methods that may be sent again when no answer came (RFC 9110 §9.2.2). */
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
+
+export function isIdempotent(method: string): boolean {
+  return IDEMPOTENT.has(method);
+}
+
 export const enum Framing {
   None = 0,
   Length = 1,

@@ -90,3 +90,69 @@ backends:
     await upstream.close();
   }
 });
+
+/** Which upstream server answered each of `n` requests, each on a new connection (so both workers serve some). */
+async function servedBy(url: string, n: number): Promise<Set<string>> {
+  const seen = new Set<string>();
+  for (let i = 0; i < n; i++) {
+    const response = await request(url, { reset: true });
+    assert.equal(response.statusCode, 200);
+    seen.add((await response.body.json() as { server: string }).server);
+  }
+  return seen;
+}
+
+test('two workers: the primary checks each server once per interval and every worker follows its verdict, through a reload and a worker restart', async () => {
+  const a = await startUpstream('a');
+  const b = await startUpstream('b');
+  const gateway = await startGatewayProcess(`
+workers: 2
+frontends:
+  web: { bind: "127.0.0.1:0", default_backend: app }
+backends:
+  app:
+    check: { path: /health, interval: 200ms, timeout: 150ms, rise: 2, fall: 2 }
+    servers: { a: { address: "${a.address}" }, b: { address: "${b.address}" } }
+`);
+  const downLines = () => gateway.lines.filter((l) => l.server === 'b' && l.state === 'down' && (l.level as number) >= 30);
+  try {
+    const ready = new Set<unknown>();
+    await gateway.waitForLine((l) => {
+      if (l.frontend === 'web' && typeof l.port === 'number') ready.add(l.pid);
+      return ready.size === 2;
+    });
+    const url = `http://127.0.0.1:${gateway.port('web')}/`;
+    // one check per interval in all, not one per worker: ~10 in 2 s (each worker checking would make ~20)
+    a.healthChecks = 0;
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    assert.ok(a.healthChecks >= 5 && a.healthChecks <= 13, `${a.healthChecks} checks of a in 2 s at a 200 ms interval`);
+
+    b.healthy = false;
+    await gateway.waitForLine((l) => l.server === 'b' && l.state === 'down');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(downLines().length, 1, 'the change is logged once, by the primary');
+    assert.equal(downLines()[0]!.pid, gateway.child.pid);
+    assert.deepEqual([...await servedBy(url, 30)], ['a'], 'no worker sends to b');
+
+    // a reload keeps b down in every worker (the new generation would otherwise start it up)
+    const reloads = () => gateway.lines.filter((l) => l.msg === 'config reloaded').length;
+    gateway.child.kill('SIGHUP');
+    await gateway.waitForLine(() => reloads() === 2);
+    assert.deepEqual([...await servedBy(url, 30)], ['a'], 'after the reload, no worker sends to b');
+
+    // a worker that starts after b went down knows it before it listens
+    const [victim] = childPids(gateway.child.pid as number);
+    process.kill(victim as number, 'SIGKILL');
+    await gateway.waitForLine((l) => l.frontend === 'web' && typeof l.port === 'number' && !ready.has(l.pid));
+    assert.deepEqual([...await servedBy(url, 30)], ['a'], 'the new worker does not send to b');
+
+    b.healthy = true;
+    await gateway.waitForLine((l) => l.server === 'b' && l.state === 'up');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.deepEqual([...await servedBy(url, 30)].sort(), ['a', 'b'], 'b is back in every worker');
+    assert.equal(await gateway.stop('SIGTERM'), 0);
+  } finally {
+    await gateway.stop('SIGKILL');
+    await Promise.all([a.close(), b.close()]);
+  }
+});

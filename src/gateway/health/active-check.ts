@@ -1,7 +1,9 @@
 /**
  * Active health checks: every `interval`, each server of the backend gets `method path` with the check
  * timeout; `rise` consecutive passes bring it up, `fall` consecutive failures take it down.
- * One timer per backend; a check never overlaps the previous one of the same server.
+ * One timer per backend; a check never overlaps the previous one of the same server. On reload the new
+ * checker takes over each unchanged server's counters (`inherit`), so a server half-way to `fall` or
+ * `rise` stays half-way.
  */
 import type { CheckConfig } from '../config/index.js';
 import type { UpstreamServer } from './upstream-server.js';
@@ -23,6 +25,16 @@ export class ActiveChecker {
   constructor(check: CheckConfig, servers: readonly UpstreamServer[]) {
     this.check = check;
     this.states = servers.map((server) => ({ server, passes: 0, failures: 0, running: false }));
+  }
+
+  /** Reload: the rise/fall counters of the same servers in `previous` (their verdicts: UpstreamServer.inherit). */
+  inheritCounters(previous: ActiveChecker): void {
+    for (const state of this.states) {
+      const old = previous.states.find((o) => state.server.sameServer(o.server));
+      if (old === undefined) continue;
+      state.passes = old.passes;
+      state.failures = old.failures;
+    }
   }
 
   start(): void {

@@ -49,6 +49,8 @@ export class UpstreamServer {
   private readonly logger: Logger;
   private readonly onChange: ServerStateListener;
   private cooldownTimer: NodeJS.Timeout | undefined;
+  /** Wall-clock ms the passive cool-down ends (while `passiveDown`). */
+  private cooldownUntil = 0;
 
   constructor(
     backend: string,
@@ -97,9 +99,14 @@ export class UpstreamServer {
     if (this.consecutiveFailures >= passive.failures && !this.passiveDown) {
       this.passiveDown = true;
       this.consecutiveFailures = 0;
-      this.cooldownTimer = setTimeout(this.endCooldown, passive.cooldown).unref();
+      this.startCooldown(passive.cooldown);
       this.update(`passive: ${reason}`);
     }
+  }
+
+  private startCooldown(ms: number): void {
+    this.cooldownUntil = Date.now() + ms;
+    this.cooldownTimer = setTimeout(this.endCooldown, ms).unref();
   }
 
   private readonly endCooldown = (): void => {
@@ -108,20 +115,48 @@ export class UpstreamServer {
     this.update('passive cool-down over');
   };
 
-  /** Called by the active checker when rise/fall thresholds are crossed. */
-  setActive(up: boolean, reason: string): void {
+  /**
+   * Called by the active checker when rise/fall thresholds are crossed, or, in a cluster worker, when the
+   * primary's checker did (`quiet`: the primary has logged it once; each worker logs at debug only).
+   */
+  setActive(up: boolean, reason: string, quiet = false): void {
     if (this.activeUp === up) return;
     this.activeUp = up;
-    this.update(`check: ${reason}`);
+    this.update(reason.startsWith('check: ') ? reason : `check: ${reason}`, quiet);
   }
 
-  private update(reason: string): void {
+  /** Same backend, name and address: the same server across a reload. */
+  sameServer(other: { backend: string; name: string; host: string; port: number }): boolean {
+    return other.backend === this.backend && other.name === this.name && other.host === this.host && other.port === this.port;
+  }
+
+  /**
+   * Reload: this server replaces `previous` (the same server in the old generation). The active-check
+   * verdict carries over when both generations check it (`activeChecked`), and a passive cool-down
+   * carries over with the time it has left, so a reload never sends traffic to a server known to be down.
+   */
+  inherit(previous: UpstreamServer, activeChecked: boolean): void {
+    if (activeChecked) this.activeUp = previous.activeUp;
+    if (previous.passiveDown && this.passive !== false) {
+      const left = previous.cooldownUntil - Date.now();
+      if (left > 0) {
+        this.passiveDown = true;
+        this.startCooldown(left);
+      }
+    }
+    this.available = this.activeUp && !this.passiveDown;
+    this.lastChange = previous.lastChange;
+    this.lastReason = previous.lastReason;
+  }
+
+  private update(reason: string, quiet = false): void {
     const available = this.activeUp && !this.passiveDown;
     if (available === this.available) return;
     this.available = available;
     this.lastChange = Date.now();
     this.lastReason = reason;
-    this.logger[available ? 'info' : 'warn']({ backend: this.backend, server: this.name, state: available ? 'up' : 'down', reason }, `server ${this.backend}/${this.name} is ${available ? 'up' : 'down'}`);
+    const level = quiet ? 'debug' : available ? 'info' : 'warn';
+    this.logger[level]({ backend: this.backend, server: this.name, state: available ? 'up' : 'down', reason }, `server ${this.backend}/${this.name} is ${available ? 'up' : 'down'}`);
     this.onChange(this);
   }
 

@@ -3,12 +3,16 @@
  * listening sockets), runs the admin listener (metrics aggregated over workers), and forwards signals:
  * SIGHUP validates the config once in the primary and, if it is valid, reloads every worker; a bad config
  * is refused with a logged error and every worker keeps serving. SIGTERM/SIGINT drain all workers.
+ * The primary also runs the active health checks, once per server for all workers, and sends each
+ * verdict to every worker (health/shared-checks.ts); passive checks stay in each worker, which sees the
+ * traffic.
  */
 import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import { AggregatorRegistry } from 'prom-client';
 import { AdminServer, type StatsSnapshot } from '../admin/index.js';
-import { loadGatewayConfig } from '../config/index.js';
+import { loadGatewayConfig, type GatewayConfig } from '../config/index.js';
+import { SharedHealthChecks, type ServerHealth } from '../health/index.js';
 import type { Logger } from '../../shared/logger.js';
 import { startGateway } from './gateway.js';
 
@@ -23,6 +27,8 @@ type Message =
   | { type: 'gatehouse:reload' }
   | { type: 'gatehouse:reloaded'; ok: boolean; error?: string }
   | { type: 'gatehouse:shutdown' }
+  | { type: 'gatehouse:health'; states: ServerHealth[] }
+  | { type: 'gatehouse:health-wanted' }
   | { type: 'gatehouse:stats'; id: number }
   | { type: 'gatehouse:stats-reply'; id: number; snapshot: StatsSnapshot };
 
@@ -38,12 +44,24 @@ export function runCluster(options: ClusterOptions): Promise<number> {
 async function runWorker({ configPath, logger }: ClusterOptions): Promise<number> {
   // a shutdown asked for while the worker is still starting must not be lost
   let shutdownAsked = false;
+  // the primary's health verdicts, before this worker listens (a message sent before a listener was
+  // registered would be lost, so the worker asks once it listens for them)
+  const health: ServerHealth[] = [];
+  let gotHealth: () => void = () => undefined;
+  const firstHealth = new Promise<void>((resolve) => (gotHealth = resolve));
   const whileStarting = (message: Message) => {
     if (message.type === 'gatehouse:shutdown') shutdownAsked = true;
+    else if (message.type === 'gatehouse:health') {
+      health.push(...message.states);
+      gotHealth();
+    }
   };
   process.on('message', whileStarting);
-  const gateway = await startGateway({ configPath, logger, admin: false });
+  process.send?.({ type: 'gatehouse:health-wanted' } satisfies Message);
+  await Promise.race([firstHealth, new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
+  const gateway = await startGateway({ configPath, logger, admin: false, activeChecks: false, health });
   process.off('message', whileStarting);
+  gateway.applyHealth(health); // any that came in after the generation was built
   new AggregatorRegistry();
   AggregatorRegistry.setRegistries(gateway.metrics.registries());
   const send = (message: Message) => process.send?.(message);
@@ -65,6 +83,8 @@ async function runWorker({ configPath, logger }: ClusterOptions): Promise<number
           () => send({ type: 'gatehouse:reloaded', ok: true }),
           (error: Error) => send({ type: 'gatehouse:reloaded', ok: false, error: error.message }),
         );
+      } else if (message.type === 'gatehouse:health') {
+        gateway.applyHealth(message.states);
       } else if (message.type === 'gatehouse:stats') {
         send({ type: 'gatehouse:stats-reply', id: message.id, snapshot: gateway.stats() });
       } else if (message.type === 'gatehouse:shutdown') close();
@@ -108,16 +128,28 @@ async function runPrimary({ configPath, workers, logger }: ClusterOptions): Prom
   let statsId = 0;
   const statsWaiters = new Map<number, { replies: StatsSnapshot[]; expected: number; done: (s: StatsSnapshot[]) => void }>();
 
+  const tell = (worker: Worker, message: Message) => {
+    if (worker.isConnected()) worker.send(message);
+  };
+  const health = new SharedHealthChecks(logger, (states) => {
+    for (const worker of live) tell(worker, { type: 'gatehouse:health', states });
+  });
+  health.apply(config);
+
   const fork = () => {
     const worker = cluster.fork({ GATEHOUSE_CLUSTER_WORKER: '1' });
     live.add(worker);
     worker.on('message', (message: Message) => {
-      if (message.type === 'gatehouse:ready') {
+      if (message.type === 'gatehouse:health-wanted') tell(worker, { type: 'gatehouse:health', states: health.snapshot() });
+      else if (message.type === 'gatehouse:ready') {
         ready.add(worker);
         // a worker still loading its code when the shutdown went out had no listener for it yet
         if (shuttingDown) worker.send({ type: 'gatehouse:shutdown' } satisfies Message);
       }
-      else if (message.type === 'gatehouse:reloaded' && !message.ok) logger.error({ worker: worker.process.pid, error: message.error }, 'worker refused the reload');
+      else if (message.type === 'gatehouse:reloaded') {
+        if (message.ok) tell(worker, { type: 'gatehouse:health', states: health.snapshot() });
+        else logger.error({ worker: worker.process.pid, error: message.error }, 'worker refused the reload');
+      }
       else if (message.type === 'gatehouse:stats-reply') {
         const waiter = statsWaiters.get(message.id);
         if (waiter !== undefined) {
@@ -165,12 +197,14 @@ async function runPrimary({ configPath, workers, logger }: ClusterOptions): Prom
 
   return new Promise((resolve) => {
     process.on('SIGHUP', () => {
+      let next: GatewayConfig;
       try {
-        loadGatewayConfig(configPath);
+        next = loadGatewayConfig(configPath);
       } catch (error) {
         logger.error({ err: { message: (error as Error).message, code: (error as { code?: string }).code } }, 'config reload refused; the old config keeps serving');
         return;
       }
+      health.apply(next);
       logger.info({ workers: live.size }, 'reloading config in every worker');
       for (const worker of live) worker.send({ type: 'gatehouse:reload' } satisfies Message);
     });
@@ -186,7 +220,7 @@ async function runPrimary({ configPath, workers, logger }: ClusterOptions): Prom
         if (live.size > 0) return;
         clearInterval(check);
         clearTimeout(force);
-        void (admin?.close() ?? Promise.resolve()).then(() => resolve(0));
+        void Promise.all([admin?.close(), health.close()]).then(() => resolve(0));
       }, 50);
     };
     process.on('SIGTERM', () => shutdown('SIGTERM'));

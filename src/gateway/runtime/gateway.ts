@@ -10,6 +10,7 @@ import { FrontendListener } from '../listen/frontend-listener.js';
 import { createAccessLog, GatewayMetrics, noAccessLog } from '../observe/index.js';
 import { createLogger, type Logger } from '../../shared/logger.js';
 import { buildGeneration, type AuthPolicyFactory, type Generation, type GenerationContext } from './generation.js';
+import type { ServerHealth } from '../health/index.js';
 import { statsSnapshot } from './stats.js';
 import { TlsMetrics } from '../tls/metrics.js';
 import { ErrorCode, GatehouseError } from '../../shared/errors.js';
@@ -23,6 +24,12 @@ export interface StartGatewayOptions {
   readonly admin?: boolean;
   /** Builds auth policies; defaults to JWT authorization's createAuthPolicy (tests pass a double). */
   readonly createPolicy?: AuthPolicyFactory;
+  /**
+   * Run the active health checks in this process (default true). Cluster workers pass false and get the
+   * primary's verdicts through `applyHealth`, starting with `health` before they listen.
+   */
+  readonly activeChecks?: boolean;
+  readonly health?: readonly ServerHealth[];
 }
 
 export interface BoundAddress {
@@ -38,6 +45,8 @@ export interface RunningGateway {
   /** The current config. */
   config(): GatewayConfig;
   stats(workers?: number): StatsSnapshot;
+  /** Cluster worker: active-check verdicts from the primary. */
+  applyHealth(states: readonly ServerHealth[]): void;
   /** Validates and swaps in a new config (default: re-read the config file). Throws and keeps the old one when invalid. */
   reload(next?: GatewayConfig | string): Promise<void>;
   /** Stops accepting, waits for in-flight requests (up to timeouts.drain), closes everything. */
@@ -56,9 +65,10 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   let config = options.config ?? (configPath !== undefined ? loadGatewayConfig(configPath) : undefined);
   if (config === undefined) throw new TypeError('startGateway needs config or configPath');
   const metrics = new GatewayMetrics();
-  const context = (c: GatewayConfig): GenerationContext => ({ createPolicy: options.createPolicy, logger, metrics, accessLog: c.access_log ? createAccessLog(logger) : noAccessLog });
+  const context = (c: GatewayConfig): GenerationContext => ({ createPolicy: options.createPolicy, logger, metrics, accessLog: c.access_log ? createAccessLog(logger) : noAccessLog, activeChecks: options.activeChecks });
 
   let generation: Generation = await buildGeneration(config, context(config));
+  if (options.health !== undefined) generation.applyHealth(options.health);
   metrics.setServerSource(() => generation.serverSnapshots());
   const listeners = new Map<string, FrontendListener>();
   const tlsMetrics = new TlsMetrics(metrics.registry);
@@ -114,8 +124,10 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       await nextGeneration.close();
       throw error;
     }
-    // the swap: synchronous, so no request sees half of it
+    // the swap: synchronous, so no request sees half of it; unchanged servers keep their health
     const previous = generation;
+    nextGeneration.inheritHealth(previous);
+    previous.stopChecks();
     generation = nextGeneration;
     config = nextConfig;
     const retired: FrontendListener[] = [];
@@ -152,6 +164,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     metrics,
     config: () => config as GatewayConfig,
     stats: (workers = 1) => statsSnapshot(generation, workers, certificates()),
+    applyHealth: (states) => generation.applyHealth(states),
     reload(next) {
       const attempt = reloading.then(() => reloadOnce(next));
       reloading = attempt.catch((error: unknown) => {

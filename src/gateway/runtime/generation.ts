@@ -6,12 +6,11 @@
 import { createAuthPolicy, type AuthPolicy, type AuthPolicyConfig, type AuthPolicyContext, type RouteRequirements } from '../auth/index.js';
 import { createBalancer, type Balancer } from '../balance/index.js';
 import { ipInRanges, type AuthRef, type Cidr, type GatewayConfig } from '../config/index.js';
-import { ActiveChecker, UpstreamServer } from '../health/index.js';
+import { ActiveChecker, backendServers, inheritHealth, type ServerHealth, type UpstreamServer } from '../health/index.js';
 import type { AccessLog, GatewayMetrics, ServerSnapshot, TargetMetrics } from '../observe/index.js';
 import { Router, type RouteSpec } from '../route/index.js';
 import type { Logger } from '../../shared/logger.js';
 import { hstsHeaderValue, redirectPort } from '../tls/https-redirect.js';
-import { upstreamTls } from '../tls/upstream-tls.js';
 
 export interface BackendRuntime {
   readonly name: string;
@@ -55,6 +54,11 @@ export interface GenerationContext {
   readonly logger: Logger;
   readonly metrics: GatewayMetrics;
   readonly accessLog: AccessLog;
+  /**
+   * Run the active health checks here (default). A cluster worker passes false: the primary checks
+   * each server once for all workers and sends the verdicts (`applyHealth`).
+   */
+  readonly activeChecks?: boolean;
 }
 
 export class Generation {
@@ -64,7 +68,8 @@ export class Generation {
   readonly backends = new Map<string, BackendRuntime>();
   readonly policies: ReadonlyMap<string, AuthPolicy>;
   readonly trustedProxies: readonly Cidr[];
-  private readonly checkers: ActiveChecker[] = [];
+  /** Active checkers by backend name. */
+  private readonly checkers = new Map<string, ActiveChecker>();
   /** Requests and tunnels that started on this generation and have not finished yet. */
   active = 0;
 
@@ -75,19 +80,9 @@ export class Generation {
     this.trustedProxies = config.trusted_proxies;
     const { logger, metrics } = context;
     for (const [name, backend] of Object.entries(config.backends)) {
-      const pool = {
-        connections: backend.max_connections,
-        connectTimeout: backend.timeouts.connect ?? config.timeouts.connect,
-        responseTimeout: backend.timeouts.server ?? config.timeouts.server,
-        queueTimeout: backend.timeouts.queue ?? config.timeouts.queue,
-        maxHeaderSize: config.limits.max_header_size,
-      };
-      const tls = upstreamTls(name, backend.tls, config.baseDir, logger);
-      const servers = Object.entries(backend.servers).map(
-        ([serverName, server]) => new UpstreamServer(name, serverName, server.address, server.weight, pool, backend.passive, logger, noop, tls),
-      );
+      const servers = backendServers(config, name, logger, noop);
       this.backends.set(name, { name, servers, balancer: createBalancer(backend.balance, servers), retries: backend.retries });
-      if (backend.check !== undefined) this.checkers.push(new ActiveChecker(backend.check, servers));
+      if (backend.check !== undefined && context.activeChecks !== false) this.checkers.set(name, new ActiveChecker(backend.check, servers));
     }
     for (const [name, frontend] of Object.entries(config.frontends)) {
       const target = (backendName: string, label: string, ref: AuthRef | undefined): RouteTarget => {
@@ -130,7 +125,36 @@ export class Generation {
   }
 
   startChecks(): void {
-    for (const checker of this.checkers) checker.start();
+    for (const checker of this.checkers.values()) checker.start();
+  }
+
+  stopChecks(): void {
+    for (const checker of this.checkers.values()) checker.stop();
+  }
+
+  /**
+   * Reload, just before the swap: every unchanged server (same backend, name and address) keeps its
+   * health from `previous` — a server that was down stays down, one half-way to `fall` stays half-way.
+   */
+  inheritHealth(previous: Generation): void {
+    for (const backend of this.backends.values()) {
+      const old = previous.backends.get(backend.name);
+      if (old === undefined) continue;
+      const checked = this.config.backends[backend.name]?.check !== undefined && previous.config.backends[backend.name]?.check !== undefined;
+      inheritHealth(backend.servers, old.servers, checked);
+      const checker = this.checkers.get(backend.name);
+      const oldChecker = previous.checkers.get(backend.name);
+      if (checker !== undefined && oldChecker !== undefined) checker.inheritCounters(oldChecker);
+    }
+  }
+
+  /** Cluster worker: the primary's active-check verdicts. A state for a server this generation does not have is ignored. */
+  applyHealth(states: readonly ServerHealth[]): void {
+    for (const state of states) {
+      if (this.config.backends[state.backend]?.check === undefined) continue;
+      const server = this.backends.get(state.backend)?.servers.find((s) => s.sameServer({ backend: state.backend, name: state.server, host: state.host, port: state.port }));
+      server?.setActive(state.up, state.reason, true);
+    }
   }
 
   serverSnapshots(): ServerSnapshot[] {
@@ -147,7 +171,7 @@ export class Generation {
    * auth decision, or about to retry on another server), or after `maxWaitMs`.
    */
   async retire(maxWaitMs: number): Promise<void> {
-    for (const checker of this.checkers) checker.stop();
+    this.stopChecks();
     const deadline = Date.now() + maxWaitMs;
     while (this.active > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
     await this.close();
@@ -155,7 +179,7 @@ export class Generation {
 
   /** Stops checks at once; pools close after their in-flight requests; then the auth policies close. */
   async close(): Promise<void> {
-    for (const checker of this.checkers) checker.stop();
+    this.stopChecks();
     const closing: Promise<void>[] = [];
     for (const backend of this.backends.values()) for (const server of backend.servers) closing.push(server.close());
     await Promise.all(closing);

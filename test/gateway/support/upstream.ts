@@ -20,15 +20,18 @@ export interface TestUpstream {
   readonly port: number;
   readonly address: string;
   requests: number;
+  /** Requests to /health (not counted in `requests`). */
+  healthChecks: number;
   healthy: boolean;
   server: Server;
   close(): Promise<void>;
 }
 
 export async function startUpstream(name: string, handler?: (req: IncomingMessage, res: ServerResponse) => boolean): Promise<TestUpstream> {
-  const state = { requests: 0, healthy: true };
+  const state = { requests: 0, healthChecks: 0, healthy: true };
   const server = createServer((req, res) => {
     if (req.url === '/health') {
+      state.healthChecks++;
       res.writeHead(state.healthy ? 200 : 503).end(state.healthy ? 'ok' : 'sick');
       return;
     }
@@ -60,6 +63,12 @@ export async function startUpstream(name: string, handler?: (req: IncomingMessag
     },
     set requests(n: number) {
       state.requests = n;
+    },
+    get healthChecks() {
+      return state.healthChecks;
+    },
+    set healthChecks(n: number) {
+      state.healthChecks = n;
     },
     get healthy() {
       return state.healthy;

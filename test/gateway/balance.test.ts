@@ -76,3 +76,80 @@ test('passive checks take a server out after consecutive failures, for the cool-
   assert.equal(passiveServer.available, true, 'a success resets the count');
   await Promise.all([server!.close(), passiveServer.close()]);
 });
+
+/** Which server each of `keys` goes to. */
+function placement(balancer: ReturnType<typeof createBalancer>, keys: string[]): Map<string, string | undefined> {
+  return new Map(keys.map((key) => [key, balancer.pick(undefined, key)?.name]));
+}
+
+const KEYS = Array.from({ length: 6_000 }, (_, i) => `user-${i}`);
+
+test('consistent hashing: a key always goes to the same server, and keys spread by weight', async () => {
+  const list = servers([1, 1, 2]);
+  const balancer = createBalancer('hdr(x-user)', list);
+  const first = placement(balancer, KEYS);
+  const again = placement(balancer, [...KEYS].reverse().slice(1));
+  for (const [key, server] of again) assert.equal(server, first.get(key), `${key}: the same key, the same server, whatever came before`);
+  const shares = tally([...first.values()].map((name) => list.find((s) => s.name === name)));
+  // weights 1:1:2 → 1500:1500:3000; allow ±25 % for the ring's unevenness
+  assert.ok(Math.abs((shares.s0 ?? 0) - 1500) < 375 && Math.abs((shares.s1 ?? 0) - 1500) < 375 && Math.abs((shares.s2 ?? 0) - 3000) < 750, JSON.stringify(shares));
+  // without a key (header absent): round robin over the available servers
+  assert.deepEqual(tally(Array.from({ length: 8 }, () => balancer.pick(undefined))), { s0: 2, s1: 2, s2: 4 });
+  await Promise.all(list.map((s) => s.close()));
+});
+
+test('consistent hashing: a server that goes down moves only its own keys, and gets them back', async () => {
+  const list = servers([1, 1, 1, 1]);
+  const balancer = createBalancer('source', list);
+  const before = placement(balancer, KEYS);
+  list[2]!.setActive(false, 'test');
+  const during = placement(balancer, KEYS);
+  for (const key of KEYS) {
+    if (before.get(key) === 's2') assert.notEqual(during.get(key), 's2');
+    else assert.equal(during.get(key), before.get(key), `${key} stayed on its server`);
+  }
+  list[2]!.setActive(true, 'test');
+  assert.deepEqual(placement(balancer, KEYS), before, 'back where they were');
+  // a retry excludes the server that failed and lands on one other server, the same each time
+  const key = KEYS.find((k) => before.get(k) === 's1') as string;
+  const retry = balancer.pick(list[1], key);
+  assert.ok(retry !== undefined && retry !== list[1]);
+  assert.equal(balancer.pick(list[1], key), retry);
+  for (const s of list) s.setActive(false, 'test');
+  assert.equal(balancer.pick(undefined, key), undefined, 'none available');
+  await Promise.all(list.map((s) => s.close()));
+});
+
+test('consistent hashing: adding a server takes about its share of keys from the others and moves no other key', async () => {
+  const four = servers([1, 1, 1, 1]);
+  const five = servers([1, 1, 1, 1, 1]);
+  const before = placement(createBalancer('uri', four), KEYS);
+  const after = placement(createBalancer('uri', five), KEYS);
+  let moved = 0;
+  for (const key of KEYS) {
+    if (after.get(key) === before.get(key)) continue;
+    moved++;
+    assert.equal(after.get(key), 's4', 'a key that moved went to the new server');
+  }
+  assert.ok(moved > KEYS.length / 5 / 2 && moved < (KEYS.length / 5) * 1.5, `${moved} of ${KEYS.length} keys moved`);
+  await Promise.all([...four, ...five].map((s) => s.close()));
+});
+
+test('backup servers get traffic only when no other server is available: the first one, or all with all_backups', async () => {
+  const list = servers([1, 1, 1, 1]);
+  const isBackup = (s: UpstreamServer) => s.name === 's2' || s.name === 's3';
+  const first = createBalancer('roundrobin', list, { isBackup });
+  const all = createBalancer('roundrobin', list, { isBackup, allBackups: true });
+  assert.deepEqual(tally(Array.from({ length: 6 }, () => first.pick(undefined))), { s0: 3, s1: 3 });
+  list[0]!.setActive(false, 'test');
+  assert.deepEqual(tally(Array.from({ length: 6 }, () => first.pick(undefined))), { s1: 6 }, 'one primary left: still no backup');
+  assert.equal(first.pick(list[1])?.name, 's2', 'a retry away from the last primary goes to the first backup');
+  list[1]!.setActive(false, 'test');
+  assert.deepEqual(tally(Array.from({ length: 6 }, () => first.pick(undefined))), { s2: 6 }, 'the first backup takes it all');
+  assert.deepEqual(tally(Array.from({ length: 6 }, () => all.pick(undefined))), { s2: 3, s3: 3 }, 'all_backups shares it');
+  list[2]!.setActive(false, 'test');
+  assert.deepEqual(tally(Array.from({ length: 4 }, () => first.pick(undefined))), { s3: 4 }, 'the next backup');
+  list[0]!.setActive(true, 'test');
+  assert.deepEqual(tally(Array.from({ length: 4 }, () => first.pick(undefined))), { s0: 4 }, 'a primary is back: backups idle again');
+  await Promise.all(list.map((s) => s.close()));
+});

@@ -61,7 +61,7 @@ test('every problem is reported at once, each with its key path', () => {
   });
   assert.match(message, /frontends\.web\.bind: expected host:port/);
   assert.match(message, /backends\.webservers\.servers\.s2\.address: expected host:port/);
-  assert.match(message, /backends\.webservers\.balance: expected roundrobin, leastconn or random/);
+  assert.match(message, /backends\.webservers\.balance: expected roundrobin, leastconn, random, source, uri or hdr\(<header name>\)/);
   assert.match(message, /backends\.webservers\.check\.interval: expected a duration/);
   assert.match(message, /timeouts\.connect: /);
   assert.match(message, /Unrecognized key.*surprise/);

@@ -8,6 +8,8 @@ export interface StatsServer {
   readonly name: string;
   readonly address: string;
   readonly weight: number;
+  /** A backup server (used only when no other is available). */
+  readonly backup?: boolean;
   readonly up: boolean;
   readonly inflight: number;
   readonly requests: number;
@@ -55,7 +57,7 @@ function serverRow(s: StatsServer): string {
   const state = s.up ? 'UP' : 'DOWN';
   const seen = s.upIn === undefined ? '' : ` (${s.upIn[0]}/${s.upIn[1]} workers)`;
   return `<tr class="${s.up ? 'up' : 'down'}"><td>${escapeHtml(s.name)}</td><td>${escapeHtml(s.address)}</td><td>${escapeHtml(state + seen)}</td>` +
-    `<td>${escapeHtml(s.weight)}</td><td>${escapeHtml(s.inflight)}</td><td>${escapeHtml(s.requests)}</td><td>${escapeHtml(s.failures)}</td><td>${escapeHtml(s.checked ? 'active+passive' : 'passive')}</td>` +
+    `<td>${escapeHtml(s.weight)}${s.backup === true ? ' (backup)' : ''}</td><td>${escapeHtml(s.inflight)}</td><td>${escapeHtml(s.requests)}</td><td>${escapeHtml(s.failures)}</td><td>${escapeHtml(s.checked ? 'active+passive' : 'passive')}</td>` +
     `<td>${escapeHtml(new Date(s.lastChange).toISOString())}</td><td>${escapeHtml(s.lastReason)}</td></tr>`;
 }
 

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { parseDuration } from '../../shared/duration.js';
 import { authPolicySchema } from '../auth/index.js';
+import { isHashBalance } from '../balance/hash-key.js';
 import { parseCidr, parseHostPort } from './address.js';
 import { GATEWAY_DEFAULTS as D } from './defaults.js';
 import { backendTlsSchema, frontendTlsSchema, redirectHttpsSchema } from '../tls/schema.js';
@@ -108,10 +109,18 @@ export const passiveSchema = z.strictObject({
 export const serverSchema = z.strictObject({
   address: hostPort(false),
   weight: z.number().int().min(1).max(256).default(D.server.weight),
+  /** Used only when no other server of the backend is available (HAProxy's `backup`). */
+  backup: z.boolean().default(false),
 });
 
+const balanceSchema = z
+  .string({ error: 'expected roundrobin, leastconn, random, source, uri or hdr(<header name>)' })
+  .refine((value) => ['roundrobin', 'leastconn', 'random'].includes(value) || isHashBalance(value), 'expected roundrobin, leastconn, random, source, uri or hdr(<header name>)');
+
 export const backendSchema = z.strictObject({
-  balance: z.enum(['roundrobin', 'leastconn', 'random'], { error: 'expected roundrobin, leastconn or random' }).default(D.backend.balance),
+  balance: balanceSchema.default(D.backend.balance),
+  /** Backups share the traffic by `balance` (HAProxy's `option allbackups`) instead of the first available one taking it. */
+  all_backups: z.boolean().default(false),
   check: checkSchema.optional(),
   passive: z.union([z.literal(false), passiveSchema]).prefault({}),
   retries: z.number().int().min(0).max(5).default(D.backend.retries),

@@ -12,6 +12,7 @@ import { noAccessLog } from '../observe/index.js';
 import type { FrontendRuntime, RouteTarget } from '../runtime/generation.js';
 import type { ConnectionInfo } from '../tls/connection-info.js';
 import type { UpstreamHandler } from '../upstream/index.js';
+import { hashKey } from '../balance/index.js';
 import { clientResponseHeaders, upstreamRequestHeaders } from './headers.js';
 import { hasRequestBody, isConnectionFailure, isQueueTimeout, retryBudget, upstreamErrorStatus } from './retry-policy.js';
 
@@ -37,6 +38,8 @@ export class Exchange implements UpstreamHandler {
   private readonly connection: ConnectionInfo | undefined;
   private readonly body: IncomingMessage | null;
   private headers: string[] = [];
+  /** The balancer's hash key (hashing backends only). */
+  private balanceKey: string | undefined;
   private server: UpstreamServer | undefined;
   private attemptsLeft: number;
   private responseStarted = false;
@@ -117,7 +120,9 @@ export class Exchange implements UpstreamHandler {
 
   private forward(allow: AuthAllow | undefined): void {
     this.headers = upstreamRequestHeaders(this.req.headers, this.client, this.trusted, allow, false, this.connection);
-    const server = this.target.backend.balancer.pick(undefined);
+    const backend = this.target.backend;
+    if (backend.hashOn !== undefined) this.balanceKey = hashKey(backend.hashOn, this.client, this.path, this.headers);
+    const server = backend.balancer.pick(undefined, this.balanceKey);
     if (server === undefined) {
       this.finish(503, sendLocal(this.res, 503, MESSAGES.noServer(this.target.backend.name), this.body !== null, this.runtime.hsts), 'no server');
       return;
@@ -254,7 +259,7 @@ export class Exchange implements UpstreamHandler {
       if (!queued) server.recordFailure(code, false);
       if (this.attemptsLeft > 0) {
         this.attemptsLeft--;
-        const next = this.target.backend.balancer.pick(server);
+        const next = this.target.backend.balancer.pick(server, this.balanceKey);
         if (next !== undefined) {
           metrics.retries.labels(server.backend).inc();
           this.responseStarted = false;

@@ -12,6 +12,7 @@ import { MESSAGES, sendRawAndClose } from '../listen/local-response.js';
 import type { FrontendRuntime, RouteTarget } from '../runtime/generation.js';
 import { connectOptions } from '../tls/upstream-tls.js';
 import type { ConnectionInfo } from '../tls/connection-info.js';
+import { hashKey } from '../balance/index.js';
 import { upstreamRequestHeaders } from './headers.js';
 
 export class Tunnel {
@@ -74,7 +75,9 @@ export class Tunnel {
   }
 
   private open(allow: AuthAllow | undefined): void {
-    const server = this.target.backend.balancer.pick(undefined);
+    const backend = this.target.backend;
+    const headers = upstreamRequestHeaders(this.req.headers, this.client, this.trusted, allow, true, this.connection);
+    const server = backend.balancer.pick(undefined, backend.hashOn === undefined ? undefined : hashKey(backend.hashOn, this.client, this.path, headers));
     if (server === undefined) {
       sendRawAndClose(this.socket, 503, MESSAGES.noServer(this.target.backend.name));
       this.status = 503;
@@ -83,7 +86,6 @@ export class Tunnel {
     this.server = server;
     server.inflight++;
     const config = this.runtime.generation.config;
-    const headers = upstreamRequestHeaders(this.req.headers, this.client, this.trusted, allow, true, this.connection);
     let request = `${this.req.method} ${this.upstreamPath} HTTP/1.1\r\n`;
     for (let i = 0; i < headers.length; i += 2) request += `${headers[i]}: ${headers[i + 1]}\r\n`;
     request += '\r\n';

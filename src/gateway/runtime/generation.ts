@@ -4,7 +4,7 @@
  * swaps it in, and closes the old one once its in-flight requests are done.
  */
 import { createAuthPolicy, type AuthPolicy, type AuthPolicyConfig, type AuthPolicyContext, type RouteRequirements } from '../auth/index.js';
-import { createBalancer, type Balancer } from '../balance/index.js';
+import { createBalancer, hashOn, type Balancer, type HashOn } from '../balance/index.js';
 import { ipInRanges, type AuthRef, type Cidr, type GatewayConfig } from '../config/index.js';
 import { ActiveChecker, backendServers, inheritHealth, type ServerHealth, type UpstreamServer } from '../health/index.js';
 import type { AccessLog, GatewayMetrics, ServerSnapshot, TargetMetrics } from '../observe/index.js';
@@ -16,6 +16,8 @@ export interface BackendRuntime {
   readonly name: string;
   readonly servers: readonly UpstreamServer[];
   readonly balancer: Balancer;
+  /** What the balancer hashes (`balance: source | uri | hdr(name)`), else undefined. */
+  readonly hashOn: HashOn | undefined;
   readonly retries: number;
 }
 
@@ -81,7 +83,8 @@ export class Generation {
     const { logger, metrics } = context;
     for (const [name, backend] of Object.entries(config.backends)) {
       const servers = backendServers(config, name, logger, noop);
-      this.backends.set(name, { name, servers, balancer: createBalancer(backend.balance, servers), retries: backend.retries });
+      const balancer = createBalancer(backend.balance, servers, { isBackup: (server) => backend.servers[server.name]?.backup === true, allBackups: backend.all_backups });
+      this.backends.set(name, { name, servers, balancer, hashOn: hashOn(backend.balance), retries: backend.retries });
       if (backend.check !== undefined && context.activeChecks !== false) this.checkers.set(name, new ActiveChecker(backend.check, servers));
     }
     for (const [name, frontend] of Object.entries(config.frontends)) {

@@ -32,6 +32,7 @@ export function statsSnapshot(generation: Generation, workers: number, certifica
         name: s.name,
         address: `${s.host}:${s.port}`,
         weight: s.weight,
+        backup: config.backends[b.name]?.servers[s.name]?.backup === true,
         up: s.available,
         inflight: s.inflight,
         requests: s.requests,

@@ -1,0 +1,37 @@
+/**
+ * What a hashing backend hashes: `source` the client's address (the TCP peer, as HAProxy's `src`),
+ * `uri` the normalised path without the query, `hdr(name)` the value of a header of the request as it
+ * goes upstream — after the auth policy has set its claim headers, so `hdr(x-user-id)` with
+ * `forward_claims: { sub: x-user-id }` keeps each user on one server. Undefined (no such header): the
+ * request is balanced by round robin.
+ */
+export type HashOn = { readonly kind: 'source' } | { readonly kind: 'uri' } | { readonly kind: 'hdr'; readonly name: string };
+
+const HDR = /^hdr\(([!#$%&'*+.^_`|~0-9A-Za-z-]+)\)$/;
+
+/** The balance setting's hash source, or undefined for roundrobin, leastconn and random. */
+export function hashOn(balance: string): HashOn | undefined {
+  if (balance === 'source') return { kind: 'source' };
+  if (balance === 'uri') return { kind: 'uri' };
+  const hdr = HDR.exec(balance);
+  return hdr === null ? undefined : { kind: 'hdr', name: (hdr[1] as string).toLowerCase() };
+}
+
+export function isHashBalance(balance: string): boolean {
+  return balance === 'source' || balance === 'uri' || HDR.test(balance);
+}
+
+/** The key of one request. `headers` is the upstream request's flat [name, value, ...] list; the first value counts. */
+export function hashKey(on: HashOn, client: string, path: string, headers: readonly string[]): string | undefined {
+  if (on.kind === 'source') return client;
+  if (on.kind === 'uri') return path;
+  const name = on.name;
+  for (let i = 0; i < headers.length; i += 2) {
+    const header = headers[i] as string;
+    if (header.length === name.length && (header === name || header.toLowerCase() === name)) {
+      const value = headers[i + 1] as string;
+      return value === '' ? undefined : value;
+    }
+  }
+  return undefined;
+}

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { parseDuration } from '../../shared/duration.js';
 import { authPolicySchema } from '../auth/index.js';
 import { isHashBalance } from '../balance/hash-key.js';
+import { forbiddenRuleHeader, REQUEST_RULE_FORBIDDEN, RESPONSE_RULE_FORBIDDEN } from '../forward/header-rules.js';
 import { parseCidr, parseHostPort } from './address.js';
 import { GATEWAY_DEFAULTS as D } from './defaults.js';
 import { backendTlsSchema, frontendTlsSchema, redirectHttpsSchema } from '../tls/schema.js';
@@ -57,23 +58,56 @@ const hostPattern = z
   .regex(/^(\*\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.?$/, 'expected a host name, optionally starting with *.')
   .transform((h) => h.toLowerCase().replace(/\.$/, ''));
 
-export const routeSchema = z.strictObject({
-  host: z.union([hostPattern, z.array(hostPattern).min(1)]).optional(),
-  path_prefix: z
-    .string()
-    .regex(/^\/[A-Za-z0-9\-._~!$&'()*+,;=:@/%]*$/, 'expected a path starting with / (no query string)')
-    .refine((p) => !/(^|\/)\.\.?(\/|$)/.test(p) && !p.includes('//'), 'expected a normalised path (no . or .. segments, no //)')
-    .optional(),
-  methods: z.array(httpMethod).min(1).optional(),
-  backend: name,
-  auth: authRefSchema.optional(),
-});
+const normalisedPath = z
+  .string()
+  .regex(/^\/[A-Za-z0-9\-._~!$&'()*+,;=:@/%]*$/, 'expected a path starting with / (no query string)')
+  .refine((p) => !/(^|\/)\.\.?(\/|$)/.test(p) && !p.includes('//'), 'expected a normalised path (no . or .. segments, no //)');
+
+const ruleHeaderName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'expected an HTTP header name');
+/** Visible Latin-1 and tabs, no CR, LF or NUL: a value that cannot split or end a header. */
+const ruleHeaderValue = z.string().regex(/^[\t\x20-\x7e\x80-\xff]*$/, 'expected a header value without control characters');
+
+function headerRulesSchema(forbidden: readonly string[], what: string) {
+  const message = `a ${what} rule cannot set or remove framing, hop-by-hop or X-Forwarded headers`;
+  return z
+    .strictObject({
+      set: z.record(ruleHeaderName, ruleHeaderValue).default({}),
+      remove: z.array(ruleHeaderName.refine((n) => !forbiddenRuleHeader(n, forbidden), message)).default([]),
+    })
+    .superRefine((rules, ctx) => {
+      // checked here rather than on the record's key, so the problem is reported with the header's name
+      for (const header of Object.keys(rules.set)) if (forbiddenRuleHeader(header, forbidden)) ctx.addIssue({ code: 'custom', path: ['set', header], message });
+    });
+}
+const requestHeaderRules = headerRulesSchema(REQUEST_RULE_FORBIDDEN, 'request header');
+const responseHeaderRules = headerRulesSchema(RESPONSE_RULE_FORBIDDEN, 'response header');
+
+export const routeSchema = z
+  .strictObject({
+    host: z.union([hostPattern, z.array(hostPattern).min(1)]).optional(),
+    path_prefix: normalisedPath.optional(),
+    methods: z.array(httpMethod).min(1).optional(),
+    backend: name,
+    auth: authRefSchema.optional(),
+    /** Replaces the part of the path `path_prefix` matched before the request goes upstream (`/` strips it). */
+    rewrite_prefix: normalisedPath.optional(),
+    request_headers: requestHeaderRules.optional(),
+    response_headers: responseHeaderRules.optional(),
+  })
+  .superRefine((route, ctx) => {
+    if (route.rewrite_prefix !== undefined && route.path_prefix === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['rewrite_prefix'], message: 'rewrite_prefix needs a path_prefix (the part it replaces)' });
+    }
+  });
 
 export const frontendSchema = z.strictObject({
   bind: hostPort(true),
   default_backend: name.optional(),
   auth: authRefSchema.optional(),
   routes: z.array(routeSchema).default([]),
+  /** Header rules for every request of this frontend; a route's own apply after them. */
+  request_headers: requestHeaderRules.optional(),
+  response_headers: responseHeaderRules.optional(),
   /** HTTPS frontend: certificates, HTTP/2, client certificates, HSTS (src/gateway/tls). */
   tls: frontendTlsSchema.optional(),
   /** Plain-HTTP frontend answering every request with a 308 to https. */

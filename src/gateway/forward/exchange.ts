@@ -13,6 +13,7 @@ import type { FrontendRuntime, RouteTarget } from '../runtime/generation.js';
 import type { ConnectionInfo } from '../tls/connection-info.js';
 import type { UpstreamHandler } from '../upstream/index.js';
 import { hashKey } from '../balance/index.js';
+import { applyResponseRules } from './header-rules.js';
 import { clientResponseHeaders, upstreamRequestHeaders } from './headers.js';
 import { hasRequestBody, isConnectionFailure, isQueueTimeout, retryBudget, upstreamErrorStatus } from './retry-policy.js';
 
@@ -119,7 +120,7 @@ export class Exchange implements UpstreamHandler {
   }
 
   private forward(allow: AuthAllow | undefined): void {
-    this.headers = upstreamRequestHeaders(this.req.headers, this.client, this.trusted, allow, false, this.connection);
+    this.headers = upstreamRequestHeaders(this.req.headers, this.client, this.trusted, allow, false, this.connection, this.target.requestHeaders);
     const backend = this.target.backend;
     if (backend.hashOn !== undefined) this.balanceKey = hashKey(backend.hashOn, this.client, this.path, this.headers);
     const server = backend.balancer.pick(undefined, this.balanceKey);
@@ -198,7 +199,8 @@ export class Exchange implements UpstreamHandler {
     this.status = statusCode;
     this.resumeUpstream = resume;
     if (this.done) return false;
-    const headers = clientResponseHeaders(rawHeaders);
+    const rules = this.target.responseHeaders;
+    const headers = rules === undefined ? clientResponseHeaders(rawHeaders) : applyResponseRules(clientResponseHeaders(rawHeaders), rules);
     if (this.runtime.hsts !== undefined) headers.push('strict-transport-security', this.runtime.hsts);
     for (let i = 0; i < headers.length; i += 2) {
       const name = headers[i] as string;

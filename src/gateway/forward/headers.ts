@@ -6,6 +6,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { AuthAllow } from '../auth/index.js';
+import type { HeaderRules } from './header-rules.js';
 import type { ConnectionInfo } from '../tls/connection-info.js';
 
 /** Lower-case names never copied from the client to the upstream (re-added below where needed). */
@@ -55,8 +56,10 @@ export function upstreamRequestHeaders(
   allow: AuthAllow | undefined,
   upgrade: boolean,
   connection?: ConnectionInfo,
+  rules?: HeaderRules,
 ): string[] {
   const out: string[] = [];
+  const ruleDrop = rules?.drop;
   const subjectHeader = connection?.subjectHeader;
   const named = connectionTokens(headers.connection);
   const remove = allow === undefined || allow.removeHeaders.length === 0 ? undefined : allow.removeHeaders;
@@ -68,6 +71,7 @@ export function upstreamRequestHeaders(
     if (named !== undefined && listed(named, name)) continue;
     if (remove !== undefined && listed(remove, name)) continue;
     if (set !== undefined && setListed(set, name)) continue;
+    if (ruleDrop !== undefined && listed(ruleDrop, name)) continue;
     const value = headers[name];
     if (typeof value === 'string') out.push(name, value);
     else if (value !== undefined) for (let i = 0; i < value.length; i++) out.push(name, value[i] as string);
@@ -83,6 +87,10 @@ export function upstreamRequestHeaders(
   const host = trusted && typeof forwardedHost === 'string' ? forwardedHost : (headers.host ?? authority);
   if (host !== undefined) out.push('x-forwarded-host', host);
   if (trusted && headers.forwarded !== undefined) out.push('forwarded', headers.forwarded);
+  if (rules !== undefined) {
+    // the frontend's and route's `set`; a claim the auth policy forwards under the same name wins
+    for (const [name, value] of rules.set) if (!setListed(set, name.toLowerCase())) out.push(name, value);
+  }
   if (set !== undefined) {
     for (let i = 0; i < set.length; i++) {
       const [name, value] = set[i] as readonly [string, string];

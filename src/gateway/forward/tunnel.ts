@@ -76,7 +76,7 @@ export class Tunnel {
 
   private open(allow: AuthAllow | undefined): void {
     const backend = this.target.backend;
-    const headers = upstreamRequestHeaders(this.req.headers, this.client, this.trusted, allow, true, this.connection);
+    const headers = upstreamRequestHeaders(this.req.headers, this.client, this.trusted, allow, true, this.connection, this.target.requestHeaders);
     const server = backend.balancer.pick(undefined, backend.hashOn === undefined ? undefined : hashKey(backend.hashOn, this.client, this.path, headers));
     if (server === undefined) {
       sendRawAndClose(this.socket, 503, MESSAGES.noServer(this.target.backend.name));

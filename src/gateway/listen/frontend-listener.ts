@@ -16,6 +16,7 @@ import type { GatewayMetrics } from '../observe/index.js';
 import { handleClientError } from './client-error.js';
 import { MESSAGES, sendLocal, sendRawAndClose } from './local-response.js';
 import { checkAuthority, checkHost, hostName, parseTarget } from './request-target.js';
+import { rewritePrefix } from '../route/rewrite-prefix.js';
 import { CertificateStore, type CertificateInfo } from '../tls/certificate-store.js';
 import { connectionSocket, PLAIN_HTTP, tlsConnectionInfo, type ConnectionInfo } from '../tls/connection-info.js';
 import { httpsLocation, sendHttpsRedirect } from '../tls/https-redirect.js';
@@ -169,7 +170,8 @@ export class FrontendListener {
     }
     const socket = (runtime.tls ? connectionSocket(req) : req.socket) as TaggedSocket;
     const trusted = runtime.generation.trustedProxies.length === 0 ? false : this.isTrusted(socket, runtime);
-    new Exchange(runtime, route, req, res, started, target.path, target.upstreamPath, clientAddress(socket.remoteAddress), trusted, this.connectionInfo(socket, runtime)).run();
+    const upstreamPath = route.rewrite === undefined ? target.upstreamPath : rewritePrefix(target.upstreamPath, route.rewrite.from, route.rewrite.to);
+    new Exchange(runtime, route, req, res, started, target.path, upstreamPath, clientAddress(socket.remoteAddress), trusted, this.connectionInfo(socket, runtime)).run();
   }
 
   /** Metrics and access log for an answer the gateway wrote itself (refusals, 404, redirects). */
@@ -204,7 +206,8 @@ export class FrontendListener {
     const trusted = this.isTrusted(socket as TaggedSocket, runtime);
     this.tunnels.add(socket);
     socket.once('close', () => this.tunnels.delete(socket));
-    new Tunnel(runtime, route, req, socket, head, target.path, target.upstreamPath, clientAddress(socket.remoteAddress), trusted, this.connectionInfo(socket, runtime)).run();
+    const upstreamPath = route.rewrite === undefined ? target.upstreamPath : rewritePrefix(target.upstreamPath, route.rewrite.from, route.rewrite.to);
+    new Tunnel(runtime, route, req, socket, head, target.path, upstreamPath, clientAddress(socket.remoteAddress), trusted, this.connectionInfo(socket, runtime)).run();
   }
 
   /** Stops accepting; idle keep-alive connections close now, busy ones after their response. */

@@ -5,7 +5,8 @@
  */
 import { createAuthPolicy, type AuthPolicy, type AuthPolicyConfig, type AuthPolicyContext, type RouteRequirements } from '../auth/index.js';
 import { createBalancer, hashOn, type Balancer, type HashOn } from '../balance/index.js';
-import { ipInRanges, type AuthRef, type Cidr, type GatewayConfig } from '../config/index.js';
+import { ipInRanges, type AuthRef, type Cidr, type GatewayConfig, type RouteConfig } from '../config/index.js';
+import { compileHeaderRules, type HeaderRules } from '../forward/header-rules.js';
 import { ActiveChecker, backendServers, inheritHealth, type ServerHealth, type UpstreamServer } from '../health/index.js';
 import type { AccessLog, GatewayMetrics, ServerSnapshot, TargetMetrics } from '../observe/index.js';
 import { Router, type RouteSpec } from '../route/index.js';
@@ -29,6 +30,11 @@ export interface RouteTarget {
   readonly policy: AuthPolicy | undefined;
   readonly requirements: RouteRequirements | undefined;
   readonly metrics: TargetMetrics;
+  /** The route's `rewrite_prefix`: `from` (its path_prefix) becomes `to` upstream. */
+  readonly rewrite: { readonly from: string; readonly to: string } | undefined;
+  /** Header rules of the frontend and the route, compiled (undefined: none). */
+  readonly requestHeaders: HeaderRules | undefined;
+  readonly responseHeaders: HeaderRules | undefined;
 }
 
 export interface FrontendRuntime {
@@ -88,7 +94,7 @@ export class Generation {
       if (backend.check !== undefined && context.activeChecks !== false) this.checkers.set(name, new ActiveChecker(backend.check, servers));
     }
     for (const [name, frontend] of Object.entries(config.frontends)) {
-      const target = (backendName: string, label: string, ref: AuthRef | undefined): RouteTarget => {
+      const target = (backendName: string, label: string, ref: AuthRef | undefined, route?: RouteConfig): RouteTarget => {
         const effective = ref === undefined ? frontend.auth : ref;
         const policyName = effective === undefined || effective === false ? undefined : typeof effective === 'string' ? effective : effective.policy;
         const requirements = effective !== undefined && effective !== false && typeof effective !== 'string' ? { roles: effective.roles, scopes: effective.scopes } : undefined;
@@ -99,13 +105,16 @@ export class Generation {
           policy: policyName === undefined ? undefined : policies.get(policyName),
           requirements,
           metrics: metrics.target(name, backendName),
+          rewrite: route?.rewrite_prefix === undefined || route.path_prefix === undefined ? undefined : { from: route.path_prefix, to: route.rewrite_prefix },
+          requestHeaders: compileHeaderRules(frontend.request_headers, route?.request_headers),
+          responseHeaders: compileHeaderRules(frontend.response_headers, route?.response_headers),
         };
       };
       const specs: RouteSpec<RouteTarget>[] = frontend.routes.map((route, i) => ({
         host: route.host,
         path_prefix: route.path_prefix,
         methods: route.methods,
-        target: target(route.backend, `routes[${i}]`, route.auth),
+        target: target(route.backend, `routes[${i}]`, route.auth, route),
       }));
       const fallback = frontend.default_backend === undefined ? undefined : target(frontend.default_backend, 'default', undefined);
       this.frontends.set(name, {

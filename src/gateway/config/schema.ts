@@ -63,6 +63,15 @@ const normalisedPath = z
   .regex(/^\/[A-Za-z0-9\-._~!$&'()*+,;=:@/%]*$/, 'expected a path starting with / (no query string)')
   .refine((p) => !/(^|\/)\.\.?(\/|$)/.test(p) && !p.includes('//'), 'expected a normalised path (no . or .. segments, no //)');
 
+/** A size in bytes: an integer, or a string with a binary unit: 512k, 10m, 1g (also 10MB, 10MiB). */
+const byteSize = z
+  .union([z.number().int().min(0), z.string().regex(/^\d+\s*([kmg]i?b?|b)?$/i, 'expected a size like 1048576, 512k, 10m or 1g')], { error: 'expected a size like 1048576, 512k, 10m or 1g' })
+  .transform((value) => {
+    if (typeof value === 'number') return value;
+    const [, digits, unit] = /^(\d+)\s*([kmg]?)/i.exec(value) as RegExpExecArray;
+    return Number(digits) * 1024 ** ' kmg'.indexOf((unit as string).toLowerCase() || ' ');
+  });
+
 const ruleHeaderName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'expected an HTTP header name');
 /** Visible Latin-1 and tabs, no CR, LF or NUL: a value that cannot split or end a header. */
 const ruleHeaderValue = z.string().regex(/^[\t\x20-\x7e\x80-\xff]*$/, 'expected a header value without control characters');
@@ -93,6 +102,8 @@ export const routeSchema = z
     rewrite_prefix: normalisedPath.optional(),
     request_headers: requestHeaderRules.optional(),
     response_headers: responseHeaderRules.optional(),
+    /** Overrides `limits.max_body_size` for this route. */
+    max_body_size: byteSize.optional(),
   })
   .superRefine((route, ctx) => {
     if (route.rewrite_prefix !== undefined && route.path_prefix === undefined) {
@@ -200,6 +211,8 @@ export const gatewayConfigSchema = z.strictObject({
     .strictObject({
       max_header_size: z.number().int().min(1_024).max(1_048_576).default(D.limits.max_header_size),
       max_url_length: z.number().int().min(64).max(1_048_576).default(D.limits.max_url_length),
+      /** Largest request body; none by default (a 1 GiB upload streams through). Over it: 413. */
+      max_body_size: byteSize.optional(),
     })
     .prefault({}),
   auth: z.record(name, authPolicySchema).default({}),

@@ -13,6 +13,7 @@ import type { FrontendRuntime, RouteTarget } from '../runtime/generation.js';
 import type { ConnectionInfo } from '../tls/connection-info.js';
 import type { UpstreamHandler } from '../upstream/index.js';
 import { hashKey } from '../balance/index.js';
+import { ErrorCode } from '../../shared/errors.js';
 import { applyResponseRules } from './header-rules.js';
 import { clientResponseHeaders, upstreamRequestHeaders } from './headers.js';
 import { hasRequestBody, isConnectionFailure, isQueueTimeout, retryBudget, upstreamErrorStatus } from './retry-policy.js';
@@ -72,8 +73,13 @@ export class Exchange implements UpstreamHandler {
     res.on('close', onClientClose); // 'close' fires once; on() avoids once()'s per-call wrapper
   }
 
-  /** Entry point: authorize (sync or async) when the target has a policy, then forward. */
+  /** Entry point: refuse a body declared too large, authorize (sync or async) when the target has a policy, then forward. */
   run(): void {
+    const limit = this.target.maxBodyBytes;
+    if (limit !== undefined && this.body !== null && Number(this.req.headers['content-length'] ?? 0) > limit) {
+      this.bodyTooLarge(limit);
+      return;
+    }
     const policy = this.target.policy;
     if (policy === undefined) {
       this.forward(undefined);
@@ -112,6 +118,11 @@ export class Exchange implements UpstreamHandler {
     this.finish(decision.status, Buffer.byteLength(decision.body), `auth: ${decision.reason}`);
   }
 
+  /** 413, and the connection closed: the rest of the body is never read. */
+  private bodyTooLarge(limit: number): void {
+    this.finish(413, sendLocal(this.res, 413, MESSAGES.bodyTooLarge(limit), true, this.runtime.hsts), 'body too large');
+  }
+
   private authFailed(error: unknown): void {
     if (this.done) return;
     this.res.removeHeader('connection');
@@ -135,7 +146,7 @@ export class Exchange implements UpstreamHandler {
     this.server = server;
     server.inflight++;
     server.requests++;
-    server.pool.dispatch({ path: this.upstreamPath, method: this.req.method as string, headers: this.headers, body: this.body }, this);
+    server.pool.dispatch({ path: this.upstreamPath, method: this.req.method as string, headers: this.headers, body: this.body, maxBodyBytes: this.target.maxBodyBytes }, this);
   }
 
   // ---- the upstream pool's response handler ----
@@ -251,6 +262,14 @@ export class Exchange implements UpstreamHandler {
       return;
     }
     const code = (error as { code?: string }).code ?? error.name;
+    if (code === ErrorCode.REQUEST_BODY_TOO_LARGE) {
+      // the client's doing, not the server's: no failure counted, no retry
+      if (this.res.headersSent) {
+        this.res.destroy();
+        this.finish(this.status, this.bytes, code);
+      } else this.bodyTooLarge(this.target.maxBodyBytes as number);
+      return;
+    }
     const metrics = this.runtime.generation.context.metrics;
     metrics.upstreamErrors.labels(server.backend, server.name, code).inc();
     // a full queue says the server is busy, not broken: no failure for passive health, but the request

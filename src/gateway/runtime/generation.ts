@@ -35,6 +35,8 @@ export interface RouteTarget {
   /** Header rules of the frontend and the route, compiled (undefined: none). */
   readonly requestHeaders: HeaderRules | undefined;
   readonly responseHeaders: HeaderRules | undefined;
+  /** Largest request body in bytes (the route's `max_body_size`, else `limits.max_body_size`); undefined: no limit. */
+  readonly maxBodyBytes: number | undefined;
 }
 
 export interface FrontendRuntime {
@@ -108,6 +110,7 @@ export class Generation {
           rewrite: route?.rewrite_prefix === undefined || route.path_prefix === undefined ? undefined : { from: route.path_prefix, to: route.rewrite_prefix },
           requestHeaders: compileHeaderRules(frontend.request_headers, route?.request_headers),
           responseHeaders: compileHeaderRules(frontend.response_headers, route?.response_headers),
+          maxBodyBytes: route?.max_body_size ?? config.limits.max_body_size,
         };
       };
       const specs: RouteSpec<RouteTarget>[] = frontend.routes.map((route, i) => ({

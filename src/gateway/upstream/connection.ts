@@ -63,6 +63,9 @@ export class Http1Connection {
   private request: UpstreamRequest | null = null;
   private head: RequestHead | null = null;
   private body: Readable | null = null;
+  /** Request body bytes seen so far, and the most this request may stream. */
+  private bodyBytes = 0;
+  private maxBodyBytes = Infinity;
   private remaining = 0;
   private requestDone = true;
   private headPending = false;
@@ -137,6 +140,8 @@ export class Http1Connection {
     this.headPending = true;
     this.requestDone = false;
     this.remaining = head.length;
+    this.bodyBytes = 0;
+    this.maxBodyBytes = request.maxBodyBytes ?? Infinity;
     this.body = body;
     body.on('data', this.onBodyData);
     body.on('end', this.onBodyEnd);
@@ -157,6 +162,11 @@ export class Http1Connection {
     const data = typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : chunk;
     if (data.length === 0) return; // an empty chunk would end a chunked body early
     const head = this.head as RequestHead;
+    this.bodyBytes += data.length;
+    if (this.bodyBytes > this.maxBodyBytes) {
+      this.fail(upstreamError(ErrorCode.REQUEST_BODY_TOO_LARGE, `the request body is larger than ${this.maxBodyBytes} bytes`));
+      return;
+    }
     if (head.framing === Framing.Length && data.length > this.remaining) {
       this.fail(upstreamError(ErrorCode.UPSTREAM_BAD_REQUEST, 'the request body is longer than its Content-Length; not sent'));
       return;

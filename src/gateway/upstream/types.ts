@@ -13,6 +13,8 @@ export interface UpstreamRequest {
   readonly headers: readonly string[];
   /** The client's request body, streamed as it arrives; null when there is none. */
   readonly body: Readable | null;
+  /** Largest body to stream, in bytes: past it the exchange fails with ERR_REQUEST_BODY_TOO_LARGE. */
+  readonly maxBodyBytes?: number;
 }
 
 export interface UpstreamHandler {

@@ -72,6 +72,17 @@ const byteSize = z
     return Number(digits) * 1024 ** ' kmg'.indexOf((unit as string).toLowerCase() || ' ');
   });
 
+const cidr = z.string().transform((value, ctx) => {
+  const parsed = parseCidr(value);
+  if (parsed === undefined) {
+    ctx.addIssue({ code: 'custom', message: 'expected an IP address or CIDR range like 10.0.0.0/8' });
+    return z.NEVER;
+  }
+  return parsed;
+});
+/** Source address rules (listen/source-rules.ts). */
+const addressList = z.array(cidr).min(1, 'expected at least one address or range');
+
 const ruleHeaderName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'expected an HTTP header name');
 /** Visible Latin-1 and tabs, no CR, LF or NUL: a value that cannot split or end a header. */
 const ruleHeaderValue = z.string().regex(/^[\t\x20-\x7e\x80-\xff]*$/, 'expected a header value without control characters');
@@ -104,6 +115,8 @@ export const routeSchema = z
     response_headers: responseHeaderRules.optional(),
     /** Overrides `limits.max_body_size` for this route. */
     max_body_size: byteSize.optional(),
+    allow_from: addressList.optional(),
+    deny_from: addressList.optional(),
   })
   .superRefine((route, ctx) => {
     if (route.rewrite_prefix !== undefined && route.path_prefix === undefined) {
@@ -119,6 +132,9 @@ export const frontendSchema = z.strictObject({
   /** Header rules for every request of this frontend; a route's own apply after them. */
   request_headers: requestHeaderRules.optional(),
   response_headers: responseHeaderRules.optional(),
+  /** Source address rules for every request of this frontend; a route's own lists replace these. */
+  allow_from: addressList.optional(),
+  deny_from: addressList.optional(),
   /** HTTPS frontend: certificates, HTTP/2, client certificates, HSTS (src/gateway/tls). */
   tls: frontendTlsSchema.optional(),
   /** Plain-HTTP frontend answering every request with a 308 to https. */
@@ -184,18 +200,7 @@ export const gatewayConfigSchema = z.strictObject({
     .default(D.workers),
   admin: z.strictObject({ bind: hostPort(true) }).optional(),
   access_log: z.boolean().default(D.access_log),
-  trusted_proxies: z
-    .array(
-      z.string().transform((value, ctx) => {
-        const cidr = parseCidr(value);
-        if (cidr === undefined) {
-          ctx.addIssue({ code: 'custom', message: 'expected an IP address or CIDR range like 10.0.0.0/8' });
-          return z.NEVER;
-        }
-        return cidr;
-      }),
-    )
-    .default([]),
+  trusted_proxies: z.array(cidr).default([]),
   timeouts: z
     .strictObject({
       connect: positiveDuration.default(D.timeouts.connect),

@@ -17,6 +17,7 @@ import { handleClientError } from './client-error.js';
 import { MESSAGES, sendLocal, sendRawAndClose } from './local-response.js';
 import { checkAuthority, checkHost, hostName, parseTarget } from './request-target.js';
 import { rewritePrefix } from '../route/rewrite-prefix.js';
+import { sourceAddress, sourceAllowed, type SourceRules } from './source-rules.js';
 import { CertificateStore, type CertificateInfo } from '../tls/certificate-store.js';
 import { connectionSocket, PLAIN_HTTP, tlsConnectionInfo, type ConnectionInfo } from '../tls/connection-info.js';
 import { httpsLocation, sendHttpsRedirect } from '../tls/https-redirect.js';
@@ -170,8 +171,17 @@ export class FrontendListener {
     }
     const socket = (runtime.tls ? connectionSocket(req) : req.socket) as TaggedSocket;
     const trusted = runtime.generation.trustedProxies.length === 0 ? false : this.isTrusted(socket, runtime);
+    if (route.source !== undefined && !this.sourcePasses(route.source, socket, trusted, req.headers['x-forwarded-for'], runtime)) {
+      const bytes = sendLocal(res, 403, MESSAGES.sourceDenied, hasRequestBody(req), runtime.hsts);
+      this.recordLocal(req, runtime, started, 403, bytes, target.path, route.label, 'source denied');
+      return;
+    }
     const upstreamPath = route.rewrite === undefined ? target.upstreamPath : rewritePrefix(target.upstreamPath, route.rewrite.from, route.rewrite.to);
     new Exchange(runtime, route, req, res, started, target.path, upstreamPath, clientAddress(socket.remoteAddress), trusted, this.connectionInfo(socket, runtime)).run();
+  }
+
+  private sourcePasses(rules: SourceRules, socket: Socket, trusted: boolean, forwardedFor: string | string[] | undefined, runtime: FrontendRuntime): boolean {
+    return sourceAllowed(rules, sourceAddress(clientAddress(socket.remoteAddress), trusted, forwardedFor, runtime.generation.trustedProxies));
   }
 
   /** Metrics and access log for an answer the gateway wrote itself (refusals, 404, redirects). */
@@ -204,6 +214,9 @@ export class FrontendListener {
     const route = runtime.router.match(hostName(host), target.path, req.method as string);
     if (route === undefined) return sendRawAndClose(socket, 404, MESSAGES.notFound);
     const trusted = this.isTrusted(socket as TaggedSocket, runtime);
+    if (route.source !== undefined && !this.sourcePasses(route.source, socket, trusted, req.headers['x-forwarded-for'], runtime)) {
+      return sendRawAndClose(socket, 403, MESSAGES.sourceDenied);
+    }
     this.tunnels.add(socket);
     socket.once('close', () => this.tunnels.delete(socket));
     const upstreamPath = route.rewrite === undefined ? target.upstreamPath : rewritePrefix(target.upstreamPath, route.rewrite.from, route.rewrite.to);

@@ -49,6 +49,7 @@ export const MESSAGES = {
   badHost: 'Bad Request: exactly one valid Host header is required\n',
   badTarget: 'Bad Request: the request path is malformed or not allowed (encoded slash, backslash, control character or fragment)\n',
   uriTooLong: 'URI Too Long\n',
+  sourceDenied: 'Forbidden: requests from this address are not allowed here\n',
   bodyTooLarge: (limit: number) => `Payload Too Large: the request body may be at most ${limit} bytes\n`,
   notFound: 'Not Found: no route matches this request\n',
   noServer: (backend: string) => `Service Unavailable: no healthy server in backend "${backend}"\n`,

@@ -7,6 +7,7 @@ import { createAuthPolicy, type AuthPolicy, type AuthPolicyConfig, type AuthPoli
 import { createBalancer, hashOn, type Balancer, type HashOn } from '../balance/index.js';
 import { ipInRanges, type AuthRef, type Cidr, type GatewayConfig, type RouteConfig } from '../config/index.js';
 import { compileHeaderRules, type HeaderRules } from '../forward/header-rules.js';
+import { compileSourceRules, type SourceRules } from '../listen/source-rules.js';
 import { ActiveChecker, backendServers, inheritHealth, type ServerHealth, type UpstreamServer } from '../health/index.js';
 import type { AccessLog, GatewayMetrics, ServerSnapshot, TargetMetrics } from '../observe/index.js';
 import { Router, type RouteSpec } from '../route/index.js';
@@ -37,6 +38,8 @@ export interface RouteTarget {
   readonly responseHeaders: HeaderRules | undefined;
   /** Largest request body in bytes (the route's `max_body_size`, else `limits.max_body_size`); undefined: no limit. */
   readonly maxBodyBytes: number | undefined;
+  /** Source address rules of the route or its frontend (undefined: every address may pass). */
+  readonly source: SourceRules | undefined;
 }
 
 export interface FrontendRuntime {
@@ -111,6 +114,7 @@ export class Generation {
           requestHeaders: compileHeaderRules(frontend.request_headers, route?.request_headers),
           responseHeaders: compileHeaderRules(frontend.response_headers, route?.response_headers),
           maxBodyBytes: route?.max_body_size ?? config.limits.max_body_size,
+          source: compileSourceRules(frontend, route),
         };
       };
       const specs: RouteSpec<RouteTarget>[] = frontend.routes.map((route, i) => ({

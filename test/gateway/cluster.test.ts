@@ -156,3 +156,53 @@ backends:
     await Promise.all([a.close(), b.close()]);
   }
 });
+
+test('two workers: a server drained through the primary admin API is drained in every worker, also one started later and after a reload', async () => {
+  const a = await startUpstream('a');
+  const b = await startUpstream('b');
+  const token = 'cluster-admin-token-0123456789';
+  const gateway = await startGatewayProcess(`
+workers: 2
+admin: { bind: "127.0.0.1:0", token: { env: GATEHOUSE_ADMIN_TOKEN } }
+frontends:
+  web: { bind: "127.0.0.1:0", default_backend: app }
+backends:
+  app: { servers: { a: { address: "${a.address}" }, b: { address: "${b.address}" } } }
+`, [], { GATEHOUSE_ADMIN_TOKEN: token });
+  try {
+    const ready = new Set<unknown>();
+    await gateway.waitForLine((l) => {
+      if (l.frontend === 'web' && typeof l.port === 'number') ready.add(l.pid);
+      return ready.size === 2;
+    });
+    await gateway.waitForLine((l) => l.admin === true);
+    const url = `http://127.0.0.1:${gateway.port('web')}/`;
+    assert.deepEqual([...await servedBy(url, 20)].sort(), ['a', 'b']);
+    const put = await request(`http://127.0.0.1:${gateway.adminPort()}/api/servers/app/b/state`, { method: 'PUT', body: '{"state":"drain"}', headers: { authorization: `Bearer ${token}` } });
+    assert.equal(put.statusCode, 200);
+    await put.body.dump();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.deepEqual([...await servedBy(url, 30)], ['a'], 'no worker sends to b');
+    assert.equal(gateway.lines.filter((l) => l.admin === 'drain' && (l.level as number) >= 30).length, 1, 'logged once, by the primary');
+
+    const [victim] = childPids(gateway.child.pid as number);
+    process.kill(victim as number, 'SIGKILL');
+    await gateway.waitForLine((l) => l.frontend === 'web' && typeof l.port === 'number' && !ready.has(l.pid));
+    assert.deepEqual([...await servedBy(url, 30)], ['a'], 'the new worker knows b is drained');
+
+    gateway.child.kill('SIGHUP');
+    await gateway.waitForLine(() => gateway.lines.filter((l) => l.msg === 'config reloaded').length === 2);
+    assert.deepEqual([...await servedBy(url, 30)], ['a'], 'still drained after the reload');
+
+    const back = await request(`http://127.0.0.1:${gateway.adminPort()}/api/servers/app/b/state`, { method: 'PUT', body: 'ready', headers: { authorization: `Bearer ${token}` } });
+    assert.equal(back.statusCode, 200);
+    await back.body.dump();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.deepEqual([...await servedBy(url, 30)].sort(), ['a', 'b']);
+    assert.equal(gateway.lines.some((l) => JSON.stringify(l).includes(token)), false, 'the token is never logged');
+    assert.equal(await gateway.stop('SIGTERM'), 0);
+  } finally {
+    await gateway.stop('SIGKILL');
+    await Promise.all([a.close(), b.close()]);
+  }
+});

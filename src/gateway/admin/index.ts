@@ -1,2 +1,3 @@
-export { AdminServer, type AdminSources } from './admin-server.js';
+export { AdminServer, type AdminSources, type AdminOptions } from './admin-server.js';
+export { adminToken } from './token.js';
 export { renderStatsPage, escapeHtml, type StatsSnapshot, type StatsBackend, type StatsFrontend, type StatsServer } from './stats-page.js';

@@ -10,6 +10,8 @@ export interface StatsServer {
   readonly weight: number;
   /** A backup server (used only when no other is available). */
   readonly backup?: boolean;
+  /** The operator's state: ready, drain or maint. */
+  readonly admin?: string;
   readonly up: boolean;
   readonly inflight: number;
   readonly requests: number;
@@ -54,7 +56,7 @@ export interface StatsSnapshot {
 export { escapeHtml };
 
 function serverRow(s: StatsServer): string {
-  const state = s.up ? 'UP' : 'DOWN';
+  const state = s.admin === 'drain' || s.admin === 'maint' ? s.admin.toUpperCase() : s.up ? 'UP' : 'DOWN';
   const seen = s.upIn === undefined ? '' : ` (${s.upIn[0]}/${s.upIn[1]} workers)`;
   return `<tr class="${s.up ? 'up' : 'down'}"><td>${escapeHtml(s.name)}</td><td>${escapeHtml(s.address)}</td><td>${escapeHtml(state + seen)}</td>` +
     `<td>${escapeHtml(s.weight)}${s.backup === true ? ' (backup)' : ''}</td><td>${escapeHtml(s.inflight)}</td><td>${escapeHtml(s.requests)}</td><td>${escapeHtml(s.failures)}</td><td>${escapeHtml(s.checked ? 'active+passive' : 'passive')}</td>` +

@@ -172,6 +172,8 @@ export const serverSchema = z.strictObject({
   weight: z.number().int().min(1).max(256).default(D.server.weight),
   /** Used only when no other server of the backend is available (HAProxy's `backup`). */
   backup: z.boolean().default(false),
+  /** The operator's state at start (the admin API changes it at run time): ready, drain or maint. */
+  state: z.enum(['ready', 'drain', 'maint'], { error: 'expected ready, drain or maint' }).default('ready'),
 });
 
 const balanceSchema = z
@@ -198,7 +200,16 @@ export const gatewayConfigSchema = z.strictObject({
   workers: z
     .union([z.literal('auto'), z.number().int().min(1).max(256)], { error: 'expected a number of workers or auto' })
     .default(D.workers),
-  admin: z.strictObject({ bind: hostPort(true) }).optional(),
+  admin: z
+    .strictObject({
+      bind: hostPort(true),
+      /** Bearer token for the admin API's changes (server states); from the environment or a file, never inline. */
+      token: z
+        .strictObject({ env: z.string().min(1).optional(), file: z.string().min(1).optional() })
+        .refine((t) => (t.env === undefined) !== (t.file === undefined), 'give exactly one of env, file')
+        .optional(),
+    })
+    .optional(),
   access_log: z.boolean().default(D.access_log),
   trusted_proxies: z.array(cidr).default([]),
   timeouts: z

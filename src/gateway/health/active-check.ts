@@ -38,9 +38,10 @@ export class ActiveChecker {
   }
 
   start(): void {
-    for (const state of this.states) void this.probe(state);
+    // a server in maintenance is not checked (HAProxy's `maint`); it is checked again once it leaves it
+    for (const state of this.states) if (state.server.adminState !== 'maint') void this.probe(state);
     this.timer = setInterval(() => {
-      for (const state of this.states) if (!state.running) void this.probe(state);
+      for (const state of this.states) if (!state.running && state.server.adminState !== 'maint') void this.probe(state);
     }, this.check.interval).unref();
   }
 

@@ -19,18 +19,22 @@ export function backendServers(config: GatewayConfig, name: string, logger: Logg
     maxHeaderSize: config.limits.max_header_size,
   };
   const tls = upstreamTls(name, backend.tls, config.baseDir, logger);
-  return Object.entries(backend.servers).map(
-    ([serverName, server]) => new UpstreamServer(name, serverName, server.address, server.weight, pool, backend.passive, logger, onChange, tls),
-  );
+  return Object.entries(backend.servers).map(([serverName, server]) => {
+    const upstream = new UpstreamServer(name, serverName, server.address, server.weight, pool, backend.passive, logger, onChange, tls);
+    if (server.state !== 'ready') upstream.setAdminState(server.state, true);
+    return upstream;
+  });
 }
 
 /**
  * Reload: each server takes over the health of the same server (backend, name and address) among
- * `previous`. Active verdicts carry over only when the backend is actively checked in both configs.
+ * `previous`. Active verdicts carry over only when the backend is actively checked in both configs; the
+ * operator's state (drain, maint) carries over unless the new file sets a different `state` for it.
  */
-export function inheritHealth(servers: readonly UpstreamServer[], previous: readonly UpstreamServer[], activeChecked: boolean): void {
+export function inheritHealth(servers: readonly UpstreamServer[], previous: readonly UpstreamServer[], activeChecked: boolean, configStateChanged: (server: UpstreamServer) => boolean = () => false): void {
   for (const server of servers) {
     const old = previous.find((o) => server.sameServer(o));
-    if (old !== undefined) server.inherit(old, activeChecked);
+    // the operator's state set at run time survives a reload, unless the reload changes it in the file
+    if (old !== undefined) server.inherit(old, activeChecked, !configStateChanged(server));
   }
 }

@@ -9,7 +9,14 @@ import type { GatewayConfig } from '../config/index.js';
 import type { Logger } from '../../shared/logger.js';
 import { ActiveChecker } from './active-check.js';
 import { backendServers, inheritHealth } from './backend-servers.js';
-import type { UpstreamServer } from './upstream-server.js';
+import type { AdminState, UpstreamServer } from './upstream-server.js';
+
+/** An operator's state set through the primary's admin API, as sent to the workers. */
+export interface ServerAdminState {
+  readonly backend: string;
+  readonly server: string;
+  readonly state: AdminState;
+}
 
 /** One server's active-check verdict, as the primary sends it to the workers. */
 export interface ServerHealth {
@@ -30,6 +37,7 @@ export class SharedHealthChecks {
   private readonly logger: Logger;
   private readonly publish: (states: ServerHealth[]) => void;
   private backends = new Map<string, CheckedBackend>();
+  private config: GatewayConfig | undefined;
 
   constructor(logger: Logger, publish: (states: ServerHealth[]) => void) {
     this.logger = logger;
@@ -45,17 +53,24 @@ export class SharedHealthChecks {
       const servers = backendServers(config, name, this.logger, (server) => this.publish([health(server)]));
       const checker = new ActiveChecker(backend.check, servers);
       const old = previous.get(name);
+      const before = this.config;
       if (old !== undefined) {
-        inheritHealth(servers, old.servers, true);
+        inheritHealth(servers, old.servers, true, (server) => config.backends[name]?.servers[server.name]?.state !== before?.backends[name]?.servers[server.name]?.state);
         checker.inheritCounters(old.checker);
       }
       next.set(name, { servers, checker });
     }
     this.backends = next;
+    this.config = config;
     for (const old of previous.values()) old.checker.stop();
     for (const backend of next.values()) backend.checker.start();
     void closeServers(previous);
     this.publish(this.snapshot());
+  }
+
+  /** The operator's state for a checked server (maint stops its checks here too). */
+  setAdminState(backend: string, server: string, state: AdminState): void {
+    this.backends.get(backend)?.servers.find((s) => s.name === server)?.setAdminState(state, true);
   }
 
   /** Every checked server's current verdict (sent to a worker as it starts and after it reloads). */

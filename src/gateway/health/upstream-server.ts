@@ -23,6 +23,14 @@ const KEEP_ALIVE_TIMEOUT = 4_000;
 
 export type ServerStateListener = (server: UpstreamServer) => void;
 
+/**
+ * The operator's state for a server (HAProxy's `set server <b>/<s> state ready|drain|maint`): `drain`
+ * takes no new requests while its checks go on; `maint` takes none and is not checked. Requests in
+ * flight finish either way.
+ */
+export type AdminState = 'ready' | 'drain' | 'maint';
+export const ADMIN_STATES: readonly AdminState[] = ['ready', 'drain', 'maint'];
+
 export class UpstreamServer {
   readonly backend: string;
   readonly name: string;
@@ -42,6 +50,7 @@ export class UpstreamServer {
   available = true;
   activeUp = true;
   passiveDown = false;
+  adminState: AdminState = 'ready';
   consecutiveFailures = 0;
   lastChange = Date.now();
   lastReason = 'initial';
@@ -125,6 +134,14 @@ export class UpstreamServer {
     this.update(reason.startsWith('check: ') ? reason : `check: ${reason}`, quiet);
   }
 
+  /** The operator changed the server's state (admin API or config). `quiet`: logged elsewhere (cluster workers). */
+  setAdminState(state: AdminState, quiet = false): void {
+    if (this.adminState === state) return;
+    this.adminState = state;
+    this.logger[quiet ? 'debug' : 'info']({ backend: this.backend, server: this.name, admin: state }, `server ${this.backend}/${this.name} set to ${state}`);
+    this.update(`admin: ${state}`, true);
+  }
+
   /** Same backend, name and address: the same server across a reload. */
   sameServer(other: { backend: string; name: string; host: string; port: number }): boolean {
     return other.backend === this.backend && other.name === this.name && other.host === this.host && other.port === this.port;
@@ -135,8 +152,9 @@ export class UpstreamServer {
    * verdict carries over when both generations check it (`activeChecked`), and a passive cool-down
    * carries over with the time it has left, so a reload never sends traffic to a server known to be down.
    */
-  inherit(previous: UpstreamServer, activeChecked: boolean): void {
+  inherit(previous: UpstreamServer, activeChecked: boolean, keepAdminState = true): void {
     if (activeChecked) this.activeUp = previous.activeUp;
+    if (keepAdminState) this.adminState = previous.adminState;
     if (previous.passiveDown && this.passive !== false) {
       const left = previous.cooldownUntil - Date.now();
       if (left > 0) {
@@ -144,13 +162,13 @@ export class UpstreamServer {
         this.startCooldown(left);
       }
     }
-    this.available = this.activeUp && !this.passiveDown;
+    this.available = this.activeUp && !this.passiveDown && this.adminState === 'ready';
     this.lastChange = previous.lastChange;
     this.lastReason = previous.lastReason;
   }
 
   private update(reason: string, quiet = false): void {
-    const available = this.activeUp && !this.passiveDown;
+    const available = this.activeUp && !this.passiveDown && this.adminState === 'ready';
     if (available === this.available) return;
     this.available = available;
     this.lastChange = Date.now();

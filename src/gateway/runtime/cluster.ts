@@ -10,9 +10,9 @@
 import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import { AggregatorRegistry } from 'prom-client';
-import { AdminServer, type StatsSnapshot } from '../admin/index.js';
+import { AdminServer, adminToken, type StatsSnapshot } from '../admin/index.js';
 import { loadGatewayConfig, type GatewayConfig } from '../config/index.js';
-import { SharedHealthChecks, type ServerHealth } from '../health/index.js';
+import { SharedHealthChecks, type ServerAdminState, type ServerHealth } from '../health/index.js';
 import type { Logger } from '../../shared/logger.js';
 import { startGateway } from './gateway.js';
 
@@ -27,7 +27,7 @@ type Message =
   | { type: 'gatehouse:reload' }
   | { type: 'gatehouse:reloaded'; ok: boolean; error?: string }
   | { type: 'gatehouse:shutdown' }
-  | { type: 'gatehouse:health'; states: ServerHealth[] }
+  | { type: 'gatehouse:health'; states: ServerHealth[]; admin: ServerAdminState[] }
   | { type: 'gatehouse:health-wanted' }
   | { type: 'gatehouse:stats'; id: number }
   | { type: 'gatehouse:stats-reply'; id: number; snapshot: StatsSnapshot };
@@ -47,21 +47,25 @@ async function runWorker({ configPath, logger }: ClusterOptions): Promise<number
   // the primary's health verdicts, before this worker listens (a message sent before a listener was
   // registered would be lost, so the worker asks once it listens for them)
   const health: ServerHealth[] = [];
+  const adminStates: ServerAdminState[] = [];
   let gotHealth: () => void = () => undefined;
   const firstHealth = new Promise<void>((resolve) => (gotHealth = resolve));
   const whileStarting = (message: Message) => {
     if (message.type === 'gatehouse:shutdown') shutdownAsked = true;
     else if (message.type === 'gatehouse:health') {
       health.push(...message.states);
+      adminStates.push(...message.admin);
       gotHealth();
     }
   };
   process.on('message', whileStarting);
   process.send?.({ type: 'gatehouse:health-wanted' } satisfies Message);
   await Promise.race([firstHealth, new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
-  const gateway = await startGateway({ configPath, logger, admin: false, activeChecks: false, health });
+  const gateway = await startGateway({ configPath, logger, admin: false, activeChecks: false, health, adminStates });
   process.off('message', whileStarting);
-  gateway.applyHealth(health); // any that came in after the generation was built
+  // any that came in after the generation was built
+  gateway.applyHealth(health);
+  gateway.applyAdminStates(adminStates);
   new AggregatorRegistry();
   AggregatorRegistry.setRegistries(gateway.metrics.registries());
   const send = (message: Message) => process.send?.(message);
@@ -85,6 +89,7 @@ async function runWorker({ configPath, logger }: ClusterOptions): Promise<number
         );
       } else if (message.type === 'gatehouse:health') {
         gateway.applyHealth(message.states);
+        gateway.applyAdminStates(message.admin);
       } else if (message.type === 'gatehouse:stats') {
         send({ type: 'gatehouse:stats-reply', id: message.id, snapshot: gateway.stats() });
       } else if (message.type === 'gatehouse:shutdown') close();
@@ -117,6 +122,8 @@ function mergeStats(snapshots: StatsSnapshot[]): StatsSnapshot {
 
 async function runPrimary({ configPath, workers, logger }: ClusterOptions): Promise<number> {
   const config = loadGatewayConfig(configPath);
+  const token = adminToken(config);
+  let current = config;
   const count = workerCount(workers);
   let shuttingDown = false;
   const early: string[] = [];
@@ -132,22 +139,34 @@ async function runPrimary({ configPath, workers, logger }: ClusterOptions): Prom
     if (worker.isConnected()) worker.send(message);
   };
   const health = new SharedHealthChecks(logger, (states) => {
-    for (const worker of live) tell(worker, { type: 'gatehouse:health', states });
+    for (const worker of live) tell(worker, { type: 'gatehouse:health', states, admin: [] });
   });
   health.apply(config);
+  // operator states set through the admin API: kept here for workers that start or reload later
+  const adminStates = new Map<string, ServerAdminState>();
+  const snapshot = (): Message => ({ type: 'gatehouse:health', states: health.snapshot(), admin: [...adminStates.values()] });
+  const setServerState = async (backend: string, server: string, state: ServerAdminState['state']): Promise<boolean> => {
+    if (current.backends[backend]?.servers[server] === undefined) return false;
+    const entry = { backend, server, state };
+    adminStates.set(`${backend}\0${server}`, entry);
+    health.setAdminState(backend, server, state);
+    logger.info({ backend, server, admin: state }, `server ${backend}/${server} set to ${state}`);
+    for (const worker of live) tell(worker, { type: 'gatehouse:health', states: [], admin: [entry] });
+    return true;
+  };
 
   const fork = () => {
     const worker = cluster.fork({ GATEHOUSE_CLUSTER_WORKER: '1' });
     live.add(worker);
     worker.on('message', (message: Message) => {
-      if (message.type === 'gatehouse:health-wanted') tell(worker, { type: 'gatehouse:health', states: health.snapshot() });
+      if (message.type === 'gatehouse:health-wanted') tell(worker, snapshot());
       else if (message.type === 'gatehouse:ready') {
         ready.add(worker);
         // a worker still loading its code when the shutdown went out had no listener for it yet
         if (shuttingDown) worker.send({ type: 'gatehouse:shutdown' } satisfies Message);
       }
       else if (message.type === 'gatehouse:reloaded') {
-        if (message.ok) tell(worker, { type: 'gatehouse:health', states: health.snapshot() });
+        if (message.ok) tell(worker, snapshot());
         else logger.error({ worker: worker.process.pid, error: message.error }, 'worker refused the reload');
       }
       else if (message.type === 'gatehouse:stats-reply') {
@@ -190,7 +209,8 @@ async function runPrimary({ configPath, workers, logger }: ClusterOptions): Prom
           statsWaiters.set(id, { replies: [], expected: targets.length, done: finish });
           for (const worker of targets) worker.send({ type: 'gatehouse:stats', id } satisfies Message);
         }),
-    });
+      setServerState,
+    }, { token });
     const address = await admin.listen();
     logger.info({ admin: true, address: address.address, port: address.port }, `admin listening on ${address.address}:${address.port}`);
   }
@@ -204,6 +224,11 @@ async function runPrimary({ configPath, workers, logger }: ClusterOptions): Prom
         logger.error({ err: { message: (error as Error).message, code: (error as { code?: string }).code } }, 'config reload refused; the old config keeps serving');
         return;
       }
+      // a state the new file sets differently for a server replaces the one set at run time
+      for (const [key, entry] of adminStates) {
+        if (next.backends[entry.backend]?.servers[entry.server]?.state !== current.backends[entry.backend]?.servers[entry.server]?.state) adminStates.delete(key);
+      }
+      current = next;
       health.apply(next);
       logger.info({ workers: live.size }, 'reloading config in every worker');
       for (const worker of live) worker.send({ type: 'gatehouse:reload' } satisfies Message);

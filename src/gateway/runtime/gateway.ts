@@ -4,13 +4,13 @@
  * drains. `gatehouse gateway` and `gatehouse up` both use it (the CLI adds node:cluster on top).
  */
 import type { AddressInfo } from 'node:net';
-import { AdminServer, type StatsSnapshot } from '../admin/index.js';
+import { AdminServer, adminToken, type StatsSnapshot } from '../admin/index.js';
 import { loadGatewayConfig, type GatewayConfig } from '../config/index.js';
 import { FrontendListener } from '../listen/frontend-listener.js';
 import { createAccessLog, GatewayMetrics, noAccessLog } from '../observe/index.js';
 import { createLogger, type Logger } from '../../shared/logger.js';
 import { buildGeneration, type AuthPolicyFactory, type Generation, type GenerationContext } from './generation.js';
-import type { ServerHealth } from '../health/index.js';
+import type { ServerAdminState, ServerHealth } from '../health/index.js';
 import { statsSnapshot } from './stats.js';
 import { TlsMetrics } from '../tls/metrics.js';
 import { ErrorCode, GatehouseError } from '../../shared/errors.js';
@@ -30,6 +30,8 @@ export interface StartGatewayOptions {
    */
   readonly activeChecks?: boolean;
   readonly health?: readonly ServerHealth[];
+  /** Cluster worker: operator states set through the primary's admin API, applied before listening. */
+  readonly adminStates?: readonly ServerAdminState[];
 }
 
 export interface BoundAddress {
@@ -47,6 +49,8 @@ export interface RunningGateway {
   stats(workers?: number): StatsSnapshot;
   /** Cluster worker: active-check verdicts from the primary. */
   applyHealth(states: readonly ServerHealth[]): void;
+  /** Cluster worker: operator states from the primary's admin API. */
+  applyAdminStates(states: readonly ServerAdminState[]): void;
   /** Validates and swaps in a new config (default: re-read the config file). Throws and keeps the old one when invalid. */
   reload(next?: GatewayConfig | string): Promise<void>;
   /** Stops accepting, waits for in-flight requests (up to timeouts.drain), closes everything. */
@@ -69,6 +73,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
 
   let generation: Generation = await buildGeneration(config, context(config));
   if (options.health !== undefined) generation.applyHealth(options.health);
+  for (const entry of options.adminStates ?? []) generation.setAdminState(entry.backend, entry.server, entry.state, true);
   metrics.setServerSource(() => generation.serverSnapshots());
   const listeners = new Map<string, FrontendListener>();
   const tlsMetrics = new TlsMetrics(metrics.registry);
@@ -86,10 +91,15 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       logger.info({ frontend: name, address: address.address, port: address.port }, `frontend ${name} listening on ${address.address}:${address.port}`);
     }
     if (options.admin !== false && config.admin !== undefined) {
-      admin = new AdminServer(config.admin.bind, {
-        metrics: () => metrics.text(),
-        stats: async () => statsSnapshot(generation, 1, certificates()),
-      });
+      admin = new AdminServer(
+        config.admin.bind,
+        {
+          metrics: () => metrics.text(),
+          stats: async () => statsSnapshot(generation, 1, certificates()),
+          setServerState: async (backend, server, state) => generation.setAdminState(backend, server, state),
+        },
+        { token: adminToken(config) },
+      );
       adminAddress = await admin.listen();
       logger.info({ admin: true, address: adminAddress.address, port: adminAddress.port }, `admin listening on ${adminAddress.address}:${adminAddress.port}`);
     }
@@ -165,6 +175,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     config: () => config as GatewayConfig,
     stats: (workers = 1) => statsSnapshot(generation, workers, certificates()),
     applyHealth: (states) => generation.applyHealth(states),
+    applyAdminStates: (states) => {
+      for (const entry of states) generation.setAdminState(entry.backend, entry.server, entry.state, true);
+    },
     reload(next) {
       const attempt = reloading.then(() => reloadOnce(next));
       reloading = attempt.catch((error: unknown) => {

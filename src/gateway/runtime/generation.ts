@@ -8,7 +8,7 @@ import { createBalancer, hashOn, type Balancer, type HashOn } from '../balance/i
 import { ipInRanges, type AuthRef, type Cidr, type GatewayConfig, type RouteConfig } from '../config/index.js';
 import { compileHeaderRules, type HeaderRules } from '../forward/header-rules.js';
 import { compileSourceRules, type SourceRules } from '../listen/source-rules.js';
-import { ActiveChecker, backendServers, inheritHealth, type ServerHealth, type UpstreamServer } from '../health/index.js';
+import { ActiveChecker, backendServers, inheritHealth, type AdminState, type ServerHealth, type UpstreamServer } from '../health/index.js';
 import type { AccessLog, GatewayMetrics, ServerSnapshot, TargetMetrics } from '../observe/index.js';
 import { Router, type RouteSpec } from '../route/index.js';
 import type { Logger } from '../../shared/logger.js';
@@ -160,11 +160,20 @@ export class Generation {
       const old = previous.backends.get(backend.name);
       if (old === undefined) continue;
       const checked = this.config.backends[backend.name]?.check !== undefined && previous.config.backends[backend.name]?.check !== undefined;
-      inheritHealth(backend.servers, old.servers, checked);
+      const stateChanged = (server: UpstreamServer) =>
+        this.config.backends[backend.name]?.servers[server.name]?.state !== previous.config.backends[backend.name]?.servers[server.name]?.state;
+      inheritHealth(backend.servers, old.servers, checked, stateChanged);
       const checker = this.checkers.get(backend.name);
       const oldChecker = previous.checkers.get(backend.name);
       if (checker !== undefined && oldChecker !== undefined) checker.inheritCounters(oldChecker);
     }
+  }
+
+  /** The operator's state for a server (admin API); false when there is no such server. */
+  setAdminState(backend: string, server: string, state: AdminState, quiet = false): boolean {
+    const target = this.backends.get(backend)?.servers.find((s) => s.name === server);
+    target?.setAdminState(state, quiet);
+    return target !== undefined;
   }
 
   /** Cluster worker: the primary's active-check verdicts. A state for a server this generation does not have is ignored. */

@@ -33,6 +33,7 @@ export function statsSnapshot(generation: Generation, workers: number, certifica
         address: `${s.host}:${s.port}`,
         weight: s.weight,
         backup: config.backends[b.name]?.servers[s.name]?.backup === true,
+        admin: s.adminState,
         up: s.available,
         inflight: s.inflight,
         requests: s.requests,

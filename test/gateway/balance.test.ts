@@ -153,3 +153,22 @@ test('backup servers get traffic only when no other server is available: the fir
   assert.deepEqual(tally(Array.from({ length: 4 }, () => first.pick(undefined))), { s0: 4 }, 'a primary is back: backups idle again');
   await Promise.all(list.map((s) => s.close()));
 });
+
+test('slowstart: a server back from down ramps up from a small share to its full weight', async () => {
+  for (const algorithm of ['roundrobin', 'random']) {
+    const list = servers([1, 1]);
+    for (const s of list) s.slowstartMs = 600;
+    const balancer = createBalancer(algorithm, list);
+    list[1]!.setActive(false, 'test');
+    list[1]!.setActive(true, 'test');
+    const early = tally(Array.from({ length: 200 }, () => balancer.pick(undefined)));
+    assert.ok((early.s1 ?? 0) < 40, `${algorithm}: just back, s1 got ${early.s1 ?? 0} of 200`);
+    assert.ok(list[1]!.effectiveWeight() < 0.5);
+    await new Promise((resolve) => setTimeout(resolve, 650));
+    assert.equal(list[1]!.effectiveWeight(), 1);
+    const later = tally(Array.from({ length: 200 }, () => balancer.pick(undefined)));
+    assert.ok((later.s1 ?? 0) > 70, `${algorithm}: after the ramp, s1 got ${later.s1 ?? 0} of 200`);
+    assert.equal(list[0]!.effectiveWeight(), 1, 'a server that never went down is at full weight from the start');
+    await Promise.all(list.map((s) => s.close()));
+  }
+});

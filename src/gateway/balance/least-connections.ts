@@ -23,7 +23,7 @@ export class LeastConnections implements Balancer {
     for (let k = 0; k < count; k++) {
       const server = servers[(start + k) % count] as UpstreamServer;
       if (!server.available || server === exclude) continue;
-      const load = server.inflight / server.weight;
+      const load = server.inflight / server.effectiveWeight();
       if (load < bestLoad) {
         best = server;
         bestLoad = load;

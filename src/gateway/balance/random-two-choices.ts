@@ -19,7 +19,7 @@ export class RandomTwoChoices implements Balancer {
     for (let i = 0; i < candidates.length; i++) {
       const server = candidates[i] as UpstreamServer;
       if (server === skip) continue;
-      ticket -= server.weight;
+      ticket -= server.effectiveWeight();
       if (ticket < 0) return server;
     }
     for (let i = candidates.length - 1; i >= 0; i--) if (candidates[i] !== skip) return candidates[i];
@@ -34,11 +34,11 @@ export class RandomTwoChoices implements Balancer {
       const server = this.servers[i] as UpstreamServer;
       if (!server.available || server === exclude) continue;
       candidates.push(server);
-      total += server.weight;
+      total += server.effectiveWeight();
     }
     if (candidates.length <= 1) return candidates[0];
     const first = this.draw(total, undefined) as UpstreamServer;
-    const second = this.draw(total - first.weight, first) as UpstreamServer;
-    return first.inflight / first.weight <= second.inflight / second.weight ? first : second;
+    const second = this.draw(total - first.effectiveWeight(), first) as UpstreamServer;
+    return first.inflight / first.effectiveWeight() <= second.inflight / second.effectiveWeight() ? first : second;
   }
 }

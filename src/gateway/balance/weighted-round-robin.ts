@@ -19,8 +19,9 @@ export class WeightedRoundRobin implements Balancer {
     for (let i = 0; i < servers.length; i++) {
       const server = servers[i] as UpstreamServer;
       if (!server.available || server === exclude) continue;
-      server.currentWeight += server.weight;
-      total += server.weight;
+      const weight = server.effectiveWeight();
+      server.currentWeight += weight;
+      total += weight;
       if (best === undefined || server.currentWeight > best.currentWeight) best = server;
     }
     if (best !== undefined) best.currentWeight -= total;

@@ -34,8 +34,16 @@ export const GATEWAY_DEFAULTS = {
     retries: 1,
     /** Keep-alive connections per upstream server (per worker). */
     max_connections: 256,
+    /** Serving backups share the traffic (HAProxy's `option allbackups`) instead of the first one taking it. */
+    all_backups: false,
   },
-  server: { weight: 1 },
+  server: {
+    weight: 1,
+    /** Used only while no other server of the backend is available. */
+    backup: false,
+    /** The operator's state at start: ready, drain or maint. */
+    state: 'ready' as const,
+  },
   check: {
     method: 'GET',
     path: '/',

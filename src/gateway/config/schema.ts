@@ -171,9 +171,9 @@ export const serverSchema = z.strictObject({
   address: hostPort(false),
   weight: z.number().int().min(1).max(256).default(D.server.weight),
   /** Used only when no other server of the backend is available (HAProxy's `backup`). */
-  backup: z.boolean().default(false),
+  backup: z.boolean().default(D.server.backup),
   /** The operator's state at start (the admin API changes it at run time): ready, drain or maint. */
-  state: z.enum(['ready', 'drain', 'maint'], { error: 'expected ready, drain or maint' }).default('ready'),
+  state: z.enum(['ready', 'drain', 'maint'], { error: 'expected ready, drain or maint' }).default(D.server.state),
 });
 
 const balanceSchema = z
@@ -183,7 +183,9 @@ const balanceSchema = z
 export const backendSchema = z.strictObject({
   balance: balanceSchema.default(D.backend.balance),
   /** Backups share the traffic by `balance` (HAProxy's `option allbackups`) instead of the first available one taking it. */
-  all_backups: z.boolean().default(false),
+  all_backups: z.boolean().default(D.backend.all_backups),
+  /** After a server comes back up, its weight ramps from 5 % to full over this long (HAProxy's `slowstart`). */
+  slowstart: positiveDuration.optional(),
   check: checkSchema.optional(),
   passive: z.union([z.literal(false), passiveSchema]).prefault({}),
   retries: z.number().int().min(0).max(5).default(D.backend.retries),

@@ -21,6 +21,7 @@ export function backendServers(config: GatewayConfig, name: string, logger: Logg
   const tls = upstreamTls(name, backend.tls, config.baseDir, logger);
   return Object.entries(backend.servers).map(([serverName, server]) => {
     const upstream = new UpstreamServer(name, serverName, server.address, server.weight, pool, backend.passive, logger, onChange, tls);
+    upstream.slowstartMs = backend.slowstart ?? 0;
     if (server.state !== 'ready') upstream.setAdminState(server.state, true);
     return upstream;
   });

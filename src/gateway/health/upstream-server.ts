@@ -18,6 +18,9 @@ export interface PoolSettings {
   readonly maxHeaderSize?: number;
 }
 
+/** Where a slowstart ramp begins, as a share of the full weight. */
+const MIN_RAMP = 0.05;
+
 /** An idle upstream connection is not reused after this long (Node servers close idle ones at 5 s). */
 const KEEP_ALIVE_TIMEOUT = 4_000;
 
@@ -47,6 +50,11 @@ export class UpstreamServer {
   failures = 0;
   /** Smooth weighted round robin's running weight. */
   currentWeight = 0;
+  /** `slowstart` (HAProxy's): after coming back up, the weight ramps from 5 % to full over this many ms (0: off). */
+  slowstartMs = 0;
+  private rampStart = 0;
+  /** Wall-clock ms the ramp ends; 0 when the server is at full weight (the common case: one comparison). */
+  private rampUntil = 0;
   available = true;
   activeUp = true;
   passiveDown = false;
@@ -93,6 +101,17 @@ export class UpstreamServer {
     this.passive = passive;
     this.logger = logger;
     this.onChange = onChange;
+  }
+
+  /** The weight the balancers use: `weight`, or less while ramping up after coming back (slowstart). */
+  effectiveWeight(): number {
+    if (this.rampUntil === 0) return this.weight;
+    const now = Date.now();
+    if (now >= this.rampUntil) {
+      this.rampUntil = 0;
+      return this.weight;
+    }
+    return this.weight * Math.max(MIN_RAMP, (now - this.rampStart) / this.slowstartMs);
   }
 
   /** A response came back (status < 500, or any status when 5xx do not count). */
@@ -163,6 +182,8 @@ export class UpstreamServer {
       }
     }
     this.available = this.activeUp && !this.passiveDown && this.adminState === 'ready';
+    this.rampStart = previous.rampStart;
+    this.rampUntil = this.slowstartMs > 0 ? previous.rampUntil : 0;
     this.lastChange = previous.lastChange;
     this.lastReason = previous.lastReason;
   }
@@ -172,6 +193,10 @@ export class UpstreamServer {
     if (available === this.available) return;
     this.available = available;
     this.lastChange = Date.now();
+    if (available && this.slowstartMs > 0) {
+      this.rampStart = this.lastChange;
+      this.rampUntil = this.lastChange + this.slowstartMs;
+    }
     this.lastReason = reason;
     const level = quiet ? 'debug' : available ? 'info' : 'warn';
     this.logger[level]({ backend: this.backend, server: this.name, state: available ? 'up' : 'down', reason }, `server ${this.backend}/${this.name} is ${available ? 'up' : 'down'}`);

@@ -6,7 +6,7 @@
  * same server works in-process and in the cluster primary (which aggregates its workers).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { HostPort } from '../config/index.js';
 import { ADMIN_STATES, type AdminState } from '../health/upstream-server.js';
@@ -48,7 +48,7 @@ export class AdminServer {
         res.end(req.method === 'HEAD' ? undefined : body);
       };
       const state = STATE_PATH.exec(path);
-      if (state !== null) return this.changeState(req, res, reply, sources, tokenDigest, state[1] as string, state[2] as string);
+      if (state !== null) return this.changeState(req, reply, sources, tokenDigest, state[1] as string, state[2] as string);
       if (req.method !== 'GET' && req.method !== 'HEAD') return reply(405, 'text/plain; charset=utf-8', 'Method Not Allowed\n');
       const fail = () => reply(500, 'text/plain; charset=utf-8', 'Internal Server Error\n');
       switch (path) {
@@ -73,7 +73,6 @@ export class AdminServer {
   /** PUT /api/servers/<backend>/<server>/state with `{"state":"drain"}` (or the bare word) and the bearer token. */
   private changeState(
     req: IncomingMessage,
-    res: ServerResponse,
     reply: (status: number, type: string, body: string, headers?: Record<string, string>) => void,
     sources: AdminSources,
     tokenDigest: Buffer | undefined,

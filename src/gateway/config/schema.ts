@@ -132,6 +132,18 @@ export const frontendSchema = z.strictObject({
   /** Header rules for every request of this frontend; a route's own apply after them. */
   request_headers: requestHeaderRules.optional(),
   response_headers: responseHeaderRules.optional(),
+  /** A request ID on every proxied request: upstream, in the response and in the access log. */
+  request_id: z
+    .union([
+      z.literal(true),
+      z.strictObject({
+        header: ruleHeaderName.default('X-Request-Id'),
+        /** Keep a well-formed ID the client sent (else make one). */
+        trust_client: z.boolean().default(true),
+      }),
+    ])
+    .transform((value) => (value === true ? { header: 'X-Request-Id', trust_client: true } : value))
+    .optional(),
   /** Source address rules for every request of this frontend; a route's own lists replace these. */
   allow_from: addressList.optional(),
   deny_from: addressList.optional(),

@@ -15,6 +15,7 @@ import type { UpstreamHandler } from '../upstream/index.js';
 import { hashKey } from '../balance/index.js';
 import { ErrorCode } from '../../shared/errors.js';
 import { applyResponseRules } from './header-rules.js';
+import { requestId, withRequestId, type RequestIdConfig } from './request-id.js';
 import { clientResponseHeaders, upstreamRequestHeaders } from './headers.js';
 import { hasRequestBody, isConnectionFailure, isQueueTimeout, retryBudget, upstreamErrorStatus } from './retry-policy.js';
 
@@ -40,6 +41,8 @@ export class Exchange implements UpstreamHandler {
   private readonly connection: ConnectionInfo | undefined;
   private readonly body: IncomingMessage | null;
   private headers: string[] = [];
+  /** The request's ID (frontends with `request_id`). */
+  private requestId: string | undefined;
   /** The balancer's hash key (hashing backends only). */
   private balanceKey: string | undefined;
   private server: UpstreamServer | undefined;
@@ -75,6 +78,8 @@ export class Exchange implements UpstreamHandler {
 
   /** Entry point: refuse a body declared too large, authorize (sync or async) when the target has a policy, then forward. */
   run(): void {
+    const ids = this.runtime.requestId;
+    if (ids !== undefined) this.requestId = requestId(ids, this.req.headers[ids.lower]);
     const limit = this.target.maxBodyBytes;
     if (limit !== undefined && this.body !== null && Number(this.req.headers['content-length'] ?? 0) > limit) {
       this.bodyTooLarge(limit);
@@ -108,6 +113,7 @@ export class Exchange implements UpstreamHandler {
     try {
       if (this.body !== null && this.req.httpVersionMajor === 1) res.setHeader('connection', 'close');
       if (this.runtime.hsts !== undefined) res.setHeader('strict-transport-security', this.runtime.hsts);
+      if (this.requestId !== undefined) res.setHeader((this.runtime.requestId as RequestIdConfig).header, this.requestId);
       res.writeHead(decision.status, decision.headers);
     } catch (error) {
       // a deny whose headers Node refuses (control characters, bad status) must not crash the gateway
@@ -118,25 +124,32 @@ export class Exchange implements UpstreamHandler {
     this.finish(decision.status, Buffer.byteLength(decision.body), `auth: ${decision.reason}`);
   }
 
+  /** An answer of the gateway's own (4xx/5xx text), with the request ID when the frontend gives one. */
+  private local(status: number, body: string, close: boolean): number {
+    if (this.requestId !== undefined && !this.res.headersSent) this.res.setHeader((this.runtime.requestId as RequestIdConfig).header, this.requestId);
+    return sendLocal(this.res, status, body, close, this.runtime.hsts);
+  }
+
   /** 413, and the connection closed: the rest of the body is never read. */
   private bodyTooLarge(limit: number): void {
-    this.finish(413, sendLocal(this.res, 413, MESSAGES.bodyTooLarge(limit), true, this.runtime.hsts), 'body too large');
+    this.finish(413, this.local(413, MESSAGES.bodyTooLarge(limit), true), 'body too large');
   }
 
   private authFailed(error: unknown): void {
     if (this.done) return;
     this.res.removeHeader('connection');
     this.runtime.generation.context.logger.error({ err: { message: (error as Error)?.message, code: (error as { code?: string })?.code } }, 'auth policy failed');
-    this.finish(500, sendLocal(this.res, 500, MESSAGES.authError, this.body !== null, this.runtime.hsts), 'auth policy threw');
+    this.finish(500, this.local(500, MESSAGES.authError, this.body !== null), 'auth policy threw');
   }
 
   private forward(allow: AuthAllow | undefined): void {
     this.headers = upstreamRequestHeaders(this.req.headers, this.client, this.trusted, allow, false, this.connection, this.target.requestHeaders);
+    if (this.requestId !== undefined) this.headers = withRequestId(this.headers, this.runtime.requestId as RequestIdConfig, this.requestId);
     const backend = this.target.backend;
     if (backend.hashOn !== undefined) this.balanceKey = hashKey(backend.hashOn, this.client, this.path, this.headers);
     const server = backend.balancer.pick(undefined, this.balanceKey);
     if (server === undefined) {
-      this.finish(503, sendLocal(this.res, 503, MESSAGES.noServer(this.target.backend.name), this.body !== null, this.runtime.hsts), 'no server');
+      this.finish(503, this.local(503, MESSAGES.noServer(this.target.backend.name), this.body !== null), 'no server');
       return;
     }
     this.dispatch(server);
@@ -189,7 +202,7 @@ export class Exchange implements UpstreamHandler {
       this.runtime.generation.context.logger.error({ err: { message: (error as Error)?.message, stack: (error as Error)?.stack } }, 'internal error while proxying');
       this.abortUpstream?.(new Error('internal error'));
       if (this.res.headersSent) this.res.destroy();
-      this.finish(502, this.res.headersSent ? this.bytes : sendLocal(this.res, 502, MESSAGES.badGateway, true, this.runtime.hsts), 'internal error');
+      this.finish(502, this.res.headersSent ? this.bytes : this.local(502, MESSAGES.badGateway, true), 'internal error');
     }
     return false;
   }
@@ -211,7 +224,8 @@ export class Exchange implements UpstreamHandler {
     this.resumeUpstream = resume;
     if (this.done) return false;
     const rules = this.target.responseHeaders;
-    const headers = rules === undefined ? clientResponseHeaders(rawHeaders) : applyResponseRules(clientResponseHeaders(rawHeaders), rules);
+    let headers = rules === undefined ? clientResponseHeaders(rawHeaders) : applyResponseRules(clientResponseHeaders(rawHeaders), rules);
+    if (this.requestId !== undefined) headers = withRequestId(headers, this.runtime.requestId as RequestIdConfig, this.requestId);
     if (this.runtime.hsts !== undefined) headers.push('strict-transport-security', this.runtime.hsts);
     for (let i = 0; i < headers.length; i += 2) {
       const name = headers[i] as string;
@@ -223,7 +237,7 @@ export class Exchange implements UpstreamHandler {
       // a header value Node refuses to send: answer 502 rather than forward it or crash
       this.expected = -1;
       this.abortUpstream?.(new Error('invalid upstream response header'));
-      this.finish(502, sendLocal(this.res, 502, MESSAGES.badGateway, true, this.runtime.hsts), 'invalid upstream response header');
+      this.finish(502, this.local(502, MESSAGES.badGateway, true), 'invalid upstream response header');
       return false;
     }
     return true;
@@ -297,7 +311,7 @@ export class Exchange implements UpstreamHandler {
     }
     const status = upstreamErrorStatus(code);
     const message = status === 503 ? MESSAGES.queueTimeout(server.backend) : status === 504 ? MESSAGES.gatewayTimeout : MESSAGES.badGateway;
-    this.finish(status, sendLocal(this.res, status, message, this.body !== null, this.runtime.hsts), code);
+    this.finish(status, this.local(status, message, this.body !== null), code);
   }
 
   /** The client connection closed: stop the upstream exchange if it is still running. */
@@ -331,6 +345,7 @@ export class Exchange implements UpstreamHandler {
       client: this.client,
       sub: this.subject,
       error,
+      request_id: this.requestId,
     });
   }
 }

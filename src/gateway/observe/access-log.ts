@@ -1,6 +1,6 @@
 /**
  * One JSON line per request: time, method, path (without query string: it may carry tokens), status,
- * bytes, duration, frontend, route, backend, upstream server, client address, subject, error.
+ * bytes, duration, frontend, route, backend, upstream server, client address, subject, error, request ID.
  * Headers are never logged, so Authorization and cookies cannot leak.
  *
  * The line is written by hand into the logger's own destination (same stream, same pino line shape:
@@ -23,6 +23,8 @@ export interface AccessRecord {
   client: string | undefined;
   sub: string | undefined;
   error: string | undefined;
+  /** With `request_id` on the frontend: the request's ID. */
+  request_id?: string | undefined;
 }
 
 export type AccessLog = (record: AccessRecord) => void;
@@ -36,7 +38,7 @@ function optional(name: string, value: string | undefined): string {
 }
 
 export function formatAccessLine(prefix: string, r: AccessRecord): string {
-  return `{"level":30,"time":"${new Date().toISOString()}"${prefix},"method":${str(r.method)},"path":${str(r.path)},"status":${r.status},"bytes":${r.bytes},"duration_ms":${r.duration_ms},"frontend":${str(r.frontend)},"route":${str(r.route)}${optional('backend', r.backend)}${optional('server', r.server)}${optional('client', r.client)}${optional('sub', r.sub)}${optional('error', r.error)}}\n`;
+  return `{"level":30,"time":"${new Date().toISOString()}"${prefix},"method":${str(r.method)},"path":${str(r.path)},"status":${r.status},"bytes":${r.bytes},"duration_ms":${r.duration_ms},"frontend":${str(r.frontend)},"route":${str(r.route)}${optional('backend', r.backend)}${optional('server', r.server)}${optional('client', r.client)}${optional('sub', r.sub)}${optional('error', r.error)}${optional('request_id', r.request_id)}}\n`;
 }
 
 export function createAccessLog(logger: Logger): AccessLog {

@@ -7,6 +7,7 @@ import { createAuthPolicy, type AuthPolicy, type AuthPolicyConfig, type AuthPoli
 import { createBalancer, hashOn, type Balancer, type HashOn } from '../balance/index.js';
 import { ipInRanges, type AuthRef, type Cidr, type GatewayConfig, type RouteConfig } from '../config/index.js';
 import { compileHeaderRules, type HeaderRules } from '../forward/header-rules.js';
+import type { RequestIdConfig } from '../forward/request-id.js';
 import { compileSourceRules, type SourceRules } from '../listen/source-rules.js';
 import { ActiveChecker, backendServers, inheritHealth, type AdminState, type ServerHealth, type UpstreamServer } from '../health/index.js';
 import type { AccessLog, GatewayMetrics, ServerSnapshot, TargetMetrics } from '../observe/index.js';
@@ -57,6 +58,8 @@ export interface FrontendRuntime {
   readonly redirectHttpsPort: number | undefined;
   /** Header carrying the verified client certificate's subject (mTLS). */
   readonly clientSubjectHeader: string | undefined;
+  /** `request_id`: the header an ID goes in (undefined: no request IDs). */
+  readonly requestId: RequestIdConfig | undefined;
 }
 
 export type AuthPolicyFactory = (name: string, config: AuthPolicyConfig, context: AuthPolicyContext) => Promise<AuthPolicy>;
@@ -134,6 +137,7 @@ export class Generation {
         hsts: hstsHeaderValue(frontend.tls?.hsts),
         redirectHttpsPort: frontend.redirect_https === undefined ? undefined : redirectPort(frontend.redirect_https),
         clientSubjectHeader: frontend.tls?.client_certificates?.subject_header,
+        requestId: frontend.request_id === undefined ? undefined : { header: frontend.request_id.header, lower: frontend.request_id.header.toLowerCase(), trustClient: frontend.request_id.trust_client },
       });
     }
   }

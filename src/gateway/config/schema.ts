@@ -83,6 +83,9 @@ const cidr = z.string().transform((value, ctx) => {
 /** Source address rules (listen/source-rules.ts). */
 const addressList = z.array(cidr).min(1, 'expected at least one address or range');
 
+/** A redirect target: an absolute http(s) URL or a path; no control characters or spaces. */
+const absoluteOrPath = z.string().regex(/^(https?:\/\/[!-~]+|\/[!-~]*)$/, 'expected an http(s) URL or a path starting with /');
+
 const ruleHeaderName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'expected an HTTP header name');
 /** Visible Latin-1 and tabs, no CR, LF or NUL: a value that cannot split or end a header. */
 const ruleHeaderValue = z.string().regex(/^[\t\x20-\x7e\x80-\xff]*$/, 'expected a header value without control characters');
@@ -107,7 +110,32 @@ export const routeSchema = z
     host: z.union([hostPattern, z.array(hostPattern).min(1)]).optional(),
     path_prefix: normalisedPath.optional(),
     methods: z.array(httpMethod).min(1).optional(),
-    backend: name,
+    backend: name.optional(),
+    /** Answer with a redirect instead of proxying (HAProxy's `http-request redirect`). */
+    redirect: z
+      .strictObject({
+        location: absoluteOrPath.optional(),
+        prefix: absoluteOrPath.optional(),
+        code: z.union([z.literal(301), z.literal(302), z.literal(303), z.literal(307), z.literal(308)], { error: 'expected 301, 302, 303, 307 or 308' }).default(302),
+      })
+      .refine((r) => (r.location === undefined) !== (r.prefix === undefined), 'give exactly one of location, prefix')
+      .optional(),
+    /** Answer with a fixed response instead of proxying (HAProxy's `http-request return`). */
+    return: z
+      .strictObject({
+        status: z.number().int().min(200).max(599).default(200),
+        content_type: ruleHeaderValue.default('text/plain; charset=utf-8'),
+        body: z.string().max(65_536).default(''),
+        headers: z.record(ruleHeaderName, ruleHeaderValue).default({}),
+      })
+      .superRefine((answer, ctx) => {
+        for (const header of Object.keys(answer.headers)) {
+          if (forbiddenRuleHeader(header, RESPONSE_RULE_FORBIDDEN) || header.toLowerCase() === 'content-type') {
+            ctx.addIssue({ code: 'custom', path: ['headers', header], message: 'framing headers are set by the gateway, and the type by content_type' });
+          }
+        }
+      })
+      .optional(),
     auth: authRefSchema.optional(),
     /** Replaces the part of the path `path_prefix` matched before the request goes upstream (`/` strips it). */
     rewrite_prefix: normalisedPath.optional(),
@@ -119,6 +147,11 @@ export const routeSchema = z
     deny_from: addressList.optional(),
   })
   .superRefine((route, ctx) => {
+    const answers = [route.backend, route.redirect, route.return].filter((v) => v !== undefined).length;
+    if (answers !== 1) ctx.addIssue({ code: 'custom', path: [], message: 'a route needs exactly one of backend, redirect, return' });
+    if ((route.redirect !== undefined || route.return !== undefined) && route.auth !== undefined && route.auth !== false) {
+      ctx.addIssue({ code: 'custom', path: ['auth'], message: 'redirect and return routes answer before authorization: remove auth (or set it to false)' });
+    }
     if (route.rewrite_prefix !== undefined && route.path_prefix === undefined) {
       ctx.addIssue({ code: 'custom', path: ['rewrite_prefix'], message: 'rewrite_prefix needs a path_prefix (the part it replaces)' });
     }

@@ -18,6 +18,7 @@ import { MESSAGES, sendLocal, sendRawAndClose } from './local-response.js';
 import { checkAuthority, checkHost, hostName, parseTarget } from './request-target.js';
 import { rewritePrefix } from '../route/rewrite-prefix.js';
 import { sourceAddress, sourceAllowed, type SourceRules } from './source-rules.js';
+import { redirectLocation, sendAnswer } from './route-answer.js';
 import { CertificateStore, type CertificateInfo } from '../tls/certificate-store.js';
 import { connectionSocket, PLAIN_HTTP, tlsConnectionInfo, type ConnectionInfo } from '../tls/connection-info.js';
 import { httpsLocation, sendHttpsRedirect } from '../tls/https-redirect.js';
@@ -176,6 +177,11 @@ export class FrontendListener {
       this.recordLocal(req, runtime, started, 403, bytes, target.path, route.label, 'source denied');
       return;
     }
+    if ('answer' in route) {
+      const bytes = sendAnswer(res, route.answer, target.upstreamPath, hasRequestBody(req), runtime.hsts);
+      this.recordLocal(req, runtime, started, route.answer.status, bytes, target.path, route.label, undefined);
+      return;
+    }
     const upstreamPath = route.rewrite === undefined ? target.upstreamPath : rewritePrefix(target.upstreamPath, route.rewrite.from, route.rewrite.to);
     new Exchange(runtime, route, req, res, started, target.path, upstreamPath, clientAddress(socket.remoteAddress), trusted, this.connectionInfo(socket, runtime)).run();
   }
@@ -216,6 +222,11 @@ export class FrontendListener {
     const trusted = this.isTrusted(socket as TaggedSocket, runtime);
     if (route.source !== undefined && !this.sourcePasses(route.source, socket, trusted, req.headers['x-forwarded-for'], runtime)) {
       return sendRawAndClose(socket, 403, MESSAGES.sourceDenied);
+    }
+    if ('answer' in route) {
+      const answer = route.answer;
+      if (answer.kind === 'redirect') return sendRawAndClose(socket, answer.status, '', { location: redirectLocation(answer, target.upstreamPath) });
+      return sendRawAndClose(socket, answer.status, answer.body, { 'content-type': answer.contentType, ...Object.fromEntries(answer.headers) });
     }
     this.tunnels.add(socket);
     socket.once('close', () => this.tunnels.delete(socket));

@@ -8,6 +8,7 @@ import { createBalancer, hashOn, type Balancer, type HashOn } from '../balance/i
 import { ipInRanges, type AuthRef, type Cidr, type GatewayConfig, type RouteConfig } from '../config/index.js';
 import { compileHeaderRules, type HeaderRules } from '../forward/header-rules.js';
 import type { RequestIdConfig } from '../forward/request-id.js';
+import type { RouteAnswer } from '../listen/route-answer.js';
 import { compileSourceRules, type SourceRules } from '../listen/source-rules.js';
 import { ActiveChecker, backendServers, inheritHealth, type AdminState, type ServerHealth, type UpstreamServer } from '../health/index.js';
 import type { AccessLog, GatewayMetrics, ServerSnapshot, TargetMetrics } from '../observe/index.js';
@@ -43,9 +44,17 @@ export interface RouteTarget {
   readonly source: SourceRules | undefined;
 }
 
+/** A route that answers itself (`redirect`, `return`) instead of proxying to a backend. */
+export interface AnswerTarget {
+  readonly frontend: string;
+  readonly label: string;
+  readonly answer: RouteAnswer;
+  readonly source: SourceRules | undefined;
+}
+
 export interface FrontendRuntime {
   readonly name: string;
-  readonly router: Router<RouteTarget>;
+  readonly router: Router<RouteTarget | AnswerTarget>;
   readonly generation: Generation;
   readonly maxUrlLength: number;
   /** Metrics for requests refused before routing (400, 404, 414). */
@@ -120,11 +129,19 @@ export class Generation {
           source: compileSourceRules(frontend, route),
         };
       };
-      const specs: RouteSpec<RouteTarget>[] = frontend.routes.map((route, i) => ({
+      const answer = (route: RouteConfig, label: string): AnswerTarget => ({
+        frontend: name,
+        label,
+        answer: route.redirect !== undefined
+          ? { kind: 'redirect', status: route.redirect.code, location: route.redirect.location, prefix: route.redirect.prefix }
+          : { kind: 'return', status: route.return!.status, contentType: route.return!.content_type, body: route.return!.body, headers: Object.entries(route.return!.headers) },
+        source: compileSourceRules(frontend, route),
+      });
+      const specs: RouteSpec<RouteTarget | AnswerTarget>[] = frontend.routes.map((route, i) => ({
         host: route.host,
         path_prefix: route.path_prefix,
         methods: route.methods,
-        target: target(route.backend, `routes[${i}]`, route.auth, route),
+        target: route.backend === undefined ? answer(route, `routes[${i}]`) : target(route.backend, `routes[${i}]`, route.auth, route),
       }));
       const fallback = frontend.default_backend === undefined ? undefined : target(frontend.default_backend, 'default', undefined);
       this.frontends.set(name, {

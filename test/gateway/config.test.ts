@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseGatewayConfig, loadGatewayConfig, GATEWAY_DEFAULTS } from '../../src/gateway/index.js';
+import { configProblems } from './support/config-problems.js';
 import { isGatehouseError } from '../../src/shared/errors.js';
 import { CLI, tempDir } from './support/gateway-process.js';
 
@@ -21,15 +22,7 @@ backends:
       s2: { address: 127.0.0.1:9002 }
 `;
 
-function problems(input: unknown): string {
-  try {
-    parseGatewayConfig(input, '/tmp');
-  } catch (error) {
-    assert.ok(isGatehouseError(error, 'ERR_CONFIG_INVALID'), `expected ERR_CONFIG_INVALID, got ${String(error)}`);
-    return error.message;
-  }
-  assert.fail('expected the config to be refused');
-}
+const problems = configProblems;
 
 test("the seed's HAProxy setup fits in the issue's short config and gets documented defaults", () => {
   const dir = tempDir();

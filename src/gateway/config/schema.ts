@@ -8,6 +8,7 @@ import { parseDuration } from '../../shared/duration.js';
 import { authPolicySchema } from '../auth/index.js';
 import { isHashBalance } from '../balance/hash-key.js';
 import { forbiddenRuleHeader, REQUEST_RULE_FORBIDDEN, RESPONSE_RULE_FORBIDDEN } from '../forward/header-rules.js';
+import { MAX_ERROR_PAGE_BYTES } from '../listen/error-pages.js';
 import { parseCidr, parseHostPort } from './address.js';
 import { GATEWAY_DEFAULTS as D } from './defaults.js';
 import { backendTlsSchema, frontendTlsSchema, redirectHttpsSchema } from '../tls/schema.js';
@@ -165,6 +166,24 @@ export const frontendSchema = z.strictObject({
   /** Header rules for every request of this frontend; a route's own apply after them. */
   request_headers: requestHeaderRules.optional(),
   response_headers: responseHeaderRules.optional(),
+  /** Bodies for the gateway's own 4xx/5xx answers (HAProxy's `errorfile`), by status. */
+  error_pages: z
+    .record(
+      z.string(),
+      z
+        .strictObject({
+          file: z.string().min(1).optional(),
+          body: z.string().max(MAX_ERROR_PAGE_BYTES).optional(),
+          content_type: ruleHeaderValue.default('text/html; charset=utf-8'),
+        })
+        .refine((page) => (page.file === undefined) !== (page.body === undefined), 'give exactly one of file, body'),
+    )
+    .superRefine((pages, ctx) => {
+      for (const status of Object.keys(pages)) {
+        if (!/^[45]\d\d$/.test(status)) ctx.addIssue({ code: 'custom', path: [status], message: 'expected a 4xx or 5xx status' });
+      }
+    })
+    .optional(),
   /** A request ID on every proxied request: upstream, in the response and in the access log. */
   request_id: z
     .union([

@@ -127,7 +127,7 @@ export class Exchange implements UpstreamHandler {
   /** An answer of the gateway's own (4xx/5xx text), with the request ID when the frontend gives one. */
   private local(status: number, body: string, close: boolean): number {
     if (this.requestId !== undefined && !this.res.headersSent) this.res.setHeader((this.runtime.requestId as RequestIdConfig).header, this.requestId);
-    return sendLocal(this.res, status, body, close, this.runtime.hsts);
+    return sendLocal(this.res, status, body, close, this.runtime.hsts, this.runtime.errorPages);
   }
 
   /** 413, and the connection closed: the rest of the body is never read. */

@@ -5,6 +5,7 @@
  */
 import type { Socket } from 'node:net';
 import type { Logger } from '../../shared/logger.js';
+import type { ErrorPages } from './error-pages.js';
 import { sendRawAndClose } from './local-response.js';
 
 interface ParserError extends Error {
@@ -25,7 +26,7 @@ export function statusForClientError(code: string | undefined): number {
   }
 }
 
-export function handleClientError(logger: Logger, frontend: string, error: ParserError, socket: Socket): void {
+export function handleClientError(logger: Logger, frontend: string, error: ParserError, socket: Socket, pages?: ErrorPages): void {
   const code = error.code;
   if (code === 'ECONNRESET' || code === 'EPIPE' || !socket.writable) {
     socket.destroy();
@@ -39,5 +40,7 @@ export function handleClientError(logger: Logger, frontend: string, error: Parse
     return;
   }
   const body = status === 431 ? 'Request Header Fields Too Large\n' : status === 408 ? 'Request Timeout: headers took too long\n' : 'Bad Request: malformed request\n';
-  sendRawAndClose(socket, status, body);
+  const page = pages?.get(status);
+  if (page === undefined) sendRawAndClose(socket, status, body);
+  else sendRawAndClose(socket, status, page.body, { 'content-type': page.contentType });
 }

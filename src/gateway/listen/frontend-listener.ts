@@ -69,7 +69,7 @@ export class FrontendListener {
     this.applyTimeouts(config);
     this.server.on('request', this.onRequest);
     this.server.on('upgrade', this.onUpgrade);
-    this.server.on('clientError', (error: Error, socket: Socket) => handleClientError(logger, this.name, error, socket));
+    this.server.on('clientError', (error: Error, socket: Socket) => handleClientError(logger, this.name, error, socket, this.runtime.errorPages));
     const gauge = metrics.connections.labels(this.name);
     this.server.on('connection', (socket: Socket) => {
       gauge.inc();
@@ -166,14 +166,14 @@ export class FrontendListener {
     if (status === 0 && route === undefined) [status, body] = [404, MESSAGES.notFound];
     if (status !== 0 || route === undefined || target === undefined) {
       if (status === 0) [status, body] = [400, MESSAGES.badRequest];
-      const bytes = sendLocal(res, status, body, status !== 404 || hasRequestBody(req), runtime.hsts);
+      const bytes = sendLocal(res, status, body, status !== 404 || hasRequestBody(req), runtime.hsts, runtime.errorPages);
       this.recordLocal(req, runtime, started, status, bytes, target?.path ?? '-', '-', body.split(':')[0]);
       return;
     }
     const socket = (runtime.tls ? connectionSocket(req) : req.socket) as TaggedSocket;
     const trusted = runtime.generation.trustedProxies.length === 0 ? false : this.isTrusted(socket, runtime);
     if (route.source !== undefined && !this.sourcePasses(route.source, socket, trusted, req.headers['x-forwarded-for'], runtime)) {
-      const bytes = sendLocal(res, 403, MESSAGES.sourceDenied, hasRequestBody(req), runtime.hsts);
+      const bytes = sendLocal(res, 403, MESSAGES.sourceDenied, hasRequestBody(req), runtime.hsts, runtime.errorPages);
       this.recordLocal(req, runtime, started, 403, bytes, target.path, route.label, 'source denied');
       return;
     }

@@ -1,12 +1,16 @@
 /**
- * Responses the gateway writes itself (errors, 404, 503, auth denials). Bodies are short plain text;
- * `close` asks Node to close the connection after the response (used for malformed input).
+ * Responses the gateway writes itself (errors, 404, 503, auth denials). Bodies are short plain text, or
+ * the frontend's `error_pages`; `close` asks Node to close the connection after the response (used for
+ * malformed input).
  */
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { STATUS_CODES } from 'node:http';
+import type { ErrorPages } from './error-pages.js';
 
-export function sendLocal(res: ServerResponse, status: number, body: string, close: boolean, hsts?: string): number {
+export function sendLocal(res: ServerResponse, status: number, text: string, close: boolean, hsts?: string, pages?: ErrorPages): number {
+  const page = pages?.get(status);
+  const body = page === undefined ? text : page.body;
   const length = Buffer.byteLength(body);
   if (res.headersSent) {
     res.destroy();
@@ -15,8 +19,8 @@ export function sendLocal(res: ServerResponse, status: number, body: string, clo
   // HTTP/2 has no Connection header (the stream ends; the session stays)
   if (close && res.req?.httpVersionMajor === 2) close = false;
   const headers: Record<string, string | number> = close
-    ? { 'content-type': 'text/plain; charset=utf-8', 'content-length': length, 'cache-control': 'no-store', connection: 'close' }
-    : { 'content-type': 'text/plain; charset=utf-8', 'content-length': length, 'cache-control': 'no-store' };
+    ? { 'content-type': page?.contentType ?? 'text/plain; charset=utf-8', 'content-length': length, 'cache-control': 'no-store', connection: 'close' }
+    : { 'content-type': page?.contentType ?? 'text/plain; charset=utf-8', 'content-length': length, 'cache-control': 'no-store' };
   if (hsts !== undefined) headers['strict-transport-security'] = hsts;
   res.writeHead(status, headers);
   res.end(body);

@@ -9,6 +9,7 @@ import { ipInRanges, type AuthRef, type Cidr, type GatewayConfig, type RouteConf
 import { compileHeaderRules, type HeaderRules } from '../forward/header-rules.js';
 import type { RequestIdConfig } from '../forward/request-id.js';
 import type { RouteAnswer } from '../listen/route-answer.js';
+import { loadErrorPages, type ErrorPages } from '../listen/error-pages.js';
 import { compileSourceRules, type SourceRules } from '../listen/source-rules.js';
 import { ActiveChecker, backendServers, inheritHealth, type AdminState, type ServerHealth, type UpstreamServer } from '../health/index.js';
 import type { AccessLog, GatewayMetrics, ServerSnapshot, TargetMetrics } from '../observe/index.js';
@@ -67,6 +68,8 @@ export interface FrontendRuntime {
   readonly redirectHttpsPort: number | undefined;
   /** Header carrying the verified client certificate's subject (mTLS). */
   readonly clientSubjectHeader: string | undefined;
+  /** `error_pages`: bodies for the gateway's own answers, by status (undefined: the plain-text defaults). */
+  readonly errorPages: ErrorPages | undefined;
   /** `request_id`: the header an ID goes in (undefined: no request IDs). */
   readonly requestId: RequestIdConfig | undefined;
 }
@@ -154,6 +157,7 @@ export class Generation {
         hsts: hstsHeaderValue(frontend.tls?.hsts),
         redirectHttpsPort: frontend.redirect_https === undefined ? undefined : redirectPort(frontend.redirect_https),
         clientSubjectHeader: frontend.tls?.client_certificates?.subject_header,
+        errorPages: loadErrorPages(name, frontend.error_pages, config.baseDir),
         requestId: frontend.request_id === undefined ? undefined : { header: frontend.request_id.header, lower: frontend.request_id.header.toLowerCase(), trustClient: frontend.request_id.trust_client },
       });
     }

@@ -106,6 +106,20 @@ function headerRulesSchema(forbidden: readonly string[], what: string) {
 const requestHeaderRules = headerRulesSchema(REQUEST_RULE_FORBIDDEN, 'request header');
 const responseHeaderRules = headerRulesSchema(RESPONSE_RULE_FORBIDDEN, 'response header');
 
+/** CORS for browsers (forward/cors.ts), on a frontend or a route. */
+const corsSchema = z
+  .strictObject({
+    origins: z
+      .array(z.string().regex(/^(\*|https?:\/\/(\*\.)?[A-Za-z0-9.-]+(:\d{1,5})?)$/, 'expected *, or an origin like https://app.example.com or https://*.example.com'))
+      .min(1),
+    methods: z.array(httpMethod).min(1).default(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']),
+    headers: z.array(ruleHeaderName).default(['Authorization', 'Content-Type']),
+    expose_headers: z.array(ruleHeaderName).default([]),
+    credentials: z.boolean().default(false),
+    max_age: duration.default(600_000),
+  })
+  .refine((c) => !(c.credentials && c.origins.includes('*')), { path: ['credentials'], message: 'credentials cannot be allowed for any origin (*): list the origins' });
+
 export const routeSchema = z
   .strictObject({
     host: z.union([hostPattern, z.array(hostPattern).min(1)]).optional(),
@@ -146,6 +160,8 @@ export const routeSchema = z
     max_body_size: byteSize.optional(),
     allow_from: addressList.optional(),
     deny_from: addressList.optional(),
+    /** Replaces the frontend's cors block for this route. */
+    cors: corsSchema.optional(),
   })
   .superRefine((route, ctx) => {
     const answers = [route.backend, route.redirect, route.return].filter((v) => v !== undefined).length;
@@ -196,6 +212,8 @@ export const frontendSchema = z.strictObject({
     ])
     .transform((value) => (value === true ? { header: 'X-Request-Id', trust_client: true } : value))
     .optional(),
+  /** CORS for every route of this frontend; a route's own block replaces it. */
+  cors: corsSchema.optional(),
   /** Source address rules for every request of this frontend; a route's own lists replace these. */
   allow_from: addressList.optional(),
   deny_from: addressList.optional(),

@@ -16,6 +16,7 @@ import { hashKey } from '../balance/index.js';
 import { ErrorCode } from '../../shared/errors.js';
 import { applyResponseRules } from './header-rules.js';
 import { requestId, withRequestId, type RequestIdConfig } from './request-id.js';
+import { originAllowed, withCors } from './cors.js';
 import { clientResponseHeaders, upstreamRequestHeaders } from './headers.js';
 import { hasRequestBody, isConnectionFailure, isQueueTimeout, retryBudget, upstreamErrorStatus } from './retry-policy.js';
 
@@ -114,6 +115,13 @@ export class Exchange implements UpstreamHandler {
       if (this.body !== null && this.req.httpVersionMajor === 1) res.setHeader('connection', 'close');
       if (this.runtime.hsts !== undefined) res.setHeader('strict-transport-security', this.runtime.hsts);
       if (this.requestId !== undefined) res.setHeader((this.runtime.requestId as RequestIdConfig).header, this.requestId);
+      const cors = this.target.cors;
+      const origin = this.req.headers.origin;
+      if (cors !== undefined && typeof origin === 'string' && originAllowed(cors, origin)) {
+        // a browser may read the denial (and its WWW-Authenticate) only with the CORS headers
+        const extra = withCors([], cors, origin);
+        for (let i = 0; i < extra.length; i += 2) res.setHeader(extra[i] as string, extra[i + 1] as string);
+      }
       res.writeHead(decision.status, decision.headers);
     } catch (error) {
       // a deny whose headers Node refuses (control characters, bad status) must not crash the gateway
@@ -226,6 +234,11 @@ export class Exchange implements UpstreamHandler {
     const rules = this.target.responseHeaders;
     let headers = rules === undefined ? clientResponseHeaders(rawHeaders) : applyResponseRules(clientResponseHeaders(rawHeaders), rules);
     if (this.requestId !== undefined) headers = withRequestId(headers, this.runtime.requestId as RequestIdConfig, this.requestId);
+    const cors = this.target.cors;
+    if (cors !== undefined) {
+      const origin = this.req.headers.origin;
+      if (typeof origin === 'string' && originAllowed(cors, origin)) headers = withCors(headers, cors, origin);
+    }
     if (this.runtime.hsts !== undefined) headers.push('strict-transport-security', this.runtime.hsts);
     for (let i = 0; i < headers.length; i += 2) {
       const name = headers[i] as string;

@@ -19,6 +19,7 @@ import { checkAuthority, checkHost, hostName, parseTarget } from './request-targ
 import { rewritePrefix } from '../route/rewrite-prefix.js';
 import { sourceAddress, sourceAllowed, type SourceRules } from './source-rules.js';
 import { redirectLocation, sendAnswer } from './route-answer.js';
+import { originAllowed, preflightHeaders } from '../forward/cors.js';
 import { CertificateStore, type CertificateInfo } from '../tls/certificate-store.js';
 import { connectionSocket, PLAIN_HTTP, tlsConnectionInfo, type ConnectionInfo } from '../tls/connection-info.js';
 import { httpsLocation, sendHttpsRedirect } from '../tls/https-redirect.js';
@@ -180,6 +181,19 @@ export class FrontendListener {
     if ('answer' in route) {
       const bytes = sendAnswer(res, route.answer, target.upstreamPath, hasRequestBody(req), runtime.hsts);
       this.recordLocal(req, runtime, started, route.answer.status, bytes, target.path, route.label, undefined);
+      return;
+    }
+    if (route.cors !== undefined && req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined) {
+      // a CORS preflight: answered here, before authorization (browsers send no credentials with it)
+      const origin = req.headers.origin;
+      if (typeof origin === 'string' && originAllowed(route.cors, origin)) {
+        res.writeHead(204, { ...preflightHeaders(route.cors, origin), 'content-length': 0, ...(runtime.hsts === undefined ? {} : { 'strict-transport-security': runtime.hsts }) });
+        res.end();
+        this.recordLocal(req, runtime, started, 204, 0, target.path, route.label, undefined);
+      } else {
+        const bytes = sendLocal(res, 403, MESSAGES.corsDenied, hasRequestBody(req), runtime.hsts, runtime.errorPages);
+        this.recordLocal(req, runtime, started, 403, bytes, target.path, route.label, 'cors origin not allowed');
+      }
       return;
     }
     const upstreamPath = route.rewrite === undefined ? target.upstreamPath : rewritePrefix(target.upstreamPath, route.rewrite.from, route.rewrite.to);

@@ -54,6 +54,7 @@ export const MESSAGES = {
   badTarget: 'Bad Request: the request path is malformed or not allowed (encoded slash, backslash, control character or fragment)\n',
   uriTooLong: 'URI Too Long\n',
   sourceDenied: 'Forbidden: requests from this address are not allowed here\n',
+  corsDenied: 'Forbidden: this origin may not call this API from a browser\n',
   bodyTooLarge: (limit: number) => `Payload Too Large: the request body may be at most ${limit} bytes\n`,
   notFound: 'Not Found: no route matches this request\n',
   noServer: (backend: string) => `Service Unavailable: no healthy server in backend "${backend}"\n`,

@@ -8,6 +8,7 @@ import { createBalancer, hashOn, type Balancer, type HashOn } from '../balance/i
 import { ipInRanges, type AuthRef, type Cidr, type GatewayConfig, type RouteConfig } from '../config/index.js';
 import { compileHeaderRules, type HeaderRules } from '../forward/header-rules.js';
 import type { RequestIdConfig } from '../forward/request-id.js';
+import { compileCors, type CorsPolicy } from '../forward/cors.js';
 import type { RouteAnswer } from '../listen/route-answer.js';
 import { loadErrorPages, type ErrorPages } from '../listen/error-pages.js';
 import { compileSourceRules, type SourceRules } from '../listen/source-rules.js';
@@ -43,6 +44,8 @@ export interface RouteTarget {
   readonly maxBodyBytes: number | undefined;
   /** Source address rules of the route or its frontend (undefined: every address may pass). */
   readonly source: SourceRules | undefined;
+  /** CORS of the route or its frontend (undefined: none). */
+  readonly cors: CorsPolicy | undefined;
 }
 
 /** A route that answers itself (`redirect`, `return`) instead of proxying to a backend. */
@@ -130,6 +133,7 @@ export class Generation {
           responseHeaders: compileHeaderRules(frontend.response_headers, route?.response_headers),
           maxBodyBytes: route?.max_body_size ?? config.limits.max_body_size,
           source: compileSourceRules(frontend, route),
+          cors: compileCors(frontend.cors, route?.cors),
         };
       };
       const answer = (route: RouteConfig, label: string): AnswerTarget => ({

@@ -10,7 +10,7 @@ import { compileCors, originAllowed } from '../../src/gateway/forward/cors.js';
 import { configProblems } from './support/config-problems.js';
 import { startInProcess } from './support/in-process.js';
 import { startUpstream } from './support/upstream.js';
-import { AUDIENCE, ISSUER, rsaKey, token, validClaims } from './auth/support.js';
+import { testPolicyConfig, token, validClaims } from './auth/support.js';
 
 const app = await startUpstream('app', (req, res) => {
   if (!req.url?.endsWith('/own-cors')) return false;
@@ -35,7 +35,7 @@ test('allowed origins: exact, *.suffix subdomains on the same scheme, or any', (
 
 test('preflights, actual requests and denials through the gateway', async () => {
   const gw = await startInProcess({
-    auth: { api: { issuer: ISSUER, audience: AUDIENCE, keys: { jwk: rsaKey().publicJwk } } },
+    auth: { api: testPolicyConfig() },
     frontends: {
       web: {
         bind: '127.0.0.1:0',

@@ -9,7 +9,7 @@ import { request } from 'undici';
 import { startInProcess } from './support/in-process.js';
 import { startUpstream, type Echo } from './support/upstream.js';
 import { closedPort } from './support/upstream.js';
-import { AUDIENCE, ISSUER, rsaKey } from './auth/support.js';
+import { testPolicyConfig } from './auth/support.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -23,7 +23,7 @@ after(() => app.close());
 test('an ID per request: upstream, response and access log agree; a client ID is kept only when well-formed', async () => {
   const dead = await closedPort();
   const gw = await startInProcess({
-    auth: { api: { issuer: ISSUER, audience: AUDIENCE, keys: { jwk: rsaKey().publicJwk } } },
+    auth: { api: testPolicyConfig() },
     frontends: {
       web: {
         bind: '127.0.0.1:0',

@@ -10,14 +10,14 @@ import { configProblems } from './support/config-problems.js';
 import { startInProcess } from './support/in-process.js';
 import { rawRequest } from './support/raw-http.js';
 import { startUpstream } from './support/upstream.js';
-import { AUDIENCE, ISSUER, rsaKey } from './auth/support.js';
+import { testPolicyConfig } from './auth/support.js';
 
 const app = await startUpstream('app');
 after(() => app.close());
 
 test('redirect and return routes answer before auth, without an upstream', async () => {
   const gw = await startInProcess({
-    auth: { api: { issuer: ISSUER, audience: AUDIENCE, keys: { jwk: rsaKey().publicJwk } } },
+    auth: { api: testPolicyConfig() },
     frontends: {
       web: {
         bind: '127.0.0.1:0',

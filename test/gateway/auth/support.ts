@@ -142,3 +142,8 @@ export async function metricValue(name: string, labels: Record<string, string>):
   const value = metric?.values.find((v) => Object.entries(labels).every(([k, val]) => v.labels[k] === val));
   return value?.value ?? 0;
 }
+
+/** The auth policy gateway tests attach as `api`: the test issuer and audience, the shared RSA key. */
+export function testPolicyConfig(): { issuer: string; audience: string; keys: { jwk: Record<string, unknown> } } {
+  return { issuer: ISSUER, audience: AUDIENCE, keys: { jwk: rsaKey().publicJwk } };
+}

@@ -2,6 +2,7 @@
  * The config schema of one auth policy (one entry of the config's `auth:` map). Validated once at load by
  * the gateway's config loader; every problem carries its key path. Defaults live in ./defaults.ts.
  */
+import { HTTP_TOKEN } from '../../shared/http-token.js';
 import { z } from 'zod';
 import { parseDuration } from '../../shared/duration.js';
 import { DEFAULTS } from './defaults.js';
@@ -26,7 +27,7 @@ const duration = z
 
 const nonEmpty = z.string().min(1);
 const stringOrList = z.union([nonEmpty, z.array(nonEmpty).min(1)]).transform((v) => (typeof v === 'string' ? [v] : v));
-const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'expected an HTTP header name');
+const headerName = z.string().regex(HTTP_TOKEN, 'expected an HTTP header name');
 const httpUrl = z.string().regex(/^https?:\/\/[^\s]+$/, 'expected an http(s) URL');
 
 const jwkObject = z.record(z.string(), z.unknown());

@@ -5,9 +5,11 @@
  * `forward_claims: { sub: x-user-id }` keeps each user on one server. Undefined (no such header): the
  * request is balanced by round robin.
  */
+import { TOKEN_CHARS } from '../../shared/http-token.js';
+
 export type HashOn = { readonly kind: 'source' } | { readonly kind: 'uri' } | { readonly kind: 'hdr'; readonly name: string };
 
-const HDR = /^hdr\(([!#$%&'*+.^_`|~0-9A-Za-z-]+)\)$/;
+const HDR = new RegExp(`^hdr\\(([${TOKEN_CHARS}]+)\\)$`);
 
 /** The balance setting's hash source, or undefined for roundrobin, leastconn and random. */
 export function hashOn(balance: string): HashOn | undefined {
@@ -18,7 +20,7 @@ export function hashOn(balance: string): HashOn | undefined {
 }
 
 export function isHashBalance(balance: string): boolean {
-  return balance === 'source' || balance === 'uri' || HDR.test(balance);
+  return hashOn(balance) !== undefined;
 }
 
 /** The key of one request. `headers` is the upstream request's flat [name, value, ...] list; the first value counts. */

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { parseDuration } from '../../shared/duration.js';
+import { HTTP_TOKEN } from '../../shared/http-token.js';
 import { authPolicySchema } from '../auth/index.js';
 import { isHashBalance } from '../balance/hash-key.js';
 import { forbiddenRuleHeader, REQUEST_RULE_FORBIDDEN, RESPONSE_RULE_FORBIDDEN } from '../forward/header-rules.js';
@@ -87,7 +88,7 @@ const addressList = z.array(cidr).min(1, 'expected at least one address or range
 /** A redirect target: an absolute http(s) URL or a path; no control characters or spaces. */
 const absoluteOrPath = z.string().regex(/^(https?:\/\/[!-~]+|\/[!-~]*)$/, 'expected an http(s) URL or a path starting with /');
 
-const ruleHeaderName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'expected an HTTP header name');
+const ruleHeaderName = z.string().regex(HTTP_TOKEN, 'expected an HTTP header name');
 /** Visible Latin-1 and tabs, no CR, LF or NUL: a value that cannot split or end a header. */
 const ruleHeaderValue = z.string().regex(/^[\t\x20-\x7e\x80-\xff]*$/, 'expected a header value without control characters');
 

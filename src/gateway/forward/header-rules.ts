@@ -49,13 +49,18 @@ export function compileHeaderRules(frontend: HeaderRulesConfig | undefined, rout
   return { drop: [...removed, ...set.keys()], set: [...set.values()] };
 }
 
-/** A response's flat [name, value, ...] header list with the rules applied. */
-export function applyResponseRules(headers: string[], rules: HeaderRules): string[] {
+/** A flat [name, value, ...] header list without the `drop` names (lower case), then the `add` pairs. */
+export function replaceHeaders(headers: readonly string[], drop: readonly string[], add: ReadonlyArray<readonly [string, string]>): string[] {
   const out: string[] = [];
   for (let i = 0; i < headers.length; i += 2) {
     const name = headers[i] as string;
-    if (!rules.drop.includes(name.toLowerCase())) out.push(name, headers[i + 1] as string);
+    if (!drop.includes(name.toLowerCase())) out.push(name, headers[i + 1] as string);
   }
-  for (const [name, value] of rules.set) out.push(name, value);
+  for (const [name, value] of add) out.push(name, value);
   return out;
+}
+
+/** A response's flat header list with the rules applied. */
+export function applyResponseRules(headers: readonly string[], rules: HeaderRules): string[] {
+  return replaceHeaders(headers, rules.drop, rules.set);
 }

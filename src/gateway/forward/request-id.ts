@@ -5,6 +5,7 @@
  * plain token (letters, digits and `._:@/+=-`, at most 200 characters); otherwise a random UUID is made.
  */
 import { randomUUID } from 'node:crypto';
+import { replaceHeaders } from './header-rules.js';
 
 export interface RequestIdConfig {
   /** The header as configured (sent with this spelling) and in lower case (as Node presents it). */
@@ -19,13 +20,7 @@ export function requestId(config: RequestIdConfig, sent: string | string[] | und
   return config.trustClient && typeof sent === 'string' && SAFE_ID.test(sent) ? sent : randomUUID();
 }
 
-/** A flat [name, value, ...] list without `lower`'s copies, then [header, id]. */
+/** A flat [name, value, ...] list without other copies of the ID header, then [header, id]. */
 export function withRequestId(headers: readonly string[], config: RequestIdConfig, id: string): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < headers.length; i += 2) {
-    const name = headers[i] as string;
-    if (name.length !== config.lower.length || name.toLowerCase() !== config.lower) out.push(name, headers[i + 1] as string);
-  }
-  out.push(config.header, id);
-  return out;
+  return replaceHeaders(headers, [config.lower], [[config.header, id]]);
 }

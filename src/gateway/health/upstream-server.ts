@@ -181,15 +181,20 @@ export class UpstreamServer {
         this.startCooldown(left);
       }
     }
-    this.available = this.activeUp && !this.passiveDown && this.adminState === 'ready';
+    this.available = this.computeAvailable();
     this.rampStart = previous.rampStart;
     this.rampUntil = this.slowstartMs > 0 ? previous.rampUntil : 0;
     this.lastChange = previous.lastChange;
     this.lastReason = previous.lastReason;
   }
 
+  /** Up by its checks, not cooling down after passive failures, and not drained or in maintenance. */
+  private computeAvailable(): boolean {
+    return this.activeUp && !this.passiveDown && this.adminState === 'ready';
+  }
+
   private update(reason: string, quiet = false): void {
-    const available = this.activeUp && !this.passiveDown && this.adminState === 'ready';
+    const available = this.computeAvailable();
     if (available === this.available) return;
     this.available = available;
     this.lastChange = Date.now();

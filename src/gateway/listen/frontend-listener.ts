@@ -16,7 +16,7 @@ import type { GatewayMetrics } from '../observe/index.js';
 import { handleClientError } from './client-error.js';
 import { MESSAGES, sendLocal, sendRawAndClose } from './local-response.js';
 import { checkAuthority, checkHost, hostName, parseTarget } from './request-target.js';
-import { rewritePrefix } from '../route/rewrite-prefix.js';
+import { routedPath } from '../route/rewrite-prefix.js';
 import { sourceAddress, sourceAllowed, type SourceRules } from './source-rules.js';
 import { redirectLocation, sendAnswer } from './route-answer.js';
 import { originAllowed, preflightHeaders } from '../forward/cors.js';
@@ -196,7 +196,7 @@ export class FrontendListener {
       }
       return;
     }
-    const upstreamPath = route.rewrite === undefined ? target.upstreamPath : rewritePrefix(target.upstreamPath, route.rewrite.from, route.rewrite.to);
+    const upstreamPath = routedPath(route.rewrite, target.upstreamPath);
     new Exchange(runtime, route, req, res, started, target.path, upstreamPath, clientAddress(socket.remoteAddress), trusted, this.connectionInfo(socket, runtime)).run();
   }
 
@@ -244,7 +244,7 @@ export class FrontendListener {
     }
     this.tunnels.add(socket);
     socket.once('close', () => this.tunnels.delete(socket));
-    const upstreamPath = route.rewrite === undefined ? target.upstreamPath : rewritePrefix(target.upstreamPath, route.rewrite.from, route.rewrite.to);
+    const upstreamPath = routedPath(route.rewrite, target.upstreamPath);
     new Tunnel(runtime, route, req, socket, head, target.path, upstreamPath, clientAddress(socket.remoteAddress), trusted, this.connectionInfo(socket, runtime)).run();
   }
 

@@ -73,7 +73,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
 
   let generation: Generation = await buildGeneration(config, context(config));
   if (options.health !== undefined) generation.applyHealth(options.health);
-  for (const entry of options.adminStates ?? []) generation.setAdminState(entry.backend, entry.server, entry.state, true);
+  if (options.adminStates !== undefined) generation.applyAdminStates(options.adminStates);
   metrics.setServerSource(() => generation.serverSnapshots());
   const listeners = new Map<string, FrontendListener>();
   const tlsMetrics = new TlsMetrics(metrics.registry);
@@ -175,9 +175,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     config: () => config as GatewayConfig,
     stats: (workers = 1) => statsSnapshot(generation, workers, certificates()),
     applyHealth: (states) => generation.applyHealth(states),
-    applyAdminStates: (states) => {
-      for (const entry of states) generation.setAdminState(entry.backend, entry.server, entry.state, true);
-    },
+    applyAdminStates: (states) => generation.applyAdminStates(states),
     reload(next) {
       const attempt = reloading.then(() => reloadOnce(next));
       reloading = attempt.catch((error: unknown) => {

@@ -12,7 +12,7 @@ import { compileCors, type CorsPolicy } from '../forward/cors.js';
 import type { RouteAnswer } from '../listen/route-answer.js';
 import { loadErrorPages, type ErrorPages } from '../listen/error-pages.js';
 import { compileSourceRules, type SourceRules } from '../listen/source-rules.js';
-import { ActiveChecker, backendServers, inheritHealth, type AdminState, type ServerHealth, type UpstreamServer } from '../health/index.js';
+import { ActiveChecker, backendServers, inheritHealth, type AdminState, type ServerAdminState, type ServerHealth, type UpstreamServer } from '../health/index.js';
 import type { AccessLog, GatewayMetrics, ServerSnapshot, TargetMetrics } from '../observe/index.js';
 import { Router, type RouteSpec } from '../route/index.js';
 import type { Logger } from '../../shared/logger.js';
@@ -203,6 +203,11 @@ export class Generation {
     const target = this.backends.get(backend)?.servers.find((s) => s.name === server);
     target?.setAdminState(state, quiet);
     return target !== undefined;
+  }
+
+  /** Cluster worker: operator states set through the primary's admin API (logged there, debug here). */
+  applyAdminStates(states: readonly ServerAdminState[]): void {
+    for (const entry of states) this.setAdminState(entry.backend, entry.server, entry.state, true);
   }
 
   /** Cluster worker: the primary's active-check verdicts. A state for a server this generation does not have is ignored. */

@@ -56,6 +56,8 @@ test('drain and maint through the admin API; requests in flight finish; maint st
     await noToken.body.dump();
     assert.equal((await put('/api/servers/app/b/state', '{"state":"drain"}', 'x'.repeat(28))).statusCode, 401);
     assert.equal((await put('/api/servers/app/b/state', '{"state":"off"}')).statusCode, 400);
+    assert.equal((await put('/api/servers/app/b/state', '{"state":')).statusCode, 400, 'malformed JSON');
+    assert.equal((await put('/api/servers/app/b/state', 'x'.repeat(2048))).statusCode, 413, 'an oversized body');
     assert.equal((await put('/api/servers/app/nope/state', 'drain')).statusCode, 404);
     assert.equal((await request(`${admin}/api/servers/app/b/state`)).statusCode, 405);
     assert.deepEqual(await served(`${gw.url}/`, 4), ['a', 'b'], 'nothing changed');

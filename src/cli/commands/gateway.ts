@@ -5,6 +5,7 @@
  */
 import cluster from 'node:cluster';
 import { loadGatewayConfig, runCluster, startGateway, type RunningGateway } from '../../gateway/index.js';
+import { checkWorkerLayout } from '../../gateway/config/index.js';
 import { workerCount } from '../../gateway/runtime/cluster.js';
 import { BatchedLineWriter } from '../../gateway/observe/index.js';
 import { ErrorCode, GatehouseError } from '../../shared/errors.js';
@@ -29,6 +30,7 @@ export async function run(argv: string[]): Promise<number> {
   if (cluster.isWorker) return runCluster({ configPath: args.configPath, workers: 1, logger });
   const config = loadGatewayConfig(args.configPath);
   const workers = workerCount(args.workers ?? config.workers);
+  checkWorkerLayout(config, workers);
   if (workers > 1) return runCluster({ configPath: args.configPath, workers, logger });
 
   // signal handlers first: a SIGHUP that arrives while starting must not kill the process

@@ -3,10 +3,12 @@
  * Every problem is reported with its key path, all at once, in one ERR_CONFIG_INVALID error.
  */
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { ErrorCode, GatehouseError } from '../../shared/errors.js';
 import { gatewayConfigSchema, type ParsedGatewayConfig } from './schema.js';
+import { limitLayoutProblems } from '../limit/usage.js';
 
 export type GatewayConfig = Readonly<ParsedGatewayConfig & { baseDir: string; source: string | undefined }>;
 
@@ -51,6 +53,13 @@ function crossReferences(input: unknown): string[] {
   const root = asObject(input);
   const backends = new Set(Object.keys(asObject(root.backends)));
   const policies = new Set(Object.keys(asObject(root.auth)));
+  const limits = new Set(Object.keys(asObject(root.rate_limits)));
+  const checkLimit = (ref: unknown, path: string) => {
+    if (typeof ref === 'string' && !limits.has(ref)) {
+      const known = limits.size === 0 ? 'no limits are defined under rate_limits' : `known: ${[...limits].join(', ')}`;
+      problems.push(`${path}: unknown rate limit "${ref}" (${known})`);
+    }
+  };
   const checkPolicy = (ref: unknown, path: string) => {
     const policy = policyName(ref);
     if (policy !== undefined && !policies.has(policy)) {
@@ -70,9 +79,11 @@ function crossReferences(input: unknown): string[] {
       if (frontend.tls !== undefined) problems.push(`${base}.redirect_https: a TLS frontend cannot redirect to https; put redirect_https on a plain-HTTP frontend`);
     } else if (frontend.default_backend === undefined && routes.length === 0) problems.push(`${base}: expected a default_backend or at least one route`);
     checkPolicy(frontend.auth, `${base}.auth`);
+    checkLimit(frontend.rate_limit, `${base}.rate_limit`);
     routes.forEach((route, i) => {
       checkBackend(asObject(route).backend, `${base}.routes[${i}].backend`);
       checkPolicy(asObject(route).auth, `${base}.routes[${i}].auth`);
+      checkLimit(asObject(route).rate_limit, `${base}.routes[${i}].rate_limit`);
     });
   }
   return problems;
@@ -97,9 +108,15 @@ export function parseGatewayConfig(input: unknown, baseDir: string, source?: str
   const result = gatewayConfigSchema.safeParse(input);
   const problems = result.success ? [] : result.error.issues.map((issue) => `${formatKeyPath(issue.path)}: ${issue.message}`);
   problems.push(...crossReferences(input));
-  if (result.success) problems.push(...bindConflicts(result.data));
+  if (result.success) problems.push(...bindConflicts(result.data), ...limitLayoutProblems(result.data, result.data.workers === 'auto' ? availableParallelism() : result.data.workers));
   if (!result.success || problems.length > 0) throw invalid(problems, source);
   return deepFreeze({ ...result.data, baseDir: resolve(baseDir), source });
+}
+
+/** A config about to run in `workers` processes (the command line may override its own `workers`). */
+export function checkWorkerLayout(config: GatewayConfig, workers: number): void {
+  const problems = limitLayoutProblems(config, workers);
+  if (problems.length > 0) throw invalid(problems, config.source);
 }
 
 /** Reads a YAML (or JSON) file and validates it. */

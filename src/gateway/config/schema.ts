@@ -10,6 +10,7 @@ import { authPolicySchema } from '../auth/index.js';
 import { isHashBalance } from '../balance/hash-key.js';
 import { forbiddenRuleHeader, REQUEST_RULE_FORBIDDEN, RESPONSE_RULE_FORBIDDEN } from '../forward/header-rules.js';
 import { MAX_ERROR_PAGE_BYTES } from '../listen/error-pages.js';
+import { rateLimitRefSchema, rateLimitSchema, redisSchema } from '../limit/schema.js';
 import { parseCidr, parseHostPort } from './address.js';
 import { GATEWAY_DEFAULTS as D } from './defaults.js';
 import { backendTlsSchema, frontendTlsSchema, redirectHttpsSchema } from '../tls/schema.js';
@@ -163,12 +164,17 @@ export const routeSchema = z
     deny_from: addressList.optional(),
     /** Replaces the frontend's cors block for this route. */
     cors: corsSchema.optional(),
+    /** A limit of `rate_limits` for this route, replacing the frontend's; false: none. */
+    rate_limit: rateLimitRefSchema.optional(),
   })
   .superRefine((route, ctx) => {
     const answers = [route.backend, route.redirect, route.return].filter((v) => v !== undefined).length;
     if (answers !== 1) ctx.addIssue({ code: 'custom', path: [], message: 'a route needs exactly one of backend, redirect, return' });
     if ((route.redirect !== undefined || route.return !== undefined) && route.auth !== undefined && route.auth !== false) {
       ctx.addIssue({ code: 'custom', path: ['auth'], message: 'redirect and return routes answer before authorization: remove auth (or set it to false)' });
+    }
+    if ((route.redirect !== undefined || route.return !== undefined) && route.rate_limit !== undefined && route.rate_limit !== false) {
+      ctx.addIssue({ code: 'custom', path: ['rate_limit'], message: 'redirect and return routes answer before rate limits: remove rate_limit (or set it to false)' });
     }
     if (route.rewrite_prefix !== undefined && route.path_prefix === undefined) {
       ctx.addIssue({ code: 'custom', path: ['rewrite_prefix'], message: 'rewrite_prefix needs a path_prefix (the part it replaces)' });
@@ -215,6 +221,8 @@ export const frontendSchema = z.strictObject({
     .optional(),
   /** CORS for every route of this frontend; a route's own block replaces it. */
   cors: corsSchema.optional(),
+  /** A limit of `rate_limits` for every proxied request of this frontend; a route's own replaces it. */
+  rate_limit: rateLimitRefSchema.optional(),
   /** Source address rules for every request of this frontend; a route's own lists replace these. */
   allow_from: addressList.optional(),
   deny_from: addressList.optional(),
@@ -317,6 +325,10 @@ export const gatewayConfigSchema = z.strictObject({
     })
     .prefault({}),
   auth: z.record(name, authPolicySchema).default({}),
+  /** Named request rate limits (src/gateway/limit), used by frontends and routes with `rate_limit`. */
+  rate_limits: z.record(name, rateLimitSchema).default({}),
+  /** The Redis that limits with `store: redis` share with every worker and gateway instance. */
+  redis: redisSchema.optional(),
   frontends: z.record(name, frontendSchema).refine((f) => Object.keys(f).length > 0, 'expected at least one frontend'),
   backends: z.record(name, backendSchema).default({}),
 });

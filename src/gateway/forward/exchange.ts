@@ -1,5 +1,5 @@
 /**
- * One client request on its way through the gateway: authorize → pick a server → dispatch through the
+ * One client request on its way through the gateway: rate limit → authorize → pick a server → dispatch through the
  * server's connection pool (src/gateway/upstream) → stream the response back. The exchange object is the
  * pool's response handler itself (no per-request closures), retries a failed connection of an idempotent request once on
  * another server, maps upstream failures to 502/504, and feeds health, metrics and the access log.
@@ -18,6 +18,8 @@ import { applyResponseRules } from './header-rules.js';
 import { requestId, withRequestId, type RequestIdConfig } from './request-id.js';
 import { originAllowed, withCors } from './cors.js';
 import { clientResponseHeaders, upstreamRequestHeaders } from './headers.js';
+import type { LimitVerdict, RateLimiter } from '../limit/index.js';
+import { sourceAddress } from '../listen/source-rules.js';
 import { hasRequestBody, isConnectionFailure, isQueueTimeout, retryBudget, upstreamErrorStatus } from './retry-policy.js';
 
 const kExchange = Symbol('gatehouse.exchange');
@@ -77,7 +79,7 @@ export class Exchange implements UpstreamHandler {
     res.on('close', onClientClose); // 'close' fires once; on() avoids once()'s per-call wrapper
   }
 
-  /** Entry point: refuse a body declared too large, authorize (sync or async) when the target has a policy, then forward. */
+  /** Entry point: refuse a body declared too large, apply a rate limit by source or header, authorize (sync or async) when the target has a policy, then forward. */
   run(): void {
     const ids = this.runtime.requestId;
     if (ids !== undefined) this.requestId = requestId(ids, this.req.headers[ids.lower]);
@@ -86,6 +88,38 @@ export class Exchange implements UpstreamHandler {
       this.bodyTooLarge(limit);
       return;
     }
+    const limiter = this.target.rateLimit;
+    if (limiter !== undefined && limiter.beforeAuth) {
+      const key = limiter.key;
+      const verdict = limiter.check(this.source(), key.kind === 'header' ? this.req.headers[key.header] : undefined, undefined);
+      if (verdict instanceof Promise) {
+        verdict.then((v) => this.guard(() => (v.allowed ? this.authorize() : this.limited(limiter, v))));
+        return;
+      }
+      if (!verdict.allowed) {
+        this.limited(limiter, verdict);
+        return;
+      }
+    }
+    this.authorize();
+  }
+
+  /** The client's address as source rules read it: through trusted proxies' X-Forwarded-For. */
+  private source(): string {
+    return sourceAddress(this.client, this.trusted, this.req.headers['x-forwarded-for'], this.runtime.generation.trustedProxies);
+  }
+
+  /** After an await: the exchange may have ended meanwhile (client gone), and a bug must cost one request. */
+  private guard(step: () => void): void {
+    if (this.done) return;
+    try {
+      step();
+    } catch (error) {
+      this.internalError(error);
+    }
+  }
+
+  private authorize(): void {
     const policy = this.target.policy;
     if (policy === undefined) {
       this.forward(undefined);
@@ -102,10 +136,44 @@ export class Exchange implements UpstreamHandler {
     else this.onDecision(decision as AuthDecision);
   }
 
+  /** 429 with Retry-After, or 503 when the limit's store failed and it denies then. */
+  private limited(limiter: RateLimiter, verdict: LimitVerdict & { allowed: false }): void {
+    this.allowCorsRead();
+    if (verdict.status === 429) {
+      this.runtime.generation.context.metrics.rateLimited.labels(this.target.frontend, limiter.name).inc();
+      this.res.setHeader('retry-after', String(verdict.retryAfterS));
+      this.finish(429, this.local(429, MESSAGES.rateLimited, this.body !== null), `rate limited: ${limiter.name}`);
+    } else {
+      this.finish(503, this.local(503, MESSAGES.rateLimitUnavailable, this.body !== null), `rate limit store unavailable: ${limiter.name}`);
+    }
+  }
+
+  /** A browser may read a refusal (its WWW-Authenticate, its Retry-After) only with the CORS headers. */
+  private allowCorsRead(): void {
+    const cors = this.target.cors;
+    const origin = this.req.headers.origin;
+    if (cors === undefined || typeof origin !== 'string' || !originAllowed(cors, origin)) return;
+    const extra = withCors([], cors, origin);
+    for (let i = 0; i < extra.length; i += 2) this.res.setHeader(extra[i] as string, extra[i + 1] as string);
+  }
+
   private onDecision(decision: AuthDecision): void {
     if (this.done) return;
     if (decision.ok) {
       this.subject = decision.subject;
+      const limiter = this.target.rateLimit;
+      if (limiter !== undefined && !limiter.beforeAuth) {
+        // a limit by subject: counted only for a verified token
+        const verdict = limiter.check(this.source(), undefined, decision.subject);
+        if (verdict instanceof Promise) {
+          verdict.then((v) => this.guard(() => (v.allowed ? this.forward(decision) : this.limited(limiter, v))));
+          return;
+        }
+        if (!verdict.allowed) {
+          this.limited(limiter, verdict);
+          return;
+        }
+      }
       this.forward(decision);
       return;
     }
@@ -115,13 +183,7 @@ export class Exchange implements UpstreamHandler {
       if (this.body !== null && this.req.httpVersionMajor === 1) res.setHeader('connection', 'close');
       if (this.runtime.hsts !== undefined) res.setHeader('strict-transport-security', this.runtime.hsts);
       if (this.requestId !== undefined) res.setHeader((this.runtime.requestId as RequestIdConfig).header, this.requestId);
-      const cors = this.target.cors;
-      const origin = this.req.headers.origin;
-      if (cors !== undefined && typeof origin === 'string' && originAllowed(cors, origin)) {
-        // a browser may read the denial (and its WWW-Authenticate) only with the CORS headers
-        const extra = withCors([], cors, origin);
-        for (let i = 0; i < extra.length; i += 2) res.setHeader(extra[i] as string, extra[i + 1] as string);
-      }
+      this.allowCorsRead();
       res.writeHead(decision.status, decision.headers);
     } catch (error) {
       // a deny whose headers Node refuses (control characters, bad status) must not crash the gateway

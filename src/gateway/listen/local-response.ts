@@ -55,6 +55,8 @@ export const MESSAGES = {
   uriTooLong: 'URI Too Long\n',
   sourceDenied: 'Forbidden: requests from this address are not allowed here\n',
   corsDenied: 'Forbidden: this origin may not call this API from a browser\n',
+  rateLimited: 'Too Many Requests: this client sent more requests than the rate limit allows; retry after the time in Retry-After\n',
+  rateLimitUnavailable: 'Service Unavailable: the rate limit could not be checked\n',
   bodyTooLarge: (limit: number) => `Payload Too Large: the request body may be at most ${limit} bytes\n`,
   notFound: 'Not Found: no route matches this request\n',
   noServer: (backend: string) => `Service Unavailable: no healthy server in backend "${backend}"\n`,

@@ -21,6 +21,8 @@ export class GatewayMetrics {
   readonly upstreamErrors: Counter<'backend' | 'server' | 'reason'>;
   readonly retries: Counter<'backend'>;
   readonly reloads: Counter<'result'>;
+  readonly rateLimited: Counter<'frontend' | 'limit'>;
+  readonly rateLimitStoreErrors: Counter<'limit'>;
   private servers: () => readonly ServerSnapshot[] = () => [];
   private readonly targets = new Map<string, TargetMetrics>();
 
@@ -39,6 +41,13 @@ export class GatewayMetrics {
     this.upstreamErrors = new Counter({ name: 'gatehouse_upstream_errors_total', help: 'Upstream connection failures and timeouts', labelNames: ['backend', 'server', 'reason'], registers });
     this.retries = new Counter({ name: 'gatehouse_retries_total', help: 'Requests retried on another server', labelNames: ['backend'], registers });
     this.reloads = new Counter({ name: 'gatehouse_config_reloads_total', help: 'Config reloads, by result', labelNames: ['result'], registers });
+    this.rateLimited = new Counter({ name: 'gatehouse_rate_limited_total', help: 'Requests refused with 429 by a rate limit', labelNames: ['frontend', 'limit'], registers });
+    this.rateLimitStoreErrors = new Counter({
+      name: 'gatehouse_rate_limit_store_errors_total',
+      help: 'Rate limit checks the store (Redis) could not answer in time; on_store_error decided them',
+      labelNames: ['limit'],
+      registers,
+    });
     const self = this;
     new Gauge({
       name: 'gatehouse_server_up',

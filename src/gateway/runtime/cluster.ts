@@ -156,7 +156,7 @@ async function runPrimary({ configPath, workers, logger }: ClusterOptions): Prom
   };
 
   const fork = () => {
-    const worker = cluster.fork({ GATEHOUSE_CLUSTER_WORKER: '1' });
+    const worker = cluster.fork({ GATEHOUSE_CLUSTER_WORKER: '1', GATEHOUSE_CLUSTER_WORKERS: String(count) });
     live.add(worker);
     worker.on('message', (message: Message) => {
       if (message.type === 'gatehouse:health-wanted') tell(worker, snapshot());

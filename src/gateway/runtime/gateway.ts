@@ -137,6 +137,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     // the swap: synchronous, so no request sees half of it; unchanged servers keep their health
     const previous = generation;
     nextGeneration.inheritHealth(previous);
+    nextGeneration.inheritLimits(previous);
     previous.stopChecks();
     generation = nextGeneration;
     config = nextConfig;

@@ -15,6 +15,8 @@ import { compileSourceRules, type SourceRules } from '../listen/source-rules.js'
 import { ActiveChecker, backendServers, inheritHealth, type AdminState, type ServerAdminState, type ServerHealth, type UpstreamServer } from '../health/index.js';
 import type { AccessLog, GatewayMetrics, ServerSnapshot, TargetMetrics } from '../observe/index.js';
 import { Router, type RouteSpec } from '../route/index.js';
+import { LocalStore, RateLimiter, RedisStore, SharedRedis } from '../limit/index.js';
+import { limitLayoutProblems, limitsInUse } from '../limit/usage.js';
 import type { Logger } from '../../shared/logger.js';
 import { hstsHeaderValue, redirectPort } from '../tls/https-redirect.js';
 
@@ -46,6 +48,8 @@ export interface RouteTarget {
   readonly source: SourceRules | undefined;
   /** CORS of the route or its frontend (undefined: none). */
   readonly cors: CorsPolicy | undefined;
+  /** The route's or its frontend's rate limit (undefined: none). */
+  readonly rateLimit: RateLimiter | undefined;
 }
 
 /** A route that answers itself (`redirect`, `return`) instead of proxying to a backend. */
@@ -98,16 +102,21 @@ export class Generation {
   readonly frontends = new Map<string, FrontendRuntime>();
   readonly backends = new Map<string, BackendRuntime>();
   readonly policies: ReadonlyMap<string, AuthPolicy>;
+  /** Rate limits in use, by name, and the Redis connection they share (if any uses `store: redis`). */
+  readonly limiters: ReadonlyMap<string, RateLimiter>;
+  private readonly redis: SharedRedis | undefined;
   readonly trustedProxies: readonly Cidr[];
   /** Active checkers by backend name. */
   private readonly checkers = new Map<string, ActiveChecker>();
   /** Requests and tunnels that started on this generation and have not finished yet. */
   active = 0;
 
-  constructor(config: GatewayConfig, context: GenerationContext, policies: ReadonlyMap<string, AuthPolicy>) {
+  constructor(config: GatewayConfig, context: GenerationContext, policies: ReadonlyMap<string, AuthPolicy>, limits: { limiters: ReadonlyMap<string, RateLimiter>; redis: SharedRedis | undefined } = { limiters: new Map(), redis: undefined }) {
     this.config = config;
     this.context = context;
     this.policies = policies;
+    this.limiters = limits.limiters;
+    this.redis = limits.redis;
     this.trustedProxies = config.trusted_proxies;
     const { logger, metrics } = context;
     for (const [name, backend] of Object.entries(config.backends)) {
@@ -119,6 +128,7 @@ export class Generation {
     for (const [name, frontend] of Object.entries(config.frontends)) {
       const target = (backendName: string, label: string, ref: AuthRef | undefined, route?: RouteConfig): RouteTarget => {
         const effective = ref === undefined ? frontend.auth : ref;
+        const limit = route?.rate_limit === undefined ? frontend.rate_limit : route.rate_limit;
         const policyName = effective === undefined || effective === false ? undefined : typeof effective === 'string' ? effective : effective.policy;
         const requirements = effective !== undefined && effective !== false && typeof effective !== 'string' ? { roles: effective.roles, scopes: effective.scopes } : undefined;
         return {
@@ -134,6 +144,7 @@ export class Generation {
           maxBodyBytes: route?.max_body_size ?? config.limits.max_body_size,
           source: compileSourceRules(frontend, route),
           cors: compileCors(frontend.cors, route?.cors),
+          rateLimit: limit === undefined || limit === false ? undefined : this.limiters.get(limit),
         };
       };
       const answer = (route: RouteConfig, label: string): AnswerTarget => ({
@@ -198,6 +209,14 @@ export class Generation {
     }
   }
 
+  /** Reload, just before the swap: a local limit whose counting rules did not change keeps its counters. */
+  inheritLimits(previous: Generation): void {
+    for (const [name, limiter] of this.limiters) {
+      const old = previous.limiters.get(name);
+      if (old !== undefined) limiter.adoptCounters(old);
+    }
+  }
+
   /** The operator's state for a server (admin API); false when there is no such server. */
   setAdminState(backend: string, server: string, state: AdminState, quiet = false): boolean {
     const target = this.backends.get(backend)?.servers.find((s) => s.name === server);
@@ -252,21 +271,48 @@ export class Generation {
         // a policy that fails to close must not stop the others
       }
     }
+    await this.redis?.close();
   }
 }
 
 function noop(): void {}
 
-/** Builds the auth policies of a config (async: key files, JWKS), then the generation. */
+/** How long a start or reload waits for Redis before it goes on (requests then follow `on_store_error`). */
+const REDIS_CONNECT_WAIT_MS = 2_000;
+
+/** The rate limits a config uses, with their stores; connects to Redis if one of them needs it. */
+async function buildLimiters(config: GatewayConfig, context: GenerationContext): Promise<{ limiters: Map<string, RateLimiter>; redis: SharedRedis | undefined }> {
+  // a cluster worker: the primary checked the config's own `workers`, but a reload or --workers may differ
+  const workers = Number(process.env.GATEHOUSE_CLUSTER_WORKERS ?? 1);
+  const problems = limitLayoutProblems(config, workers);
+  if (problems.length > 0) throw new Error(problems.join('; '));
+  const used = limitsInUse(config);
+  const limiters = new Map<string, RateLimiter>();
+  let redis: SharedRedis | undefined;
+  for (const name of used) {
+    const limit = config.rate_limits[name];
+    if (limit === undefined) continue;
+    let store: LocalStore | RedisStore;
+    if (limit.store === 'redis') {
+      redis ??= new SharedRedis(config.redis!, config.baseDir, context.logger);
+      store = new RedisStore(redis.client, redis.keyPrefix, name, limit.requests, limit.period);
+    } else store = new LocalStore(limit.requests, limit.period, limit.max_keys);
+    limiters.set(name, new RateLimiter(name, limit, store, { storeErrors: context.metrics.rateLimitStoreErrors }, context.logger));
+  }
+  await redis?.connect(REDIS_CONNECT_WAIT_MS);
+  return { limiters, redis };
+}
+
+/** Builds the auth policies of a config (async: key files, JWKS) and its rate limits, then the generation. */
 export async function buildGeneration(config: GatewayConfig, context: GenerationContext): Promise<Generation> {
   const policies = new Map<string, AuthPolicy>();
   try {
     for (const [name, policyConfig] of Object.entries(config.auth)) {
       policies.set(name, await (context.createPolicy ?? createAuthPolicy)(name, policyConfig, { baseDir: config.baseDir, logger: context.logger }));
     }
+    return new Generation(config, context, policies, await buildLimiters(config, context));
   } catch (error) {
     for (const policy of policies.values()) policy.close();
     throw error;
   }
-  return new Generation(config, context, policies);
 }

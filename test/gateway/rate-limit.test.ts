@@ -134,6 +134,35 @@ test('rate_limit by subject: counted after authorization, per verified sub; a de
   }
 });
 
+test('a 429 takes the frontend\'s error page for 429 and, for an allowed origin, the CORS headers a page needs to read it', async () => {
+  const gw = await startInProcess({
+    rate_limits: { one: { requests: 1, period: '1m' } },
+    frontends: {
+      web: {
+        bind: '127.0.0.1:0',
+        default_backend: 'app',
+        rate_limit: 'one',
+        cors: { origins: ['https://app.example.com'], expose_headers: ['Retry-After'] },
+        error_pages: { 429: { body: '{"error":"slow_down"}', content_type: 'application/json' } },
+      },
+    },
+    backends: { app: { servers: { a: { address: app.address } } } },
+  });
+  try {
+    const origin = { origin: 'https://app.example.com' };
+    assert.equal((await get(gw.url, origin)).status, 200);
+    const refused = await get(gw.url, origin);
+    assert.equal(refused.status, 429);
+    assert.equal(refused.body, '{"error":"slow_down"}');
+    assert.equal(refused.headers['content-type'], 'application/json');
+    assert.equal(refused.headers['access-control-allow-origin'], 'https://app.example.com');
+    assert.equal(refused.headers['access-control-expose-headers'], 'Retry-After');
+    assert.ok(Number(refused.headers['retry-after']) >= 1);
+  } finally {
+    await gw.close();
+  }
+});
+
 test('a reload keeps the counters of an unchanged local limit, and starts over when its rules change', async () => {
   const config = (requests: number) => ({
     rate_limits: { per_client: { requests, period: '1m' } },

@@ -10,6 +10,7 @@ import { request } from 'undici';
 import { decide, LocalStore, limitKeyValue, retryAfter } from '../../src/gateway/limit/index.js';
 import { configProblems } from './support/config-problems.js';
 import { startInProcess } from './support/in-process.js';
+import { rawRequest } from './support/raw-http.js';
 import { startUpstream } from './support/upstream.js';
 import { testPolicyConfig, token, validClaims } from './auth/support.js';
 
@@ -80,8 +81,14 @@ test('rate_limit by source: 429 with Retry-After and a clear body before the ups
     assert.equal(app.requests, before + 3, 'the refused request never reached the upstream');
     for (let i = 0; i < 5; i++) assert.equal((await get(`${gw.url}/health`)).status, 200, 'rate_limit: false on the route');
     assert.ok(gw.logs.some((l) => l.status === 429 && l.error === 'rate limited: per_client'), 'the access log names the limit');
+    // a WebSocket upgrade counts against the same budget: refused the same way, and the connection closed
+    const upgrade = await rawRequest(gw.port, 'GET /ws HTTP/1.1\r\nHost: t\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n');
+    assert.equal(upgrade.status, 429, upgrade.text);
+    assert.match(upgrade.text, /\r\nretry-after: \d+\r\n/i);
+    assert.equal(upgrade.closed, true);
+    assert.equal(app.requests, before + 3, 'the upgrade never reached the upstream');
     const metrics = await gw.gateway.metrics.registry.metrics();
-    assert.match(metrics, /gatehouse_rate_limited_total\{frontend="web",limit="per_client"\} 1\b/);
+    assert.match(metrics, /gatehouse_rate_limited_total\{frontend="web",limit="per_client"\} 2\b/);
   } finally {
     await gw.close();
   }

@@ -1,5 +1,5 @@
 /**
- * WebSocket upgrades: after routing and authorization like any request, the gateway opens a TCP
+ * WebSocket upgrades: after routing, rate limits and authorization like any request, the gateway opens a TCP
  * connection to a balanced server, replays the (rewritten) upgrade request and then pipes bytes both
  * ways until either side closes or the tunnel is idle for `timeouts.tunnel`.
  */
@@ -14,6 +14,8 @@ import { connectOptions } from '../tls/upstream-tls.js';
 import type { ConnectionInfo } from '../tls/connection-info.js';
 import { hashKey } from '../balance/index.js';
 import { upstreamRequestHeaders } from './headers.js';
+import type { LimitVerdict, RateLimiter } from '../limit/index.js';
+import { sourceAddress } from '../listen/source-rules.js';
 
 export class Tunnel {
   private readonly runtime: FrontendRuntime;
@@ -50,28 +52,54 @@ export class Tunnel {
   }
 
   run(): void {
+    this.admit().then(
+      (allow) => {
+        if (allow !== false && !this.done) this.open(allow);
+      },
+      () => {
+        if (this.done) return;
+        sendRawAndClose(this.socket, 500, MESSAGES.authError);
+        this.status = 500;
+        this.close('auth policy threw');
+      },
+    );
+  }
+
+  /** Rate limit and authorization, as for any request: what to forward, or false once refused. */
+  private async admit(): Promise<AuthAllow | undefined | false> {
+    const limiter = this.target.rateLimit;
+    const source = limiter === undefined ? '' : sourceAddress(this.client, this.trusted, this.req.headers['x-forwarded-for'], this.runtime.generation.trustedProxies);
+    if (limiter !== undefined && limiter.beforeAuth) {
+      const key = limiter.key;
+      if (!this.limitAdmits(limiter, await limiter.check(source, key.kind === 'header' ? this.req.headers[key.header] : undefined, undefined))) return false;
+    }
     const policy = this.target.policy;
-    if (policy === undefined) return this.open(undefined);
-    Promise.resolve()
-      .then(() => policy.authorize({ method: this.req.method as string, path: this.path, headers: this.req.headers }, this.target.requirements))
-      .then(
-        (decision: AuthDecision) => {
-          if (decision.ok) {
-            this.subject = decision.subject;
-            this.open(decision);
-            return;
-          }
-          this.runtime.generation.context.metrics.authDenied.labels(this.target.frontend, policy.name, decision.reason).inc();
-          sendRawAndClose(this.socket, decision.status, decision.body, decision.headers);
-          this.status = decision.status;
-          this.close(`auth: ${decision.reason}`);
-        },
-        () => {
-          sendRawAndClose(this.socket, 500, MESSAGES.authError);
-          this.status = 500;
-          this.close('auth policy threw');
-        },
-      );
+    let allow: AuthAllow | undefined;
+    if (policy !== undefined) {
+      const decision: AuthDecision = await policy.authorize({ method: this.req.method as string, path: this.path, headers: this.req.headers }, this.target.requirements);
+      if (!decision.ok) {
+        this.runtime.generation.context.metrics.authDenied.labels(this.target.frontend, policy.name, decision.reason).inc();
+        sendRawAndClose(this.socket, decision.status, decision.body, decision.headers);
+        this.status = decision.status;
+        this.close(`auth: ${decision.reason}`);
+        return false;
+      }
+      this.subject = decision.subject;
+      allow = decision;
+    }
+    if (limiter !== undefined && !limiter.beforeAuth && !this.limitAdmits(limiter, await limiter.check(source, undefined, this.subject))) return false;
+    return allow;
+  }
+
+  private limitAdmits(limiter: RateLimiter, verdict: LimitVerdict): boolean {
+    if (verdict.allowed) return true;
+    if (verdict.status === 429) {
+      this.runtime.generation.context.metrics.rateLimited.labels(this.target.frontend, limiter.name).inc();
+      sendRawAndClose(this.socket, 429, MESSAGES.rateLimited, { 'retry-after': String(verdict.retryAfterS) });
+    } else sendRawAndClose(this.socket, 503, MESSAGES.rateLimitUnavailable);
+    this.status = verdict.status;
+    this.close(verdict.status === 429 ? `rate limited: ${limiter.name}` : `rate limit store unavailable: ${limiter.name}`);
+    return false;
   }
 
   private open(allow: AuthAllow | undefined): void {

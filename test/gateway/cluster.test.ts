@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { request } from 'undici';
 import { startGatewayProcess } from './support/gateway-process.js';
-import { startUpstream } from './support/upstream.js';
+import { closedPort, startUpstream } from './support/upstream.js';
 
 test('two workers: shared port, aggregated metrics, merged stats page, clean SIGTERM', async () => {
   const upstream = await startUpstream('a');
@@ -204,5 +204,63 @@ backends:
   } finally {
     await gateway.stop('SIGKILL');
     await Promise.all([a.close(), b.close()]);
+  }
+});
+
+test('two workers share passive verdicts: a server one worker takes out is out in every worker, and in a worker started later', async () => {
+  const good = await startUpstream('b');
+  const dead = await closedPort();
+  const gateway = await startGatewayProcess(`
+workers: 2
+admin: { bind: "127.0.0.1:0" }
+frontends:
+  web: { bind: "127.0.0.1:0", default_backend: app }
+backends:
+  app:
+    passive: { failures: 2, cooldown: 1m }
+    servers:
+      a: { address: "127.0.0.1:${dead}" }
+      b: { address: "${good.address}" }
+`);
+  try {
+    await gateway.waitForLine((l) => l.admin === true);
+    const ready = new Set<unknown>();
+    await gateway.waitForLine((l) => {
+      if (l.frontend === 'web' && typeof l.port === 'number') ready.add(l.pid);
+      return ready.size === 2;
+    });
+    const url = `http://127.0.0.1:${gateway.port('web')}/`;
+    const metrics = async () => (await (await request(`http://127.0.0.1:${gateway.adminPort()}/metrics`)).body.text());
+    // the cluster's gauge is the sum over workers: how many of them send traffic to a
+    const upIn = async () => Number(/gatehouse_server_up\{backend="app",server="a"\} (\d+)/.exec(await metrics())?.[1]);
+    assert.equal(await upIn(), 2);
+    const down = (l: Record<string, unknown>) => l.msg === 'server app/a is down';
+    // POSTs with a body are never retried: each one a worker sends to a fails (502)
+    const post = async () => {
+      const res = await request(url, { method: 'POST', body: 'x', reset: true });
+      await res.body.dump();
+      return res.statusCode;
+    };
+    for (let i = 0; i < 40 && !gateway.lines.some(down); i++) await post();
+    await gateway.waitForLine(down, 2_000);
+    const deadline = Date.now() + 3_000;
+    while ((await upIn()) !== 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(await upIn(), 0, 'without traffic of its own, the other worker took a out too');
+    const after: number[] = [];
+    for (let i = 0; i < 12; i++) after.push(await post());
+    assert.deepEqual(after, Array(12).fill(200), 'no worker sends to a any more');
+    assert.equal(gateway.lines.filter(down).length, 1, 'logged once, by the worker that saw the failures');
+
+    // a worker started after the verdict gets it from the primary before it listens
+    const [victim] = childPids(gateway.child.pid as number);
+    process.kill(victim as number, 'SIGKILL');
+    await gateway.waitForLine((l) => l.frontend === 'web' && typeof l.port === 'number' && !ready.has(l.pid));
+    const later: number[] = [];
+    for (let i = 0; i < 12; i++) later.push(await post());
+    assert.deepEqual(later, Array(12).fill(200), 'the new worker knows a is out');
+    assert.equal(await upIn(), 0);
+  } finally {
+    await gateway.stop('SIGKILL');
+    await good.close();
   }
 });

@@ -26,6 +26,17 @@ const KEEP_ALIVE_TIMEOUT = 4_000;
 
 export type ServerStateListener = (server: UpstreamServer) => void;
 
+/** A passive verdict one cluster worker reached, for the others (through the primary). */
+export interface PassiveDown {
+  readonly backend: string;
+  readonly server: string;
+  readonly host: string;
+  readonly port: number;
+  /** Wall-clock ms the cool-down ends. */
+  readonly until: number;
+  readonly reason: string;
+}
+
 /**
  * The operator's state for a server (HAProxy's `set server <b>/<s> state ready|drain|maint`): `drain`
  * takes no new requests while its checks go on; `maint` takes none and is not checked. Requests in
@@ -68,6 +79,8 @@ export class UpstreamServer {
   private cooldownTimer: NodeJS.Timeout | undefined;
   /** Wall-clock ms the passive cool-down ends (while `passiveDown`). */
   private cooldownUntil = 0;
+  /** Cluster worker: told when this worker's own passive observation takes the server out. */
+  onPassiveDown: ((down: PassiveDown) => void) | undefined;
 
   constructor(
     backend: string,
@@ -129,7 +142,21 @@ export class UpstreamServer {
       this.consecutiveFailures = 0;
       this.startCooldown(passive.cooldown);
       this.update(`passive: ${reason}`);
+      this.onPassiveDown?.({ backend: this.backend, server: this.name, host: this.host, port: this.port, until: this.cooldownUntil, reason: `passive: ${reason}` });
     }
+  }
+
+  /**
+   * Cluster worker: another worker's passive checks took this server out until `until`; this worker
+   * takes it out too, for the same time, instead of finding out with failed requests of its own.
+   */
+  applyPassiveDown(until: number, reason: string): void {
+    const left = until - Date.now();
+    if (this.passive === false || this.passiveDown || left <= 0) return;
+    this.passiveDown = true;
+    this.consecutiveFailures = 0;
+    this.startCooldown(left);
+    this.update(`${reason} (seen by another worker)`, true);
   }
 
   private startCooldown(ms: number): void {

@@ -12,7 +12,7 @@ import { availableParallelism } from 'node:os';
 import { AggregatorRegistry } from 'prom-client';
 import { AdminServer, adminToken, type StatsSnapshot } from '../admin/index.js';
 import { loadGatewayConfig, type GatewayConfig } from '../config/index.js';
-import { SharedHealthChecks, type ServerAdminState, type ServerHealth } from '../health/index.js';
+import { SharedHealthChecks, type PassiveDown, type ServerAdminState, type ServerHealth } from '../health/index.js';
 import type { Logger } from '../../shared/logger.js';
 import { startGateway } from './gateway.js';
 
@@ -29,6 +29,9 @@ type Message =
   | { type: 'gatehouse:shutdown' }
   | { type: 'gatehouse:health'; states: ServerHealth[]; admin: ServerAdminState[] }
   | { type: 'gatehouse:health-wanted' }
+  /** worker → primary: its passive checks took a server out; primary → workers: servers taken out so. */
+  | { type: 'gatehouse:passive-down'; down: PassiveDown }
+  | { type: 'gatehouse:passive'; downs: PassiveDown[] }
   | { type: 'gatehouse:stats'; id: number }
   | { type: 'gatehouse:stats-reply'; id: number; snapshot: StatsSnapshot };
 
@@ -48,6 +51,7 @@ async function runWorker({ configPath, logger }: ClusterOptions): Promise<number
   // registered would be lost, so the worker asks once it listens for them)
   const health: ServerHealth[] = [];
   const adminStates: ServerAdminState[] = [];
+  const passiveDowns: PassiveDown[] = [];
   let gotHealth: () => void = () => undefined;
   const firstHealth = new Promise<void>((resolve) => (gotHealth = resolve));
   const whileStarting = (message: Message) => {
@@ -56,16 +60,18 @@ async function runWorker({ configPath, logger }: ClusterOptions): Promise<number
       health.push(...message.states);
       adminStates.push(...message.admin);
       gotHealth();
-    }
+    } else if (message.type === 'gatehouse:passive') passiveDowns.push(...message.downs);
   };
   process.on('message', whileStarting);
   process.send?.({ type: 'gatehouse:health-wanted' } satisfies Message);
   await Promise.race([firstHealth, new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
-  const gateway = await startGateway({ configPath, logger, admin: false, activeChecks: false, health, adminStates });
+  const onPassiveDown = (down: PassiveDown) => process.send?.({ type: 'gatehouse:passive-down', down } satisfies Message);
+  const gateway = await startGateway({ configPath, logger, admin: false, activeChecks: false, health, adminStates, onPassiveDown });
   process.off('message', whileStarting);
   // any that came in after the generation was built
   gateway.applyHealth(health);
   gateway.applyAdminStates(adminStates);
+  gateway.applyPassiveDowns(passiveDowns);
   new AggregatorRegistry();
   AggregatorRegistry.setRegistries(gateway.metrics.registries());
   const send = (message: Message) => process.send?.(message);
@@ -90,6 +96,8 @@ async function runWorker({ configPath, logger }: ClusterOptions): Promise<number
       } else if (message.type === 'gatehouse:health') {
         gateway.applyHealth(message.states);
         gateway.applyAdminStates(message.admin);
+      } else if (message.type === 'gatehouse:passive') {
+        gateway.applyPassiveDowns(message.downs);
       } else if (message.type === 'gatehouse:stats') {
         send({ type: 'gatehouse:stats-reply', id: message.id, snapshot: gateway.stats() });
       } else if (message.type === 'gatehouse:shutdown') close();
@@ -145,6 +153,17 @@ async function runPrimary({ configPath, workers, logger }: ClusterOptions): Prom
   // operator states set through the admin API: kept here for workers that start or reload later
   const adminStates = new Map<string, ServerAdminState>();
   const snapshot = (): Message => ({ type: 'gatehouse:health', states: health.snapshot(), admin: [...adminStates.values()] });
+  // passive verdicts of the workers, until their cool-downs end: for every worker, and for those that start or reload later
+  const passiveDowns = new Map<string, PassiveDown>();
+  const currentPassiveDowns = (): PassiveDown[] => {
+    const now = Date.now();
+    for (const [key, down] of passiveDowns) if (down.until <= now) passiveDowns.delete(key);
+    return [...passiveDowns.values()];
+  };
+  const sendPassiveDowns = (worker: Worker) => {
+    const downs = currentPassiveDowns();
+    if (downs.length > 0) tell(worker, { type: 'gatehouse:passive', downs });
+  };
   const setServerState = async (backend: string, server: string, state: ServerAdminState['state']): Promise<boolean> => {
     if (current.backends[backend]?.servers[server] === undefined) return false;
     const entry = { backend, server, state };
@@ -159,14 +178,23 @@ async function runPrimary({ configPath, workers, logger }: ClusterOptions): Prom
     const worker = cluster.fork({ GATEHOUSE_CLUSTER_WORKER: '1', GATEHOUSE_CLUSTER_WORKERS: String(count) });
     live.add(worker);
     worker.on('message', (message: Message) => {
-      if (message.type === 'gatehouse:health-wanted') tell(worker, snapshot());
+      if (message.type === 'gatehouse:health-wanted') {
+        tell(worker, snapshot());
+        sendPassiveDowns(worker);
+      } else if (message.type === 'gatehouse:passive-down') {
+        passiveDowns.set(`${message.down.backend}\0${message.down.server}\0${message.down.host}:${message.down.port}`, message.down);
+        for (const other of live) if (other !== worker) tell(other, { type: 'gatehouse:passive', downs: [message.down] });
+      }
       else if (message.type === 'gatehouse:ready') {
         ready.add(worker);
         // a worker still loading its code when the shutdown went out had no listener for it yet
         if (shuttingDown) worker.send({ type: 'gatehouse:shutdown' } satisfies Message);
       }
       else if (message.type === 'gatehouse:reloaded') {
-        if (message.ok) tell(worker, snapshot());
+        if (message.ok) {
+          tell(worker, snapshot());
+          sendPassiveDowns(worker);
+        }
         else logger.error({ worker: worker.process.pid, error: message.error }, 'worker refused the reload');
       }
       else if (message.type === 'gatehouse:stats-reply') {

@@ -10,7 +10,7 @@ import { FrontendListener } from '../listen/frontend-listener.js';
 import { createAccessLog, GatewayMetrics, noAccessLog } from '../observe/index.js';
 import { createLogger, type Logger } from '../../shared/logger.js';
 import { buildGeneration, type AuthPolicyFactory, type Generation, type GenerationContext } from './generation.js';
-import type { ServerAdminState, ServerHealth } from '../health/index.js';
+import type { PassiveDown, ServerAdminState, ServerHealth } from '../health/index.js';
 import { statsSnapshot } from './stats.js';
 import { TlsMetrics } from '../tls/metrics.js';
 import { ErrorCode, GatehouseError } from '../../shared/errors.js';
@@ -32,6 +32,8 @@ export interface StartGatewayOptions {
   readonly health?: readonly ServerHealth[];
   /** Cluster worker: operator states set through the primary's admin API, applied before listening. */
   readonly adminStates?: readonly ServerAdminState[];
+  /** Cluster worker: called when this worker's passive checks take a server out (the primary tells the others). */
+  readonly onPassiveDown?: (down: PassiveDown) => void;
 }
 
 export interface BoundAddress {
@@ -51,6 +53,8 @@ export interface RunningGateway {
   applyHealth(states: readonly ServerHealth[]): void;
   /** Cluster worker: operator states from the primary's admin API. */
   applyAdminStates(states: readonly ServerAdminState[]): void;
+  /** Cluster worker: servers other workers' passive checks took out. */
+  applyPassiveDowns(downs: readonly PassiveDown[]): void;
   /** Validates and swaps in a new config (default: re-read the config file). Throws and keeps the old one when invalid. */
   reload(next?: GatewayConfig | string): Promise<void>;
   /** Stops accepting, waits for in-flight requests (up to timeouts.drain), closes everything. */
@@ -69,7 +73,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   let config = options.config ?? (configPath !== undefined ? loadGatewayConfig(configPath) : undefined);
   if (config === undefined) throw new TypeError('startGateway needs config or configPath');
   const metrics = new GatewayMetrics();
-  const context = (c: GatewayConfig): GenerationContext => ({ createPolicy: options.createPolicy, logger, metrics, accessLog: c.access_log ? createAccessLog(logger) : noAccessLog, activeChecks: options.activeChecks });
+  const context = (c: GatewayConfig): GenerationContext => ({ createPolicy: options.createPolicy, logger, metrics, accessLog: c.access_log ? createAccessLog(logger) : noAccessLog, activeChecks: options.activeChecks, onPassiveDown: options.onPassiveDown });
 
   let generation: Generation = await buildGeneration(config, context(config));
   if (options.health !== undefined) generation.applyHealth(options.health);
@@ -177,6 +181,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     stats: (workers = 1) => statsSnapshot(generation, workers, certificates()),
     applyHealth: (states) => generation.applyHealth(states),
     applyAdminStates: (states) => generation.applyAdminStates(states),
+    applyPassiveDowns: (downs) => generation.applyPassiveDowns(downs),
     reload(next) {
       const attempt = reloading.then(() => reloadOnce(next));
       reloading = attempt.catch((error: unknown) => {

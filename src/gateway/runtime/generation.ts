@@ -12,7 +12,7 @@ import { compileCors, type CorsPolicy } from '../forward/cors.js';
 import type { RouteAnswer } from '../listen/route-answer.js';
 import { loadErrorPages, type ErrorPages } from '../listen/error-pages.js';
 import { compileSourceRules, type SourceRules } from '../listen/source-rules.js';
-import { ActiveChecker, backendServers, inheritHealth, type AdminState, type ServerAdminState, type ServerHealth, type UpstreamServer } from '../health/index.js';
+import { ActiveChecker, backendServers, inheritHealth, type AdminState, type PassiveDown, type ServerAdminState, type ServerHealth, type UpstreamServer } from '../health/index.js';
 import type { AccessLog, GatewayMetrics, ServerSnapshot, TargetMetrics } from '../observe/index.js';
 import { Router, type RouteSpec } from '../route/index.js';
 import { LocalStore, RateLimiter, RedisStore, SharedRedis } from '../limit/index.js';
@@ -94,6 +94,8 @@ export interface GenerationContext {
    * each server once for all workers and sends the verdicts (`applyHealth`).
    */
   readonly activeChecks?: boolean;
+  /** Cluster worker: a server this worker's passive checks took out, to tell the other workers. */
+  readonly onPassiveDown?: (down: PassiveDown) => void;
 }
 
 export class Generation {
@@ -121,6 +123,7 @@ export class Generation {
     const { logger, metrics } = context;
     for (const [name, backend] of Object.entries(config.backends)) {
       const servers = backendServers(config, name, logger, noop);
+      if (context.onPassiveDown !== undefined) for (const server of servers) server.onPassiveDown = context.onPassiveDown;
       const balancer = createBalancer(backend.balance, servers, { isBackup: (server) => backend.servers[server.name]?.backup === true, allBackups: backend.all_backups });
       this.backends.set(name, { name, servers, balancer, hashOn: hashOn(backend.balance), retries: backend.retries });
       if (backend.check !== undefined && context.activeChecks !== false) this.checkers.set(name, new ActiveChecker(backend.check, servers));
@@ -235,6 +238,14 @@ export class Generation {
       if (this.config.backends[state.backend]?.check === undefined) continue;
       const server = this.backends.get(state.backend)?.servers.find((s) => s.sameServer({ backend: state.backend, name: state.server, host: state.host, port: state.port }));
       server?.setActive(state.up, state.reason, true);
+    }
+  }
+
+  /** Cluster worker: passive verdicts of other workers. A server this generation does not have is ignored. */
+  applyPassiveDowns(downs: readonly PassiveDown[]): void {
+    for (const down of downs) {
+      const server = this.backends.get(down.backend)?.servers.find((s) => s.sameServer({ backend: down.backend, name: down.server, host: down.host, port: down.port }));
+      server?.applyPassiveDown(down.until, down.reason);
     }
   }
 

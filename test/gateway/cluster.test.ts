@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { request } from 'undici';
-import { startGatewayProcess } from './support/gateway-process.js';
+import { startGatewayProcess, waitForWorkers } from './support/gateway-process.js';
 import { closedPort, startUpstream } from './support/upstream.js';
 
 test('two workers: shared port, aggregated metrics, merged stats page, clean SIGTERM', async () => {
@@ -21,11 +21,7 @@ backends:
 `);
   try {
     await gateway.waitForLine((l) => l.admin === true);
-    const workers = new Set<unknown>();
-    await gateway.waitForLine((l) => {
-      if (l.frontend === 'web' && typeof l.port === 'number') workers.add(l.pid);
-      return workers.size === 2;
-    });
+    const workers = await waitForWorkers(gateway, 2);
     const ports = new Set(gateway.lines.filter((l) => l.frontend === 'web').map((l) => l.port));
     assert.equal(ports.size, 1, 'both workers report the same port');
     const url = `http://127.0.0.1:${gateway.port('web')}/`;
@@ -116,11 +112,7 @@ backends:
 `);
   const downLines = () => gateway.lines.filter((l) => l.server === 'b' && l.state === 'down' && (l.level as number) >= 30);
   try {
-    const ready = new Set<unknown>();
-    await gateway.waitForLine((l) => {
-      if (l.frontend === 'web' && typeof l.port === 'number') ready.add(l.pid);
-      return ready.size === 2;
-    });
+    const ready = await waitForWorkers(gateway, 2);
     const url = `http://127.0.0.1:${gateway.port('web')}/`;
     // one check per interval in all, not one per worker: ~10 in 2 s (each worker checking would make ~20)
     a.healthChecks = 0;
@@ -170,11 +162,7 @@ backends:
   app: { servers: { a: { address: "${a.address}" }, b: { address: "${b.address}" } } }
 `, [], { GATEHOUSE_ADMIN_TOKEN: token });
   try {
-    const ready = new Set<unknown>();
-    await gateway.waitForLine((l) => {
-      if (l.frontend === 'web' && typeof l.port === 'number') ready.add(l.pid);
-      return ready.size === 2;
-    });
+    const ready = await waitForWorkers(gateway, 2);
     await gateway.waitForLine((l) => l.admin === true);
     const url = `http://127.0.0.1:${gateway.port('web')}/`;
     assert.deepEqual([...await servedBy(url, 20)].sort(), ['a', 'b']);
@@ -224,11 +212,7 @@ backends:
 `);
   try {
     await gateway.waitForLine((l) => l.admin === true);
-    const ready = new Set<unknown>();
-    await gateway.waitForLine((l) => {
-      if (l.frontend === 'web' && typeof l.port === 'number') ready.add(l.pid);
-      return ready.size === 2;
-    });
+    const ready = await waitForWorkers(gateway, 2);
     const url = `http://127.0.0.1:${gateway.port('web')}/`;
     const metrics = async () => (await (await request(`http://127.0.0.1:${gateway.adminPort()}/metrics`)).body.text());
     // the cluster's gauge is the sum over workers: how many of them send traffic to a

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { request } from 'undici';
 import { Redis } from 'ioredis';
 import { requireTcpService } from '../support/services.js';
-import { startGatewayProcess, type GatewayProcess } from './support/gateway-process.js';
+import { startGatewayProcess, waitForWorkers, type GatewayProcess } from './support/gateway-process.js';
 import { startInProcess } from './support/in-process.js';
 import { closedPort, startUpstream } from './support/upstream.js';
 
@@ -19,11 +19,7 @@ const REDIS_PORT = 6379;
 
 async function twoWorkers(yaml: string): Promise<GatewayProcess> {
   const gateway = await startGatewayProcess(yaml);
-  const workers = new Set<unknown>();
-  await gateway.waitForLine((l) => {
-    if (l.frontend === 'web' && typeof l.port === 'number') workers.add(l.pid);
-    return workers.size === 2;
-  });
+  await waitForWorkers(gateway, 2);
   return gateway;
 }
 

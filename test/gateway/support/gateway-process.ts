@@ -123,3 +123,13 @@ export async function startReadyGateway(yaml: string, args: string[] = []): Prom
   await gateway.waitForLine((l) => l.frontend === 'web' && typeof l.port === 'number');
   return gateway;
 }
+
+/** Waits until `count` workers have logged frontend `web` listening; returns their pids. */
+export async function waitForWorkers(gateway: GatewayProcess, count: number): Promise<Set<unknown>> {
+  const workers = new Set<unknown>();
+  await gateway.waitForLine((l) => {
+    if (l.frontend === 'web' && typeof l.port === 'number') workers.add(l.pid);
+    return workers.size === count;
+  });
+  return workers;
+}

@@ -24,13 +24,14 @@ const get = async (url: string, headers: Record<string, string> = {}) => {
 
 test('the sliding window: the previous window counts by the share of it still within the period', () => {
   // 10 per 1000 ms; 250 ms into the window, the previous window's 8 weigh 8 × 0.75 = 6
-  assert.deepEqual(decide({ previous: 8, current: 3 }, 250, 1_000, 10), { allowed: true, retryAfterMs: 0 }, '6 + 3 + 1 = 10 ≤ 10');
+  assert.equal(decide({ previous: 8, current: 3 }, 250, 1_000, 10).allowed, true, '6 + 3 + 1 = 10 ≤ 10');
   assert.equal(decide({ previous: 8, current: 4 }, 250, 1_000, 10).allowed, false, '6 + 4 + 1 = 11 > 10');
   // room for one more once 8 × (1000 − t)/1000 ≤ 10 − 4 − 1 = 5  ⇔  t ≥ 375
   assert.equal(retryAfter({ previous: 8, current: 4 }, 250, 1_000, 10), 125);
   // the current window alone is full: wait for the next one, where these 10 decay until 9 fit
   assert.equal(retryAfter({ previous: 0, current: 10 }, 400, 1_000, 10), 600 + 100);
   assert.equal(retryAfter({ previous: 0, current: 0 }, 400, 1_000, 0.5), 600, 'nothing counted yet but nothing fits: the next window');
+  assert.deepEqual(decide({ previous: 8, current: 1 }, 250, 1_000, 10), { allowed: true, retryAfterMs: 0, remaining: 2, resetMs: 750 }, 'after this one: 10 − (6 + 1 + 1) = 2 left');
   // never 2 × requests across a boundary (a fixed window's flaw)
   const store = new LocalStore(10, 1_000, 100);
   let admitted = 0;
@@ -167,6 +168,42 @@ test('a 429 takes the frontend\'s error page for 429 and, for an allowed origin,
     assert.ok(Number(refused.headers['retry-after']) >= 1);
   } finally {
     await gw.close();
+  }
+});
+
+test('headers: true — RateLimit-Limit, -Remaining and -Reset on every response of the limit, replacing the upstream\'s own', async () => {
+  const own = await startUpstream('own', (req, res) => {
+    if (req.url !== '/own' && req.url !== '/quiet') return false;
+    res.writeHead(200, { 'ratelimit-remaining': '999', 'content-length': 2 }).end('ok');
+    return true;
+  });
+  const gw = await startInProcess({
+    rate_limits: { visible: { requests: 3, period: '1m', headers: true }, quiet: { requests: 3, period: '1m' } },
+    frontends: { web: { bind: '127.0.0.1:0', default_backend: 'own', rate_limit: 'visible', routes: [{ path_prefix: '/quiet', backend: 'own', rate_limit: 'quiet' }] } },
+    backends: { own: { servers: { a: { address: own.address } } } },
+  });
+  try {
+    const seen: Array<[number, unknown, unknown, unknown]> = [];
+    for (let i = 0; i < 4; i++) {
+      const res = await get(`${gw.url}/own`);
+      seen.push([res.status, res.headers['ratelimit-limit'], res.headers['ratelimit-remaining'], res.headers['retry-after']]);
+      const reset = Number(res.headers['ratelimit-reset']);
+      assert.ok(Number.isInteger(reset) && reset >= 1 && reset <= 60, `RateLimit-Reset: seconds to the window's end (${String(res.headers['ratelimit-reset'])})`);
+    }
+    assert.deepEqual(seen, [
+      [200, '3', '2', undefined],
+      [200, '3', '1', undefined],
+      [200, '3', '0', undefined],
+      [429, '3', '0', seen[3]?.[3]],
+    ], 'one RateLimit-Remaining, the gateway\'s, never the upstream\'s 999');
+    assert.ok(Number(seen[3]?.[3]) >= 1);
+    const quiet = await get(`${gw.url}/quiet`);
+    assert.equal(quiet.status, 200);
+    assert.equal(quiet.headers['ratelimit-limit'], undefined, 'headers are off by default');
+    assert.equal(quiet.headers['ratelimit-remaining'], '999', 'and the upstream\'s own pass untouched');
+  } finally {
+    await gw.close();
+    await own.close();
   }
 });
 

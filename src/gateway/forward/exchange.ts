@@ -14,11 +14,11 @@ import type { ConnectionInfo } from '../tls/connection-info.js';
 import type { UpstreamHandler } from '../upstream/index.js';
 import { hashKey } from '../balance/index.js';
 import { ErrorCode } from '../../shared/errors.js';
-import { applyResponseRules } from './header-rules.js';
+import { applyResponseRules, replaceHeaders } from './header-rules.js';
 import { requestId, withRequestId, type RequestIdConfig } from './request-id.js';
 import { originAllowed, withCors } from './cors.js';
 import { clientResponseHeaders, upstreamRequestHeaders } from './headers.js';
-import type { LimitVerdict, RateLimiter } from '../limit/index.js';
+import { RATE_LIMIT_HEADERS, type LimitVerdict, type RateLimiter, type RateLimitHeaders } from '../limit/index.js';
 import { sourceAddress } from '../listen/source-rules.js';
 import { hasRequestBody, isConnectionFailure, isQueueTimeout, retryBudget, upstreamErrorStatus } from './retry-policy.js';
 
@@ -46,6 +46,8 @@ export class Exchange implements UpstreamHandler {
   private headers: string[] = [];
   /** The request's ID (frontends with `request_id`). */
   private requestId: string | undefined;
+  /** RateLimit-* headers for the response (limits with `headers: true`). */
+  private limitHeaders: RateLimitHeaders | undefined;
   /** The balancer's hash key (hashing backends only). */
   private balanceKey: string | undefined;
   private server: UpstreamServer | undefined;
@@ -93,14 +95,20 @@ export class Exchange implements UpstreamHandler {
       const key = limiter.key;
       const verdict = limiter.check(this.source(), key.kind === 'header' ? this.req.headers[key.header] : undefined, undefined);
       if (verdict instanceof Promise) {
-        verdict.then((v) => this.guard(() => (v.allowed ? this.authorize() : this.limited(limiter, v))));
+        verdict.then((v) => this.guard(() => (v.allowed ? this.admitted(v.headers) : this.limited(limiter, v))));
         return;
       }
       if (!verdict.allowed) {
         this.limited(limiter, verdict);
         return;
       }
+      this.limitHeaders = verdict.headers;
     }
+    this.authorize();
+  }
+
+  private admitted(headers: RateLimitHeaders | undefined): void {
+    this.limitHeaders = headers;
     this.authorize();
   }
 
@@ -142,6 +150,7 @@ export class Exchange implements UpstreamHandler {
     if (verdict.status === 429) {
       this.runtime.generation.context.metrics.rateLimited.labels(this.target.frontend, limiter.name).inc();
       this.res.setHeader('retry-after', String(verdict.retryAfterS));
+      for (const [name, value] of verdict.headers ?? []) this.res.setHeader(name, value);
       this.finish(429, this.local(429, MESSAGES.rateLimited, this.body !== null), `rate limited: ${limiter.name}`);
     } else {
       this.finish(503, this.local(503, MESSAGES.rateLimitUnavailable, this.body !== null), `rate limit store unavailable: ${limiter.name}`);
@@ -166,13 +175,18 @@ export class Exchange implements UpstreamHandler {
         // a limit by subject: counted only for a verified token
         const verdict = limiter.check(this.source(), undefined, decision.subject);
         if (verdict instanceof Promise) {
-          verdict.then((v) => this.guard(() => (v.allowed ? this.forward(decision) : this.limited(limiter, v))));
+          verdict.then((v) => this.guard(() => {
+            if (!v.allowed) return this.limited(limiter, v);
+            this.limitHeaders = v.headers;
+            this.forward(decision);
+          }));
           return;
         }
         if (!verdict.allowed) {
           this.limited(limiter, verdict);
           return;
         }
+        this.limitHeaders = verdict.headers;
       }
       this.forward(decision);
       return;
@@ -302,6 +316,7 @@ export class Exchange implements UpstreamHandler {
       if (typeof origin === 'string' && originAllowed(cors, origin)) headers = withCors(headers, cors, origin);
     }
     if (this.runtime.hsts !== undefined) headers.push('strict-transport-security', this.runtime.hsts);
+    if (this.limitHeaders !== undefined) headers = replaceHeaders(headers, RATE_LIMIT_HEADERS, this.limitHeaders);
     for (let i = 0; i < headers.length; i += 2) {
       const name = headers[i] as string;
       if (name.length === 14 && name.toLowerCase() === 'content-length') this.expected = Number(headers[i + 1]);

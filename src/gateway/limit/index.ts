@@ -1,5 +1,5 @@
 export { rateLimitSchema, rateLimitRefSchema, redisSchema, type RateLimitConfig, type RedisConfig } from './schema.js';
-export { RateLimiter, type LimitVerdict, type LimiterMetrics } from './limiter.js';
+export { RATE_LIMIT_HEADERS, RateLimiter, type LimitVerdict, type LimiterMetrics, type RateLimitHeaders } from './limiter.js';
 export { LocalStore } from './local-store.js';
 export { RedisStore } from './redis-store.js';
 export { SharedRedis } from './redis-client.js';

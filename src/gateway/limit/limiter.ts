@@ -12,10 +12,14 @@ import { LocalStore } from './local-store.js';
 import type { RateStore } from './store.js';
 import type { WindowVerdict } from './window.js';
 
+/** RateLimit-Limit, -Remaining and -Reset as [name, value] pairs. */
+export type RateLimitHeaders = ReadonlyArray<readonly [string, string]>;
+
 export type LimitVerdict =
-  | { readonly allowed: true }
+  /** `headers`: the RateLimit-* headers for the response (limits with `headers: true`). */
+  | { readonly allowed: true; readonly headers?: RateLimitHeaders }
   /** 429 with Retry-After (seconds). */
-  | { readonly allowed: false; readonly status: 429; readonly retryAfterS: number }
+  | { readonly allowed: false; readonly status: 429; readonly retryAfterS: number; readonly headers?: RateLimitHeaders }
   /** The store failed and `on_store_error: deny`. */
   | { readonly allowed: false; readonly status: 503 };
 
@@ -33,6 +37,8 @@ export class RateLimiter {
   readonly beforeAuth: boolean;
   private store: RateStore;
   private readonly failOpen: boolean;
+  /** `headers: true`: the limit's RateLimit-Limit value; else undefined (no headers). */
+  private readonly headerLimit: string | undefined;
   private readonly onStoreError: (error: unknown) => LimitVerdict;
 
   constructor(name: string, config: RateLimitConfig, store: RateStore, metrics: LimiterMetrics, logger: Logger) {
@@ -41,6 +47,7 @@ export class RateLimiter {
     this.beforeAuth = config.key.kind !== 'subject';
     this.store = store;
     this.failOpen = config.on_store_error === 'allow';
+    this.headerLimit = config.headers ? String(config.requests) : undefined;
     const errors = metrics.storeErrors.labels(name);
     this.onStoreError = (error: unknown) => {
       errors.inc();
@@ -64,12 +71,19 @@ export class RateLimiter {
     } catch (error) {
       return this.onStoreError(error);
     }
-    if (verdict instanceof Promise) return verdict.then(toLimitVerdict, this.onStoreError);
-    return toLimitVerdict(verdict);
+    if (verdict instanceof Promise) return verdict.then(this.toLimitVerdict, this.onStoreError);
+    return this.toLimitVerdict(verdict);
   }
+
+  private readonly toLimitVerdict = (verdict: WindowVerdict): LimitVerdict => {
+    const limit = this.headerLimit;
+    const headers: RateLimitHeaders | undefined = limit === undefined
+      ? undefined
+      : [['RateLimit-Limit', limit], ['RateLimit-Remaining', String(verdict.remaining)], ['RateLimit-Reset', String(Math.max(1, Math.ceil(verdict.resetMs / 1000)))]];
+    if (verdict.allowed) return headers === undefined ? ALLOWED : { allowed: true, headers };
+    return { allowed: false, status: 429, retryAfterS: Math.max(1, Math.ceil(verdict.retryAfterMs / 1000)), headers };
+  };
 }
 
-function toLimitVerdict(verdict: WindowVerdict): LimitVerdict {
-  if (verdict.allowed) return ALLOWED;
-  return { allowed: false, status: 429, retryAfterS: Math.max(1, Math.ceil(verdict.retryAfterMs / 1000)) };
-}
+/** Names of the headers `headers: true` adds, lower-case: an upstream's own copies are replaced. */
+export const RATE_LIMIT_HEADERS: readonly string[] = ['ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset'];

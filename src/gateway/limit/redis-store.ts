@@ -8,7 +8,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { RateStore } from './store.js';
-import { retryAfter, type WindowVerdict } from './window.js';
+import { decide, type WindowVerdict } from './window.js';
 
 const SCRIPT = `
 local t = redis.call('TIME')
@@ -51,7 +51,10 @@ export class RedisStore implements RateStore {
 
   async hit(key: string): Promise<WindowVerdict> {
     const [allowed, current, previous, elapsed] = await this.command(this.prefix + key, this.requests, this.period);
-    if (allowed === 1) return { allowed: true, retryAfterMs: 0 };
-    return { allowed: false, retryAfterMs: retryAfter({ previous, current }, elapsed, this.period, this.requests) };
+    // the same arithmetic in double precision on both sides, so Redis's decision and this one agree;
+    // Redis's counted the request, so it is the one that stands
+    const verdict = decide({ previous, current }, elapsed, this.period, this.requests);
+    if ((allowed === 1) === verdict.allowed) return verdict;
+    return { ...verdict, allowed: allowed === 1, retryAfterMs: allowed === 1 ? 0 : 1_000 };
   }
 }

@@ -37,6 +37,8 @@ export const rateLimitSchema = z.strictObject({
   store: z.enum(['local', 'redis'], { error: 'expected local or redis' }).default('local'),
   /** When Redis cannot answer in time: `allow` the request (default) or `deny` it with 503. */
   on_store_error: z.enum(['allow', 'deny'], { error: 'expected allow or deny' }).default('allow'),
+  /** RateLimit-Limit, -Remaining and -Reset on every response of a limited request (and on the 429). */
+  headers: z.boolean().default(false),
   /** Local store: most keys tracked at once; beyond it the least recently seen key is forgotten. */
   max_keys: z.number().int().min(1).max(10_000_000).default(100_000),
 });

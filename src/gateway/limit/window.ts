@@ -20,6 +20,10 @@ export interface WindowVerdict {
   readonly allowed: boolean;
   /** Refused: milliseconds until a request would be admitted (0 when allowed). */
   readonly retryAfterMs: number;
+  /** Admitted: requests left at this moment after this one (the estimate's headroom, rounded down); refused: 0. */
+  readonly remaining: number;
+  /** Milliseconds until the current window ends (its count then starts to fade). */
+  readonly resetMs: number;
 }
 
 /** The window `now` falls in, and how far into it (ms). */
@@ -34,8 +38,10 @@ export function estimate(counts: WindowCounts, elapsed: number, period: number):
 }
 
 export function decide(counts: WindowCounts, elapsed: number, period: number, requests: number): WindowVerdict {
-  if (estimate(counts, elapsed, period) <= requests) return { allowed: true, retryAfterMs: 0 };
-  return { allowed: false, retryAfterMs: retryAfter(counts, elapsed, period, requests) };
+  const rate = estimate(counts, elapsed, period);
+  const resetMs = period - elapsed;
+  if (rate <= requests) return { allowed: true, retryAfterMs: 0, remaining: Math.floor(requests - rate), resetMs };
+  return { allowed: false, retryAfterMs: retryAfter(counts, elapsed, period, requests), remaining: 0, resetMs };
 }
 
 /**

@@ -350,8 +350,8 @@ export class Http1Connection {
     }
     if (this.completeHeld) {
       this.completeHeld = false;
-      this.paused = false;
-      this.socket.setTimeout(this.options.responseTimeout);
+      // reading restarts too: the connection goes back to the pool, and its next response must be read
+      this.unpause();
       this.complete();
       this.releasePending = false;
       this.afterExchange();

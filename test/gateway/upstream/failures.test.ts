@@ -225,6 +225,19 @@ test('a response paused by the handler (slow client) longer than responseTimeout
   assert.ok(Buffer.concat(h.chunks).equals(body));
 });
 
+test('a response that completes while its handler is paused (a slow client) leaves the connection reading: the next request on it is answered', async (t) => {
+  // the whole chunked response in one write: its end is parsed while the handler still holds the pause
+  const { server, pool } = await serve(t, (r) => r.socket.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n'), { connections: 1, responseTimeout: 1_000 });
+  const first = new PausingCollector(() => delay(50));
+  await send(pool, get('/first'), first);
+  assert.equal(first.error, undefined);
+  assert.equal(Buffer.concat(first.chunks).toString(), 'hello');
+  const second = await send(pool, get('/second'));
+  assert.equal(second.error?.code, undefined, 'not a response timeout on the reused connection');
+  assert.equal(second.status, 200);
+  assert.equal(server.connections(), 1, 'the same connection served both');
+});
+
 test('onHeaders returning false pauses until resume(): no onData before it', async (t) => {
   const { pool } = await serve(t, (r) => r.socket.write('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello'));
   let resumed = false;

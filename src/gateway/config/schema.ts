@@ -10,6 +10,7 @@ import { authPolicySchema } from '../auth/index.js';
 import { isHashBalance } from '../balance/hash-key.js';
 import { forbiddenRuleHeader, REQUEST_RULE_FORBIDDEN, RESPONSE_RULE_FORBIDDEN } from '../forward/header-rules.js';
 import { MAX_ERROR_PAGE_BYTES } from '../listen/error-pages.js';
+import { DEFAULT_TYPES as DEFAULT_COMPRESSION_TYPES } from '../forward/compression.js';
 import { rateLimitRefSchema, rateLimitSchema, redisSchema } from '../limit/schema.js';
 import { parseCidr, parseHostPort } from './address.js';
 import { GATEWAY_DEFAULTS as D } from './defaults.js';
@@ -122,6 +123,17 @@ const corsSchema = z
   })
   .refine((c) => !(c.credentials && c.origins.includes('*')), { path: ['credentials'], message: 'credentials cannot be allowed for any origin (*): list the origins' });
 
+/** Response compression (forward/compression.ts), on a frontend or a route. */
+const compressionSchema = z.strictObject({
+  algorithms: z.array(z.enum(['br', 'gzip', 'deflate'], { error: 'expected br, gzip or deflate' })).min(1).default(['gzip']),
+  types: z
+    .array(z.string().regex(/^[a-z0-9!#$&^_.+-]+\/([a-z0-9!#$&^_.+-]+|\*)$/i, 'expected a media type like application/json or a family like text/*').transform((t) => t.toLowerCase()))
+    .min(1)
+    .default(DEFAULT_COMPRESSION_TYPES),
+  min_size: byteSize.default(1024),
+  offload: z.boolean().default(false),
+});
+
 export const routeSchema = z
   .strictObject({
     host: z.union([hostPattern, z.array(hostPattern).min(1)]).optional(),
@@ -164,6 +176,8 @@ export const routeSchema = z
     deny_from: addressList.optional(),
     /** Replaces the frontend's cors block for this route. */
     cors: corsSchema.optional(),
+    /** Replaces the frontend's compression block for this route; false: none. */
+    compression: z.union([compressionSchema, z.literal(false)]).optional(),
     /** A limit of `rate_limits` for this route, replacing the frontend's; false: none. */
     rate_limit: rateLimitRefSchema.optional(),
   })
@@ -221,6 +235,8 @@ export const frontendSchema = z.strictObject({
     .optional(),
   /** CORS for every route of this frontend; a route's own block replaces it. */
   cors: corsSchema.optional(),
+  /** Compression of proxied responses for every route of this frontend; a route's own block replaces it. */
+  compression: compressionSchema.optional(),
   /** A limit of `rate_limits` for every proxied request of this frontend; a route's own replaces it. */
   rate_limit: rateLimitRefSchema.optional(),
   /** Source address rules for every request of this frontend; a route's own lists replace these. */

@@ -15,6 +15,7 @@ import type { UpstreamHandler } from '../upstream/index.js';
 import { hashKey } from '../balance/index.js';
 import { ErrorCode } from '../../shared/errors.js';
 import { applyResponseRules, replaceHeaders } from './header-rules.js';
+import { compressedHeaders, compressible, createCompressor, headerValue, negotiate, type Compressor } from './compression.js';
 import { requestId, withRequestId, type RequestIdConfig } from './request-id.js';
 import { originAllowed, withCors } from './cors.js';
 import { clientResponseHeaders, upstreamRequestHeaders } from './headers.js';
@@ -61,6 +62,8 @@ export class Exchange implements UpstreamHandler {
   private ended = false;
   private subject: string | undefined;
   private abortUpstream: ((reason?: Error) => void) | undefined;
+  /** The zlib stream between the upstream body and the client, when this response is compressed. */
+  private compressor: Compressor | undefined;
   private resumeUpstream: (() => void) | undefined;
 
   constructor(runtime: FrontendRuntime, target: RouteTarget, req: IncomingMessage, res: ServerResponse, started: number, path: string, upstreamPath: string, client: string, trusted: boolean, connection?: ConnectionInfo) {
@@ -229,6 +232,7 @@ export class Exchange implements UpstreamHandler {
   private forward(allow: AuthAllow | undefined): void {
     this.headers = upstreamRequestHeaders(this.req.headers, this.client, this.trusted, allow, false, this.connection, this.target.requestHeaders);
     if (this.requestId !== undefined) this.headers = withRequestId(this.headers, this.runtime.requestId as RequestIdConfig, this.requestId);
+    if (this.target.compression?.offload === true) this.headers = replaceHeaders(this.headers, ['accept-encoding'], []);
     const backend = this.target.backend;
     if (backend.hashOn !== undefined) this.balanceKey = hashKey(backend.hashOn, this.client, this.path, this.headers);
     const server = backend.balancer.pick(undefined, this.balanceKey);
@@ -282,6 +286,7 @@ export class Exchange implements UpstreamHandler {
   }
 
   private internalError(error: unknown): false {
+    this.compressor?.destroy();
     if (!this.done) {
       this.runtime.generation.context.logger.error({ err: { message: (error as Error)?.message, stack: (error as Error)?.stack } }, 'internal error while proxying');
       this.abortUpstream?.(new Error('internal error'));
@@ -317,6 +322,16 @@ export class Exchange implements UpstreamHandler {
     }
     if (this.runtime.hsts !== undefined) headers.push('strict-transport-security', this.runtime.hsts);
     if (this.limitHeaders !== undefined) headers = replaceHeaders(headers, RATE_LIMIT_HEADERS, this.limitHeaders);
+    const compression = this.target.compression;
+    if (compression !== undefined) {
+      const accept = this.req.headers['accept-encoding'];
+      const algorithm = negotiate(compression, Array.isArray(accept) ? accept.join(',') : accept);
+      if (algorithm !== undefined && compressible(compression, this.req.method as string, statusCode, headers)) {
+        const length = Number(headerValue(headers, 'content-length') ?? Number.NaN);
+        headers = compressedHeaders(headers, algorithm);
+        this.startCompressor(createCompressor(algorithm, Number.isFinite(length) ? length : undefined));
+      }
+    }
     for (let i = 0; i < headers.length; i += 2) {
       const name = headers[i] as string;
       if (name.length === 14 && name.toLowerCase() === 'content-length') this.expected = Number(headers[i + 1]);
@@ -333,8 +348,23 @@ export class Exchange implements UpstreamHandler {
     return true;
   }
 
+  /** The compressed body flows compressor → client with pipe()'s backpressure; its bytes are what the log counts. */
+  private startCompressor(compressor: Compressor): void {
+    this.compressor = compressor;
+    compressor.on('data', (chunk: Buffer) => (this.bytes += chunk.length));
+    compressor.once('end', () => this.finish(this.status, this.bytes, undefined));
+    compressor.once('error', (error: Error) => this.internalError(error));
+    compressor.pipe(this.res);
+  }
+
   private handleData(chunk: Buffer): boolean {
     if (this.done) return false;
+    const compressor = this.compressor;
+    if (compressor !== undefined) {
+      if (compressor.write(chunk)) return true;
+      compressor.once('drain', this.resumeUpstream as () => void);
+      return false;
+    }
     this.bytes += chunk.length;
     if (this.bytes === this.expected) {
       this.ended = true;
@@ -352,6 +382,12 @@ export class Exchange implements UpstreamHandler {
   private handleComplete(): void {
     (this.server as UpstreamServer).inflight--;
     if (this.done) return;
+    if (this.compressor !== undefined) {
+      // the exchange finishes when the compressor has handed its last bytes to the client
+      this.ended = true;
+      this.compressor.end();
+      return;
+    }
     if (!this.ended) this.res.end();
     this.finish(this.status, this.bytes, undefined);
   }
@@ -370,6 +406,7 @@ export class Exchange implements UpstreamHandler {
       // the client's doing, not the server's: no failure counted, no retry
       if (this.res.headersSent) {
         this.res.destroy();
+        this.compressor?.destroy();
         this.finish(this.status, this.bytes, code);
       } else this.bodyTooLarge(this.target.maxBodyBytes as number);
       return;
@@ -396,6 +433,7 @@ export class Exchange implements UpstreamHandler {
     }
     if (this.res.headersSent) {
       this.res.destroy();
+      this.compressor?.destroy();
       this.finish(this.status, this.bytes, code);
       return;
     }
@@ -407,11 +445,18 @@ export class Exchange implements UpstreamHandler {
   /** The client connection closed: stop the upstream exchange if it is still running. */
   clientClosed(): void {
     // Once the whole body went out with end(), 'close' is the response finishing, not the client leaving:
-    // the upstream's end of message (already received, parsed next) finishes the exchange.
-    if (this.done || this.ended) return;
+    // the upstream's end of message (already received, parsed next) finishes the exchange. A compressed
+    // response finishes when its compressor ends; a close before that is the client leaving.
+    if (this.done || (this.ended && this.compressor === undefined)) return;
     this.finish(499, this.bytes, 'client closed');
+    if (this.compressor !== undefined) {
+      // the compressed stream is cut: nothing more can be sent on this response, so its connection goes too
+      this.compressor.destroy();
+      this.res.destroy();
+    }
     this.abortUpstream?.(new Error('client closed the connection'));
   }
+
 
   private finish(status: number, bytes: number, error: string | undefined): void {
     if (this.done) return;

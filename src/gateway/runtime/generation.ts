@@ -9,6 +9,7 @@ import { ipInRanges, type AuthRef, type Cidr, type GatewayConfig, type RouteConf
 import { compileHeaderRules, type HeaderRules } from '../forward/header-rules.js';
 import type { RequestIdConfig } from '../forward/request-id.js';
 import { compileCors, type CorsPolicy } from '../forward/cors.js';
+import { compileCompression, type CompressionPolicy } from '../forward/compression.js';
 import type { RouteAnswer } from '../listen/route-answer.js';
 import { loadErrorPages, type ErrorPages } from '../listen/error-pages.js';
 import { compileSourceRules, type SourceRules } from '../listen/source-rules.js';
@@ -50,6 +51,8 @@ export interface RouteTarget {
   readonly cors: CorsPolicy | undefined;
   /** The route's or its frontend's rate limit (undefined: none). */
   readonly rateLimit: RateLimiter | undefined;
+  /** Response compression of the route or its frontend (undefined: none). */
+  readonly compression: CompressionPolicy | undefined;
 }
 
 /** A route that answers itself (`redirect`, `return`) instead of proxying to a backend. */
@@ -148,6 +151,7 @@ export class Generation {
           source: compileSourceRules(frontend, route),
           cors: compileCors(frontend.cors, route?.cors),
           rateLimit: limit === undefined || limit === false ? undefined : this.limiters.get(limit),
+          compression: compileCompression(frontend.compression, route?.compression),
         };
       };
       const answer = (route: RouteConfig, label: string): AnswerTarget => ({

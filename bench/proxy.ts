@@ -20,6 +20,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pinning, treeCpuSeconds, type Pinning } from './support/cpu.js';
+import { haproxyPreamble } from './support/haproxy.js';
 
 const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const HTTP_PROXY = fileURLToPath(new URL('../../node_modules/http-proxy/index.js', import.meta.url));
@@ -152,16 +153,7 @@ backends:
 async function startHaproxy(dir: string, upstream: number, cores: number, pin: Pinning): Promise<Target> {
   const port = await freePort();
   const config = join(dir, 'haproxy.cfg');
-  writeFileSync(config, `global
-  nbthread ${cores}
-  maxconn 4000
-defaults
-  mode http
-  option http-keep-alive
-  timeout connect 5s
-  timeout client 30s
-  timeout server 30s
-frontend bench
+  writeFileSync(config, `${haproxyPreamble(cores)}frontend bench
   bind 127.0.0.1:${port}
   default_backend nginx
 backend nginx

@@ -12,6 +12,7 @@ const SUITES: Record<string, () => Promise<void>> = {
     await (await import('./idp.js')).run();
   },
   tls: async () => (await import('./tls.js')).run(),
+  ratelimit: async () => (await import('./ratelimit.js')).run(),
 };
 
 const wanted = process.argv.slice(2);

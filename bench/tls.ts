@@ -21,6 +21,7 @@ import { issueCertificate } from '../src/gateway/tls/local-ca.js';
 import { freePort, startProcess, type Running } from '../test/gateway/auth/e2e/processes.js';
 import { startUpstream } from './support/upstream.js';
 import { parseWrk, type WrkResult } from './support/wrk.js';
+import { haproxyPreamble } from './support/haproxy.js';
 
 const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -65,17 +66,7 @@ backends:
 async function startHaproxy(dir: string, upstream: string, cores: number): Promise<Target> {
   const port = await freePort();
   const config = join(dir, 'haproxy-tls.cfg');
-  writeFileSync(config, `global
-  nbthread ${cores}
-  maxconn 4000
-  ssl-default-bind-options ssl-min-ver TLSv1.2
-defaults
-  mode http
-  option http-keep-alive
-  timeout connect 5s
-  timeout client 30s
-  timeout server 30s
-frontend bench
+  writeFileSync(config, `${haproxyPreamble(cores, '  ssl-default-bind-options ssl-min-ver TLSv1.2\n')}frontend bench
   bind 127.0.0.1:${port} ssl crt ${join(dir, 'site-haproxy.pem')} alpn h2,http/1.1
   default_backend nginx
 backend nginx

@@ -317,6 +317,8 @@ export const gatewayConfigSchema = z.strictObject({
         .strictObject({ env: z.string().min(1).optional(), file: z.string().min(1).optional() })
         .refine((t) => (t.env === undefined) !== (t.file === undefined), 'give exactly one of env, file')
         .optional(),
+      /** Where server states set through the admin API are kept across restarts (HAProxy's server-state-file). */
+      state_file: z.string().min(1).optional(),
     })
     .optional(),
   access_log: z.boolean().default(D.access_log),

@@ -10,7 +10,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import { AggregatorRegistry } from 'prom-client';
-import { AdminServer, adminToken, type StatsSnapshot } from '../admin/index.js';
+import { AdminServer, adminToken, ServerStateFile, type StatsSnapshot } from '../admin/index.js';
 import { loadGatewayConfig, type GatewayConfig } from '../config/index.js';
 import { SharedHealthChecks, type PassiveDown, type ServerAdminState, type ServerHealth } from '../health/index.js';
 import type { Logger } from '../../shared/logger.js';
@@ -150,8 +150,15 @@ async function runPrimary({ configPath, workers, logger }: ClusterOptions): Prom
     for (const worker of live) tell(worker, { type: 'gatehouse:health', states, admin: [] });
   });
   health.apply(config);
-  // operator states set through the admin API: kept here for workers that start or reload later
+  // operator states set through the admin API: kept here for workers that start or reload later, and in
+  // admin.state_file across restarts
   const adminStates = new Map<string, ServerAdminState>();
+  const stateFile = () => ServerStateFile.of(current, logger);
+  for (const entry of stateFile()?.load(config) ?? []) {
+    adminStates.set(`${entry.backend}\0${entry.server}`, entry);
+    health.setAdminState(entry.backend, entry.server, entry.state);
+  }
+  const saveStates = () => stateFile()?.save([...adminStates.values()], current);
   const snapshot = (): Message => ({ type: 'gatehouse:health', states: health.snapshot(), admin: [...adminStates.values()] });
   // passive verdicts of the workers, until their cool-downs end: for every worker, and for those that start or reload later
   const passiveDowns = new Map<string, PassiveDown>();
@@ -170,6 +177,7 @@ async function runPrimary({ configPath, workers, logger }: ClusterOptions): Prom
     adminStates.set(`${backend}\0${server}`, entry);
     health.setAdminState(backend, server, state);
     logger.info({ backend, server, admin: state }, `server ${backend}/${server} set to ${state}`);
+    saveStates();
     for (const worker of live) tell(worker, { type: 'gatehouse:health', states: [], admin: [entry] });
     return true;
   };
@@ -258,6 +266,7 @@ async function runPrimary({ configPath, workers, logger }: ClusterOptions): Prom
       }
       current = next;
       health.apply(next);
+      saveStates();
       logger.info({ workers: live.size }, 'reloading config in every worker');
       for (const worker of live) worker.send({ type: 'gatehouse:reload' } satisfies Message);
     });

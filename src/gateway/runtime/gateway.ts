@@ -4,7 +4,7 @@
  * drains. `gatehouse gateway` and `gatehouse up` both use it (the CLI adds node:cluster on top).
  */
 import type { AddressInfo } from 'node:net';
-import { AdminServer, adminToken, type StatsSnapshot } from '../admin/index.js';
+import { AdminServer, adminToken, ServerStateFile, type StatsSnapshot } from '../admin/index.js';
 import { loadGatewayConfig, type GatewayConfig } from '../config/index.js';
 import { FrontendListener } from '../listen/frontend-listener.js';
 import { createAccessLog, GatewayMetrics, noAccessLog } from '../observe/index.js';
@@ -78,6 +78,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   let generation: Generation = await buildGeneration(config, context(config));
   if (options.health !== undefined) generation.applyHealth(options.health);
   if (options.adminStates !== undefined) generation.applyAdminStates(options.adminStates);
+  // a cluster worker gets its states from the primary, which keeps the state file; this process keeps it otherwise
+  const ownsStateFile = options.admin !== false;
+  if (ownsStateFile) generation.applyAdminStates(ServerStateFile.of(config, logger)?.load(config) ?? []);
+  const saveStates = () => {
+    if (ownsStateFile) ServerStateFile.of(config as GatewayConfig, logger)?.save(generation.adminStates(), config as GatewayConfig);
+  };
   metrics.setServerSource(() => generation.serverSnapshots());
   const listeners = new Map<string, FrontendListener>();
   const tlsMetrics = new TlsMetrics(metrics.registry);
@@ -100,7 +106,11 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
         {
           metrics: () => metrics.text(),
           stats: async () => statsSnapshot(generation, 1, certificates()),
-          setServerState: async (backend, server, state) => generation.setAdminState(backend, server, state),
+          setServerState: async (backend, server, state) => {
+            const known = generation.setAdminState(backend, server, state);
+            if (known) saveStates();
+            return known;
+          },
         },
         { token: adminToken(config) },
       );
@@ -166,6 +176,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     }
     nextGeneration.startChecks();
     metrics.reloads.labels('ok').inc();
+    saveStates(); // a state the new file changed was dropped on the swap
     logger.info({ frontends: frontends.map((f) => `${f.name}@${f.address}:${f.port}`) }, 'config reloaded');
     const maxWait = previous.config.timeouts.drain + previous.config.timeouts.server;
     void Promise.all(retired.map((l) => l.close())).then(() => previous.retire(maxWait));

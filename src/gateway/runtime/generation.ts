@@ -231,6 +231,13 @@ export class Generation {
     return target !== undefined;
   }
 
+  /** Every server's operator state (for the server state file). */
+  adminStates(): ServerAdminState[] {
+    const out: ServerAdminState[] = [];
+    for (const backend of this.backends.values()) for (const s of backend.servers) out.push({ backend: backend.name, server: s.name, state: s.adminState });
+    return out;
+  }
+
   /** Cluster worker: operator states set through the primary's admin API (logged there, debug here). */
   applyAdminStates(states: readonly ServerAdminState[]): void {
     for (const entry of states) this.setAdminState(entry.backend, entry.server, entry.state, true);

@@ -15,7 +15,7 @@ import type { UpstreamHandler } from '../upstream/index.js';
 import { hashKey } from '../balance/index.js';
 import { ErrorCode } from '../../shared/errors.js';
 import { applyResponseRules, replaceHeaders } from './header-rules.js';
-import { compressedHeaders, compressible, createCompressor, headerValue, negotiate, type Compressor } from './compression.js';
+import { compressedHeaders, compressible, createCompressor, headerValue, negotiate, type Algorithm, type Compressor } from './compression.js';
 import { requestId, withRequestId, type RequestIdConfig } from './request-id.js';
 import { originAllowed, withCors } from './cors.js';
 import { clientResponseHeaders, upstreamRequestHeaders } from './headers.js';
@@ -323,14 +323,16 @@ export class Exchange implements UpstreamHandler {
     if (this.runtime.hsts !== undefined) headers.push('strict-transport-security', this.runtime.hsts);
     if (this.limitHeaders !== undefined) headers = replaceHeaders(headers, RATE_LIMIT_HEADERS, this.limitHeaders);
     const compression = this.target.compression;
+    let compressWith: Algorithm | undefined;
+    let sizeHint: number | undefined;
     if (compression !== undefined) {
       const accept = this.req.headers['accept-encoding'];
-      const algorithm = negotiate(compression, Array.isArray(accept) ? accept.join(',') : accept);
-      if (algorithm !== undefined && compressible(compression, this.req.method as string, statusCode, headers)) {
+      compressWith = negotiate(compression, Array.isArray(accept) ? accept.join(',') : accept);
+      if (compressWith !== undefined && compressible(compression, this.req.method as string, statusCode, headers)) {
         const length = Number(headerValue(headers, 'content-length') ?? Number.NaN);
-        headers = compressedHeaders(headers, algorithm);
-        this.startCompressor(createCompressor(algorithm, Number.isFinite(length) ? length : undefined));
-      }
+        sizeHint = Number.isFinite(length) ? length : undefined;
+        headers = compressedHeaders(headers, compressWith);
+      } else compressWith = undefined;
     }
     for (let i = 0; i < headers.length; i += 2) {
       const name = headers[i] as string;
@@ -345,6 +347,7 @@ export class Exchange implements UpstreamHandler {
       this.finish(502, this.local(502, MESSAGES.badGateway, true), 'invalid upstream response header');
       return false;
     }
+    if (compressWith !== undefined) this.startCompressor(createCompressor(compressWith, sizeHint));
     return true;
   }
 

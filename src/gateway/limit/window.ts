@@ -5,8 +5,10 @@
  * is admitted, and counted, only while that estimate stays at or under `requests`; a refused request is
  * not counted, so a client that keeps retrying gets in again as soon as its rate allows.
  *
- * It needs two counters per key (no timestamp per request), and unlike a fixed window it never lets a
- * client send 2 × requests across a window boundary.
+ * It needs two counters per key (no timestamp per request). A fixed window lets a burst around a boundary
+ * reach 2 × requests; the weighted previous count closes most of that gap. It is an estimate (it assumes the
+ * previous window's requests were spread evenly), so requests bunched at the end of one window can still put
+ * somewhat more than `requests`, never 2 ×, into some exact period.
  */
 
 export interface WindowCounts {

@@ -6,6 +6,7 @@
  * request is balanced by round robin.
  */
 import { TOKEN_CHARS } from '../../shared/http-token.js';
+import { headerValue } from '../../shared/header-list.js';
 
 export type HashOn = { readonly kind: 'source' } | { readonly kind: 'uri' } | { readonly kind: 'hdr'; readonly name: string };
 
@@ -27,13 +28,6 @@ export function isHashBalance(balance: string): boolean {
 export function hashKey(on: HashOn, client: string, path: string, headers: readonly string[]): string | undefined {
   if (on.kind === 'source') return client;
   if (on.kind === 'uri') return path;
-  const name = on.name;
-  for (let i = 0; i < headers.length; i += 2) {
-    const header = headers[i] as string;
-    if (header.length === name.length && (header === name || header.toLowerCase() === name)) {
-      const value = headers[i + 1] as string;
-      return value === '' ? undefined : value;
-    }
-  }
-  return undefined;
+  const value = headerValue(headers, on.name);
+  return value === '' ? undefined : value;
 }

@@ -7,6 +7,7 @@
  * strong ETag becomes weak (the bytes differ) and Accept-Ranges goes (ranges would address other bytes).
  */
 import { constants, createBrotliCompress, createDeflate, createGzip, type BrotliCompress, type Deflate, type Gzip } from 'node:zlib';
+import { headerValue } from '../../shared/header-list.js';
 
 export type Algorithm = 'br' | 'gzip' | 'deflate';
 
@@ -66,12 +67,6 @@ export function negotiate(policy: CompressionPolicy, acceptEncoding: string | un
     const q = weights.get(algorithm) ?? (algorithm === 'gzip' ? weights.get('x-gzip') : undefined) ?? any;
     if (q !== undefined && q > 0) return algorithm;
   }
-  return undefined;
-}
-
-/** The first value of a header in a flat list (`lower`: the name in lower case). */
-export function headerValue(headers: readonly string[], lower: string): string | undefined {
-  for (let i = 0; i < headers.length; i += 2) if ((headers[i] as string).toLowerCase() === lower) return headers[i + 1];
   return undefined;
 }
 

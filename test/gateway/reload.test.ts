@@ -5,6 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { request } from 'undici';
 import { startGatewayProcess, type GatewayProcess } from './support/gateway-process.js';
 import { sleep, startUpstreamProcess, steadyLoad, type UpstreamProcess } from './support/processes.js';
@@ -99,5 +100,34 @@ backends:
   } finally {
     await gateway.stop('SIGKILL');
     await slow.close();
+  }
+});
+
+test('SIGTERM closes at once a connection that never sent a request (node:http would wait for its headers timeout)', async () => {
+  const app = await startUpstream('app');
+  const gateway = await startGatewayProcess(`
+timeouts: { drain: 20s, http_request: 20s }
+frontends:
+  web: { bind: "127.0.0.1:0", default_backend: app }
+backends:
+  app: { servers: { s: { address: "${app.address}" } } }
+`);
+  try {
+    await gateway.waitForLine((l) => l.frontend === 'web' && typeof l.port === 'number');
+    const port = gateway.port('web');
+    // a kept-alive connection that served a request, and a spare one that never sent a byte
+    const used = await request(`http://127.0.0.1:${port}/`);
+    await used.body.dump();
+    const spare = connect({ host: '127.0.0.1', port });
+    await new Promise((resolve) => spare.once('connect', resolve));
+    const spareClosed = new Promise((resolve) => spare.once('close', resolve));
+    spare.on('error', () => undefined);
+    const started = Date.now();
+    assert.equal(await gateway.stop('SIGTERM'), 0);
+    await spareClosed;
+    assert.ok(Date.now() - started < 5_000, `the gateway exited after ${Date.now() - started} ms, not after the 20 s drain`);
+  } finally {
+    await gateway.stop('SIGKILL');
+    await app.close();
   }
 });

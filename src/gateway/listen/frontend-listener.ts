@@ -38,6 +38,8 @@ export class FrontendListener {
   private draining = false;
   /** Upgraded (WebSocket) sockets: the HTTP server no longer manages them, so close() must. */
   private readonly tunnels = new Set<Socket>();
+  /** Every open client connection (TCP), for the drain: node:http counts one that never sent a byte as busy. */
+  private readonly sockets = new Set<Socket>();
   /** TLS frontends: the certificates (SNI) and, with HTTP/2, the sessions to drain. */
   readonly certificates: CertificateStore | undefined;
   private readonly http2: Http2Connections | undefined;
@@ -74,7 +76,11 @@ export class FrontendListener {
     const gauge = metrics.connections.labels(this.name);
     this.server.on('connection', (socket: Socket) => {
       gauge.inc();
-      socket.once('close', () => gauge.dec());
+      this.sockets.add(socket);
+      socket.once('close', () => {
+        gauge.dec();
+        this.sockets.delete(socket);
+      });
     });
   }
 
@@ -252,8 +258,14 @@ export class FrontendListener {
   close(): Promise<void> {
     this.draining = true;
     return new Promise((resolve) => {
-      // keep-alive connections become idle as their responses finish: close them as they do
-      const closeIdle = () => (this.http2 === undefined ? this.server.closeIdleConnections() : this.http2.closeIdle());
+      // keep-alive connections become idle as their responses finish: close them as they do. A connection
+      // that has sent nothing yet (a client's spare, or a pre-connect) has nothing to lose either, but
+      // node:http treats it as a request in progress until its headers timeout, so it is closed here.
+      const closeIdle = () => {
+        if (this.http2 === undefined) this.server.closeIdleConnections();
+        else this.http2.closeIdle();
+        for (const socket of this.sockets) if (socket.bytesRead === 0) socket.destroy();
+      };
       const sweep = setInterval(closeIdle, 50);
       this.server.close(() => {
         clearInterval(sweep);

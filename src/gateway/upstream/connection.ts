@@ -308,8 +308,10 @@ export class Http1Connection {
     }
     this.headersDone = true;
     this.keepAlive = shouldKeepAlive;
+    // read before the handler runs: it may abort, which clears the request (the rest of the bytes then go nowhere)
+    const method = (this.request as UpstreamRequest).method;
     if (!handler.onHeaders(statusCode, list, this.resume) && this.handler === handler) this.pause();
-    return (this.request as UpstreamRequest).method === 'HEAD' ? SKIP_BODY : PARSE_BODY;
+    return method === 'HEAD' ? SKIP_BODY : PARSE_BODY;
   };
 
   /**

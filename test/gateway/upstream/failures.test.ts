@@ -238,6 +238,24 @@ test('a response that completes while its handler is paused (a slow client) leav
   assert.equal(server.connections(), 1, 'the same connection served both');
 });
 
+test('a handler that aborts inside onHeaders gets onError once, no body, and the process survives', async (t) => {
+  const { pool } = await serve(t, (r) => r.socket.write('HTTP/1.1 503 Service Unavailable\r\nContent-Length: 5\r\n\r\nbusy!'));
+  class AbortingCollector extends Collector {
+    override onHeaders(statusCode: number, headers: string[], resume: () => void): boolean {
+      super.onHeaders(statusCode, headers, resume);
+      this.abort?.(new Error('not this answer'));
+      return false;
+    }
+  }
+  const h = await send(pool, get('/'), new AbortingCollector());
+  assert.equal(h.error?.message, 'not this answer');
+  assert.deepEqual(h.chunks, [], 'no body after the abort');
+  assert.equal(h.endings, 1);
+  // the pool still serves
+  const next = await send(pool, get('/again'));
+  assert.equal(next.status, 503);
+});
+
 test('onHeaders returning false pauses until resume(): no onData before it', async (t) => {
   const { pool } = await serve(t, (r) => r.socket.write('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello'));
   let resumed = false;

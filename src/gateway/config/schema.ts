@@ -296,6 +296,10 @@ export const backendSchema = z.strictObject({
   check: checkSchema.optional(),
   passive: z.union([z.literal(false), passiveSchema]).prefault({}),
   retries: z.number().int().min(0).max(5).default(D.backend.retries),
+  /** Answers that send an idempotent request without a body to another server, as a failed connection does (HAProxy's `retry-on`). */
+  retry_on: z
+    .array(z.union([z.literal(500), z.literal(502), z.literal(503), z.literal(504), z.literal('response-timeout')], { error: 'expected 500, 502, 503, 504 or response-timeout' }))
+    .default([]),
   max_connections: z.number().int().min(1).max(65_536).default(D.backend.max_connections),
   timeouts: z
     .strictObject({ connect: positiveDuration.optional(), server: positiveDuration.optional(), queue: positiveDuration.optional() })

@@ -63,6 +63,8 @@ export class Exchange implements UpstreamHandler {
   private ended = false;
   private subject: string | undefined;
   private abortUpstream: ((reason?: Error) => void) | undefined;
+  /** Set while an attempt is given up for another server: its onError is expected and ignored. */
+  private abandoning = false;
   /** The zlib stream between the upstream body and the client, when this response is compressed. */
   private compressor: Compressor | undefined;
   private resumeUpstream: (() => void) | undefined;
@@ -279,6 +281,10 @@ export class Exchange implements UpstreamHandler {
   }
 
   onError(error: Error & { code?: string }): void {
+    if (this.abandoning) {
+      (this.server as UpstreamServer).inflight--;
+      return;
+    }
     try {
       this.handleError(error);
     } catch (failure) {
@@ -297,6 +303,18 @@ export class Exchange implements UpstreamHandler {
     return false;
   }
 
+  /** Stops the current attempt without treating its end as a failure of the exchange. */
+  private abandonAttempt(): void {
+    const abort = this.abortUpstream;
+    this.abortUpstream = undefined;
+    this.abandoning = true;
+    try {
+      abort?.(new Error('retried on another server'));
+    } finally {
+      this.abandoning = false;
+    }
+  }
+
   onConnect(abort: (reason?: Error) => void): void {
     this.abortUpstream = abort;
     if (this.done) abort();
@@ -309,6 +327,18 @@ export class Exchange implements UpstreamHandler {
       server.recordFailure(`status ${statusCode}`, true);
     }
     else server.recordSuccess();
+    const backend = this.target.backend;
+    if (this.attemptsLeft > 0 && !this.done && backend.retryStatuses.has(statusCode)) {
+      // retry_on: this answer is dropped (with its connection) and the request goes to another server
+      const next = backend.balancer.pick(server, this.balanceKey);
+      if (next !== undefined) {
+        this.attemptsLeft--;
+        this.runtime.generation.context.metrics.retries.labels(server.backend).inc();
+        this.abandonAttempt();
+        this.dispatch(next);
+        return false;
+      }
+    }
     this.responseStarted = true;
     this.status = statusCode;
     this.resumeUpstream = resume;
@@ -421,7 +451,8 @@ export class Exchange implements UpstreamHandler {
     // never reached it, so it may go to another server like a failed connection
     const queued = isQueueTimeout(code);
     if (!queued) server.failures++;
-    if (!this.responseStarted && (queued || isConnectionFailure(code))) {
+    const retryable = queued || isConnectionFailure(code) || (code === ErrorCode.UPSTREAM_RESPONSE_TIMEOUT && this.target.backend.retryOnResponseTimeout);
+    if (!this.responseStarted && retryable) {
       if (!queued) server.recordFailure(code, false);
       if (this.attemptsLeft > 0) {
         this.attemptsLeft--;

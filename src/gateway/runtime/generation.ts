@@ -28,6 +28,9 @@ export interface BackendRuntime {
   /** What the balancer hashes (`balance: source | uri | hdr(name)`), else undefined. */
   readonly hashOn: HashOn | undefined;
   readonly retries: number;
+  /** `retry_on`: statuses that send a retryable request to another server, and whether a response timeout does. */
+  readonly retryStatuses: ReadonlySet<number>;
+  readonly retryOnResponseTimeout: boolean;
 }
 
 export interface RouteTarget {
@@ -128,7 +131,15 @@ export class Generation {
       const servers = backendServers(config, name, logger, noop);
       if (context.onPassiveDown !== undefined) for (const server of servers) server.onPassiveDown = context.onPassiveDown;
       const balancer = createBalancer(backend.balance, servers, { isBackup: (server) => backend.servers[server.name]?.backup === true, allBackups: backend.all_backups });
-      this.backends.set(name, { name, servers, balancer, hashOn: hashOn(backend.balance), retries: backend.retries });
+      this.backends.set(name, {
+        name,
+        servers,
+        balancer,
+        hashOn: hashOn(backend.balance),
+        retries: backend.retries,
+        retryStatuses: new Set(backend.retry_on.filter((r): r is 500 | 502 | 503 | 504 => typeof r === 'number')),
+        retryOnResponseTimeout: backend.retry_on.includes('response-timeout'),
+      });
       if (backend.check !== undefined && context.activeChecks !== false) this.checkers.set(name, new ActiveChecker(backend.check, servers));
     }
     for (const [name, frontend] of Object.entries(config.frontends)) {

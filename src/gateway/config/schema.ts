@@ -4,7 +4,6 @@
  * Cross-references (backend names, auth policy names) are checked in ./load.ts.
  */
 import { z } from 'zod';
-import { parseDuration } from '../../shared/duration.js';
 import { HTTP_TOKEN } from '../../shared/http-token.js';
 import { authPolicySchema } from '../auth/index.js';
 import { isHashBalance } from '../balance/hash-key.js';
@@ -12,30 +11,14 @@ import { forbiddenRuleHeader, REQUEST_RULE_FORBIDDEN, RESPONSE_RULE_FORBIDDEN } 
 import { MAX_ERROR_PAGE_BYTES } from '../listen/error-pages.js';
 import { DEFAULT_TYPES as DEFAULT_COMPRESSION_TYPES } from '../forward/compression.js';
 import { rateLimitRefSchema, rateLimitSchema, redisSchema } from '../limit/schema.js';
-import { parseCidr, parseHostPort } from './address.js';
+import { parseCidr } from './address.js';
+import { durationField, hostPortField } from './fields.js';
 import { GATEWAY_DEFAULTS as D } from './defaults.js';
 import { backendTlsSchema, frontendTlsSchema, redirectHttpsSchema } from '../tls/schema.js';
 
-const duration = z.union([z.string(), z.number()], { error: 'expected a duration like 500ms, 2s, 1m' }).transform((value, ctx) => {
-  const ms = parseDuration(value);
-  if (ms === undefined) {
-    ctx.addIssue({ code: 'custom', message: 'expected a duration like 500ms, 2s, 1m' });
-    return z.NEVER;
-  }
-  return ms;
-});
+const duration = durationField('expected a duration like 500ms, 2s, 1m');
 
 const positiveDuration = duration.refine((ms) => ms > 0, { message: 'expected a duration above 0' });
-
-const hostPort = (allowZero: boolean) =>
-  z.string({ error: 'expected host:port' }).transform((value, ctx) => {
-    const parsed = parseHostPort(value, { allowZero });
-    if (parsed === undefined) {
-      ctx.addIssue({ code: 'custom', message: allowZero ? 'expected host:port (port 0 picks a free port)' : 'expected host:port' });
-      return z.NEVER;
-    }
-    return parsed;
-  });
 
 const name = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'expected a name of letters, digits, _ . - (at most 64)');
 
@@ -196,7 +179,7 @@ export const routeSchema = z
   });
 
 export const frontendSchema = z.strictObject({
-  bind: hostPort(true),
+  bind: hostPortField(true),
   default_backend: name.optional(),
   auth: authRefSchema.optional(),
   routes: z.array(routeSchema).default([]),
@@ -275,7 +258,7 @@ export const passiveSchema = z.strictObject({
 });
 
 export const serverSchema = z.strictObject({
-  address: hostPort(false),
+  address: hostPortField(false),
   weight: z.number().int().min(1).max(256).default(D.server.weight),
   /** Used only when no other server of the backend is available (HAProxy's `backup`). */
   backup: z.boolean().default(D.server.backup),
@@ -315,7 +298,7 @@ export const gatewayConfigSchema = z.strictObject({
     .default(D.workers),
   admin: z
     .strictObject({
-      bind: hostPort(true),
+      bind: hostPortField(true),
       /** Bearer token for the admin API's changes (server states); from the environment or a file, never inline. */
       token: z
         .strictObject({ env: z.string().min(1).optional(), file: z.string().min(1).optional() })

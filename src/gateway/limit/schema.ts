@@ -4,19 +4,10 @@
  * `sc_http_req_rate`, with `http-request deny deny_status 429`).
  */
 import { z } from 'zod';
-import { parseDuration } from '../../shared/duration.js';
-import { parseHostPort } from '../config/address.js';
+import { durationField, hostPortField } from '../config/fields.js';
 import { parseLimitKey } from './key.js';
 
-const duration = (min: number, max: number, what: string) =>
-  z.union([z.string(), z.number()], { error: 'expected a duration like 100ms, 1s, 1m' }).transform((value, ctx) => {
-    const ms = parseDuration(value);
-    if (ms === undefined || ms < min || ms > max) {
-      ctx.addIssue({ code: 'custom', message: `expected a duration like 100ms, 1s, 1m (${what})` });
-      return z.NEVER;
-    }
-    return ms;
-  });
+const duration = (min: number, max: number, what: string) => durationField('expected a duration like 100ms, 1s, 1m', { min, max, what });
 
 export const rateLimitSchema = z.strictObject({
   /** Requests admitted per `period` for each key. */
@@ -44,14 +35,7 @@ export const rateLimitSchema = z.strictObject({
 });
 
 export const redisSchema = z.strictObject({
-  address: z.string({ error: 'expected host:port' }).transform((value, ctx) => {
-    const parsed = parseHostPort(value, { allowZero: false });
-    if (parsed === undefined) {
-      ctx.addIssue({ code: 'custom', message: 'expected host:port' });
-      return z.NEVER;
-    }
-    return parsed;
-  }),
+  address: hostPortField(false),
   db: z.number().int().min(0).max(255).default(0),
   username: z.string().min(1).optional(),
   /** From the environment or a file, never inline (it would end up in backups and diffs of the config). */

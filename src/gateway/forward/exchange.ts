@@ -4,7 +4,7 @@
  * pool's response handler itself (no per-request closures), retries a failed connection of an idempotent request once on
  * another server, maps upstream failures to 502/504, and feeds health, metrics and the access log.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ClientRequest, ClientResponse } from '../http1/index.js';
 import type { AuthAllow, AuthDecision } from '../auth/index.js';
 import type { UpstreamServer } from '../health/index.js';
 import { MESSAGES, sendLocal } from '../listen/local-response.js';
@@ -29,13 +29,13 @@ const kExchange = Symbol('gatehouse.exchange');
 /** Largest whole response body sent in the same write() as the response head. */
 const SINGLE_WRITE_MAX = 4096;
 
-function onClientClose(this: ServerResponse & { [kExchange]?: Exchange }): void {
+function onClientClose(this: ClientResponse & { [kExchange]?: Exchange }): void {
   this[kExchange]?.clientClosed();
 }
 
 export class Exchange implements UpstreamHandler {
-  private readonly req: IncomingMessage;
-  private readonly res: ServerResponse & { [kExchange]?: Exchange };
+  private readonly req: ClientRequest;
+  private readonly res: ClientResponse & { [kExchange]?: Exchange };
   private readonly runtime: FrontendRuntime;
   private readonly target: RouteTarget;
   private readonly started: number;
@@ -44,7 +44,7 @@ export class Exchange implements UpstreamHandler {
   private readonly client: string;
   private readonly trusted: boolean;
   private readonly connection: ConnectionInfo | undefined;
-  private readonly body: IncomingMessage | null;
+  private readonly body: ClientRequest | null;
   private headers: string[] = [];
   /** The request's ID (frontends with `request_id`). */
   private requestId: string | undefined;
@@ -69,7 +69,7 @@ export class Exchange implements UpstreamHandler {
   private compressor: Compressor | undefined;
   private resumeUpstream: (() => void) | undefined;
 
-  constructor(runtime: FrontendRuntime, target: RouteTarget, req: IncomingMessage, res: ServerResponse, started: number, path: string, upstreamPath: string, client: string, trusted: boolean, connection?: ConnectionInfo) {
+  constructor(runtime: FrontendRuntime, target: RouteTarget, req: ClientRequest, res: ClientResponse, started: number, path: string, upstreamPath: string, client: string, trusted: boolean, connection?: ConnectionInfo) {
     this.connection = connection;
     this.runtime = runtime;
     this.target = target;

@@ -3,7 +3,7 @@
  * server only when it is idempotent and has no body (a consumed body stream cannot be replayed), and
  * only when the failure means this server never answered. Timeouts answer 504, other failures 502.
  */
-import type { IncomingMessage } from 'node:http';
+import type { ClientRequest } from '../http1/index.js';
 import { ErrorCode } from '../../shared/errors.js';
 import { isIdempotent } from '../upstream/index.js';
 
@@ -16,7 +16,7 @@ const CONNECTION_FAILURES = new Set<string>([
 
 const TIMEOUTS = new Set<string>([ErrorCode.UPSTREAM_CONNECT_TIMEOUT, ErrorCode.UPSTREAM_RESPONSE_TIMEOUT, ErrorCode.UPSTREAM_BODY_TIMEOUT]);
 
-export function hasRequestBody(req: IncomingMessage): boolean {
+export function hasRequestBody(req: ClientRequest): boolean {
   // HTTP/2: a body is DATA frames, announced by a HEADERS frame without END_STREAM (length optional)
   if (req.httpVersionMajor === 2) return (req as unknown as { stream: { endAfterHeaders: boolean } }).stream.endAfterHeaders !== true;
   const length = req.headers['content-length'];
@@ -24,7 +24,7 @@ export function hasRequestBody(req: IncomingMessage): boolean {
 }
 
 /** How many more servers this request may try after the first. */
-export function retryBudget(req: IncomingMessage, hasBody: boolean, retries: number): number {
+export function retryBudget(req: ClientRequest, hasBody: boolean, retries: number): number {
   return !hasBody && isIdempotent(req.method as string) ? retries : 0;
 }
 

@@ -3,7 +3,7 @@
  * connection to a balanced server, replays the (rewritten) upgrade request and then pipes bytes both
  * ways until either side closes or the tunnel is idle for `timeouts.tunnel`.
  */
-import type { IncomingMessage } from 'node:http';
+import type { ClientRequest } from '../http1/index.js';
 import { connect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { AuthAllow, AuthDecision } from '../auth/index.js';
@@ -20,7 +20,7 @@ import { sourceAddress } from '../listen/source-rules.js';
 export class Tunnel {
   private readonly runtime: FrontendRuntime;
   private readonly target: RouteTarget;
-  private readonly req: IncomingMessage;
+  private readonly req: ClientRequest;
   private readonly socket: Socket;
   private readonly head: Buffer;
   private readonly path: string;
@@ -36,7 +36,7 @@ export class Tunnel {
   private subject: string | undefined;
   private done = false;
 
-  constructor(runtime: FrontendRuntime, target: RouteTarget, req: IncomingMessage, socket: Socket, head: Buffer, path: string, upstreamPath: string, client: string, trusted: boolean, connection?: ConnectionInfo) {
+  constructor(runtime: FrontendRuntime, target: RouteTarget, req: ClientRequest, socket: Socket, head: Buffer, path: string, upstreamPath: string, client: string, trusted: boolean, connection?: ConnectionInfo) {
     this.connection = connection;
     this.runtime = runtime;
     this.target = target;

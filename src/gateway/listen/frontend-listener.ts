@@ -3,7 +3,7 @@
  * request, so a reload swaps routing atomically: in-flight requests finish with the generation they
  * started on, new requests use the new one.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { GatewayConfig, HostPort } from '../config/index.js';
 import { Exchange } from '../forward/exchange.js';
@@ -25,6 +25,7 @@ import { connectionSocket, PLAIN_HTTP, tlsConnectionInfo, type ConnectionInfo } 
 import { httpsLocation, sendHttpsRedirect } from '../tls/https-redirect.js';
 import { createTlsServer, type Http2Connections } from '../tls/tls-server.js';
 import type { FrontendTlsConfig } from '../tls/schema.js';
+import { Http1Server, type ClientRequest, type ClientResponse } from '../http1/index.js';
 
 const kTrusted = Symbol('gatehouse.trusted');
 type TaggedSocket = Socket & { [kTrusted]?: { generation: unknown; trusted: boolean } };
@@ -33,7 +34,8 @@ export class FrontendListener {
   readonly name: string;
   readonly bind: HostPort;
   runtime: FrontendRuntime;
-  private readonly server: Server;
+  /** Plain frontends: the gateway's own HTTP/1.1 server; TLS ones: node:https or node:http2. */
+  private readonly server: Server | Http1Server;
   private readonly logger: Logger;
   private draining = false;
   /** Upgraded (WebSocket) sockets: the HTTP server no longer manages them, so close() must. */
@@ -52,14 +54,7 @@ export class FrontendListener {
     const connectionsCheckingInterval = Math.max(100, Math.min(1_000, Math.floor(config.timeouts.http_request / 4)));
     const tls = config.frontends[this.name]?.tls;
     if (tls === undefined) {
-      this.server = createServer({
-        maxHeaderSize: config.limits.max_header_size,
-        requestTimeout: 0,
-        connectionsCheckingInterval,
-        requireHostHeader: true,
-        joinDuplicateHeaders: false,
-        insecureHTTPParser: false,
-      });
+      this.server = new Http1Server({ maxHeaderSize: config.limits.max_header_size });
     } else {
       this.certificates = new CertificateStore(this.name, tls, config.baseDir, logger);
       ({ server: this.server, http2: this.http2 } = createTlsServer(this.certificates, tls, { maxHeaderSize: config.limits.max_header_size, connectionsCheckingInterval }));
@@ -141,7 +136,7 @@ export class FrontendListener {
     return trusted;
   }
 
-  private readonly onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+  private readonly onRequest = (req: ClientRequest, res: ClientResponse): void => {
     try {
       this.handleRequest(req, res);
     } catch (error) {
@@ -152,7 +147,7 @@ export class FrontendListener {
     }
   };
 
-  private handleRequest(req: IncomingMessage, res: ServerResponse): void {
+  private handleRequest(req: ClientRequest, res: ClientResponse): void {
     const started = performance.now();
     const runtime = this.runtime;
     if (this.draining) res.shouldKeepAlive = false;
@@ -211,7 +206,7 @@ export class FrontendListener {
   }
 
   /** Metrics and access log for an answer the gateway wrote itself (refusals, 404, redirects). */
-  private recordLocal(req: IncomingMessage, runtime: FrontendRuntime, started: number, status: number, bytes: number, path: string, route: string, error: string | undefined): void {
+  private recordLocal(req: ClientRequest, runtime: FrontendRuntime, started: number, status: number, bytes: number, path: string, route: string, error: string | undefined): void {
     const seconds = (performance.now() - started) / 1000;
     runtime.unroutedMetrics.record(status, seconds);
     runtime.generation.context.accessLog({
@@ -220,7 +215,7 @@ export class FrontendListener {
     });
   }
 
-  private readonly onUpgrade = (req: IncomingMessage, socket: Socket, head: Buffer): void => {
+  private readonly onUpgrade = (req: ClientRequest, socket: Socket, head: Buffer): void => {
     try {
       this.handleUpgrade(req, socket, head);
     } catch (error) {
@@ -229,7 +224,7 @@ export class FrontendListener {
     }
   };
 
-  private handleUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
+  private handleUpgrade(req: ClientRequest, socket: Socket, head: Buffer): void {
     const runtime = this.runtime;
     const upgrade = (req.headers.upgrade ?? '').toLowerCase();
     const host = checkHost(req.rawHeaders, req.httpVersionMinor);

@@ -3,12 +3,12 @@
  * the frontend's `error_pages`; `close` asks Node to close the connection after the response (used for
  * malformed input).
  */
-import type { ServerResponse } from 'node:http';
+import type { ClientResponse } from '../http1/index.js';
 import type { Socket } from 'node:net';
 import { STATUS_CODES } from 'node:http';
 import type { ErrorPages } from './error-pages.js';
 
-export function sendLocal(res: ServerResponse, status: number, text: string, close: boolean, hsts?: string, pages?: ErrorPages): number {
+export function sendLocal(res: ClientResponse, status: number, text: string, close: boolean, hsts?: string, pages?: ErrorPages): number {
   const page = pages?.get(status);
   const body = page === undefined ? text : page.body;
   const length = Buffer.byteLength(body);

@@ -3,7 +3,7 @@
  * `return` (HAProxy's `http-request return`). A redirect to a `prefix` keeps the request's path and query;
  * a `location` is sent as written. Both answer before authorization.
  */
-import type { ServerResponse } from 'node:http';
+import type { ClientResponse } from '../http1/index.js';
 
 export type RouteAnswer =
   | { readonly kind: 'redirect'; readonly status: number; readonly location?: string; readonly prefix?: string }
@@ -17,7 +17,7 @@ export function redirectLocation(answer: Extract<RouteAnswer, { kind: 'redirect'
 }
 
 /** Writes the answer; returns the body bytes. `close`: the request had a body nobody will read. */
-export function sendAnswer(res: ServerResponse, answer: RouteAnswer, upstreamPath: string, close: boolean, hsts: string | undefined): number {
+export function sendAnswer(res: ClientResponse, answer: RouteAnswer, upstreamPath: string, close: boolean, hsts: string | undefined): number {
   const headers: Record<string, string | number> = { 'cache-control': 'no-store' };
   let body: string;
   if (answer.kind === 'redirect') {
@@ -32,6 +32,7 @@ export function sendAnswer(res: ServerResponse, answer: RouteAnswer, upstreamPat
   if (close && res.req?.httpVersionMajor !== 2) headers.connection = 'close';
   if (hsts !== undefined) headers['strict-transport-security'] = hsts;
   res.writeHead(answer.status, headers);
-  res.end(res.req?.method === 'HEAD' ? undefined : body);
+  if (res.req?.method === 'HEAD') res.end();
+  else res.end(body);
   return Buffer.byteLength(body);
 }

@@ -3,7 +3,7 @@
  * verified client certificate's subject in a configured header (any client-sent copy is removed first).
  * Worked out once per connection and cached on its socket (per config generation).
  */
-import type { IncomingMessage } from 'node:http';
+import type { ClientRequest } from '../http1/index.js';
 import type { Http2ServerRequest } from 'node:http2';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
@@ -24,7 +24,7 @@ type InfoSocket = Socket & { [kInfo]?: { key: unknown; info: ConnectionInfo } };
 const UNSAFE = /[^\x20-\x7e]/;
 
 /** The TCP/TLS socket under a request: HTTP/2 requests reach it through their session. */
-export function connectionSocket(req: IncomingMessage): Socket {
+export function connectionSocket(req: ClientRequest): Socket {
   if (req.httpVersionMajor === 2) {
     const socket = (req as unknown as Http2ServerRequest).stream.session?.socket;
     if (socket !== undefined) return socket as Socket;

@@ -3,7 +3,7 @@
  * the same host and path over https, on the configured port (default 443, left out of the URL).
  * `hsts` on a TLS frontend: the Strict-Transport-Security value added to its responses.
  */
-import type { ServerResponse } from 'node:http';
+import type { ClientResponse } from '../http1/index.js';
 import type { HstsConfig, RedirectHttpsConfig } from './schema.js';
 
 export function redirectPort(config: RedirectHttpsConfig): number {
@@ -16,7 +16,7 @@ export function httpsLocation(host: string, port: number, path: string): string 
 }
 
 /** No HSTS here: browsers ignore it over plain HTTP (RFC 6797 §8.1). */
-export function sendHttpsRedirect(res: ServerResponse, location: string): number {
+export function sendHttpsRedirect(res: ClientResponse, location: string): number {
   const body = `Permanent Redirect: ${location}\n`;
   res.writeHead(308, { location, 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
   res.end(body);

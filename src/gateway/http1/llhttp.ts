@@ -1,12 +1,13 @@
 /**
- * Node's own HTTP/1.1 parser (llhttp, compiled into Node) as the upstream client uses it. node:http
- * parses every client request with this parser; the gateway parses every upstream response with it too,
- * in strict mode (no lenient flags), so both directions share one well-tested, smuggling-hardened codec.
+ * Node's own HTTP/1.1 parser (llhttp, compiled into Node), as node:http uses it. The gateway's HTTP/1.1
+ * server parses every client request with it and the upstream client every upstream response, both in
+ * strict mode (no lenient flags), so both directions share one well-tested, smuggling-hardened codec.
  *
  * It is reached through `_http_common`, the module node:http itself uses. That module is not documented,
  * so everything the gateway needs from it is named here, in one place, and checked at load: if a future
  * Node changes the binding, the gateway fails at start with a clear message instead of misparsing.
  */
+import { METHODS } from 'node:http';
 import { createRequire } from 'node:module';
 
 export interface ResponseParser {
@@ -16,6 +17,8 @@ export interface ResponseParser {
   /** The peer closed: completes a read-until-close body, or returns an Error for a cut message. */
   finish(): number | Error | undefined;
   close(): void;
+  /** Inside the kOnExecute callback of a consumed read: a copy of the bytes just read. */
+  getCurrentBuffer(): Buffer;
   /** Reads straight from a socket's native handle (no JS 'data' events); results come to kOnExecute. */
   consume(handle: object): void;
   unconsume(): void;
@@ -41,6 +44,7 @@ if (typeof binding !== 'function' || typeof binding.RESPONSE !== 'number' || typ
 }
 const HTTPParser: ParserBinding = binding;
 
+export const REQUEST = HTTPParser.REQUEST;
 export const RESPONSE = HTTPParser.RESPONSE;
 export const STRICT = HTTPParser.kLenientNone;
 export const ON_MESSAGE_BEGIN = HTTPParser.kOnMessageBegin;
@@ -54,9 +58,47 @@ export const ON_EXECUTE = HTTPParser.kOnExecute;
 export const PARSE_BODY = 0;
 export const SKIP_BODY = 1;
 
+/** What the headers-complete callback of a request returns for an upgrade: stop parsing, the rest is the tunnel's. */
+export const UPGRADE = 2;
+
 /** A strict response parser; the callbacks are attached by the connection that owns it. */
 export function responseParser(maxHeaderSize: number): ResponseParser {
   const parser = new HTTPParser();
   parser.initialize(RESPONSE, {}, maxHeaderSize, STRICT);
   return parser;
 }
+
+export type RequestParser = ResponseParser;
+
+/** A strict request parser (the server side); the callbacks are attached by the connection that owns it. */
+export function requestParser(maxHeaderSize: number): RequestParser {
+  const parser = new HTTPParser();
+  parser.initialize(REQUEST, {}, maxHeaderSize, STRICT);
+  return parser;
+}
+
+/**
+ * The parser reports a request's method as llhttp's enum value. node:http maps it with a table it keeps to
+ * itself, and the enum has gaps (QUERY is 46, after RTSP's methods), so the table is read off the parser
+ * once: each of Node's HTTP methods is parsed and its number recorded.
+ */
+function methodTable(): readonly (string | undefined)[] {
+  const table: (string | undefined)[] = [];
+  for (const method of METHODS) {
+    const parser = requestParser(8192);
+    let index = -1;
+    parser[HTTPParser.kOnHeadersComplete] = (_major: number, _minor: number, _headers: string[], value: number) => {
+      index = value;
+      return SKIP_BODY;
+    };
+    for (const slot of [HTTPParser.kOnMessageBegin, HTTPParser.kOnHeaders, HTTPParser.kOnBody, HTTPParser.kOnMessageComplete, HTTPParser.kOnExecute]) parser[slot] = () => 0;
+    const result = parser.execute(Buffer.from(`${method} / HTTP/1.1\r\nHost: a\r\n\r\n`, 'latin1'));
+    parser.close();
+    if (!(result instanceof Error) && index >= 0) table[index] = method;
+  }
+  if (table[1] !== 'GET' || table[2] !== 'HEAD') throw new Error(`this Node.js (${process.version}) numbers HTTP methods in a way Gatehouse does not know; use Node.js 20`);
+  return table;
+}
+
+/** llhttp's method number → the method's name (undefined: not an HTTP method, e.g. PRI or RTSP's). */
+export const METHOD_NAMES = methodTable();

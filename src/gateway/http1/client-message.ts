@@ -1,0 +1,34 @@
+/**
+ * A client request and its response as the gateway's request path sees them: what node:http's
+ * IncomingMessage/ServerResponse (TLS and HTTP/2 frontends) and the gateway's own HTTP/1.1 server (plain
+ * frontends) both provide. Code on the request path uses these, so it works the same behind either server.
+ */
+import type { IncomingHttpHeaders, OutgoingHttpHeader, OutgoingHttpHeaders } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Readable } from 'node:stream';
+
+export interface ClientRequest extends Readable {
+  readonly method?: string | undefined;
+  readonly url?: string | undefined;
+  readonly httpVersionMajor: number;
+  readonly httpVersionMinor: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly rawHeaders: string[];
+  readonly socket: Socket;
+  /** The whole message, body included, has been read. */
+  readonly complete: boolean;
+}
+
+export interface ClientResponse extends NodeJS.WritableStream {
+  statusCode: number;
+  readonly headersSent: boolean;
+  readonly destroyed: boolean;
+  /** Cleared to close the connection after this response (HTTP/1.x). */
+  shouldKeepAlive: boolean;
+  readonly req: ClientRequest;
+  readonly socket: Socket | null;
+  writeHead(status: number, headers?: OutgoingHttpHeaders | OutgoingHttpHeader[]): this;
+  setHeader(name: string, value: number | string | readonly string[]): this;
+  removeHeader(name: string): void;
+  destroy(error?: Error): this;
+}

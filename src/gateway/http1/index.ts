@@ -1,0 +1,4 @@
+export { Http1Server, type Http1ServerOptions } from './server.js';
+export { Http1Request } from './request.js';
+export { Http1Response } from './response.js';
+export type { ClientRequest, ClientResponse } from './client-message.js';

@@ -1,0 +1,131 @@
+/**
+ * The gateway's HTTP/1.1 server for plain (non-TLS) frontends. It replaces node:http's server side, which
+ * cost as much CPU per proxied request as the rest of the gateway (docs/benchmarks.md), and keeps the part of
+ * its behaviour the gateway relies on: the same strict llhttp parser and header limit, node:http's events
+ * ('connection', 'request', 'upgrade', 'clientError'), Expect: 100-continue, pipelining, keep-alive, the
+ * headers timeout (408), the keep-alive timeout, an inactivity timeout, and close() with
+ * closeIdleConnections()/closeAllConnections(). The timeouts are checked by one sweep per server (at
+ * a quarter of the shortest), never by a timer per request.
+ */
+import { EventEmitter } from 'node:events';
+import { createServer, type AddressInfo, type ListenOptions, type Server, type Socket } from 'node:net';
+import { Http1Connection, Phase, type ConnectionHost } from './connection.js';
+import type { Http1Request } from './request.js';
+import type { Http1Response } from './response.js';
+
+export interface Http1ServerOptions {
+  /** Largest request head, in bytes (431 above it). */
+  readonly maxHeaderSize: number;
+}
+
+export class Http1Server extends EventEmitter implements ConnectionHost {
+  readonly maxHeaderSize: number;
+  /** Milliseconds from a request's first byte (or a new connection) to the end of its head: 408 after. */
+  headersTimeout = 60_000;
+  /** Milliseconds an idle keep-alive connection stays open. */
+  keepAliveTimeout = 5_000;
+  /** Milliseconds without a byte either way, while a request is in progress, before the connection is cut. */
+  timeout = 0;
+  private readonly net: Server;
+  private readonly connections = new Set<Http1Connection>();
+  private sweep: NodeJS.Timeout | undefined;
+  private sweepEvery = 0;
+
+  constructor(options: Http1ServerOptions) {
+    super();
+    this.maxHeaderSize = options.maxHeaderSize;
+    // half-open: a client that shuts its side after the request still gets the answer
+    this.net = createServer({ allowHalfOpen: true, noDelay: true }, this.onConnection);
+    this.net.on('error', (error) => this.emit('error', error));
+    this.net.on('close', () => this.stopSweep());
+  }
+
+  get keepAliveSeconds(): number {
+    return Math.max(1, Math.floor(this.keepAliveTimeout / 1000));
+  }
+
+  private readonly onConnection = (socket: Socket): void => {
+    this.startSweep();
+    this.emit('connection', socket);
+    if (socket.destroyed) return;
+    this.connections.add(new Http1Connection(this, socket));
+  };
+
+  onRequest(req: Http1Request, res: Http1Response): void {
+    this.emit('request', req, res);
+  }
+
+  onUpgrade(req: Http1Request, socket: Socket, head: Buffer): void {
+    this.emit('upgrade', req, socket, head);
+  }
+
+  onClientError(error: Error & { code?: string }, socket: Socket): void {
+    if (this.listenerCount('clientError') > 0) this.emit('clientError', error, socket);
+    else socket.destroy();
+  }
+
+  connectionClosed(connection: Http1Connection): void {
+    this.connections.delete(connection);
+  }
+
+  listen(options: ListenOptions, callback: () => void): this {
+    this.net.listen(options, callback);
+    return this;
+  }
+
+  address(): AddressInfo | string | null {
+    return this.net.address();
+  }
+
+  /** Stops accepting; `callback` runs once every connection has closed. Idle connections close now. */
+  close(callback?: (error?: Error) => void): this {
+    this.net.close(callback);
+    this.closeIdleConnections();
+    return this;
+  }
+
+  closeIdleConnections(): void {
+    for (const connection of this.connections) if (connection.idle) connection.socket.destroy();
+  }
+
+  closeAllConnections(): void {
+    for (const connection of this.connections) connection.socket.destroy();
+  }
+
+  /** The sweep runs at a quarter of the shortest timeout (25 ms to 1 s) while the server has connections. */
+  private startSweep(): void {
+    const shortest = Math.min(this.headersTimeout || Infinity, this.keepAliveTimeout || Infinity, this.timeout || Infinity);
+    const every = Math.max(25, Math.min(1_000, Math.floor(shortest / 4)));
+    if (this.sweep !== undefined && every === this.sweepEvery) return;
+    this.stopSweep();
+    this.sweepEvery = every;
+    this.sweep = setInterval(this.check, every);
+    this.sweep.unref();
+  }
+
+  private stopSweep(): void {
+    if (this.sweep !== undefined) clearInterval(this.sweep);
+    this.sweep = undefined;
+  }
+
+  private readonly check = (): void => {
+    const now = Date.now();
+    if (this.connections.size === 0) {
+      this.stopSweep();
+      return;
+    }
+    for (const connection of this.connections) {
+      switch (connection.phase) {
+        case Phase.Idle:
+          if (this.keepAliveTimeout > 0 && now - connection.since >= this.keepAliveTimeout) connection.timedOut(false);
+          break;
+        case Phase.Head:
+          if (this.headersTimeout > 0 && now - connection.since >= this.headersTimeout) connection.timedOut(true);
+          break;
+        case Phase.Busy:
+          if (this.timeout > 0 && now - connection.lastActive >= this.timeout) connection.timedOut(false);
+          break;
+      }
+    }
+  };
+}

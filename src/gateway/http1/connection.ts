@@ -2,12 +2,13 @@
  * One client connection of the gateway's HTTP/1.1 server. Node's llhttp, strict, reads straight from the
  * socket's native handle (as node:http does), so request bytes reach JavaScript only as parser callbacks.
  * Requests may be pipelined: each gets its response at once, and responses go out in request order (a later
- * one holds its bytes until the earlier ones are done). Past a few waiting responses the connection stops
- * reading. The connection keeps the times the server's sweep needs for its timeouts, refuses malformed
+ * one holds its bytes until the earlier ones are done). Past a few waiting responses, or while the client
+ * is not reading its answers, the parser stops after the current head (the bytes read past it wait) and
+ * the socket is not read, so a flood of pipelined requests costs a bounded amount of memory. The connection keeps the times the server's sweep needs for its timeouts, refuses malformed
  * input through the server's 'clientError', and hands an upgrade's socket over whole.
  */
 import type { Socket } from 'node:net';
-import { METHOD_NAMES, ON_BODY, ON_EXECUTE, ON_HEADERS, ON_HEADERS_COMPLETE, ON_MESSAGE_BEGIN, ON_MESSAGE_COMPLETE, PARSE_BODY, UPGRADE, requestParser, type RequestParser } from './llhttp.js';
+import { METHOD_NAMES, ON_BODY, ON_EXECUTE, ON_HEADERS, ON_HEADERS_COMPLETE, ON_MESSAGE_BEGIN, ON_MESSAGE_COMPLETE, PARSE_BODY, PAUSE, UPGRADE, requestParser, type RequestParser } from './llhttp.js';
 import { Http1Request, type BodySource } from './request.js';
 import { Http1Response, type ResponseOwner } from './response.js';
 
@@ -54,6 +55,16 @@ export class Http1Connection implements ResponseOwner, BodySource {
   /** No more requests are read: the connection closes after the responses in the queue. */
   private closing = false;
   private paused = false;
+  /** The parser was stopped after a head (PAUSE); `held` keeps the bytes read past it. */
+  private parserPaused = false;
+  private held: Buffer | undefined;
+  /** Inside parser callbacks: resuming (which parses) must wait until the parser has returned. */
+  private inParser = false;
+  private resumeWanted = false;
+  /** The client half-closed while the parser was stopped: handled once the held bytes are parsed. */
+  private endPending = false;
+  /** The body being read has more buffered than its reader wants. */
+  private bodyFull = false;
   private released = false;
   phase = Phase.Head;
   /** When the current phase began (ms). */
@@ -116,20 +127,31 @@ export class Http1Connection implements ResponseOwner, BodySource {
   };
 
   private afterExecute(result: number | Error, data: Buffer | undefined): void {
+    this.inParser = false;
     this.lastActive = Date.now();
     if (this.released) return;
     if (result instanceof Error) {
-      this.parseError(result);
-      return;
+      const paused = result as Error & { code?: string; bytesParsed?: number };
+      if (paused.code === 'HPE_PAUSED' && this.parserPaused) {
+        const bytes = data ?? this.parser.getCurrentBuffer();
+        this.held = bytes.subarray(paused.bytesParsed ?? bytes.length);
+      } else this.parseError(result);
+    } else {
+      const upgrade = this.upgrade;
+      if (upgrade !== undefined) {
+        const bytes = data ?? this.parser.getCurrentBuffer();
+        this.handOver(upgrade, bytes.subarray(result));
+        return;
+      }
     }
-    const upgrade = this.upgrade;
-    if (upgrade !== undefined) {
-      const bytes = data ?? this.parser.getCurrentBuffer();
-      this.handOver(upgrade, bytes.subarray(result));
+    if (this.resumeWanted) {
+      this.resumeWanted = false;
+      this.resume();
     }
   }
 
   private readonly onMessageBegin = (): number => {
+    this.inParser = true;
     if (this.phase === Phase.Idle) {
       this.phase = Phase.Head;
       this.since = Date.now();
@@ -138,12 +160,14 @@ export class Http1Connection implements ResponseOwner, BodySource {
   };
 
   private readonly onHeaders = (headers: string[], url: string): number => {
+    this.inParser = true;
     if (this.headerParts.length < 2000) for (const item of headers) this.headerParts.push(item);
     this.urlParts += url;
     return 0;
   };
 
   private readonly onHeadersComplete = (major: number, minor: number, headers: string[] | undefined, methodIndex: number, url: string | undefined, _status: unknown, _message: unknown, upgrade: boolean, keepAlive: boolean): number => {
+    this.inParser = true;
     if (headers === undefined) {
       headers = this.headerParts;
       this.headerParts = [];
@@ -174,28 +198,36 @@ export class Http1Connection implements ResponseOwner, BodySource {
     const res = new Http1Response(this, req, keepAlive);
     this.queue.push(res);
     if (!keepAlive) this.closing = true;
-    if (this.queue.length > MAX_QUEUED) this.pause();
-    const expect = minor >= 1 && major === 1 ? req.headers.expect : undefined;
-    if (expect !== undefined) {
-      if (/^100-continue$/i.test(expect)) res.writeContinue();
-      else {
-        res.writeHead(417, { 'content-length': 0 });
-        res.end();
-        return PARSE_BODY;
-      }
+    // a client that sends requests faster than it reads answers is not read further until it catches up
+    const stop = this.queue.length > MAX_QUEUED || this.socket.writableNeedDrain;
+    if (stop) {
+      this.pause();
+      this.parserPaused = true;
     }
-    this.host.onRequest(req, res);
-    return PARSE_BODY;
+    const expect = minor >= 1 && major === 1 ? req.headers.expect : undefined;
+    if (expect !== undefined && !/^100-continue$/i.test(expect)) {
+      res.writeHead(417, { 'content-length': 0 });
+      res.end();
+    } else {
+      if (expect !== undefined) res.writeContinue();
+      this.host.onRequest(req, res);
+    }
+    return stop ? PAUSE : PARSE_BODY;
   };
 
   private readonly onBody = (chunk: Buffer): number => {
+    this.inParser = true;
     const req = this.reading;
     if (req === undefined || req.dumped || req.destroyed) return 0;
-    if (!req.push(chunk)) this.pause();
+    if (!req.push(chunk)) {
+      this.bodyFull = true;
+      this.pause();
+    }
     return 0;
   };
 
   private readonly onMessageComplete = (): number => {
+    this.inParser = true;
     const req = this.reading;
     if (req === undefined) return 0;
     this.reading = undefined;
@@ -206,7 +238,8 @@ export class Http1Connection implements ResponseOwner, BodySource {
   };
 
   resumeBody(): void {
-    if (this.queue.length <= MAX_QUEUED) this.resume();
+    this.bodyFull = false;
+    this.resume();
   }
 
   private pause(): void {
@@ -216,9 +249,30 @@ export class Http1Connection implements ResponseOwner, BodySource {
     else this.socket.pause();
   }
 
+  /** Reads again unless a reason to wait remains: a full body, too many answers waiting, or unread output. */
   private resume(): void {
-    if (!this.paused || this.released) return;
+    if (!this.paused || this.released || this.bodyFull || this.queue.length > MAX_QUEUED || this.socket.writableNeedDrain) return;
+    if (this.inParser) {
+      this.resumeWanted = true;
+      return;
+    }
     this.paused = false;
+    if (this.parserPaused) {
+      this.parserPaused = false;
+      this.parser.resume();
+      const held = this.held;
+      this.held = undefined;
+      if (held !== undefined && held.length > 0) {
+        this.inParser = true;
+        this.afterExecute(this.parser.execute(held), held);
+        if (this.paused || this.released) return;
+      }
+      if (this.endPending) {
+        this.endPending = false;
+        this.onEnd();
+        return;
+      }
+    }
     if (this.handle !== undefined) this.handle.readStart();
     else this.socket.resume();
   }
@@ -246,7 +300,12 @@ export class Http1Connection implements ResponseOwner, BodySource {
   /** The client half-closed: a request cut short is a client error; otherwise the answers still go out. */
   private readonly onEnd = (): void => {
     if (this.released) return;
+    if (this.parserPaused) {
+      this.endPending = true;
+      return;
+    }
     const result = this.parser.finish();
+    this.inParser = false;
     if (result instanceof Error) {
       this.parseError(result);
       return;
@@ -260,6 +319,7 @@ export class Http1Connection implements ResponseOwner, BodySource {
   private readonly onDrain = (): void => {
     this.lastActive = Date.now();
     this.queue[0]?.drained();
+    this.resume();
   };
 
   responseDone(response: Http1Response): void {
@@ -270,6 +330,7 @@ export class Http1Connection implements ResponseOwner, BodySource {
     if (!req.complete && !this.closing && response.shouldKeepAlive) {
       // the answer went out before the body was read: the rest is read and dropped
       req.dumped = true;
+      this.bodyFull = false;
       this.resume();
     }
     if (!response.shouldKeepAlive || (this.closing && this.queue.length === 0)) {
@@ -280,7 +341,7 @@ export class Http1Connection implements ResponseOwner, BodySource {
       return;
     }
     if (this.queue.length > 0) {
-      if (this.queue.length <= MAX_QUEUED && req.complete) this.resume();
+      this.resume();
       (this.queue[0] as Http1Response).activate();
     } else if (this.reading === undefined) this.toIdle();
   }

@@ -22,6 +22,8 @@ export interface ResponseParser {
   /** Reads straight from a socket's native handle (no JS 'data' events); results come to kOnExecute. */
   consume(handle: object): void;
   unconsume(): void;
+  /** Continues after a PAUSE returned by the headers-complete callback. */
+  resume(): void;
   [key: number]: unknown;
 }
 
@@ -60,6 +62,12 @@ export const SKIP_BODY = 1;
 
 /** What the headers-complete callback of a request returns for an upgrade: stop parsing, the rest is the tunnel's. */
 export const UPGRADE = 2;
+/**
+ * What the headers-complete callback returns to stop the parser after this head (llhttp's HPE_PAUSED):
+ * execute() then returns an Error with code HPE_PAUSED and `bytesParsed`; after resume() the rest is
+ * parsed from there. Checked at load below.
+ */
+export const PAUSE = 21;
 
 /** A strict response parser; the callbacks are attached by the connection that owns it. */
 export function responseParser(maxHeaderSize: number): ResponseParser {
@@ -102,3 +110,21 @@ function methodTable(): readonly (string | undefined)[] {
 
 /** llhttp's method number → the method's name (undefined: not an HTTP method, e.g. PRI or RTSP's). */
 export const METHOD_NAMES = methodTable();
+
+function checkPause(): void {
+  const parser = requestParser(8192);
+  let heads = 0;
+  parser[HTTPParser.kOnHeadersComplete] = () => (++heads === 1 ? PAUSE : PARSE_BODY);
+  for (const slot of [HTTPParser.kOnMessageBegin, HTTPParser.kOnHeaders, HTTPParser.kOnBody, HTTPParser.kOnMessageComplete, HTTPParser.kOnExecute]) parser[slot] = () => 0;
+  const first = 'GET /a HTTP/1.1\r\nHost: a\r\n\r\n';
+  const data = Buffer.from(`${first}GET /b HTTP/1.1\r\nHost: a\r\n\r\n`, 'latin1');
+  const paused = parser.execute(data) as Error & { code?: string; bytesParsed?: number };
+  let ok = paused instanceof Error && paused.code === 'HPE_PAUSED' && paused.bytesParsed === first.length;
+  if (ok) {
+    parser.resume();
+    ok = parser.execute(data.subarray(first.length)) === data.length - first.length && heads === 2;
+  }
+  parser.close();
+  if (!ok) throw new Error(`this Node.js (${process.version}) cannot pause its HTTP parser the way Gatehouse's HTTP server needs; use Node.js 20`);
+}
+checkPause();

@@ -334,3 +334,36 @@ test('closeIdleConnections closes idle and silent connections and leaves busy on
     await stop(server);
   }
 });
+
+test('a client that pipelines without reading answers is not read further: the server holds a bounded amount', async () => {
+  const body = 'x'.repeat(64 * 1024);
+  let held = 0;
+  let serverSocket: Socket | undefined;
+  const { server, port } = await serve((_req, res) => {
+    res.writeHead(200, { 'content-length': body.length });
+    res.end(body, 'latin1');
+    held = Math.max(held, serverSocket?.writableLength ?? 0);
+  });
+  server.on('connection', (socket: Socket) => (serverSocket = socket));
+  try {
+    const count = 200;
+    const socket = connect({ port, host: '127.0.0.1' });
+    await new Promise((r) => socket.once('connect', r));
+    socket.pause();
+    socket.write(GET('/').repeat(count));
+    await new Promise((r) => setTimeout(r, 300));
+    assert.ok(held < 3 * 1024 * 1024, `the server held ${held} bytes of answers for a client that did not read`);
+    let received = 0;
+    await new Promise<void>((resolve) => {
+      socket.on('data', (data: Buffer) => {
+        received += data.length;
+        if (received >= count * body.length) resolve();
+      });
+      socket.resume();
+    });
+    assert.ok(received >= count * body.length, 'every answer arrives once the client reads');
+    socket.destroy();
+  } finally {
+    await stop(server);
+  }
+});

@@ -103,9 +103,12 @@ export class Http1Connection implements ResponseOwner, BodySource {
     return this.host.keepAliveSeconds;
   }
 
-  /** Nothing in progress: closing it loses nothing (a connection that never sent a byte counts too). */
+  /**
+   * Nothing in progress: closing it loses nothing (a connection that never sent a byte counts too). An
+   * answer still in the socket's buffer (a client reading slowly) is in progress.
+   */
   get idle(): boolean {
-    return this.queue.length === 0 && (this.phase === Phase.Idle || (this.phase === Phase.Head && this.socket.bytesRead === 0));
+    return this.queue.length === 0 && this.socket.writableLength === 0 && (this.phase === Phase.Idle || (this.phase === Phase.Head && this.socket.bytesRead === 0));
   }
 
   wrote(): void {

@@ -367,3 +367,34 @@ test('a client that pipelines without reading answers is not read further: the s
     await stop(server);
   }
 });
+
+test('closeIdleConnections leaves an answer that is still in the socket buffer to be delivered', async () => {
+  const size = 8 * 1024 * 1024;
+  let server: Http1Server | undefined;
+  const started = await serve((_req, res) => {
+    res.writeHead(200, { 'content-length': size });
+    res.end(Buffer.alloc(size, 97));
+    // the response is complete for the server; the client has not read it yet
+    server?.closeIdleConnections();
+    setTimeout(() => server?.closeIdleConnections(), 50);
+  });
+  server = started.server;
+  try {
+    const socket = connect({ port: started.port, host: '127.0.0.1' });
+    await new Promise((r) => socket.once('connect', r));
+    socket.pause();
+    socket.write(GET('/'));
+    await new Promise((r) => setTimeout(r, 200));
+    let received = 0;
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    socket.on('data', (data: Buffer) => (received += data.length));
+    socket.on('error', () => undefined);
+    socket.resume();
+    await new Promise((r) => setTimeout(r, 500));
+    assert.ok(received > size, `the whole answer arrived (${received} bytes, body ${size})`);
+    server.closeIdleConnections();
+    await closed;
+  } finally {
+    await stop(started.server);
+  }
+});

@@ -374,10 +374,10 @@ export class Http1Connection implements ResponseOwner, BodySource {
     this.socket.removeListener('close', this.onClose);
     this.socket.removeListener('end', this.onEnd);
     this.socket.removeListener('drain', this.onDrain);
-    this.socket.removeListener('error', noop);
     (this.socket as { readableFlowing: boolean | null }).readableFlowing = null; // what arrives next waits for the tunnel's reader
     this.host.connectionClosed(this);
-    this.parser.close();
+    // this runs inside the parser's own read callback: the native parser is deleted once its stack has unwound
+    setImmediate(closeParser, this.parser);
     req.complete = true;
     req.push(null);
     this.host.onUpgrade(req, this.socket, head);
@@ -385,7 +385,7 @@ export class Http1Connection implements ResponseOwner, BodySource {
 
   private readonly onClose = (): void => {
     this.stopReading();
-    this.parser.close();
+    setImmediate(closeParser, this.parser);
     const req = this.reading;
     this.reading = undefined;
     if (req !== undefined && !req.complete) req.destroy(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
@@ -407,3 +407,7 @@ export class Http1Connection implements ResponseOwner, BodySource {
 }
 
 function noop(): void {}
+
+function closeParser(parser: RequestParser): void {
+  parser.close();
+}

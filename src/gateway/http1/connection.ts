@@ -8,19 +8,12 @@
  * input through the server's 'clientError', and hands an upgrade's socket over whole.
  */
 import type { Socket } from 'node:net';
-import { METHOD_NAMES, ON_BODY, ON_EXECUTE, ON_HEADERS, ON_HEADERS_COMPLETE, ON_MESSAGE_BEGIN, ON_MESSAGE_COMPLETE, PARSE_BODY, PAUSE, UPGRADE, requestParser, type RequestParser } from './llhttp.js';
+import { METHOD_NAMES, ON_BODY, ON_EXECUTE, ON_HEADERS, ON_HEADERS_COMPLETE, ON_MESSAGE_BEGIN, ON_MESSAGE_COMPLETE, PARSE_BODY, PAUSE, UPGRADE, consumeSocket, requestParser, type NativeHandle, type RequestParser } from './llhttp.js';
 import { Http1Request, type BodySource } from './request.js';
 import { Http1Response, type ResponseOwner } from './response.js';
 
 /** Responses waiting behind the one being written, past which the connection stops reading. */
 const MAX_QUEUED = 16;
-
-interface NativeHandle {
-  readStart(): number;
-  readStop(): number;
-  isStreamBase?: boolean;
-  _consumed?: boolean;
-}
 
 /** What a connection needs of its server. */
 export interface ConnectionHost {
@@ -89,12 +82,7 @@ export class Http1Connection implements ResponseOwner, BodySource {
     socket.on('close', this.onClose);
     socket.on('end', this.onEnd);
     socket.on('drain', this.onDrain);
-    const handle = (socket as Socket & { _handle?: NativeHandle | null })._handle;
-    if (handle != null && handle.isStreamBase === true && handle._consumed !== true) {
-      handle._consumed = true;
-      this.handle = handle;
-      parser.consume(handle);
-    }
+    this.handle = consumeSocket(parser, socket);
     // consumed, the handle's bytes go to the parser; the listener keeps the socket flowing so that 'end' comes
     socket.on('data', this.onData);
   }

@@ -78,6 +78,27 @@ export function responseParser(maxHeaderSize: number): ResponseParser {
 
 export type RequestParser = ResponseParser;
 
+/** The native side of a socket, as far as a consuming parser uses it. */
+export interface NativeHandle {
+  readonly isStreamBase?: boolean;
+  _consumed?: boolean;
+  readStart(): number;
+  readStop(): number;
+}
+
+/**
+ * Lets `parser` read straight from the socket's native handle (no JavaScript 'data' per read), as node:http
+ * does; results come to the parser's kOnExecute. Returns the handle, or undefined when the socket has none
+ * to give (already consumed, or not a stream handle): reads then come as 'data' events.
+ */
+export function consumeSocket(parser: ResponseParser, socket: object): NativeHandle | undefined {
+  const handle = (socket as { _handle?: NativeHandle | null })._handle;
+  if (handle == null || handle.isStreamBase !== true || handle._consumed === true) return undefined;
+  handle._consumed = true;
+  parser.consume(handle);
+  return handle;
+}
+
 /** A strict request parser (the server side); the callbacks are attached by the connection that owns it. */
 export function requestParser(maxHeaderSize: number): RequestParser {
   const parser = new HTTPParser();

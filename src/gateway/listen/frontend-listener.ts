@@ -51,12 +51,12 @@ export class FrontendListener {
     this.bind = bind;
     this.runtime = runtime;
     this.logger = logger;
-    const connectionsCheckingInterval = Math.max(100, Math.min(1_000, Math.floor(config.timeouts.http_request / 4)));
     const tls = config.frontends[this.name]?.tls;
     if (tls === undefined) {
       this.server = new Http1Server({ maxHeaderSize: config.limits.max_header_size });
     } else {
       this.certificates = new CertificateStore(this.name, tls, config.baseDir, logger);
+      const connectionsCheckingInterval = Math.max(100, Math.min(1_000, Math.floor(config.timeouts.http_request / 4)));
       ({ server: this.server, http2: this.http2 } = createTlsServer(this.certificates, tls, { maxHeaderSize: config.limits.max_header_size, connectionsCheckingInterval }));
       // failed handshakes (no shared protocol, bad client certificate): the client sees the TLS alert
       this.server.on('tlsClientError', (error: Error & { code?: string }, socket: Socket) => {

@@ -15,7 +15,7 @@ import { connect as netConnect, type Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { connect as tlsConnect } from 'node:tls';
 import { aborted, badResponse, bodyTimeout, closedEarly, connectTimeout, responseTimeout, upstreamError } from './errors.js';
-import { ON_BODY, ON_EXECUTE, ON_MESSAGE_BEGIN, ON_HEADERS, ON_HEADERS_COMPLETE, ON_MESSAGE_COMPLETE, PARSE_BODY, SKIP_BODY, responseParser, type ResponseParser } from '../http1/llhttp.js';
+import { ON_BODY, ON_EXECUTE, ON_MESSAGE_BEGIN, ON_HEADERS, ON_HEADERS_COMPLETE, ON_MESSAGE_COMPLETE, PARSE_BODY, SKIP_BODY, responseParser, consumeSocket, type NativeHandle, type ResponseParser } from '../http1/llhttp.js';
 import { Framing, isIdempotent, type RequestHead } from './request-head.js';
 import type { PoolOptions, UpstreamHandler, UpstreamRequest } from './types.js';
 import { ErrorCode } from '../../shared/errors.js';
@@ -30,16 +30,7 @@ export interface ConnectionOwner {
   retry(request: UpstreamRequest, handler: UpstreamHandler, head: RequestHead): void;
 }
 
-/** The native side of a socket, as far as the connection uses it. */
-interface NativeHandle {
-  readonly isStreamBase?: boolean;
-  _consumed?: boolean;
-  readStart(): number;
-  readStop(): number;
-}
-
 interface SocketInternals {
-  _handle: NativeHandle | null;
   _unrefTimer(): void;
 }
 
@@ -424,12 +415,7 @@ export class Http1Connection {
   private readonly onConnected = (): void => {
     if (this.connectTimer !== undefined) clearTimeout(this.connectTimer);
     this.connectTimer = undefined;
-    const handle = (this.socket as unknown as SocketInternals)._handle;
-    if (handle !== null && handle.isStreamBase === true && handle._consumed !== true && !this.dead) {
-      handle._consumed = true;
-      this.parser.consume(handle);
-      this.consumed = handle;
-    }
+    if (!this.dead) this.consumed = consumeSocket(this.parser, this.socket);
   };
 
   private readonly onConnectTimeout = (): void => {

@@ -210,6 +210,7 @@ export class Http1Connection implements ResponseOwner, BodySource {
     this.inParser = true;
     const req = this.reading;
     if (req === undefined || req.dumped || req.destroyed) return 0;
+    req.hasBody = true;
     if (!req.push(chunk)) {
       this.bodyFull = true;
       this.pause();
@@ -223,7 +224,8 @@ export class Http1Connection implements ResponseOwner, BodySource {
     if (req === undefined) return 0;
     this.reading = undefined;
     req.complete = true;
-    if (!req.dumped) req.push(null);
+    // a body ends now; a request without one ends when someone reads it (Http1Request._read)
+    if (!req.dumped && (req.hasBody || req.readableFlowing === true)) req.push(null);
     if (this.queue.length === 0 && !this.closing) this.toIdle();
     return 0;
   };
@@ -367,7 +369,6 @@ export class Http1Connection implements ResponseOwner, BodySource {
     // this runs inside the parser's own read callback: the native parser is deleted once its stack has unwound
     setImmediate(closeParser, this.parser);
     req.complete = true;
-    req.push(null);
     this.host.onUpgrade(req, this.socket, head);
   }
 

@@ -408,3 +408,19 @@ test('closeIdleConnections leaves an answer that is still in the socket buffer t
     await stop(started.server);
   }
 });
+
+test('a request without a body, or with an empty chunked one, ends for a reader that comes after the message', async () => {
+  const { server, port } = await serve((req, res) => {
+    setTimeout(() => {
+      let bytes = 0;
+      req.on('data', (chunk: Buffer) => (bytes += chunk.length));
+      req.on('end', () => res.end(`${req.method} ended after ${bytes} bytes`));
+    }, 50);
+  });
+  try {
+    const result = await exchange(port, [`POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n` + GET('/') + `PUT / HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\nabc`]);
+    assert.deepEqual(result.text.match(/\w+ ended after \d+ bytes/g), ['POST ended after 0 bytes', 'GET ended after 0 bytes', 'PUT ended after 3 bytes']);
+  } finally {
+    await stop(server);
+  }
+});

@@ -4,11 +4,12 @@
  * Requests may be pipelined: each gets its response at once, and responses go out in request order (a later
  * one holds its bytes until the earlier ones are done). Past a few waiting responses, or while the client
  * is not reading its answers, the parser stops after the current head (the bytes read past it wait) and
- * the socket is not read, so a flood of pipelined requests costs a bounded amount of memory. The connection keeps the times the server's sweep needs for its timeouts, refuses malformed
- * input through the server's 'clientError', and hands an upgrade's socket over whole.
+ * the socket is not read, so a flood of pipelined requests costs a bounded amount of memory. The
+ * connection keeps the times the server's sweep needs for its timeouts, refuses malformed input through
+ * the server's 'clientError', and hands an upgrade's socket over whole.
  */
 import type { Socket } from 'node:net';
-import { METHOD_NAMES, ON_BODY, ON_EXECUTE, ON_HEADERS, ON_HEADERS_COMPLETE, ON_MESSAGE_BEGIN, ON_MESSAGE_COMPLETE, PARSE_BODY, PAUSE, UPGRADE, consumeSocket, requestParser, type NativeHandle, type RequestParser } from './llhttp.js';
+import { METHOD_NAMES, ON_BODY, ON_EXECUTE, ON_HEADERS, ON_HEADERS_COMPLETE, ON_MESSAGE_BEGIN, ON_MESSAGE_COMPLETE, PARSE_BODY, PAUSE, UPGRADE, closeWhenUnwound, consumeSocket, requestParser, type NativeHandle, type RequestParser } from './llhttp.js';
 import { Http1Request, type BodySource } from './request.js';
 import { Http1Response, type ResponseOwner } from './response.js';
 
@@ -366,15 +367,14 @@ export class Http1Connection implements ResponseOwner, BodySource {
     this.socket.removeListener('drain', this.onDrain);
     (this.socket as { readableFlowing: boolean | null }).readableFlowing = null; // what arrives next waits for the tunnel's reader
     this.host.connectionClosed(this);
-    // this runs inside the parser's own read callback: the native parser is deleted once its stack has unwound
-    setImmediate(closeParser, this.parser);
+    closeWhenUnwound(this.parser); // this runs inside the parser's own read callback
     req.complete = true;
     this.host.onUpgrade(req, this.socket, head);
   }
 
   private readonly onClose = (): void => {
     this.stopReading();
-    setImmediate(closeParser, this.parser);
+    closeWhenUnwound(this.parser);
     const req = this.reading;
     this.reading = undefined;
     if (req !== undefined && !req.complete) req.destroy(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
@@ -396,7 +396,3 @@ export class Http1Connection implements ResponseOwner, BodySource {
 }
 
 function noop(): void {}
-
-function closeParser(parser: RequestParser): void {
-  parser.close();
-}

@@ -78,6 +78,18 @@ export function responseParser(maxHeaderSize: number): ResponseParser {
 
 export type RequestParser = ResponseParser;
 
+/**
+ * Deletes the native parser once the current stack has unwound. Called from inside one of the parser's own
+ * callbacks (a read, an upgrade hand-off), close() would free it while Node's C++ still uses it.
+ */
+export function closeWhenUnwound(parser: ResponseParser): void {
+  setImmediate(closeParser, parser);
+}
+
+function closeParser(parser: ResponseParser): void {
+  parser.close();
+}
+
 /** The native side of a socket, as far as a consuming parser uses it. */
 export interface NativeHandle {
   readonly isStreamBase?: boolean;

@@ -62,6 +62,8 @@ function checkHeader(name: string, value: unknown): void {
 }
 
 type Chunk = string | Buffer | Uint8Array;
+/** A header name, or a value (a list: one line per item). */
+type HeaderItem = string | number | readonly string[];
 type Callback = (error?: Error | null) => void;
 
 export class Http1Response extends EventEmitter {
@@ -132,19 +134,20 @@ export class Http1Response extends EventEmitter {
   writeHead(status: number, headers?: OutgoingHttpHeaders | readonly OutgoingHttpHeader[]): this {
     if (this.headersSent) throw new HeaderError('ERR_HTTP_HEADERS_SENT', 'Cannot write headers after they are sent to the client');
     if (!Number.isInteger(status) || status < 100 || status > 999) throw new HeaderError('ERR_HTTP_INVALID_STATUS_CODE', `Invalid status code: ${status}`);
-    const list: (string | number | readonly string[])[] = [];
-    let given: Set<string> | undefined;
-    if (Array.isArray(headers)) {
-      for (let i = 0; i < headers.length; i += 2) list.push(headers[i] as string, headers[i + 1] as string);
-    } else if (headers !== undefined) {
-      for (const name in headers) list.push(name, (headers as Record<string, string | number | readonly string[]>)[name] as string);
+    // a flat list (the proxied path) is used as it is; an object is flattened
+    let list: readonly HeaderItem[] = [];
+    if (Array.isArray(headers)) list = headers as readonly HeaderItem[];
+    else if (headers !== undefined) {
+      const flat: HeaderItem[] = [];
+      for (const name in headers) flat.push(name, (headers as Record<string, HeaderItem>)[name] as HeaderItem);
+      list = flat;
     }
     if (this.stored !== undefined && this.stored.size > 0) {
-      given = new Set();
+      const given = new Set<string>();
       for (let i = 0; i < list.length; i += 2) given.add((list[i] as string).toLowerCase());
-      const before: (string | number | readonly string[])[] = [];
+      const before: HeaderItem[] = [];
       for (const [lower, [name, value]] of this.stored) if (!given.has(lower)) before.push(name, value);
-      list.unshift(...before);
+      list = [...before, ...list];
     }
     this.head = this.buildHead(status, list);
     this.statusCode = status;
@@ -152,7 +155,7 @@ export class Http1Response extends EventEmitter {
     return this;
   }
 
-  private buildHead(status: number, list: readonly (string | number | readonly string[])[]): string {
+  private buildHead(status: number, list: readonly HeaderItem[]): string {
     let head = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'unknown'}\r\n`;
     let length = false;
     let transferEncoding: string | undefined;

@@ -15,7 +15,7 @@ import { connect as netConnect, type Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { connect as tlsConnect } from 'node:tls';
 import { aborted, badResponse, bodyTimeout, closedEarly, connectTimeout, responseTimeout, upstreamError } from './errors.js';
-import { ON_BODY, ON_EXECUTE, ON_MESSAGE_BEGIN, ON_HEADERS, ON_HEADERS_COMPLETE, ON_MESSAGE_COMPLETE, PARSE_BODY, SKIP_BODY, responseParser, consumeSocket, type NativeHandle, type ResponseParser } from '../http1/llhttp.js';
+import { ON_BODY, ON_EXECUTE, ON_MESSAGE_BEGIN, ON_HEADERS, ON_HEADERS_COMPLETE, ON_MESSAGE_COMPLETE, PARSE_BODY, SKIP_BODY, responseParser, closeWhenUnwound, consumeSocket, type NativeHandle, type ResponseParser } from '../http1/llhttp.js';
 import { Framing, isIdempotent, type RequestHead } from './request-head.js';
 import type { PoolOptions, UpstreamHandler, UpstreamRequest } from './types.js';
 import { ErrorCode } from '../../shared/errors.js';
@@ -461,7 +461,7 @@ export class Http1Connection {
       this.parser.unconsume();
     }
     // the native parser is freed outside of any of its own callbacks
-    setImmediate(closeParser, this.parser);
+    closeWhenUnwound(this.parser);
     this.owner.closed(this);
   };
 
@@ -489,8 +489,4 @@ export class Http1Connection {
     }
     handler.onError(error);
   }
-}
-
-function closeParser(parser: ResponseParser): void {
-  parser.close();
 }

@@ -11,6 +11,7 @@ import { STATUS_CODES, type OutgoingHttpHeader, type OutgoingHttpHeaders } from 
 import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
 import type { Http1Request } from './request.js';
+import { holdWrites } from './held-writes.js';
 
 type Check = (value: string) => boolean;
 const common = createRequire(import.meta.url)('_http_common') as { _checkIsHttpToken?: Check; _checkInvalidHeaderChar?: Check };
@@ -246,6 +247,7 @@ export class Http1Response extends EventEmitter {
       if (head === '') return this.output(chunk as Chunk, encoding);
       // the head and a latin1 body in one write(); otherwise one writev()
       if (typeof chunk === 'string' && encoding === 'latin1') return this.output(head + chunk, 'latin1');
+      holdWrites(this.socket);
       this.socket.cork();
       this.output(head, 'latin1');
       const ok = this.output(chunk as Chunk, encoding);
@@ -258,6 +260,7 @@ export class Http1Response extends EventEmitter {
     }
     const prefix = `${head}${size.toString(16)}\r\n`;
     if (typeof chunk === 'string' && encoding === 'latin1') return this.output(`${prefix}${chunk}\r\n${last ? '0\r\n\r\n' : ''}`, 'latin1');
+    holdWrites(this.socket);
     this.socket.cork();
     this.output(prefix, 'latin1');
     this.output(chunk as Chunk, encoding);
@@ -271,6 +274,7 @@ export class Http1Response extends EventEmitter {
     if (this.destroyed) return false;
     if (this.queued === undefined && this.owner.isActive(this)) {
       this.owner.wrote();
+      holdWrites(this.socket);
       const ok = this.socket.write(data, encoding as BufferEncoding);
       if (!ok) this.needDrain = true;
       return ok;
@@ -288,6 +292,7 @@ export class Http1Response extends EventEmitter {
     if (queued !== undefined) {
       this.queued = undefined;
       this.queuedBytes = 0;
+      holdWrites(this.socket);
       this.socket.cork();
       let ok = true;
       for (const [data, encoding] of queued) ok = this.socket.write(data, encoding as BufferEncoding);

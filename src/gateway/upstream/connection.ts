@@ -16,6 +16,7 @@ import type { Readable } from 'node:stream';
 import { connect as tlsConnect } from 'node:tls';
 import { aborted, badResponse, bodyTimeout, closedEarly, connectTimeout, responseTimeout, upstreamError } from './errors.js';
 import { ON_BODY, ON_EXECUTE, ON_MESSAGE_BEGIN, ON_HEADERS, ON_HEADERS_COMPLETE, ON_MESSAGE_COMPLETE, PARSE_BODY, SKIP_BODY, responseParser, closeWhenUnwound, consumeSocket, type NativeHandle, type ResponseParser } from '../http1/llhttp.js';
+import { holdWrites } from '../http1/held-writes.js';
 import { Framing, isIdempotent, type RequestHead } from './request-head.js';
 import type { PoolOptions, UpstreamHandler, UpstreamRequest } from './types.js';
 import { ErrorCode } from '../../shared/errors.js';
@@ -122,6 +123,7 @@ export class Http1Connection {
     if (this.handler !== handler) return; // aborted at once
     const body = request.body;
     if (body === null) {
+      holdWrites(this.socket);
       this.socket.write(head.text, 'latin1');
       this.requestDone = true;
       return;
@@ -163,6 +165,7 @@ export class Http1Connection {
       return;
     }
     let flushed: boolean;
+    holdWrites(socket);
     socket.cork();
     if (this.headPending) {
       this.headPending = false;
@@ -200,6 +203,7 @@ export class Http1Connection {
       this.fail(upstreamError(ErrorCode.UPSTREAM_BAD_REQUEST, 'the request body is shorter than its Content-Length'));
       return;
     }
+    holdWrites(this.socket);
     if (this.headPending) {
       this.headPending = false;
       this.socket.write(head.framing === Framing.Chunked ? `${head.text}0\r\n\r\n` : head.text, 'latin1');

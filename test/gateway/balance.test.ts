@@ -172,3 +172,22 @@ test('slowstart: a server back from down ramps up from a small share to its full
     await Promise.all(list.map((s) => s.close()));
   }
 });
+
+test('slowstart with consistent hashing: a server back from down gets its own keys back a share at a time', async () => {
+  const list = servers([1, 1, 1, 1]);
+  for (const s of list) s.slowstartMs = 600;
+  const balancer = createBalancer('hdr(x-user)', list);
+  const before = placement(balancer, KEYS);
+  const owned = KEYS.filter((key) => before.get(key) === 's2');
+  list[2]!.setActive(false, 'test');
+  list[2]!.setActive(true, 'test');
+  const early = placement(balancer, KEYS);
+  const back = owned.filter((key) => early.get(key) === 's2').length;
+  assert.ok(back > 0 && back < owned.length / 4, `just back, s2 has ${back} of its ${owned.length} keys`);
+  for (const key of KEYS) {
+    if (before.get(key) !== 's2') assert.equal(early.get(key), before.get(key), `${key} was never s2's: it did not move`);
+  }
+  await new Promise((resolve) => setTimeout(resolve, 650));
+  assert.deepEqual(placement(balancer, KEYS), before, 'after the ramp, every key is where it was');
+  await Promise.all(list.map((s) => s.close()));
+});

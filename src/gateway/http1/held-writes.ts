@@ -8,7 +8,7 @@
  * a batch; holding writes until Node's check phase (setImmediate, after the poll phase has handled
  * every ready socket) gives the gateway the same shape. Nothing waits longer than the turn it was
  * written in: the check phase follows the poll phase, and a pending immediate keeps the poll from
- * blocking. Measured side by side on one pinned core: 10 % more requests per second proxying, 30 %
+ * blocking. Measured side by side on one pinned core: 12 % more requests per second proxying, 35 %
  * with a distinct RS256 token per request (docs/benchmarks.md).
  *
  * A held socket is corked (Node's own write buffering), so everything written to it meanwhile, by any

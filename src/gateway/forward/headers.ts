@@ -17,11 +17,25 @@ const REQUEST_SKIP = new Set([
 
 const RESPONSE_SKIP = new Set(['connection', 'keep-alive', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
 
+/**
+ * Whether a response header name could be in RESPONSE_SKIP or start with `proxy-`, by its length and first
+ * letter: the other names (Server, Date, Content-Type, Content-Length…) skip a lower-cased copy each.
+ */
+function mayBeHopByHop(name: string): boolean {
+  const n = name.length;
+  return n === 2 || n === 7 || n === 10 || n === 17 || (n >= 6 && (name.charCodeAt(0) | 0x20) === 0x70);
+}
+
 const UNSAFE_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 
 /** Extra header names named by a Connection header (`Connection: close, X-Foo` → ['x-foo']). */
 function connectionTokens(value: string | undefined): string[] | undefined {
   if (value === undefined) return undefined;
+  // the usual values (nearly every response says one of them) name nothing, and need no split
+  if (value.length === 10 || value.length === 5) {
+    const lower = value.toLowerCase();
+    if (lower === 'keep-alive' || lower === 'close') return undefined;
+  }
   let tokens: string[] | undefined;
   for (const part of value.split(',')) {
     const token = part.trim().toLowerCase();
@@ -112,9 +126,11 @@ export function clientResponseHeaders(raw: readonly string[]): string[] {
   }
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i] as string;
-    const lower = name.toLowerCase();
-    if (RESPONSE_SKIP.has(lower) || lower.startsWith('proxy-')) continue;
-    if (named !== undefined && listed(named, lower)) continue;
+    if (named !== undefined || mayBeHopByHop(name)) {
+      const lower = name.toLowerCase();
+      if (RESPONSE_SKIP.has(lower) || lower.startsWith('proxy-')) continue;
+      if (named !== undefined && listed(named, lower)) continue;
+    }
     out.push(name, raw[i + 1] as string);
   }
   return out;

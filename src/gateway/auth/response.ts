@@ -98,12 +98,14 @@ function challenge(params: readonly string[]): string {
   return present.length === 0 ? 'Bearer' : `Bearer ${present.join(', ')}`;
 }
 
+/** Denials carry their length, as HAProxy's `http-request deny` answers do, rather than a chunked body. */
 function freezeDeny(status: number, wwwAuthenticate: string, body: object, reason: DenyReason): AuthDeny {
+  const text = JSON.stringify(body);
   return Object.freeze({
     ok: false as const,
     status,
-    headers: Object.freeze({ 'www-authenticate': wwwAuthenticate, 'content-type': 'application/json', 'cache-control': 'no-store' }),
-    body: JSON.stringify(body),
+    headers: Object.freeze({ 'www-authenticate': wwwAuthenticate, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)), 'cache-control': 'no-store' }),
+    body: text,
     reason,
     code: DENY_CODES[reason],
   });
@@ -111,5 +113,6 @@ function freezeDeny(status: number, wwwAuthenticate: string, body: object, reaso
 
 function seedDeny(reason: DenyReason, stage: Stage): AuthDeny {
   const body = stage === STAGE_SCOPE ? SEED_SCOPE_BODY : (SEED_BODIES[stage - 1] as string);
-  return Object.freeze({ ok: false as const, status: 403, headers: Object.freeze({ 'content-type': 'text/html' }), body, reason, code: DENY_CODES[reason] });
+  const headers = Object.freeze({ 'content-type': 'text/html', 'content-length': String(Buffer.byteLength(body)) });
+  return Object.freeze({ ok: false as const, status: 403, headers, body, reason, code: DENY_CODES[reason] });
 }

@@ -13,7 +13,7 @@ const bodyOf = async (auth: string | undefined) => {
   const d = await decide(seed, auth);
   if (d.ok) return 'OK';
   assert.equal(d.status, 403);
-  assert.deepEqual(d.headers, { 'content-type': 'text/html' });
+  assert.deepEqual(d.headers, { 'content-type': 'text/html', 'content-length': String(Buffer.byteLength(d.body)) });
   return d.body;
 };
 const other = newRsaKey();
@@ -74,6 +74,7 @@ test('standards mode: 401 invalid_token with error_description, bare challenge w
   assert.match(expired.headers['www-authenticate'] as string, /^Bearer realm="api", error="invalid_token", error_description="The token has expired[^"]*"$/);
   assert.equal(expired.headers['content-type'], 'application/json');
   assert.equal(expired.headers['cache-control'], 'no-store');
+  assert.equal(expired.headers['content-length'], String(Buffer.byteLength(expired.body)));
   assert.deepEqual(Object.keys(JSON.parse(expired.body)), ['error', 'error_description']);
   assert.ok(!expired.body.includes(token().slice(0, 20)), 'the body never echoes the token');
   assert.equal(expired.code, 'ERR_JWT_EXPIRED', 'the stable error code of the reason');

@@ -245,14 +245,10 @@ export class Http1Response extends EventEmitter {
     if (!this.chunked) {
       if (size === 0) return head === '' ? true : this.output(head, 'latin1');
       if (head === '') return this.output(chunk as Chunk, encoding);
-      // the head and a latin1 body in one write(); otherwise one writev()
+      // the head and a latin1 body in one string; otherwise the held writes go out as one writev()
       if (typeof chunk === 'string' && encoding === 'latin1') return this.output(head + chunk, 'latin1');
-      holdWrites(this.socket);
-      this.socket.cork();
       this.output(head, 'latin1');
-      const ok = this.output(chunk as Chunk, encoding);
-      this.socket.uncork();
-      return ok;
+      return this.output(chunk as Chunk, encoding);
     }
     if (size === 0) {
       const tail = last ? '0\r\n\r\n' : '';
@@ -260,16 +256,12 @@ export class Http1Response extends EventEmitter {
     }
     const prefix = `${head}${size.toString(16)}\r\n`;
     if (typeof chunk === 'string' && encoding === 'latin1') return this.output(`${prefix}${chunk}\r\n${last ? '0\r\n\r\n' : ''}`, 'latin1');
-    holdWrites(this.socket);
-    this.socket.cork();
     this.output(prefix, 'latin1');
     this.output(chunk as Chunk, encoding);
-    const ok = this.output(last ? '\r\n0\r\n\r\n' : '\r\n', 'latin1');
-    this.socket.uncork();
-    return ok;
+    return this.output(last ? '\r\n0\r\n\r\n' : '\r\n', 'latin1');
   }
 
-  /** Onto the socket when this response's turn has come, else into its queue. */
+  /** Onto the socket when this response's turn has come (held to the end of the loop's turn), else into its queue. */
   private output(data: Chunk, encoding: BufferEncoding | undefined): boolean {
     if (this.destroyed) return false;
     if (this.queued === undefined && this.owner.isActive(this)) {
@@ -292,11 +284,9 @@ export class Http1Response extends EventEmitter {
     if (queued !== undefined) {
       this.queued = undefined;
       this.queuedBytes = 0;
-      holdWrites(this.socket);
-      this.socket.cork();
+      holdWrites(this.socket); // one writev at the end of the turn
       let ok = true;
       for (const [data, encoding] of queued) ok = this.socket.write(data, encoding as BufferEncoding);
-      this.socket.uncork();
       if (ok) this.drained();
       else this.needDrain = true;
     }

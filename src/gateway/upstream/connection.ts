@@ -165,8 +165,7 @@ export class Http1Connection {
       return;
     }
     let flushed: boolean;
-    holdWrites(socket);
-    socket.cork();
+    holdWrites(socket); // the head, chunk framing and data go out together at the end of the turn
     if (this.headPending) {
       this.headPending = false;
       socket.write(head.text, 'latin1');
@@ -175,11 +174,9 @@ export class Http1Connection {
       socket.write(`${data.length.toString(16)}\r\n`, 'latin1');
       socket.write(data);
       flushed = socket.write('\r\n', 'latin1');
-      socket.uncork();
     } else {
       this.remaining -= data.length;
       flushed = socket.write(data);
-      socket.uncork();
       if (this.remaining === 0) {
         // every declared byte is on its way: the request is complete even before the stream's 'end'
         this.requestDone = true;

@@ -25,6 +25,8 @@ export const GATEWAY_DEFAULTS = {
     max_header_size: 16_384,
     /** Longest request-target in characters; longer answers 414. */
     max_url_length: 8_192,
+    /** Request bodies up to this many bytes are read whole before a server connection is taken. */
+    buffer_request_body: 65_536,
   },
   access_log: true,
   trusted_proxies: [] as string[],

@@ -229,6 +229,8 @@ export const frontendSchema = z.strictObject({
   tls: frontendTlsSchema.optional(),
   /** Plain-HTTP frontend answering every request with a 308 to https. */
   redirect_https: redirectHttpsSchema.optional(),
+  /** Which HTTP/1.1 server a plain frontend runs: the gateway's own (llhttp, faster) or node:http's. */
+  server: z.enum(['gatehouse', 'node']).default('gatehouse'),
 });
 
 const statusRange = z
@@ -327,6 +329,8 @@ export const gatewayConfigSchema = z.strictObject({
       max_url_length: z.number().int().min(64).max(1_048_576).default(D.limits.max_url_length),
       /** Largest request body; none by default (a 1 GiB upload streams through). Over it: 413. */
       max_body_size: byteSize.optional(),
+      /** Request bodies up to this size are read whole before a server connection is taken (0: stream every body). */
+      buffer_request_body: byteSize.default(D.limits.buffer_request_body),
     })
     .prefault({}),
   auth: z.record(name, authPolicySchema).default({}),

@@ -63,6 +63,9 @@ export const MESSAGES = {
   badGateway: 'Bad Gateway: the upstream server could not be reached or failed\n',
   gatewayTimeout: 'Gateway Timeout: the upstream server did not answer in time\n',
   queueTimeout: (backend: string) => `Service Unavailable: every connection to backend "${backend}" stayed busy for the queue timeout\n`,
+  internalError: 'Internal Server Error\n',
   authError: 'Internal Server Error: authorization failed unexpectedly\n',
   badUpgrade: 'Bad Request: only WebSocket upgrades are proxied\n',
+  upgradeMalformed: 'Bad Request: an upgrade request may carry no body and may not ask to close the connection\n',
+  requestTimeout: 'Request Timeout: the request body did not arrive in time\n',
 } as const;

@@ -3,6 +3,7 @@
  * The handler is the callback interface of undici's Dispatcher (onConnect, onHeaders, onData, onComplete,
  * onError), so the exchange stays one object per request with no closures.
  */
+import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 
 export interface UpstreamRequest {
@@ -15,6 +16,8 @@ export interface UpstreamRequest {
   readonly body: Readable | null;
   /** Largest body to stream, in bytes: past it the exchange fails with ERR_REQUEST_BODY_TOO_LARGE. */
   readonly maxBodyBytes?: number;
+  /** The request carries `Connection: upgrade` + `Upgrade` and no body; a 101 with Upgrade hands the socket over (C2). */
+  readonly upgrade?: boolean;
 }
 
 export interface UpstreamHandler {
@@ -27,6 +30,8 @@ export interface UpstreamHandler {
   onComplete(): void;
   /** Called at most once, instead of onComplete. `error.code` is an ERR_UPSTREAM_* code or a socket/TLS code. */
   onError(error: Error & { code?: string }): void;
+  /** `upgrade` requests answered 101 with an Upgrade header: the connection leaves its pool; no other callback follows (C2). */
+  onUpgrade?(statusCode: number, headers: string[], socket: Socket, head: Buffer): void;
 }
 
 export interface PoolOptions {

@@ -1,0 +1,43 @@
+/**
+ * Route answers stage: routes that answer without a backend (`redirect`, `return`) and CORS preflights
+ * (answered before authorization: browsers send no credentials with them). Past this stage the request
+ * is proxied: its target, rewritten path and body are fixed here.
+ */
+import { originAllowed, preflightHeaders } from '../forward/cors.js';
+import { hasRequestBody } from '../forward/retry-policy.js';
+import { MESSAGES } from '../listen/local-response.js';
+import { sendAnswer } from '../listen/route-answer.js';
+import { routedPath } from '../route/rewrite-prefix.js';
+import type { RouteTarget } from '../runtime/generation.js';
+import type { GatewayRequest } from './gateway-request.js';
+import { ANSWERED, NEXT, type Step } from './stage.js';
+
+export function routeAnswers(request: GatewayRequest): Step {
+  const { req, res, runtime } = request;
+  const route = request.route as NonNullable<GatewayRequest['route']>;
+  if ('answer' in route) {
+    request.named(route.label);
+    request.finish(route.answer.status, sendAnswer(res, route.answer, request.upstreamPath, hasRequestBody(req), runtime.hsts), undefined, undefined);
+    return ANSWERED;
+  }
+  if (route.cors !== undefined && req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined) {
+    request.named(route.label);
+    const origin = req.headers.origin;
+    if (typeof origin !== 'string' || !originAllowed(route.cors, origin)) {
+      request.answer(403, MESSAGES.corsDenied, hasRequestBody(req), 'cors origin not allowed');
+      return ANSWERED;
+    }
+    res.writeHead(204, { ...preflightHeaders(route.cors, origin), 'content-length': 0, ...(runtime.hsts === undefined ? {} : { 'strict-transport-security': runtime.hsts }) });
+    res.end();
+    request.finish(204, 0, undefined, undefined);
+    return ANSWERED;
+  }
+  proxied(request, route);
+  return NEXT;
+}
+
+/** The request goes to `target`: its rewritten path, its body, and a 413 for a body declared too large. */
+function proxied(request: GatewayRequest, target: RouteTarget): void {
+  const body = hasRequestBody(request.req) ? request.req : null;
+  request.proxy(target, routedPath(target.rewrite, request.upstreamPath), body);
+}

@@ -17,6 +17,8 @@ export interface ClientRequest extends Readable {
   readonly socket: Socket;
   /** The whole message, body included, has been read. */
   readonly complete: boolean;
+  /** An upgrade request (`Connection: upgrade` + `Upgrade`): it never has a body (contract C1). */
+  readonly upgrade?: boolean;
 }
 
 export interface ClientResponse extends NodeJS.WritableStream {
@@ -31,4 +33,6 @@ export interface ClientResponse extends NodeJS.WritableStream {
   setHeader(name: string, value: number | string | readonly string[]): this;
   removeHeader(name: string): void;
   destroy(error?: Error): this;
+  /** Upgrade requests only, before anything was written: sends 101 with these headers and hands the socket over (C1). */
+  switchProtocols?(headers: string[]): { socket: Socket; head: Buffer };
 }

@@ -3,6 +3,7 @@
  * The handler is the callback interface of undici's Dispatcher (onConnect, onHeaders, onData, onComplete,
  * onError), so the exchange stays one object per request with no closures.
  */
+import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 
 export interface UpstreamRequest {
@@ -15,6 +16,12 @@ export interface UpstreamRequest {
   readonly body: Readable | null;
   /** Largest body to stream, in bytes: past it the exchange fails with ERR_REQUEST_BODY_TOO_LARGE. */
   readonly maxBodyBytes?: number;
+  /**
+   * The request asks to switch protocols (it carries `Connection: upgrade` and `Upgrade`; it has no body).
+   * Only then is a `101` with an `Upgrade` header accepted, and handed over through `onUpgrade`; any other
+   * answer is an ordinary response after which the connection is closed.
+   */
+  readonly upgrade?: boolean;
 }
 
 export interface UpstreamHandler {
@@ -27,6 +34,12 @@ export interface UpstreamHandler {
   onComplete(): void;
   /** Called at most once, instead of onComplete. `error.code` is an ERR_UPSTREAM_* code or a socket/TLS code. */
   onError(error: Error & { code?: string }): void;
+  /**
+   * A `101` with an `Upgrade` header answered an upgrade request: the connection has left its pool for good
+   * (no timeouts, no listeners, parser released) and `socket` is the caller's, with `head` the bytes the
+   * upstream sent after the 101 head. No other callback follows. Without this method a 101 is a bad response.
+   */
+  onUpgrade?(statusCode: number, headers: string[], socket: Socket, head: Buffer): void;
 }
 
 export interface PoolOptions {

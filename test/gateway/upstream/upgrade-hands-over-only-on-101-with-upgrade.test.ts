@@ -41,7 +41,8 @@ const upgrade = (p = '/ws'): UpstreamRequest => ({ method: 'GET', path: p, heade
 
 async function serve(t: import('node:test').TestContext, respond: (r: RawRequest) => void, options: Partial<PoolOptions> = {}) {
   const server = await rawServer(respond);
-  const pool = makePool(server.port, options);
+  // a response timeout longer than any wait here (unless a test sets one): an idle connection closed by its timer proves nothing
+  const pool = makePool(server.port, { responseTimeout: 10_000, ...options });
   t.after(async () => { await server.close(); await pool.close(); });
   return { server, pool };
 }

@@ -4,8 +4,10 @@
  * strict mode (no lenient flags), so both directions share one well-tested, smuggling-hardened codec.
  *
  * It is reached through `_http_common`, the module node:http itself uses. That module is not documented,
- * so everything the gateway needs from it is named here, in one place, and checked at load: if a future
- * Node changes the binding, the gateway fails at start with a clear message instead of misparsing.
+ * so everything the gateway needs from it is named here, in one place, and checked at load. Importing this
+ * module never throws: when a Node lacks what is needed, `llhttpAvailable()` is false (with the reason in
+ * `llhttpMissing()`), the constants are placeholders, and making a parser throws. The listener then serves
+ * the frontend with node:http instead (contract C4, `nativeParserAvailable()` in index.ts).
  */
 import { METHODS } from 'node:http';
 import { createRequire } from 'node:module';
@@ -40,11 +42,40 @@ interface ParserBinding {
   readonly kLenientNone: number;
 }
 
-const binding = (createRequire(import.meta.url)('_http_common') as { HTTPParser?: ParserBinding }).HTTPParser;
-if (typeof binding !== 'function' || typeof binding.RESPONSE !== 'number' || typeof binding.kOnHeadersComplete !== 'number' || typeof binding.kOnMessageBegin !== 'number' || typeof binding.kOnExecute !== 'number' || typeof binding.prototype.consume !== 'function' || typeof binding.prototype.execute !== 'function') {
-  throw new Error(`this Node.js (${process.version}) does not expose the HTTP parser Gatehouse's upstream client needs; use Node.js 20`);
+function loadBinding(): ParserBinding | undefined {
+  try {
+    const found = (createRequire(import.meta.url)('_http_common') as { HTTPParser?: ParserBinding }).HTTPParser;
+    if (typeof found !== 'function' || typeof found.RESPONSE !== 'number' || typeof found.kOnHeadersComplete !== 'number' || typeof found.kOnMessageBegin !== 'number' || typeof found.kOnExecute !== 'number') return undefined;
+    const proto = found.prototype as Partial<ResponseParser>;
+    if (typeof proto.consume !== 'function' || typeof proto.execute !== 'function' || typeof proto.initialize !== 'function') return undefined;
+    return found;
+  } catch {
+    return undefined;
+  }
 }
-const HTTPParser: ParserBinding = binding;
+
+const binding = loadBinding();
+/** Why the parser cannot be used on this Node (undefined: it can); set once, at load. */
+let missing: string | undefined = binding === undefined ? `this Node.js (${process.version}) does not expose the HTTP parser (_http_common.HTTPParser) Gatehouse's HTTP/1.1 code needs` : undefined;
+/** Placeholders keep the constants numbers when the binding is missing; nothing parses then. */
+const HTTPParser = (binding ?? { REQUEST: 1, RESPONSE: 2, kOnMessageBegin: 0, kOnHeaders: 1, kOnHeadersComplete: 2, kOnBody: 3, kOnMessageComplete: 4, kOnExecute: 5, kLenientNone: 0 }) as ParserBinding;
+
+/** Whether llhttp is usable here: the binding exists and behaves as checked at load. */
+export function llhttpAvailable(): boolean {
+  return missing === undefined;
+}
+
+/** Why llhttp is not usable here (undefined when it is). */
+export function llhttpMissing(): string | undefined {
+  return missing;
+}
+
+function newParser(type: number, maxHeaderSize: number): ResponseParser {
+  if (binding === undefined || missing !== undefined) throw new Error(`${missing ?? 'llhttp is unavailable'}; use Node.js 20 or the node:http server (server: node)`);
+  const parser = new binding();
+  parser.initialize(type, {}, maxHeaderSize, STRICT);
+  return parser;
+}
 
 export const REQUEST = HTTPParser.REQUEST;
 export const RESPONSE = HTTPParser.RESPONSE;
@@ -71,9 +102,7 @@ export const PAUSE = 21;
 
 /** A strict response parser; the callbacks are attached by the connection that owns it. */
 export function responseParser(maxHeaderSize: number): ResponseParser {
-  const parser = new HTTPParser();
-  parser.initialize(RESPONSE, {}, maxHeaderSize, STRICT);
-  return parser;
+  return newParser(RESPONSE, maxHeaderSize);
 }
 
 export type RequestParser = ResponseParser;
@@ -113,9 +142,16 @@ export function consumeSocket(parser: ResponseParser, socket: object): NativeHan
 
 /** A strict request parser (the server side); the callbacks are attached by the connection that owns it. */
 export function requestParser(maxHeaderSize: number): RequestParser {
-  const parser = new HTTPParser();
+  return newParser(REQUEST, maxHeaderSize);
+}
+
+/**
+ * Starts `parser` afresh, as a new request parser, keeping its callbacks and the socket it consumes (what
+ * node:http does when it reuses a parser). After an upgrade's head llhttp expects the other protocol; when
+ * the upgrade is answered by an ordinary response the bytes held after that head are HTTP again.
+ */
+export function restartRequestParser(parser: RequestParser, maxHeaderSize: number): void {
   parser.initialize(REQUEST, {}, maxHeaderSize, STRICT);
-  return parser;
 }
 
 /**
@@ -125,6 +161,7 @@ export function requestParser(maxHeaderSize: number): RequestParser {
  */
 function methodTable(): readonly (string | undefined)[] {
   const table: (string | undefined)[] = [];
+  if (missing !== undefined) return table;
   for (const method of METHODS) {
     const parser = requestParser(8192);
     let index = -1;
@@ -137,14 +174,17 @@ function methodTable(): readonly (string | undefined)[] {
     parser.close();
     if (!(result instanceof Error) && index >= 0) table[index] = method;
   }
-  if (table[1] !== 'GET' || table[2] !== 'HEAD') throw new Error(`this Node.js (${process.version}) numbers HTTP methods in a way Gatehouse does not know; use Node.js 20`);
+  if (table[1] !== 'GET' || table[2] !== 'HEAD') missing = `this Node.js (${process.version}) numbers HTTP methods in a way Gatehouse does not know`;
   return table;
 }
 
 /** llhttp's method number → the method's name (undefined: not an HTTP method, e.g. PRI or RTSP's). */
-export const METHOD_NAMES = methodTable();
+let methods: readonly (string | undefined)[] = [];
+checkAtLoad(() => (methods = methodTable()));
+export const METHOD_NAMES = methods;
 
 function checkPause(): void {
+  if (missing !== undefined) return;
   const parser = requestParser(8192);
   let heads = 0;
   parser[HTTPParser.kOnHeadersComplete] = () => (++heads === 1 ? PAUSE : PARSE_BODY);
@@ -158,6 +198,15 @@ function checkPause(): void {
     ok = parser.execute(data.subarray(first.length)) === data.length - first.length && heads === 2;
   }
   parser.close();
-  if (!ok) throw new Error(`this Node.js (${process.version}) cannot pause its HTTP parser the way Gatehouse's HTTP server needs; use Node.js 20`);
+  if (!ok) missing = `this Node.js (${process.version}) cannot pause its HTTP parser the way Gatehouse's HTTP server needs`;
 }
-checkPause();
+
+/** Load-time checks run once; a Node that fails them leaves the parser unavailable instead of throwing. */
+function checkAtLoad(check: () => void): void {
+  try {
+    check();
+  } catch (error) {
+    missing ??= `this Node.js (${process.version}) failed Gatehouse's HTTP parser check: ${(error as Error).message}`;
+  }
+}
+checkAtLoad(checkPause);

@@ -11,8 +11,10 @@ import { Readable } from 'node:stream';
 
 type AddHeaderLine = (this: { joinDuplicateHeaders: boolean }, field: string, value: string, dest: Record<string, unknown>) => void;
 const addHeaderLine = (IncomingMessage.prototype as unknown as { _addHeaderLine?: AddHeaderLine })._addHeaderLine;
-if (typeof addHeaderLine !== 'function') throw new Error(`this Node.js (${process.version}) lacks the header folding Gatehouse's HTTP server uses; use Node.js 20`);
+/** Whether node:http's header folding is there to reuse (nativeParserAvailable() requires it). */
+export const headerFoldingAvailable = typeof addHeaderLine === 'function';
 const FOLDING = { joinDuplicateHeaders: false };
+const NO_TRAILERS: readonly string[] = Object.freeze([]);
 
 /** The connection's side of a request body: it resumes reading when the body's reader wants more. */
 export interface BodySource {
@@ -32,6 +34,13 @@ export class Http1Request extends Readable {
   dumped = false;
   /** Body bytes arrived (a request without any ends lazily, in _read). */
   hasBody = false;
+  /** An upgrade request (`Connection: upgrade` + `Upgrade`, never a body): answered by switchProtocols() or an ordinary response. */
+  upgrade = false;
+  /**
+   * The trailer fields of this request's chunked body, [name, value, …] as sent. They belong to this
+   * message only and are not forwarded (docs/http1-server.md, "Request trailers").
+   */
+  rawTrailers: readonly string[] = NO_TRAILERS;
   private folded: IncomingHttpHeaders | undefined;
   private readonly source: BodySource;
 

@@ -14,12 +14,22 @@ import type { Http1Request } from './request.js';
 import { holdWrites } from './held-writes.js';
 
 type Check = (value: string) => boolean;
-const common = createRequire(import.meta.url)('_http_common') as { _checkIsHttpToken?: Check; _checkInvalidHeaderChar?: Check };
-if (typeof common._checkIsHttpToken !== 'function' || typeof common._checkInvalidHeaderChar !== 'function') {
-  throw new Error(`this Node.js (${process.version}) lacks the header checks Gatehouse's HTTP server uses; use Node.js 20`);
+/** node:http's own checks when `_http_common` has them (fast, no regex); its documented rules otherwise. */
+function loadChecks(): { isToken: Check; hasInvalidChar: Check } {
+  let common: { _checkIsHttpToken?: Check; _checkInvalidHeaderChar?: Check } = {};
+  try {
+    common = createRequire(import.meta.url)('_http_common') as typeof common;
+  } catch {
+    // a Node without the module: the rules below
+  }
+  return {
+    isToken: typeof common._checkIsHttpToken === 'function' ? common._checkIsHttpToken : (value) => TOKEN.test(value),
+    hasInvalidChar: typeof common._checkInvalidHeaderChar === 'function' ? common._checkInvalidHeaderChar : (value) => INVALID_CHAR.test(value),
+  };
 }
-const isToken: Check = common._checkIsHttpToken;
-const hasInvalidChar: Check = common._checkInvalidHeaderChar;
+const TOKEN = /^[\^_`a-zA-Z\-0-9!#$%&'*+.|~]+$/;
+const INVALID_CHAR = /[^\t\x20-\x7e\x80-\xff]/;
+const { isToken, hasInvalidChar } = loadChecks();
 
 /** Bytes a queued (pipelined) response holds before write() asks its writer to wait. */
 const QUEUED_HIGH_WATER = 64 * 1024;
@@ -29,12 +39,16 @@ export interface ResponseOwner {
   readonly socket: Socket;
   /** Seconds announced in `Keep-Alive: timeout=`. */
   readonly keepAliveSeconds: number;
+  /** The server is closing: a head built now says `Connection: close`. */
+  readonly draining: boolean;
   /** Whether this response is at the head of the connection's queue (its bytes may go out). */
   isActive(response: Http1Response): boolean;
   /** Bytes went out (the connection is not inactive). */
   wrote(): void;
   /** The response is complete (or cut): the next one may go, or the connection closes. */
   responseDone(response: Http1Response): void;
+  /** A 101 went out for the held upgrade: the socket and the bytes held after the upgrade's head leave the server. */
+  switchProtocols(response: Http1Response): { socket: Socket; head: Buffer };
 }
 
 class HeaderError extends TypeError {
@@ -135,6 +149,7 @@ export class Http1Response extends EventEmitter {
   writeHead(status: number, headers?: OutgoingHttpHeaders | readonly OutgoingHttpHeader[]): this {
     if (this.headersSent) throw new HeaderError('ERR_HTTP_HEADERS_SENT', 'Cannot write headers after they are sent to the client');
     if (!Number.isInteger(status) || status < 100 || status > 999) throw new HeaderError('ERR_HTTP_INVALID_STATUS_CODE', `Invalid status code: ${status}`);
+    if (status === 101) throw new HeaderError('ERR_HTTP_INVALID_STATUS_CODE', 'A 101 goes out through switchProtocols(), which hands the socket over');
     // a flat list (the proxied path) is used as it is; an object is flattened
     let list: readonly HeaderItem[] = [];
     if (Array.isArray(headers)) list = headers as readonly HeaderItem[];
@@ -185,7 +200,7 @@ export class Http1Response extends EventEmitter {
     }
     const req = this.req;
     this.hasBody = req.method !== 'HEAD' && status !== 204 && status !== 304 && status >= 200;
-    let keepAlive = this.shouldKeepAlive;
+    let keepAlive = this.shouldKeepAlive && !this.owner.draining;
     if (connection !== undefined && /(?:^|[\s,])close(?:$|[\s,])/i.test(connection)) keepAlive = false;
     if (transferEncoding !== undefined) {
       this.chunked = /(?:^|[\s,])chunked\s*$/i.test(transferEncoding);
@@ -202,6 +217,35 @@ export class Http1Response extends EventEmitter {
     if (connection === undefined) head += keepAlive ? `Connection: keep-alive\r\nKeep-Alive: timeout=${this.owner.keepAliveSeconds}\r\n\r\n` : 'Connection: close\r\n\r\n';
     else head += '\r\n';
     return head;
+  }
+
+  /**
+   * Answers an upgrade request with `101 Switching Protocols` and the flat [name, value, …] `headers`, and
+   * hands the socket over with the bytes the client sent after the upgrade's head (contract C1). The
+   * server forgets the connection: no parser, no listeners, no timeouts. Throws, writing nothing, unless
+   * this response answers an upgrade (`req.upgrade`) and nothing of it was written yet.
+   */
+  switchProtocols(headers: string[]): { socket: Socket; head: Buffer } {
+    if (!this.req.upgrade || this.headersSent || this.started || this.destroyed || !this.owner.isActive(this)) {
+      throw new HeaderError('ERR_HTTP_HEADERS_SENT', 'switchProtocols() answers an upgrade request before anything else is written');
+    }
+    let head = 'HTTP/1.1 101 Switching Protocols\r\n';
+    for (let i = 0; i < headers.length; i += 2) {
+      const name = headers[i] as string;
+      const value = headers[i + 1];
+      checkHeader(name, value);
+      head += `${name}: ${value as string}\r\n`;
+    }
+    const handed = this.owner.switchProtocols(this);
+    this.statusCode = 101;
+    this.headersSent = true;
+    this.started = true;
+    this.finished = true;
+    this.complete = true;
+    handed.socket.write(`${head}\r\n`, 'latin1');
+    this.emit('finish');
+    process.nextTick(emitClose, this);
+    return handed;
   }
 
   /** `100 Continue` before the response proper (Expect: 100-continue). */

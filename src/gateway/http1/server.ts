@@ -2,24 +2,36 @@
  * The gateway's HTTP/1.1 server for plain (non-TLS) frontends. It replaces node:http's server side, which
  * cost as much CPU per proxied request as the rest of the gateway (docs/benchmarks.md), and keeps the part of
  * its behaviour the gateway relies on: the same strict llhttp parser and header limit, node:http's events
- * ('connection', 'request', 'upgrade', 'clientError'), Expect: 100-continue, pipelining, keep-alive, the
+ * ('connection', 'request', 'clientError'), Expect: 100-continue, pipelining, keep-alive, the
  * headers timeout (408), the keep-alive timeout, an inactivity timeout, and close() with
  * closeIdleConnections()/closeAllConnections(). The timeouts are checked by one sweep per server (at
  * a quarter of the shortest), never by a timer per request.
+ *
+ * An upgrade is an ordinary 'request' with `req.upgrade` true (contract C1): `res.switchProtocols()` hands
+ * the socket over, any other answer keeps the connection HTTP. There is no 'upgrade' event.
  */
 import { EventEmitter } from 'node:events';
 import { createServer, type AddressInfo, type ListenOptions, type Server, type Socket } from 'node:net';
 import { Http1Connection, Phase, type ConnectionHost } from './connection.js';
 import type { Http1Request } from './request.js';
 import type { Http1Response } from './response.js';
+import { nativeParserMissing } from './native.js';
+
+/** Header fields a request head (or trailer section) may have, as HAProxy's `tune.http.maxhdr` default. */
+export const DEFAULT_MAX_HEADER_FIELDS = 101;
 
 export interface Http1ServerOptions {
   /** Largest request head, in bytes (431 above it). */
   readonly maxHeaderSize: number;
+  /** Most header fields in a request head or trailer section: more is refused (400), never truncated. Default 101. */
+  readonly maxHeaderFields?: number | undefined;
 }
 
 export class Http1Server extends EventEmitter implements ConnectionHost {
   readonly maxHeaderSize: number;
+  readonly maxHeaderFields: number;
+  /** close() was called: every response head from now on says `Connection: close`. */
+  draining = false;
   /** Milliseconds from a request's first byte (or a new connection) to the end of its head: 408 after. */
   headersTimeout = 60_000;
   /** Milliseconds an idle keep-alive connection stays open. */
@@ -33,7 +45,10 @@ export class Http1Server extends EventEmitter implements ConnectionHost {
 
   constructor(options: Http1ServerOptions) {
     super();
+    const missing = nativeParserMissing();
+    if (missing !== undefined) throw new Error(`${missing}; serve this frontend with node:http (server: node)`);
     this.maxHeaderSize = options.maxHeaderSize;
+    this.maxHeaderFields = options.maxHeaderFields ?? DEFAULT_MAX_HEADER_FIELDS;
     // half-open: a client that shuts its side after the request still gets the answer
     this.net = createServer({ allowHalfOpen: true, noDelay: true }, this.onConnection);
     this.net.on('error', (error) => this.emit('error', error));
@@ -55,10 +70,6 @@ export class Http1Server extends EventEmitter implements ConnectionHost {
     this.emit('request', req, res);
   }
 
-  onUpgrade(req: Http1Request, socket: Socket, head: Buffer): void {
-    this.emit('upgrade', req, socket, head);
-  }
-
   onClientError(error: Error & { code?: string }, socket: Socket): void {
     if (this.listenerCount('clientError') > 0) this.emit('clientError', error, socket);
     else socket.destroy();
@@ -77,8 +88,12 @@ export class Http1Server extends EventEmitter implements ConnectionHost {
     return this.net.address();
   }
 
-  /** Stops accepting; `callback` runs once every connection has closed. Idle connections close now. */
+  /**
+   * Stops accepting; `callback` runs once every connection has closed. Idle connections close now; every
+   * response head written from now on says `Connection: close`, so a busy connection closes after it.
+   */
   close(callback?: (error?: Error) => void): this {
+    this.draining = true;
     this.net.close(callback);
     this.closeIdleConnections();
     return this;

@@ -21,6 +21,8 @@ export function statusForClientError(code: string | undefined): number {
       return 408;
     case 'HPE_URI_TOO_LONG':
       return 414;
+    case 'ERR_HTTP_VERSION_NOT_SUPPORTED':
+      return 505;
     default:
       return 400;
   }
@@ -39,7 +41,7 @@ export function handleClientError(logger: Logger, frontend: string, error: Parse
     socket.destroy();
     return;
   }
-  const body = status === 431 ? 'Request Header Fields Too Large\n' : status === 408 ? 'Request Timeout: headers took too long\n' : 'Bad Request: malformed request\n';
+  const body = status === 431 ? 'Request Header Fields Too Large\n' : status === 505 ? 'HTTP Version Not Supported\n' : status === 408 ? 'Request Timeout: headers took too long\n' : 'Bad Request: malformed request\n';
   const page = pages?.get(status);
   if (page === undefined) sendRawAndClose(socket, status, body);
   else sendRawAndClose(socket, status, page.body, { 'content-type': page.contentType });

@@ -2,9 +2,11 @@
  * One keep-alive HTTP/1.1 connection to an upstream server: writes a request head (and streams the
  * request body with backpressure), parses the response with Node's strict llhttp, hands it to the
  * request's handler, and goes back to its pool when both directions are complete and the upstream
- * allows keep-alive. Anything unexpected — bytes while idle, a second response, a body longer than its
- * Content-Length, a parse error — closes the connection, so one connection never carries a desync into
- * the next request.
+ * allows keep-alive. Everything about one request and its response lives in its Exchange (exchange.ts),
+ * dropped when the handler has been told the end. Anything the connection cannot attribute to exactly one
+ * message of its exchange — bytes while idle, a second response, bytes before the request went out, a
+ * body longer than its Content-Length, a parse error — closes it, so one connection never carries a desync
+ * (or a leftover) into the next request. A 101 answering an upgrade request hands the socket over.
  *
  * Once connected, the parser reads straight from the socket's native handle (`consume`, as node:http's
  * server does with client sockets): no Buffer and no stream event per read in JavaScript. Measured on one
@@ -17,6 +19,7 @@ import { connect as tlsConnect } from 'node:tls';
 import { aborted, badResponse, bodyTimeout, closedEarly, connectTimeout, responseTimeout, upstreamError } from './errors.js';
 import { ON_BODY, ON_EXECUTE, ON_MESSAGE_BEGIN, ON_HEADERS, ON_HEADERS_COMPLETE, ON_MESSAGE_COMPLETE, PARSE_BODY, SKIP_BODY, responseParser, closeWhenUnwound, consumeSocket, type NativeHandle, type ResponseParser } from '../http1/llhttp.js';
 import { holdWrites } from '../http1/held-writes.js';
+import { Exchange, Receiving, ResponseMessage, Sending, hasField, headFields, type ExchangeOwner } from './exchange.js';
 import { Framing, isIdempotent, type RequestHead } from './request-head.js';
 import type { PoolOptions, UpstreamHandler, UpstreamRequest } from './types.js';
 import { ErrorCode } from '../../shared/errors.js';
@@ -27,6 +30,8 @@ export interface ConnectionOwner {
   release(connection: Http1Connection): void;
   /** The socket closed; the connection is gone. */
   closed(connection: Http1Connection): void;
+  /** The socket was handed over after a 101: no longer an HTTP connection, it is the caller's until it closes. */
+  upgraded(connection: Http1Connection): void;
   /** A reused connection turned out to be closed before any response byte: send the request again on a fresh one. */
   retry(request: UpstreamRequest, handler: UpstreamHandler, head: RequestHead): void;
 }
@@ -38,7 +43,7 @@ interface SocketInternals {
 /** Errors after which a request that got no response byte on a reused connection may be sent again. */
 const STALE_CONNECTION = new Set<string>([ErrorCode.UPSTREAM_CLOSED, 'ECONNRESET', 'EPIPE']);
 
-export class Http1Connection {
+export class Http1Connection implements ExchangeOwner {
   readonly socket: Socket;
   /** When it went idle (ms since epoch), for the keep-alive limit. */
   idleSince = 0;
@@ -49,31 +54,10 @@ export class Http1Connection {
   private connectTimer: NodeJS.Timeout | undefined;
   /** Requests completed on this connection. */
   private served = 0;
-
-  // the exchange in progress (handler === null: idle)
-  private handler: UpstreamHandler | null = null;
-  private request: UpstreamRequest | null = null;
-  private head: RequestHead | null = null;
-  private body: Readable | null = null;
-  /** Request body bytes seen so far, and the most this request may stream. */
-  private bodyBytes = 0;
-  private maxBodyBytes = Infinity;
-  private remaining = 0;
-  private requestDone = true;
-  private headPending = false;
-  private headersDone = false;
-  private informational = false;
-  private expectingMessage = false;
-  private keepAlive = true;
-  private gotBytes = false;
-  private releasePending = false;
-  private garbage = false;
-  private accumulated: string[] | undefined;
-  /** The handler asked for a pause: body chunks the parser still produces wait here, in order. */
-  private paused = false;
-  private readonly held: Buffer[] = [];
-  private completeHeld = false;
-  private deliveryScheduled = false;
+  /** The exchange in progress; null: idle. */
+  private exchange: Exchange | null = null;
+  /** Something arrived that no exchange can own: the connection is closed and never reused. */
+  private poisoned = false;
   /** The native handle the parser consumes, once connected; undefined: reads come as 'data' events. */
   private consumed: NativeHandle | undefined;
 
@@ -97,7 +81,7 @@ export class Http1Connection {
 
     const parser = responseParser(options.maxHeaderSize);
     parser[ON_MESSAGE_BEGIN] = this.onMessageBegin;
-    parser[ON_HEADERS] = this.onHeaderChunk;
+    parser[ON_HEADERS] = this.onHeaderFields;
     parser[ON_HEADERS_COMPLETE] = this.onHeadersComplete;
     parser[ON_BODY] = this.onBody;
     parser[ON_MESSAGE_COMPLETE] = this.onMessageComplete;
@@ -107,35 +91,18 @@ export class Http1Connection {
 
   /** Sends a request on this (idle or new) connection. */
   start(request: UpstreamRequest, handler: UpstreamHandler, head: RequestHead): void {
-    this.handler = handler;
-    this.request = request;
-    this.head = head;
-    this.headersDone = false;
-    this.informational = false;
-    this.expectingMessage = true;
-    this.keepAlive = true;
-    this.gotBytes = false;
-    this.headPending = false;
-    this.paused = false; // held chunks and completeHeld are always empty here: fail() and deliverHeld() drain them
-    handler.onConnect((reason?: Error) => {
-      if (this.handler === handler) this.fail(reason ?? aborted());
-    });
-    if (this.handler !== handler) return; // aborted at once
-    const body = request.body;
+    const exchange = new Exchange(this, request, handler, head);
+    this.exchange = exchange;
+    handler.onConnect(exchange.abort);
+    if (this.exchange !== exchange) return; // aborted at once
+    const body = exchange.body;
     if (body === null) {
       holdWrites(this.socket);
       this.socket.write(head.text, 'latin1');
-      this.requestDone = true;
       return;
     }
     // With a body, the head waits for the body's first bytes (or its end): Node's parser checks the body
     // framing only after the head, so a request whose body turns out malformed never reaches the upstream.
-    this.headPending = true;
-    this.requestDone = false;
-    this.remaining = head.length;
-    this.bodyBytes = 0;
-    this.maxBodyBytes = request.maxBodyBytes ?? Infinity;
-    this.body = body;
     body.on('data', this.onBodyData);
     body.on('end', this.onBodyEnd);
     body.on('error', this.onBodyGone);
@@ -151,23 +118,25 @@ export class Http1Connection {
   // ---- request body ----
 
   private readonly onBodyData = (chunk: Buffer | string): void => {
+    const exchange = this.exchange;
+    if (exchange === null || exchange.body === null) return;
     const socket = this.socket;
     const data = typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : chunk;
     if (data.length === 0) return; // an empty chunk would end a chunked body early
-    const head = this.head as RequestHead;
-    this.bodyBytes += data.length;
-    if (this.bodyBytes > this.maxBodyBytes) {
-      this.fail(upstreamError(ErrorCode.REQUEST_BODY_TOO_LARGE, `the request body is larger than ${this.maxBodyBytes} bytes`));
+    const head = exchange.head;
+    exchange.bodyBytes += data.length;
+    if (exchange.bodyBytes > exchange.maxBodyBytes) {
+      this.fail(exchange, upstreamError(ErrorCode.REQUEST_BODY_TOO_LARGE, `the request body is larger than ${exchange.maxBodyBytes} bytes`));
       return;
     }
-    if (head.framing === Framing.Length && data.length > this.remaining) {
-      this.fail(upstreamError(ErrorCode.UPSTREAM_BAD_REQUEST, 'the request body is longer than its Content-Length; not sent'));
+    if (head.framing === Framing.Length && data.length > exchange.remaining) {
+      this.fail(exchange, upstreamError(ErrorCode.UPSTREAM_BAD_REQUEST, 'the request body is longer than its Content-Length; not sent'));
       return;
     }
     let flushed: boolean;
     holdWrites(socket); // the head, chunk framing and data go out together at the end of the turn
-    if (this.headPending) {
-      this.headPending = false;
+    if (exchange.sending === Sending.HeadHeld) {
+      exchange.sending = Sending.Body;
       socket.write(head.text, 'latin1');
     }
     if (head.framing === Framing.Chunked) {
@@ -175,49 +144,50 @@ export class Http1Connection {
       socket.write(data);
       flushed = socket.write('\r\n', 'latin1');
     } else {
-      this.remaining -= data.length;
+      exchange.remaining -= data.length;
       flushed = socket.write(data);
-      if (this.remaining === 0) {
+      if (exchange.remaining === 0) {
         // every declared byte is on its way: the request is complete even before the stream's 'end'
-        this.requestDone = true;
-        this.detachBody();
+        exchange.sending = Sending.Done;
+        this.detachBody(exchange);
         return;
       }
     }
     if (!flushed) {
-      (this.body as Readable).pause();
+      exchange.body.pause();
       socket.once('drain', this.resumeBody);
     }
   };
 
   private readonly resumeBody = (): void => {
-    this.body?.resume();
+    this.exchange?.body?.resume();
   };
 
   private readonly onBodyEnd = (): void => {
-    const head = this.head as RequestHead;
-    if (head.framing === Framing.Length && this.remaining !== 0) {
-      this.fail(upstreamError(ErrorCode.UPSTREAM_BAD_REQUEST, 'the request body is shorter than its Content-Length'));
+    const exchange = this.exchange;
+    if (exchange === null || exchange.body === null) return;
+    const head = exchange.head;
+    if (head.framing === Framing.Length && exchange.remaining !== 0) {
+      this.fail(exchange, upstreamError(ErrorCode.UPSTREAM_BAD_REQUEST, 'the request body is shorter than its Content-Length'));
       return;
     }
     holdWrites(this.socket);
-    if (this.headPending) {
-      this.headPending = false;
-      this.socket.write(head.framing === Framing.Chunked ? `${head.text}0\r\n\r\n` : head.text, 'latin1');
-    } else if (head.framing === Framing.Chunked) this.socket.write('0\r\n\r\n', 'latin1');
-    this.requestDone = true;
-    this.detachBody();
+    if (exchange.sending === Sending.HeadHeld) this.socket.write(head.framing === Framing.Chunked ? `${head.text}0\r\n\r\n` : head.text, 'latin1');
+    else if (head.framing === Framing.Chunked) this.socket.write('0\r\n\r\n', 'latin1');
+    exchange.sending = Sending.Done;
+    this.detachBody(exchange);
   };
 
   /** The client's body stream failed or closed before its end: the client went away. */
   private readonly onBodyGone = (): void => {
-    if (!this.requestDone && this.handler !== null) this.fail(aborted());
+    const exchange = this.exchange;
+    if (exchange !== null && exchange.sending !== Sending.Done) this.abortExchange(exchange, aborted());
   };
 
-  private detachBody(): void {
-    const body = this.body;
+  private detachBody(exchange: Exchange): void {
+    const body = exchange.body;
     if (body === null) return;
-    this.body = null;
+    exchange.body = null;
     body.removeListener('data', this.onBodyData);
     body.removeListener('end', this.onBodyEnd);
     body.removeListener('error', this.onBodyGone);
@@ -225,190 +195,240 @@ export class Http1Connection {
     this.socket.removeListener('drain', this.resumeBody);
   }
 
-  // ---- response ----
+  // ---- response: reads ----
 
   private readonly onSocketData = (data: Buffer): void => {
-    if (this.handler === null) {
+    const exchange = this.exchange;
+    if (exchange === null || exchange.receiving >= Receiving.Ended) {
       // bytes on an idle connection (or after a complete response): the upstream is out of step
-      this.garbage = true;
+      this.poisoned = true;
       this.destroy();
       return;
     }
-    this.gotBytes = true;
-    this.afterExecute(this.parser.execute(data));
+    exchange.gotBytes = true;
+    this.afterExecute(this.parser.execute(data), data);
   };
 
   /** The parser read from the native handle: same as onSocketData after its execute(). */
   private readonly onConsumedExecute = (result: number | Error): void => {
     (this.socket as unknown as SocketInternals)._unrefTimer(); // reads refresh the idle timer, as in node:http
-    this.gotBytes = true;
-    this.afterExecute(result);
+    const exchange = this.exchange;
+    if (exchange !== null) exchange.gotBytes = true;
+    else if (result !== 0) this.poisoned = true; // any byte while idle, even an empty line llhttp would skip
+    this.afterExecute(result, undefined);
   };
 
-  private afterExecute(result: number | Error): void {
-    if (this.headPending && this.garbage && this.handler !== null) {
-      // bytes while our request still waits for its body's first byte: nothing of it was sent, so it moves
-      // to a fresh connection rather than take a stray response as its own
-      this.fail(badResponse('bytes from the server before the request was sent'), true);
+  /** After the parser went through one read: hand over an upgrade, finish a completed exchange, or close. */
+  private afterExecute(result: number | Error, data: Buffer | undefined): void {
+    const exchange = this.exchange;
+    if (exchange === null) {
+      if (this.poisoned || result instanceof Error) this.destroy();
       return;
     }
     if (result instanceof Error) {
-      if (this.handler !== null) this.fail(badResponse((result as Error & { code?: string }).code ?? result.message));
-      else this.destroy();
+      this.fail(exchange, badResponse((result as Error & { code?: string }).code ?? result.message));
       return;
     }
-    if (this.releasePending) {
-      this.releasePending = false;
-      this.afterExchange();
-    } else if (this.garbage) this.destroy();
+    if (exchange.receiving === Receiving.Upgrade) {
+      this.handOver(exchange, (data ?? this.parser.getCurrentBuffer()).subarray(result));
+      return;
+    }
+    if (exchange.receiving === Receiving.Done) {
+      this.finishExchange(exchange); // closes a poisoned connection rather than release it
+      return;
+    }
+    if (this.poisoned) {
+      // bytes while our request still waits for its body's first byte: nothing of it was sent, so it moves
+      // to a fresh connection rather than take a stray response as its own
+      if (exchange.sending === Sending.HeadHeld && exchange.receiving === Receiving.Head) this.fail(exchange, badResponse('bytes from the server before the request was sent'), true);
+      else this.fail(exchange, badResponse('bytes from the server that belong to no request'));
+    }
   }
 
-  private pauseReading(): void {
-    if (this.consumed !== undefined) this.consumed.readStop();
-    else this.socket.pause();
-  }
+  // ---- response: parser callbacks ----
 
   private readonly onMessageBegin = (): number => {
-    if (!this.expectingMessage || this.headPending) this.garbage = true;
+    const exchange = this.exchange;
+    // a message is ours only while our request is out and its final head has not come yet
+    if (exchange === null || exchange.receiving !== Receiving.Head || exchange.sending === Sending.HeadHeld) this.poisoned = true;
+    else exchange.message = new ResponseMessage();
     return 0;
   };
 
-  private readonly onHeaderChunk = (headers: string[]): void => {
-    const list = (this.accumulated ??= []);
-    for (let i = 0; i < headers.length; i++) list.push(headers[i] as string);
+  private readonly onHeaderFields = (fields: string[]): void => {
+    const message = this.exchange?.message;
+    // no message to own them, or trailers (the head is done): dropped, never merged into any head
+    if (message == null || message.headDone) return;
+    const parts = (message.parts ??= []);
+    for (let i = 0; i < fields.length; i++) parts.push(fields[i] as string);
   };
 
   private readonly onHeadersComplete = (
     _major: number, _minor: number, headers: string[] | undefined, _method: number, _url: string,
-    statusCode: number, _statusMessage: string, upgrade: boolean, shouldKeepAlive: boolean,
+    statusCode: number, _statusMessage: string, _upgrade: boolean, shouldKeepAlive: boolean,
   ): number => {
-    const handler = this.handler;
-    if (handler === null || this.garbage) return -1;
-    let list = headers;
-    if (list === undefined || this.accumulated !== undefined) {
-      list = this.accumulated ?? [];
-      if (headers !== undefined) for (let i = 0; i < headers.length; i++) list.push(headers[i] as string);
-      this.accumulated = undefined;
-    }
+    const exchange = this.exchange;
+    const message = exchange === null ? null : exchange.message;
+    if (exchange === null || message === null || this.poisoned) return -1;
+    message.headDone = true;
+    const list = headFields(message, headers);
     if (statusCode < 200 && statusCode !== 101) {
-      this.informational = true; // 100 Continue, 102, 103: the final response follows
+      message.informational = true; // 100 Continue, 102, 103: the final response follows
       return SKIP_BODY;
     }
-    if (upgrade || statusCode === 101) {
-      this.fail(badResponse('101 Switching Protocols to a request that did not ask to upgrade'));
+    const request = exchange.request;
+    if (statusCode === 101) {
+      if (request.upgrade !== true || exchange.handler.onUpgrade === undefined) this.fail(exchange, badResponse('101 Switching Protocols to a request that did not ask to upgrade'));
+      else if (!hasField(list, 'upgrade')) this.fail(exchange, badResponse('101 Switching Protocols without an Upgrade header'));
+      else {
+        exchange.receiving = Receiving.Upgrade; // llhttp stops after this head; the rest of the read is the tunnel's
+        exchange.upgradeHeaders = list;
+        return SKIP_BODY;
+      }
       return -1;
     }
-    this.headersDone = true;
-    this.keepAlive = shouldKeepAlive;
-    // read before the handler runs: it may abort, which clears the request (the rest of the bytes then go nowhere)
-    const method = (this.request as UpstreamRequest).method;
-    if (!handler.onHeaders(statusCode, list, this.resume) && this.handler === handler) this.pause();
-    return method === 'HEAD' ? SKIP_BODY : PARSE_BODY;
+    exchange.receiving = Receiving.Body;
+    // after a refused upgrade the connection is not reused: the client may have meant the next bytes for a tunnel
+    exchange.keepAlive = shouldKeepAlive && request.upgrade !== true;
+    if (!exchange.handler.onHeaders(statusCode, list, exchange.resume) && exchange.receiving === Receiving.Body) this.pause(exchange);
+    if (this.exchange !== exchange) return -1; // the handler aborted: nothing more of this response is parsed
+    return request.method === 'HEAD' ? SKIP_BODY : PARSE_BODY;
   };
+
+  private readonly onBody = (chunk: Buffer): void => {
+    const exchange = this.exchange;
+    if (exchange === null || exchange.receiving !== Receiving.Body) return;
+    if (exchange.paused) {
+      (exchange.held ??= []).push(chunk);
+      return;
+    }
+    if (!exchange.handler.onData(chunk) && exchange.receiving === Receiving.Body) this.pause(exchange);
+  };
+
+  private readonly onMessageComplete = (): void => {
+    const exchange = this.exchange;
+    const message = exchange === null ? null : exchange.message;
+    if (exchange === null || message === null) return;
+    exchange.message = null; // the message's state, trailers included, ends here
+    if (message.informational || exchange.receiving !== Receiving.Body) return;
+    if (exchange.paused) {
+      exchange.receiving = Receiving.Ended; // complete: delivered after the held body chunks
+      return;
+    }
+    this.complete(exchange);
+  };
+
+  private complete(exchange: Exchange): void {
+    exchange.receiving = Receiving.Done;
+    this.served++;
+    exchange.handler.onComplete();
+  }
+
+  /** After the handler's onComplete: back to the pool, or closed when either side cannot continue. */
+  private finishExchange(exchange: Exchange): void {
+    if (this.exchange !== exchange) return;
+    this.exchange = null;
+    if (this.dead) return;
+    if (exchange.sending !== Sending.Done || this.poisoned || !exchange.keepAlive) {
+      // e.g. the upstream answered before the whole body was sent (a 413): the rest goes with the connection
+      this.detachBody(exchange);
+      this.poisoned = true;
+      this.destroy();
+      return;
+    }
+    this.owner.release(this);
+  }
+
+  // ---- response: back-pressure ----
 
   /**
    * The handler cannot take more (a slow client): stop reading from the upstream. What the parser still
    * produces from the bytes it already has is held, and the response timer stops (the upstream is not
    * silent; the gateway stopped listening).
    */
-  private pause(): void {
-    if (this.paused) return;
-    this.paused = true;
+  private pause(exchange: Exchange): void {
+    if (exchange.paused) return;
+    exchange.paused = true;
     this.socket.setTimeout(0);
-    this.pauseReading();
+    if (this.consumed !== undefined) this.consumed.readStop();
+    else this.socket.pause();
   }
 
-  /** Given to the handler with the headers: delivers what was held, then reads on. */
-  readonly resume = (): void => {
-    if (this.dead || !this.paused) return;
-    if (this.held.length > 0 || this.completeHeld) {
-      // delivered from a clean stack: never inside the parser's own callbacks
-      if (!this.deliveryScheduled) {
-        this.deliveryScheduled = true;
-        setImmediate(this.deliverHeld);
+  /** The exchange's `resume`: delivers what was held (and the end, if it came), then reads on. */
+  resumeExchange(exchange: Exchange): void {
+    if (this.exchange !== exchange || !exchange.paused) return;
+    if (exchange.held !== null || exchange.receiving === Receiving.Ended) this.scheduleDelivery(exchange);
+    else this.unpause(exchange);
+  }
+
+  /** Held chunks and the end are delivered from a clean stack: never inside the parser's own callbacks. */
+  private scheduleDelivery(exchange: Exchange): void {
+    if (exchange.deliveryScheduled) return;
+    exchange.deliveryScheduled = true;
+    setImmediate(this.deliverHeld, exchange);
+  }
+
+  private readonly deliverHeld = (exchange: Exchange): void => {
+    exchange.deliveryScheduled = false;
+    if (this.exchange !== exchange || exchange.receiving === Receiving.Done) return;
+    const held = exchange.held;
+    if (held !== null) {
+      while (held.length > 0) {
+        if (!exchange.handler.onData(held.shift() as Buffer)) {
+          exchange.paused = true; // the next resume() goes on from here
+          return;
+        }
+        if (this.exchange !== exchange) return;
       }
+      exchange.held = null;
+    }
+    if (exchange.receiving !== Receiving.Ended) {
+      this.unpause(exchange);
       return;
     }
-    this.unpause();
-  };
-
-  private readonly deliverHeld = (): void => {
-    this.deliveryScheduled = false;
-    const handler = this.handler;
-    if (handler === null) return;
-    const held = this.held;
-    while (held.length > 0) {
-      const chunk = held.shift() as Buffer;
-      if (!handler.onData(chunk)) return; // still paused: the next resume() goes on from here
-      if (this.handler !== handler) return;
-    }
-    if (this.completeHeld) {
-      this.completeHeld = false;
-      // reading restarts too: the connection goes back to the pool, and its next response must be read
-      this.unpause();
-      this.complete();
-      this.releasePending = false;
-      this.afterExchange();
+    const failure = exchange.failure;
+    if (failure !== undefined) {
+      exchange.receiving = Receiving.Done;
+      this.exchange = null;
+      exchange.handler.onError(failure);
       return;
     }
-    this.unpause();
+    // reading restarts too: the connection goes back to the pool, and its next response must be read
+    this.unpause(exchange);
+    this.complete(exchange);
+    this.finishExchange(exchange);
   };
 
-  private unpause(): void {
-    this.paused = false;
+  private unpause(exchange: Exchange): void {
+    exchange.paused = false;
     if (this.dead) return;
     this.socket.setTimeout(this.options.responseTimeout);
     if (this.consumed !== undefined) this.consumed.readStart();
     else this.socket.resume();
   }
 
-  private readonly onBody = (chunk: Buffer): void => {
-    const handler = this.handler;
-    if (handler === null) return;
-    if (this.paused) {
-      this.held.push(chunk);
-      return;
-    }
-    if (!handler.onData(chunk) && this.handler === handler) this.pause();
-  };
+  // ---- upgrade ----
 
-  private readonly onMessageComplete = (): void => {
-    if (this.informational) {
-      this.informational = false;
-      return;
+  /** A 101 with Upgrade to an upgrade request: the socket, and the bytes read past the head, are the handler's now. */
+  private handOver(exchange: Exchange, head: Buffer): void {
+    exchange.receiving = Receiving.Done;
+    this.exchange = null;
+    this.dead = true; // never an HTTP connection again
+    const socket = this.socket;
+    socket.setTimeout(0);
+    socket.removeListener('data', this.onSocketData);
+    socket.removeListener('end', this.onSocketEnd);
+    socket.removeListener('error', this.onSocketError);
+    socket.removeListener('close', this.onSocketClose);
+    socket.removeListener('timeout', this.onSocketTimeout);
+    if (this.consumed !== undefined) {
+      this.consumed = undefined;
+      this.parser.unconsume();
     }
-    if (this.handler === null) return;
-    this.expectingMessage = false;
-    if (this.paused) {
-      this.completeHeld = true; // after the held body chunks
-      return;
-    }
-    this.complete();
-  };
-
-  private complete(): void {
-    const handler = this.handler as UpstreamHandler;
-    this.handler = null;
-    this.request = null;
-    this.served++;
-    this.releasePending = true;
-    handler.onComplete();
-  }
-
-  /** After a complete response: back to the pool, or closed when either side cannot continue. */
-  private afterExchange(): void {
-    if (this.dead) return;
-    if (!this.requestDone) {
-      // the upstream answered before the whole body was sent (e.g. 413): the rest is dropped with the connection
-      this.detachBody();
-      this.destroy();
-      return;
-    }
-    if (this.garbage || !this.keepAlive) {
-      this.destroy();
-      return;
-    }
-    this.owner.release(this);
+    (socket as { readableFlowing: boolean | null }).readableFlowing = null; // what arrives next waits for the new reader
+    closeWhenUnwound(this.parser); // this runs inside the parser's own read callback
+    this.owner.upgraded(this);
+    (exchange.handler.onUpgrade as NonNullable<UpstreamHandler['onUpgrade']>)(101, exchange.upgradeHeaders ?? [], socket, head);
   }
 
   // ---- failures and timers ----
@@ -421,42 +441,45 @@ export class Http1Connection {
 
   private readonly onConnectTimeout = (): void => {
     this.connectTimer = undefined;
-    if (this.handler !== null) this.fail(connectTimeout(this.options.connectTimeout));
+    const exchange = this.exchange;
+    if (exchange !== null) this.fail(exchange, connectTimeout(this.options.connectTimeout));
     else this.destroy();
   };
 
   private readonly onSocketTimeout = (): void => {
-    if (this.handler === null) {
+    const exchange = this.exchange;
+    if (exchange === null) {
       this.destroy(); // idle for the whole response timeout: nothing will reuse it now
       return;
     }
     if (this.connectTimer !== undefined) return; // still connecting: the connect timer decides
-    this.fail(this.headersDone ? bodyTimeout(this.options.responseTimeout) : responseTimeout(this.options.responseTimeout));
+    const ms = this.options.responseTimeout;
+    this.fail(exchange, exchange.receiving === Receiving.Body ? bodyTimeout(ms) : responseTimeout(ms));
   };
 
   private readonly onSocketEnd = (): void => {
-    if (this.handler !== null && this.gotBytes && !this.completeHeld) {
-      const result = this.parser.finish(); // completes a body delimited by the end of the connection
-      if (result instanceof Error && this.handler !== null && !this.completeHeld) this.fail(closedEarly());
+    const exchange = this.exchange;
+    this.poisoned = true; // the server is done with this connection
+    if (exchange !== null && exchange.receiving < Receiving.Ended) {
+      if (exchange.gotBytes) this.parser.finish(); // completes a body delimited by the end of the connection
+      if (exchange.receiving === Receiving.Done) this.finishExchange(exchange);
+      else if (exchange.receiving < Receiving.Ended) this.fail(exchange, closedEarly());
     }
-    if (this.handler !== null && !this.completeHeld) this.fail(closedEarly());
-    else {
-      // idle, or a complete response still held for a paused handler: it is delivered all the same
-      this.keepAlive = false;
-      this.destroy();
-    }
+    // idle, or a complete response still held for a paused handler: it is delivered all the same
+    this.destroy();
   };
 
   private readonly onSocketError = (error: Error): void => {
-    if (this.handler !== null) this.fail(error);
+    const exchange = this.exchange;
+    if (exchange !== null) this.fail(exchange, error);
     this.dead = true;
   };
 
   private readonly onSocketClose = (): void => {
     this.dead = true;
     if (this.connectTimer !== undefined) clearTimeout(this.connectTimer);
-    if (this.handler !== null && !this.completeHeld) this.fail(closedEarly());
-    this.detachBody();
+    const exchange = this.exchange;
+    if (exchange !== null) this.fail(exchange, closedEarly());
     if (this.consumed !== undefined) {
       this.consumed = undefined;
       this.parser.unconsume();
@@ -466,28 +489,45 @@ export class Http1Connection {
     this.owner.closed(this);
   };
 
-  /**
-   * Ends the exchange in progress; the connection is closed (its state is unknown now). The request goes to
-   * a fresh connection instead of failing when none of it was sent (`unsent`), or when this kept-alive
-   * connection turned out closed by the server before any response byte and the method may be repeated
-   * (RFC 9112 §9.3.1: never a non-idempotent one, the server may have acted on it).
-   */
-  private fail(error: Error & { code?: string }, unsent = false): void {
-    const handler = this.handler;
-    const request = this.request;
-    const head = this.head;
-    this.handler = null;
-    this.request = null;
-    this.held.length = 0;
-    this.completeHeld = false;
-    this.detachBody();
+  /** The exchange's `abort`: the handler stops it; onError follows at once, and the connection is closed. */
+  abortExchange(exchange: Exchange, reason?: Error): void {
+    if (this.exchange !== exchange || exchange.receiving === Receiving.Done) return;
+    exchange.receiving = Receiving.Done;
+    exchange.held = null;
+    this.exchange = null;
+    this.poisoned = true;
+    this.detachBody(exchange);
     this.destroy();
-    if (handler === null) return;
-    const stale = this.served > 0 && !this.gotBytes && request !== null && request.body === null && isIdempotent(request.method) && STALE_CONNECTION.has(error.code ?? '');
-    if ((unsent || stale) && request !== null && head !== null) {
-      this.owner.retry(request, handler, head);
+    exchange.handler.onError(reason ?? aborted());
+  }
+
+  /**
+   * The exchange cannot go on; the connection is closed (its state is unknown now). Once the handler has the
+   * head, the body bytes parsed before the failure reach it first, then the error, on a later turn (so the
+   * writes it made in this one go out before it reacts). Before the head, the request goes to a fresh
+   * connection instead of failing when none of it was sent (`unsent`), or when this kept-alive connection
+   * turned out closed by the server before any response byte and the method may be repeated (RFC 9112
+   * §9.3.1: never a non-idempotent one, the server may have acted on it).
+   */
+  private fail(exchange: Exchange, error: Error & { code?: string }, unsent = false): void {
+    this.poisoned = true;
+    this.detachBody(exchange);
+    this.destroy();
+    if (exchange.receiving >= Receiving.Ended) return; // its end is already known
+    if (exchange.receiving === Receiving.Body) {
+      exchange.receiving = Receiving.Ended;
+      exchange.failure = error;
+      if (!exchange.paused) this.scheduleDelivery(exchange); // else on the handler's resume()
       return;
     }
-    handler.onError(error);
+    exchange.receiving = Receiving.Done;
+    this.exchange = null;
+    const request = exchange.request;
+    const stale = this.served > 0 && !exchange.gotBytes && request.body === null && isIdempotent(request.method) && STALE_CONNECTION.has(error.code ?? '');
+    if (unsent || stale) {
+      this.owner.retry(request, exchange.handler, exchange.head);
+      return;
+    }
+    exchange.handler.onError(error);
   }
 }

@@ -15,3 +15,5 @@ export const poolClosed = () => upstreamError(ErrorCode.UPSTREAM_POOL_CLOSED, 't
 export const badHeader = (name: string) => upstreamError(ErrorCode.UPSTREAM_BAD_REQUEST, `header ${JSON.stringify(name.slice(0, 64))} holds CR, LF or NUL; not sent`);
 export const badTarget = (what: string) => upstreamError(ErrorCode.UPSTREAM_BAD_REQUEST, `the ${what} holds characters that would split the request; not sent`);
 export const badResponse = (reason: string) => upstreamError(ErrorCode.UPSTREAM_BAD_RESPONSE, `invalid upstream response: ${reason}`);
+/** An upgrade request never has a body (the HTTP/1.1 server refuses one): it would reach the upstream as tunnel bytes. */
+export const upgradeWithBody = () => upstreamError(ErrorCode.UPSTREAM_BAD_REQUEST, 'an upgrade request with a body is not sent');

@@ -3,9 +3,13 @@
  * newest first (warm sockets, and the oldest ones age out); at most `connections` are open, and
  * further requests wait in arrival order. An idle connection older than the keep-alive limit is closed
  * instead of reused. `close()` lets every started and queued request finish, then closes the rest.
+ *
+ * A connection handed over after a 101 (an upgrade tunnel) leaves the pool for good but still counts
+ * against `connections` until its socket closes, as HAProxy counts a tunnel against a server's maxconn:
+ * tunnels cannot open more connections to a server than its limit. `close()` does not wait for tunnels.
  */
 import { Http1Connection, type ConnectionOwner } from './connection.js';
-import { aborted, poolClosed, queueTimeout } from './errors.js';
+import { aborted, poolClosed, queueTimeout, upgradeWithBody } from './errors.js';
 import { requestHead, type RequestHead } from './request-head.js';
 import type { PoolOptions, UpstreamHandler, UpstreamRequest } from './types.js';
 
@@ -23,7 +27,10 @@ export class UpstreamPool implements ConnectionOwner {
   private readonly idle: Http1Connection[] = [];
   private readonly waiting: Waiting[] = [];
   private waitingHead = 0;
+  /** HTTP connections open (busy, idle or connecting). */
   private open = 0;
+  /** Connections handed over after a 101 and not yet closed. */
+  private tunnels = 0;
   private closing = false;
   private onDrained: (() => void) | undefined;
   private drained: Promise<void> | undefined;
@@ -33,8 +40,8 @@ export class UpstreamPool implements ConnectionOwner {
   }
 
   /** Open connections, and those of them idle: for the stats page and tests. */
-  get stats(): { open: number; idle: number; waiting: number } {
-    return { open: this.open, idle: this.idle.length, waiting: this.waiting.length - this.waitingHead };
+  get stats(): { open: number; idle: number; waiting: number; tunnels: number } {
+    return { open: this.open, idle: this.idle.length, waiting: this.waiting.length - this.waitingHead, tunnels: this.tunnels };
   }
 
   dispatch(request: UpstreamRequest, handler: UpstreamHandler): void {
@@ -43,13 +50,15 @@ export class UpstreamPool implements ConnectionOwner {
       handler.onError(poolClosed());
       return;
     }
-    const head = requestHead(request.method, request.path, request.headers, request.body !== null, this.options.hostHeader);
+    const head = request.upgrade === true && request.body !== null
+      ? upgradeWithBody()
+      : requestHead(request.method, request.path, request.headers, request.body !== null, this.options.hostHeader);
     if (head instanceof Error) {
       handler.onConnect(noop);
       handler.onError(head);
       return;
     }
-    const connection = this.takeIdle() ?? (this.open < this.options.connections ? this.connect() : undefined);
+    const connection = this.takeIdle() ?? (this.open + this.tunnels < this.options.connections ? this.connect() : undefined);
     if (connection !== undefined) {
       connection.start(request, handler, head);
       return;
@@ -85,7 +94,23 @@ export class UpstreamPool implements ConnectionOwner {
     this.open--;
     const at = this.idle.indexOf(connection);
     if (at !== -1) this.idle.splice(at, 1);
-    // a waiting request takes the freed slot
+    this.slotFreed();
+  }
+
+  upgraded(connection: Http1Connection): void {
+    this.open--;
+    this.tunnels++;
+    connection.socket.once('close', this.tunnelClosed);
+    if (this.closing && this.open === 0) this.onDrained?.();
+  }
+
+  private readonly tunnelClosed = (): void => {
+    this.tunnels--;
+    this.slotFreed();
+  };
+
+  /** A waiting request takes the freed slot. */
+  private slotFreed(): void {
     const next = this.nextWaiting();
     if (next !== undefined) this.connect().start(next.request, next.handler, next.head);
     else if (this.closing && this.open === 0) this.onDrained?.();

@@ -16,7 +16,11 @@ export interface UpstreamRequest {
   readonly body: Readable | null;
   /** Largest body to stream, in bytes: past it the exchange fails with ERR_REQUEST_BODY_TOO_LARGE. */
   readonly maxBodyBytes?: number;
-  /** The request carries `Connection: upgrade` + `Upgrade` and no body; a 101 with Upgrade hands the socket over (C2). */
+  /**
+   * The request asks to switch protocols (it carries `Connection: upgrade` and `Upgrade`; it has no body).
+   * Only then is a `101` with an `Upgrade` header accepted, and handed over through `onUpgrade`; any other
+   * answer is an ordinary response after which the connection is closed.
+   */
   readonly upgrade?: boolean;
 }
 
@@ -30,7 +34,11 @@ export interface UpstreamHandler {
   onComplete(): void;
   /** Called at most once, instead of onComplete. `error.code` is an ERR_UPSTREAM_* code or a socket/TLS code. */
   onError(error: Error & { code?: string }): void;
-  /** `upgrade` requests answered 101 with an Upgrade header: the connection leaves its pool; no other callback follows (C2). */
+  /**
+   * A `101` with an `Upgrade` header answered an upgrade request: the connection has left its pool for good
+   * (no timeouts, no listeners, parser released) and `socket` is the caller's, with `head` the bytes the
+   * upstream sent after the 101 head. No other callback follows. Without this method a 101 is a bad response.
+   */
   onUpgrade?(statusCode: number, headers: string[], socket: Socket, head: Buffer): void;
 }
 

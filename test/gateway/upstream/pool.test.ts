@@ -16,7 +16,7 @@ test('two sequential requests reuse one keep-alive connection', async (t) => {
   assert.deepEqual([b.status, b.body, b.endings], [200, '/two', 1]);
   assert.equal(server.connections(), 1);
   assert.deepEqual(server.requests.map((r) => r.connection), [0, 0]);
-  assert.deepEqual(pool.stats, { open: 1, idle: 1, waiting: 0 });
+  assert.deepEqual(pool.stats, { open: 1, idle: 1, waiting: 0, tunnels: 0 });
 });
 
 test('Connection: close from the server: the next request opens a new connection', async (t) => {
@@ -81,7 +81,7 @@ test('connections: 2 with 5 concurrent requests: at most 2 sockets, the rest wai
   t.after(async () => { await server.close(); await pool.close(); });
   const handlers = [1, 2, 3, 4, 5].map(() => new Collector());
   handlers.forEach((h, i) => pool.dispatch(get(`/${i + 1}`), h));
-  assert.deepEqual(pool.stats, { open: 2, idle: 0, waiting: 3 });
+  assert.deepEqual(pool.stats, { open: 2, idle: 0, waiting: 3, tunnels: 0 });
   await server.waitRequests(2);
   await delay(30);
   assert.equal(server.requests.length, 2, 'no third request while both connections are busy');

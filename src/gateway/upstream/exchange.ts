@@ -1,0 +1,110 @@
+/**
+ * The state of one request and its response on an upstream connection, and of the response message being
+ * parsed. A connection holds at most one Exchange: it is created when a request starts and dropped when its
+ * handler has been told the end (onComplete, onError or onUpgrade); a ResponseMessage lives from the parser's
+ * message-begin to its message-complete. Nothing of one response (header parts, trailers, body counters,
+ * held chunks, pause state) is kept anywhere else, so none of it can reach another request's response.
+ */
+import type { Readable } from 'node:stream';
+import type { RequestHead } from './request-head.js';
+import type { UpstreamHandler, UpstreamRequest } from './types.js';
+
+/** How far the request has gone out. */
+export const enum Sending {
+  /** A request with a body: its head waits for the body's first bytes (or its end). */
+  HeadHeld = 0,
+  /** The head is out, the body is streaming. */
+  Body = 1,
+  /** Every byte of the request is written. */
+  Done = 2,
+}
+
+/** How far the response has come in; the order matters (`< Ended`: the upstream side is still open). */
+export const enum Receiving {
+  /** Waiting for the final response head (1xx responses may pass). */
+  Head = 0,
+  /** The handler has the head; the body is being parsed. */
+  Body = 1,
+  /** A 101 with Upgrade answered an upgrade request: the socket is handed over once this read is parsed. */
+  Upgrade = 2,
+  /** Nothing more comes from the upstream (a complete message, or a failure after the head): the held chunks, then the end, go to the handler. */
+  Ended = 3,
+  /** The handler has been told how the exchange ended. */
+  Done = 4,
+}
+
+/** What the connection does for its exchanges' `abort` and `resume`. */
+export interface ExchangeOwner {
+  abortExchange(exchange: Exchange, reason?: Error): void;
+  resumeExchange(exchange: Exchange): void;
+}
+
+/** One response message (a 1xx or the final one), from its first byte to its end. */
+export class ResponseMessage {
+  /** Header fields the parser reported before the head completed (more than 32, or the head split across reads). */
+  parts: string[] | undefined = undefined;
+  /** The head is complete: a field reported now is a trailer, and trailers are dropped (docs/upstream.md). */
+  headDone = false;
+  /** A 1xx: skipped, the final response follows. */
+  informational = false;
+}
+
+export class Exchange {
+  readonly request: UpstreamRequest;
+  readonly handler: UpstreamHandler;
+  readonly head: RequestHead;
+  sending: Sending;
+  receiving = Receiving.Head;
+  /** The response message being parsed; null between messages. */
+  message: ResponseMessage | null = null;
+  /** The final response allows another request on the connection (and this request did not ask to upgrade). */
+  keepAlive = true;
+  /** Any response byte arrived: a request that got none on a reused connection may be sent again. */
+  gotBytes = false;
+  /** Request body: the stream, bytes streamed so far, the most allowed, and what its Content-Length still expects. */
+  body: Readable | null;
+  bodyBytes = 0;
+  readonly maxBodyBytes: number;
+  remaining: number;
+  /** The handler asked for a pause: body chunks the parser still produces wait in `held`, in order. */
+  paused = false;
+  held: Buffer[] | null = null;
+  deliveryScheduled = false;
+  /** Once Ended: the error to report after the held chunks (undefined: the response was complete). */
+  failure: (Error & { code?: string }) | undefined = undefined;
+  /** The 101's headers, while the socket waits to be handed over. */
+  upgradeHeaders: string[] | undefined = undefined;
+  /** Given to the handler: each works on this exchange only, never on a later one on the same connection. */
+  readonly abort: (reason?: Error) => void;
+  readonly resume: () => void;
+
+  constructor(owner: ExchangeOwner, request: UpstreamRequest, handler: UpstreamHandler, head: RequestHead) {
+    this.request = request;
+    this.handler = handler;
+    this.head = head;
+    this.body = request.body;
+    this.sending = request.body === null ? Sending.Done : Sending.HeadHeld;
+    this.maxBodyBytes = request.maxBodyBytes ?? Infinity;
+    this.remaining = head.length;
+    this.abort = (reason?: Error) => owner.abortExchange(this, reason);
+    this.resume = () => owner.resumeExchange(this);
+  }
+}
+
+/** The final response's list: header fields reported in parts (if any) followed by those given with the head. */
+export function headFields(message: ResponseMessage, headers: string[] | undefined): string[] {
+  const parts = message.parts;
+  message.parts = undefined;
+  if (parts === undefined) return headers ?? [];
+  if (headers !== undefined) for (let i = 0; i < headers.length; i++) parts.push(headers[i] as string);
+  return parts;
+}
+
+/** True when the flat list has a header `name` (lower-case) with a non-empty value. */
+export function hasField(headers: readonly string[], name: string): boolean {
+  for (let i = 0; i < headers.length; i += 2) {
+    const field = headers[i] as string;
+    if (field.length === name.length && field.toLowerCase() === name && (headers[i + 1] as string).trim() !== '') return true;
+  }
+  return false;
+}

@@ -1,0 +1,75 @@
+/**
+ * Regression (issue 15, item 4): a valid request was answered 400 and never handed on when more bytes
+ * followed it in the same read, after `Connection: close`, after an HTTP/1.0 request, or with a malformed
+ * request pipelined behind it (llhttp refuses bytes after a closing request, and the refusal dropped the
+ * answer in preparation). HAProxy, nginx and node:http answer the first request. Now bytes after a request
+ * that ends the connection are discarded, and a refusal goes out after the answers before it, in order.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { GET, answers, exchange, recorder, serve, stop } from './raw-server.js';
+
+test('a request with Connection: close, or HTTP/1.0, is answered even when more bytes follow it; they are discarded', async () => {
+  const { seen, handler } = recorder(30);
+  const { server, port, errors } = await serve(handler);
+  try {
+    for (const first of [GET('/close', 'Connection: close\r\n'), 'GET /old HTTP/1.0\r\nHost: t\r\n\r\n', 'POST /close-body HTTP/1.1\r\nHost: t\r\nConnection: close\r\nContent-Length: 3\r\n\r\nabc']) {
+      for (const after of [GET('/next'), 'garbage that is not HTTP\r\n\r\n']) {
+        seen.length = 0;
+        const { text, closed } = await exchange(port, [first + after]);
+        const parts = answers(text);
+        assert.equal(parts.length, 1, text);
+        assert.match(parts[0] as string, /^HTTP\/1\.1 200 OK\r\n[\s\S]*Connection: close\r\n/);
+        assert.ok(closed, 'the connection closes after the answer');
+        assert.equal(seen.length, 1, 'only the first request reaches the handler');
+      }
+    }
+    // and the discarded bytes may keep coming while the answer is prepared
+    seen.length = 0;
+    const trickled = await exchange(port, [GET('/close', 'Connection: close\r\n'), 5, GET('/more'), 5, 'x'.repeat(100_000)]);
+    assert.match(trickled.text, /^HTTP\/1\.1 200 OK\r\n[\s\S]*GET \/close$/);
+    assert.equal(seen.length, 1);
+    assert.deepEqual(errors, []);
+  } finally {
+    await stop(server);
+  }
+});
+
+test('a malformed request pipelined behind valid ones: the valid ones are answered first, in order, then 400 and close', async () => {
+  const { seen, handler } = recorder(30);
+  const { server, port, errors } = await serve(handler);
+  try {
+    const malformed = ['GET /bad HTTP/1.1\r\nHost: t\r\nX-Bad : space\r\n\r\n', 'POST /bad HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab', 'NOT HTTP AT ALL\r\n\r\n'];
+    for (const bad of malformed) {
+      seen.length = 0;
+      errors.length = 0;
+      const { text, closed } = await exchange(port, [GET('/a') + GET('/b') + bad + GET('/after')]);
+      const parts = answers(text);
+      assert.equal(parts.length, 3, text);
+      assert.match(parts[0] as string, /^HTTP\/1\.1 200 [\s\S]*GET \/a$/);
+      assert.match(parts[1] as string, /^HTTP\/1\.1 200 [\s\S]*GET \/b$/);
+      assert.match(parts[2] as string, /^HTTP\/1\.1 400 Refused\r\n/);
+      assert.ok(closed);
+      assert.deepEqual(seen.map((req) => req.url), ['/a', '/b'], 'nothing after the malformed request is read');
+      assert.equal(errors.length, 1);
+    }
+  } finally {
+    await stop(server);
+  }
+});
+
+test('a body found malformed behind an answered request: the earlier answer goes out, the malformed one loses its own', async () => {
+  const { seen, handler } = recorder(30);
+  const { server, port } = await serve(handler);
+  try {
+    const { text } = await exchange(port, [GET('/a') + 'POST /chunked HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n']);
+    const parts = answers(text);
+    assert.equal(parts.length, 2, text);
+    assert.match(parts[0] as string, /GET \/a$/);
+    assert.match(parts[1] as string, /^HTTP\/1\.1 400 /);
+    assert.equal(seen.length, 2, 'the chunked request was handed on (its head was fine) before its body turned out malformed');
+    assert.equal((seen[1] as (typeof seen)[0]).destroyed, true);
+  } finally {
+    await stop(server);
+  }
+});

@@ -93,6 +93,12 @@ export class GatewayRequest {
     this.res.on('close', onClientClose); // 'close' fires once; on() avoids once()'s per-call wrapper
   }
 
+  /** After a 101 the response object is done with (its 'close' says nothing about the tunnel): only `forward` is told from now on. */
+  switched(forward: ForwardState): void {
+    (this.res as TaggedResponse)[kRequest] = undefined;
+    this.forward = forward;
+  }
+
   /** Names the route in the log of a local answer before `proxy()` (source rules, answers, preflight). */
   named(label: string): void {
     this.label = label;

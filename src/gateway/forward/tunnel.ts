@@ -27,7 +27,7 @@ export function switchToTunnel(request: GatewayRequest, target: RouteTarget, ser
   headers.push('Connection', 'Upgrade', 'Upgrade', offered);
   const { socket, head } = res.switchProtocols(headers);
   const tunnel = new Tunnel(request, server, socket, upstream, status);
-  request.forward = tunnel;
+  request.switched(tunnel);
   tunnel.open(head, upstreamHead);
 }
 

@@ -6,8 +6,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { GatewayConfig } from '../config/index.js';
-import * as http1 from '../http1/index.js';
-import { Http1Server } from '../http1/index.js';
+import { Http1Server, nativeParserAvailable, nativeParserMissing } from '../http1/index.js';
 import type { Logger } from '../../shared/logger.js';
 import { CertificateStore } from '../tls/certificate-store.js';
 import { createTlsServer, type Http2Connections } from '../tls/tls-server.js';
@@ -18,12 +17,6 @@ export interface FrontendServer {
   readonly node: boolean;
   readonly certificates: CertificateStore | undefined;
   readonly http2: Http2Connections | undefined;
-}
-
-/** Whether the own server can run on this Node (contract C4); true when http1/ does not say otherwise. */
-export function ownServerAvailable(): boolean {
-  const probe = (http1 as { nativeParserAvailable?: () => boolean }).nativeParserAvailable;
-  return probe === undefined ? true : probe();
 }
 
 export function createFrontendServer(name: string, config: GatewayConfig, logger: Logger): FrontendServer {
@@ -42,8 +35,8 @@ export function createFrontendServer(name: string, config: GatewayConfig, logger
     return { server, node: true, certificates, http2 };
   }
   if (frontend?.server !== 'node') {
-    if (ownServerAvailable()) return { server: new Http1Server({ maxHeaderSize }), node: false, certificates: undefined, http2: undefined };
-    logger.warn({ frontend: name }, `frontend ${name}: this Node lacks the HTTP parser internals the gateway's own server uses; serving with node:http instead (set server: node to silence this)`);
+    if (nativeParserAvailable()) return { server: new Http1Server({ maxHeaderSize }), node: false, certificates: undefined, http2: undefined };
+    logger.warn({ frontend: name, reason: nativeParserMissing() }, `frontend ${name}: the gateway's own HTTP/1.1 server cannot run on this Node.js; serving with node:http instead (set server: node to silence this)`);
   }
   const server = createServer({ maxHeaderSize, requestTimeout: 0, connectionsCheckingInterval, requireHostHeader: true, joinDuplicateHeaders: false, insecureHTTPParser: false, noDelay: true });
   return { server, node: true, certificates: undefined, http2: undefined };

@@ -1,8 +1,9 @@
 /**
  * The admission pipeline, written once for every kind of request (HTTP/1.1 on the gateway's own server,
- * HTTP/1.1 and HTTP/2 on node:http's, and upgrades on both): route → source rules → route answers →
- * body limit → rate limit → authorize → rate limit by subject → header rules → body buffering → forward. A stage
- * that answers ends the request; nothing reaches a backend without having passed every stage before it.
+ * HTTP/1.1 and HTTP/2 on node:http's, and upgrades on both): upgrade rules → route → source rules →
+ * route answers → body limit → rate limit → authorize → rate limit by subject → header rules → body
+ * buffering → forward (balance, dispatch; for an upgrade, the tunnel after the upstream's 101). A stage that
+ * answers ends the request; nothing reaches a backend without having passed every stage before it.
  */
 import type { Socket } from 'node:net';
 import type { ClientRequest, ClientResponse } from '../http1/index.js';

@@ -20,7 +20,7 @@ export function route(request: GatewayRequest): Step {
   request.path = target.path;
   request.upstreamPath = target.upstreamPath;
   if (runtime.redirectHttpsPort !== undefined) {
-    if (host === '') return refuse(request, 400, MESSAGES.badRequest, true);
+    if (host === '') return refuse(request, 404, MESSAGES.notFound, hasRequestBody(req)); // no host to redirect to
     request.named('redirect_https');
     request.finish(308, sendHttpsRedirect(request.res, httpsLocation(hostName(host), runtime.redirectHttpsPort, target.upstreamPath)), undefined, undefined);
     return ANSWERED;

@@ -86,8 +86,8 @@ test('a WebSocket upgrade is proxied and frames flow both ways', async () => {
     const denied = await handshake(gw.port, '/private/room');
     assert.match(denied.head, /^HTTP\/1\.1 401 /);
     assert.match(denied.head, /www-authenticate: Bearer/i);
-    // an ordinary response (the test double's deny has no Content-Length, so it is chunked), after which
-    // the connection stays HTTP
+    // the policy's answer as it gives it (the test double's deny has no Content-Length), then the connection closes
+    assert.match(denied.head, /\r\nconnection: close/i);
     assert.match(denied.rest.toString(), /Missing Authorization HTTP header/);
     assert.equal(upgrades.length, before, 'the denied upgrade never reached the upstream');
     denied.socket.destroy();

@@ -36,7 +36,8 @@ function decided(request: GatewayRequest, decision: AuthDecision): Outcome {
   const target = request.target as RouteTarget;
   runtime.generation.context.metrics.authDenied.labels(target.frontend, target.policy?.name ?? '', decision.reason).inc();
   try {
-    if (request.body !== null && request.req.httpVersionMajor === 1) res.setHeader('connection', 'close');
+    // a body nobody will read, or a refused upgrade: the connection closes after the denial
+    if ((request.body !== null || request.req.upgrade === true) && request.req.httpVersionMajor === 1) res.setHeader('connection', 'close');
     if (runtime.hsts !== undefined) res.setHeader('strict-transport-security', runtime.hsts);
     if (request.requestId !== undefined) res.setHeader((runtime.requestId as RequestIdConfig).header, request.requestId);
     allowCorsRead(request);

@@ -115,10 +115,13 @@ export class GatewayRequest {
     return this.runtime.tls ? tlsConnectionInfo(this.socket, this.runtime.generation, this.runtime.clientSubjectHeader) : undefined;
   }
 
-  /** An answer of the gateway's own (4xx/5xx text), with the request ID when the frontend gives one; then finish. */
+  /**
+   * An answer of the gateway's own (4xx/5xx text), with the request ID when the frontend gives one; then
+   * finish. `close`: the connection closes after it (always for a refused upgrade).
+   */
   answer(status: number, body: string, close: boolean, error: string | undefined, server?: string): void {
     if (this.requestId !== undefined && !this.res.headersSent) this.res.setHeader((this.runtime.requestId as RequestIdConfig).header, this.requestId);
-    this.finish(status, sendLocal(this.res, status, body, close, this.runtime.hsts, this.runtime.errorPages), error, server);
+    this.finish(status, sendLocal(this.res, status, body, close || this.req.upgrade === true, this.runtime.hsts, this.runtime.errorPages), error, server);
   }
 
   /** A bug must cost one request: 500 before the response started, a reset after. */

@@ -17,7 +17,7 @@ export function routeAnswers(request: GatewayRequest): Step {
   const route = request.route as NonNullable<GatewayRequest['route']>;
   if ('answer' in route) {
     request.named(route.label);
-    request.finish(route.answer.status, sendAnswer(res, route.answer, request.upstreamPath, hasRequestBody(req), runtime.hsts), undefined, undefined);
+    request.finish(route.answer.status, sendAnswer(res, route.answer, request.upstreamPath, hasRequestBody(req) || req.upgrade === true, runtime.hsts), undefined, undefined);
     return ANSWERED;
   }
   if (route.cors !== undefined && req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined) {

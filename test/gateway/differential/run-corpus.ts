@@ -1,0 +1,46 @@
+/**
+ * Runs the corpus through every proxy, each in front of its own recording backend, all cases in parallel
+ * (a bounded pool), and collects one outcome per case and proxy plus what the Gatehouse invariant needs.
+ */
+import type { Case } from './corpus/index.js';
+import { exchange, pool, type Exchange } from './client.js';
+import { outcomeOf, type Outcome } from './outcome.js';
+import type { Proxy } from './proxies.js';
+import type { RecordingBackend } from './recording-backend.js';
+
+export interface ProxyUnderTest {
+  readonly proxy: Proxy;
+  readonly backend: RecordingBackend;
+  /** Only cases without a valid token run through references. */
+  readonly reference: boolean;
+}
+
+export interface CorpusRun {
+  /** case id → proxy name → outcome */
+  readonly outcomes: Map<number, Map<string, Outcome>>;
+  /** proxy name → case id → exchange */
+  readonly exchanges: Map<string, Map<number, Exchange>>;
+}
+
+export async function runCorpus(cases: readonly Case[], proxies: readonly ProxyUnderTest[], substitute: (s: string) => string, concurrency = 8): Promise<CorpusRun> {
+  const exchanges = new Map<string, Map<number, Exchange>>(proxies.map((p) => [p.proxy.name, new Map()]));
+  await pool(cases, concurrency, async (c) => {
+    await Promise.all(
+      proxies
+        .filter((p) => !(p.reference && c.gatehouseOnly === true))
+        .map(async (p) => exchanges.get(p.proxy.name)?.set(c.id, await exchange(p.proxy.port, c.send, { substitute }))),
+    );
+  });
+  // let the last backend requests and access-log lines land
+  await new Promise((r) => setTimeout(r, 300));
+  const outcomes = new Map<number, Map<string, Outcome>>();
+  for (const c of cases) {
+    const perProxy = new Map<string, Outcome>();
+    for (const p of proxies) {
+      const ex = exchanges.get(p.proxy.name)?.get(c.id);
+      if (ex !== undefined) perProxy.set(p.proxy.name, outcomeOf(p.proxy.name, c, ex, p.backend.requests));
+    }
+    outcomes.set(c.id, perProxy);
+  }
+  return { outcomes, exchanges };
+}

@@ -33,9 +33,9 @@ export interface GatehouseProxy extends Proxy {
   readonly token: string;
 }
 
-export function gatehouseYaml(o: { upstream: string; pubkeyPath: string; server?: string }): string {
+export function gatehouseYaml(o: { upstream: string; pubkeyPath: string; server?: string; accessLog?: boolean }): string {
   return `workers: 1
-access_log: true
+access_log: ${o.accessLog ?? true}
 auth:
   fusionauth:
     response: seed
@@ -62,13 +62,16 @@ function validToken(key: KeyObject): string {
   return rawToken(JSON.stringify({ alg: 'RS256', typ: 'JWT' }), JSON.stringify({ iss: ISSUER, aud: AUDIENCE, sub: SUBJECT, exp: now + 3600, iat: now - 10 }), key, 'RS256');
 }
 
-/** `server`: the frontend's `server:` setting (e.g. `node`), or the default. */
-export async function startGatehouse(upstream: string, server?: string): Promise<GatehouseProxy> {
+/**
+ * `server`: the frontend's `server:` setting (e.g. `node`), or the default. `accessLog: false` for long
+ * runs (the test process keeps every log line it reads).
+ */
+export async function startGatehouse(upstream: string, server?: string, accessLog = true): Promise<GatehouseProxy> {
   const dir = tempDir('gatehouse-differential-');
   const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const pubkeyPath = join(dir, 'pubkey.pem');
   writeFileSync(pubkeyPath, keys.publicKey.export({ type: 'spki', format: 'pem' }) as string);
-  const process = await startGatewayProcess(gatehouseYaml({ upstream, pubkeyPath, server }));
+  const process = await startGatewayProcess(gatehouseYaml({ upstream, pubkeyPath, server, accessLog }));
   await process.waitForLine((l) => l.frontend === 'web' && typeof l.port === 'number');
   return {
     name: server === undefined ? 'gatehouse' : `gatehouse(server: ${server})`,

@@ -100,7 +100,15 @@ async function answer(socket: Socket, req: ParsedRequest): Promise<'keep' | 'clo
   return closing ? 'close' : 'keep';
 }
 
-export async function startRecordingBackend(): Promise<RecordingBackend> {
+export interface BackendOptions {
+  /** Keep raw bytes and requests (default true); the fuzzer only watches them through the hooks. */
+  readonly keep?: boolean;
+  readonly onRequest?: (request: BackendRequest) => void;
+  readonly onError?: (connection: BackendConnection, raw: Buffer) => void;
+}
+
+export async function startRecordingBackend(options: BackendOptions = {}): Promise<RecordingBackend> {
+  const keep = options.keep !== false;
   let connections: BackendConnection[] = [];
   let requests: BackendRequest[] = [];
   let nextId = 0;
@@ -109,7 +117,7 @@ export async function startRecordingBackend(): Promise<RecordingBackend> {
     open.add(socket);
     socket.on('close', () => open.delete(socket));
     const conn: BackendConnection = { id: nextId++, raw: [], requests: [], error: undefined, tunnel: [] };
-    connections.push(conn);
+    if (keep) connections.push(conn);
     let pending = Buffer.alloc(0);
     let state: 'http' | 'busy' | 'tunnel' | 'closed' = 'http';
     const pump = async (): Promise<void> => {
@@ -118,14 +126,18 @@ export async function startRecordingBackend(): Promise<RecordingBackend> {
         if (step.kind === 'incomplete') return;
         if (step.kind === 'error') {
           conn.error = step.error;
+          options.onError?.(conn, pending);
           state = 'closed';
           socket.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
           return;
         }
         pending = pending.subarray(step.used);
         const recorded: BackendRequest = { ...step.request, connection: conn.id, index: conn.requests.length };
-        conn.requests.push(recorded);
-        requests.push(recorded);
+        if (keep) {
+          conn.requests.push(recorded);
+          requests.push(recorded);
+        }
+        options.onRequest?.(recorded);
         state = 'busy';
         const next = await answer(socket, step.request);
         if (next === 'close') {
@@ -142,11 +154,11 @@ export async function startRecordingBackend(): Promise<RecordingBackend> {
       }
     };
     const tunnelData = (data: Buffer) => {
-      conn.tunnel.push(data);
+      if (keep) conn.tunnel.push(data);
       socket.write(Buffer.concat([Buffer.from('tunnel echo: '), data]));
     };
     socket.on('data', (data: Buffer) => {
-      conn.raw.push(data);
+      if (keep) conn.raw.push(data);
       if (state === 'tunnel') return tunnelData(data);
       if (state === 'closed') return;
       pending = Buffer.concat([pending, data]);

@@ -1,7 +1,8 @@
 /**
  * The raw client of the suite: one TCP connection per case, the case's writes with their pauses, and
- * everything the proxy sends back until it closes or stays quiet for `idleMs` after the last write or
- * byte received.
+ * everything the proxy sends back until it closes, or stays quiet for `idleMs` after the last byte it
+ * sent, or sends nothing for `firstByteMs` after the last write (a loaded machine may take a while to
+ * start answering; once answers flow, the gaps between them are short).
  */
 import { connect } from 'node:net';
 import type { Part } from './corpus/case.js';
@@ -13,8 +14,9 @@ export interface Exchange {
   readonly closed: boolean;
 }
 
-export function exchange(port: number, parts: readonly Part[], options: { idleMs?: number; capMs?: number; substitute?: (s: string) => string } = {}): Promise<Exchange> {
-  const idleMs = options.idleMs ?? 250;
+export function exchange(port: number, parts: readonly Part[], options: { idleMs?: number; firstByteMs?: number; capMs?: number; substitute?: (s: string) => string } = {}): Promise<Exchange> {
+  const idleMs = options.idleMs ?? 300;
+  const firstByteMs = options.firstByteMs ?? 1_500;
   return new Promise((resolve) => {
     const socket = connect({ host: '127.0.0.1', port });
     const received: Buffer[] = [];
@@ -27,10 +29,10 @@ export function exchange(port: number, parts: readonly Part[], options: { idleMs
       socket.destroy();
       resolve({ text: Buffer.concat(received).toString('latin1'), closed });
     };
-    const cap = setTimeout(finish, options.capMs ?? 5_000);
+    const cap = setTimeout(finish, options.capMs ?? 8_000);
     const arm = () => {
       clearTimeout(idle);
-      if (!writing) idle = setTimeout(finish, idleMs);
+      if (!writing) idle = setTimeout(finish, received.length === 0 ? firstByteMs : idleMs);
     };
     socket.on('data', (data: Buffer) => {
       received.push(data);

@@ -21,6 +21,21 @@ const METHOD = "llhttp accepts only the methods in its table (GET ... QUERY, Web
 const VERSION = 'only HTTP/1.0 and HTTP/1.1 are accepted (llhttp strict); the references treat HTTP/1.2 and 1.9 as 1.1';
 const BACKSLASH = 'a backslash, raw or %5C, is refused in a path (400): IIS and some Java stacks read it as "/", so "..\\private" could mean /private; the references forward it raw';
 
+export function documentedFor(server: 'gatehouse' | 'node'): Readonly<Record<string, Documented>> {
+  return server === 'node' ? { ...DOCUMENTED, ...NODE_SERVER } : DOCUMENTED;
+}
+
+/** Further differences of `server: node` frontends (node:http's parser and the upgrade adapter of listen/). */
+const NODE_UPGRADE = 'with `server: node`, a non-101 answer to an upgrade closes the connection (contract C3: node:http hands the socket over on its upgrade event, so the adapter in listen/ cannot go back to HTTP); the references, and the own server, go on parsing HTTP after it';
+
+export const NODE_SERVER: Readonly<Record<string, Documented>> = {
+  'upgrade/answered-200/then-private': { gatehouse: 'A | fwd 1', reason: NODE_UPGRADE },
+  'upgrade/answered-200/then-open': { gatehouse: 'A | fwd 1', reason: NODE_UPGRADE },
+  'upgrade/answered-200/then-later-private': { gatehouse: 'A | fwd 1', reason: NODE_UPGRADE },
+  'upgrade/answered-200/to-private-no-token': { gatehouse: 'R | fwd 0', reason: NODE_UPGRADE },
+  'upgrade/answered-101/to-private-no-token': { gatehouse: 'R | fwd 0', reason: NODE_UPGRADE },
+};
+
 export const DOCUMENTED: Readonly<Record<string, Documented>> = {
   'framing/chunk/extension-bws': { gatehouse: 'R | fwd 0', reason: STRICT_CHUNK },
   'framing/chunk/extension-tab': { gatehouse: 'R | fwd 0', reason: STRICT_CHUNK },
@@ -41,6 +56,8 @@ export const DOCUMENTED: Readonly<Record<string, Documented>> = {
   'trailers/bare-lf/then-private': { gatehouse: 'R | fwd 0', reason: STRICT_LF },
   'trailers/obs-fold/then-open': { gatehouse: 'R | fwd 0', reason: 'obs-fold is refused everywhere, trailers included (llhttp strict); the references drop the trailers' },
   'trailers/obs-fold/then-private': { gatehouse: 'R | fwd 0', reason: 'as trailers/obs-fold/then-open' },
+  'trailers/bad-name/then-open': { gatehouse: 'R | fwd 0', reason: 'a trailer line that is not a field is refused and the connection closed; HAProxy refuses it too but (depending on timing) goes on with the next request, nginx ignores the line' },
+  'trailers/bad-name/then-private': { gatehouse: 'R | fwd 0', reason: 'as trailers/bad-name/then-open' },
   'upgrade/answered-200/connection-close-upgrade': { gatehouse: 'R | fwd 0', reason: UPGRADE_CLOSE },
   'upgrade/answered-101/connection-close-upgrade': { gatehouse: 'R | fwd 0', reason: UPGRADE_CLOSE },
   'upgrade/answered-200/with-content-length-body': { gatehouse: 'R | fwd 0', reason: UPGRADE_BODY },

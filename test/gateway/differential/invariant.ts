@@ -17,18 +17,28 @@ export interface Violation {
   readonly problem: string;
 }
 
-/** The requests of a client's bytes, in order, as the strict parser reads them (up to an error or a 101). */
-export function clientRequests(bytes: Buffer): ParsedRequest[] {
-  const out: ParsedRequest[] = [];
+export interface ClientRequest extends ParsedRequest {
+  /** The upgrade request answered 101 by the backend (`up=101`) that this request follows, if any. */
+  readonly afterUpgrade: ParsedRequest | undefined;
+}
+
+/**
+ * The requests of a client's bytes, in order, as the strict parser reads them (up to an error). Requests
+ * that follow an upgrade the backend answers 101 are listed with it: they are requests only if the proxy
+ * did not switch (it refused the upgrade and went on with HTTP).
+ */
+export function clientRequests(bytes: Buffer): ClientRequest[] {
+  const out: ClientRequest[] = [];
   let rest = bytes;
-  // a client may send empty lines before a request (RFC 9112 §2.2)
+  let afterUpgrade: ParsedRequest | undefined;
   while (rest.length > 0) {
+    // a client may send empty lines before a request (RFC 9112 §2.2)
     while (rest[0] === 0x0a || (rest[0] === 0x0d && rest[1] === 0x0a)) rest = rest.subarray(rest[0] === 0x0a ? 1 : 2);
     const step = parseRequest(rest);
     if (step.kind !== 'request') break;
-    out.push(step.request);
+    out.push({ ...step.request, afterUpgrade });
     rest = rest.subarray(step.used);
-    if (step.request.upgrade && /[?&]up=101/.test(step.request.target)) break;
+    if (afterUpgrade === undefined && step.request.upgrade && /[?&]up=101/.test(step.request.target)) afterUpgrade = step.request;
   }
   return out;
 }
@@ -94,7 +104,7 @@ export function checkInvariant(input: InvariantInput): Violation[] {
   const violations: Violation[] = [];
   const byId = new Map(input.cases.map((c) => [c.id, c]));
   const caseName = (owners: Iterable<number>) => [...owners].map((o) => byId.get(o)?.name ?? `owner ${o}`).join(' + ') || '(no marker)';
-  const clientSide = new Map<number, ParsedRequest[]>();
+  const clientSide = new Map<number, ClientRequest[]>();
   const clientOf = (c: Case) => {
     let list = clientSide.get(c.id);
     if (list === undefined) {
@@ -134,6 +144,11 @@ export function checkInvariant(input: InvariantInput): Violation[] {
       const what = marker?.kind === 'smuggled' ? 'text the client sent inside a body' : 'not a request the client sent';
       violations.push({ case: where, problem: `backend request ${show} is ${what} (strict reading of the client's bytes)` });
       continue;
+    }
+    if (sent.afterUpgrade !== undefined) {
+      const upgradeMarker = requestMarkerOf(sent.afterUpgrade);
+      const switched = input.requests.some((r) => r !== req && requestMarkerOf(r)?.index === upgradeMarker?.index && ownersIn(r.raw.toString('latin1')).has(c.id));
+      if (switched) violations.push({ case: where, problem: `backend request ${show} was sent after an upgrade the backend answered 101: tunnel bytes forwarded as a request` });
     }
     const id = header(req.headers, 'x-request-id');
     const path = req.target.split('?')[0] as string;

@@ -57,6 +57,12 @@ backends:
 `;
 }
 
+let sharedKeys: { publicKey: KeyObject; privateKey: KeyObject } | undefined;
+function keyPair(): { publicKey: KeyObject; privateKey: KeyObject } {
+  sharedKeys ??= generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return sharedKeys;
+}
+
 function validToken(key: KeyObject): string {
   const now = Math.floor(Date.now() / 1000);
   return rawToken(JSON.stringify({ alg: 'RS256', typ: 'JWT' }), JSON.stringify({ iss: ISSUER, aud: AUDIENCE, sub: SUBJECT, exp: now + 3600, iat: now - 10 }), key, 'RS256');
@@ -68,13 +74,14 @@ function validToken(key: KeyObject): string {
  */
 export async function startGatehouse(upstream: string, server?: string, accessLog = true): Promise<GatehouseProxy> {
   const dir = tempDir('gatehouse-differential-');
-  const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  // one key for every instance, so a case's token is valid on each
   const pubkeyPath = join(dir, 'pubkey.pem');
+  const keys = keyPair();
   writeFileSync(pubkeyPath, keys.publicKey.export({ type: 'spki', format: 'pem' }) as string);
   const process = await startGatewayProcess(gatehouseYaml({ upstream, pubkeyPath, server, accessLog }));
   await process.waitForLine((l) => l.frontend === 'web' && typeof l.port === 'number');
   return {
-    name: server === undefined ? 'gatehouse' : `gatehouse(server: ${server})`,
+    name: server === undefined ? 'gatehouse' : `gatehouse-${server}`,
     port: process.port('web'),
     process,
     token: validToken(keys.privateKey),

@@ -38,7 +38,7 @@ export interface RecordingBackend {
   readonly address: string;
   readonly connections: BackendConnection[];
   readonly requests: BackendRequest[];
-  /** Forgets everything recorded so far (open connections keep working). */
+  /** Forgets the requests recorded so far (connections stay listed, and keep working). */
   reset(): void;
   close(): Promise<void>;
 }
@@ -109,7 +109,7 @@ export interface BackendOptions {
 
 export async function startRecordingBackend(options: BackendOptions = {}): Promise<RecordingBackend> {
   const keep = options.keep !== false;
-  let connections: BackendConnection[] = [];
+  const connections: BackendConnection[] = [];
   let requests: BackendRequest[] = [];
   let nextId = 0;
   const open = new Set<Socket>();
@@ -181,7 +181,7 @@ export async function startRecordingBackend(options: BackendOptions = {}): Promi
       return requests;
     },
     reset() {
-      connections = [];
+      for (const c of connections) c.requests.length = 0;
       requests = [];
     },
     close: () =>

@@ -22,7 +22,15 @@ export interface CorpusRun {
   readonly exchanges: Map<string, Map<number, Exchange>>;
 }
 
-export async function runCorpus(cases: readonly Case[], proxies: readonly ProxyUnderTest[], substitute: (s: string) => string, concurrency = 8): Promise<CorpusRun> {
+/** A few requests through each proxy first, so a cold start (JIT, first key use) does not look like a stall. */
+async function warmUp(proxies: readonly ProxyUnderTest[]): Promise<void> {
+  const get = (path: string) => `GET ${path} HTTP/1.1\r\nHost: gw.test\r\n\r\n`;
+  await Promise.all(proxies.map((p) => exchange(p.proxy.port, [get('/warm-up/a') + get('/warm-up/b') + get('/private/warm-up')], { idleMs: 100 })));
+  for (const p of proxies) p.backend.reset();
+}
+
+export async function runCorpus(cases: readonly Case[], proxies: readonly ProxyUnderTest[], substitute: (s: string) => string, concurrency = 10): Promise<CorpusRun> {
+  await warmUp(proxies);
   const exchanges = new Map<string, Map<number, Exchange>>(proxies.map((p) => [p.proxy.name, new Map()]));
   await pool(cases, concurrency, async (c) => {
     await Promise.all(

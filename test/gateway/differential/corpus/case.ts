@@ -19,6 +19,8 @@ export interface Case {
   readonly gatehouseOnly?: boolean;
   /** For gatehouse-only cases: the outcome signature Gatehouse must give (see outcome.ts). */
   readonly expect?: string;
+  /** The same with `server: node`, where it differs (documented there). */
+  readonly expectNode?: string;
 }
 
 export interface Markers {

@@ -94,7 +94,11 @@ async function started(name: string, command: string, args: string[], port: numb
   return { name, port, stop: () => running.stop() };
 }
 
-export async function startHaproxy(upstream: string, options: { reuseAlways?: boolean } = {}): Promise<Proxy> {
+/**
+ * `reuseAlways`: `http-reuse always` with one server connection (`maxconn 1`), so every client's requests
+ * share it; `open`: no deny rule (HAProxy as a plain front proxy, e.g. in front of Gatehouse).
+ */
+export async function startHaproxy(upstream: string, options: { reuseAlways?: boolean; open?: boolean } = {}): Promise<Proxy> {
   const dir = tempDir('haproxy-differential-');
   const port = await freePort();
   const config = join(dir, 'haproxy.cfg');
@@ -109,10 +113,9 @@ defaults
   timeout tunnel 10s
 frontend web
   bind 127.0.0.1:${port}
-  http-request deny deny_status 401 if { path_beg /private }
-  default_backend app
+${options.open === true ? '' : '  http-request deny deny_status 401 if { path_beg /private }\n'}  default_backend app
 backend app
-${options.reuseAlways === true ? '  http-reuse always\n' : ''}  server a ${upstream}
+${options.reuseAlways === true ? '  http-reuse always\n' : ''}  server a ${upstream}${options.reuseAlways === true ? ' maxconn 1' : ''}
 `);
   return started('haproxy', HAPROXY, ['-db', '-f', config], port);
 }

@@ -1,8 +1,9 @@
 /**
  * The raw client of the suite: one TCP connection per case, the case's writes with their pauses, and
- * everything the proxy sends back until it closes, or stays quiet for `idleMs` after the last byte it
- * sent, or sends nothing for `firstByteMs` after the last write (a loaded machine may take a while to
- * start answering; once answers flow, the gaps between them are short).
+ * everything the proxy sends back until it closes, or stays quiet for `idleMs` after its last byte once
+ * `complete()` says every answer the client can expect is there. Before that, and before the first byte,
+ * it waits up to `slowMs` of quiet: a loaded machine may pause between answers, and a proxy that never
+ * answers some request costs only that wait.
  */
 import { connect } from 'node:net';
 import type { Part } from './corpus/case.js';
@@ -14,9 +15,18 @@ export interface Exchange {
   readonly closed: boolean;
 }
 
-export function exchange(port: number, parts: readonly Part[], options: { idleMs?: number; firstByteMs?: number; capMs?: number; substitute?: (s: string) => string } = {}): Promise<Exchange> {
-  const idleMs = options.idleMs ?? 300;
-  const firstByteMs = options.firstByteMs ?? 1_500;
+export interface ExchangeOptions {
+  readonly idleMs?: number;
+  readonly slowMs?: number;
+  readonly capMs?: number;
+  readonly substitute?: (s: string) => string;
+  /** Whether the text received so far holds every answer the client can expect. */
+  readonly complete?: (text: string, closed: boolean) => boolean;
+}
+
+export function exchange(port: number, parts: readonly Part[], options: ExchangeOptions = {}): Promise<Exchange> {
+  const idleMs = options.idleMs ?? 250;
+  const slowMs = options.slowMs ?? 1_500;
   return new Promise((resolve) => {
     const socket = connect({ host: '127.0.0.1', port });
     const received: Buffer[] = [];
@@ -32,7 +42,9 @@ export function exchange(port: number, parts: readonly Part[], options: { idleMs
     const cap = setTimeout(finish, options.capMs ?? 8_000);
     const arm = () => {
       clearTimeout(idle);
-      if (!writing) idle = setTimeout(finish, received.length === 0 ? firstByteMs : idleMs);
+      if (writing) return;
+      const done = received.length > 0 && (options.complete?.(Buffer.concat(received).toString('latin1'), false) ?? true);
+      idle = setTimeout(finish, done ? idleMs : slowMs);
     };
     socket.on('data', (data: Buffer) => {
       received.push(data);

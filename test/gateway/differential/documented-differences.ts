@@ -19,6 +19,7 @@ const UPGRADE_PROTOCOL = 'Gatehouse tunnels only WebSocket upgrades; other proto
 const EXPECT = 'an expectation other than 100-continue gets 417 (RFC 9110 §10.1.1 allows it; node:http does the same); the references ignore it and forward the request';
 const METHOD = "llhttp accepts only the methods in its table (GET ... QUERY, WebDAV, RTSP); the references forward any token, so an unknown method is refused with 400";
 const VERSION = 'only HTTP/1.0 and HTTP/1.1 are accepted (llhttp strict); the references treat HTTP/1.2 and 1.9 as 1.1';
+const AMBIGUOUS_PATH = 'an ambiguous path is refused (400): a double-encoded character (%25 followed by hex) may be decoded twice by the server behind, and "..;" is a dot segment to Tomcat and Spring, so either could mean /private; the references forward the raw path (docs/security.md, path normalisation)';
 const BACKSLASH = 'a backslash, raw or %5C, is refused in a path (400): IIS and some Java stacks read it as "/", so "..\\private" could mean /private; the references forward it raw';
 
 export function documentedFor(server: 'gatehouse' | 'node'): Readonly<Record<string, Documented>> {
@@ -85,5 +86,11 @@ export const DOCUMENTED: Readonly<Record<string, Documented>> = {
   'paths/bogus-token/public/..\\private/x': { gatehouse: 'R | fwd 0', reason: BACKSLASH },
   'paths/no-token/public/%2e%2e%5cprivate/x': { gatehouse: 'R | fwd 0', reason: BACKSLASH },
   'paths/bogus-token/public/%2e%2e%5cprivate/x': { gatehouse: 'R | fwd 0', reason: BACKSLASH },
+  'paths/no-token/%2570rivate/x': { gatehouse: 'R | fwd 0', reason: AMBIGUOUS_PATH },
+  'paths/bogus-token/%2570rivate/x': { gatehouse: 'R | fwd 0', reason: AMBIGUOUS_PATH },
+  'paths/no-token/public/..;/private/x': { gatehouse: 'R | fwd 0', reason: AMBIGUOUS_PATH },
+  'paths/bogus-token/public/..;/private/x': { gatehouse: 'R | fwd 0', reason: AMBIGUOUS_PATH },
+  'paths/no-token/public/%252e%252e/private/x': { gatehouse: 'R | fwd 0', reason: AMBIGUOUS_PATH },
+  'paths/bogus-token/public/%252e%252e/private/x': { gatehouse: 'R | fwd 0', reason: AMBIGUOUS_PATH },
   'headers/host-with-userinfo': { gatehouse: 'R | fwd 0', reason: 'a Host with userinfo ("user@host") is refused (400): Host is host[:port] (RFC 9110 §7.2); the references forward it' },
 };

@@ -5,6 +5,8 @@
 import type { Case } from './corpus/index.js';
 import { exchange, pool, type Exchange } from './client.js';
 import { outcomeOf, type Outcome } from './outcome.js';
+import { clientRequests } from './invariant.js';
+import { parseResponses } from './response-parser.js';
 import type { Proxy } from './proxies.js';
 import type { RecordingBackend } from './recording-backend.js';
 
@@ -25,7 +27,7 @@ export interface CorpusRun {
 /** A few requests through each proxy first, so a cold start (JIT, first key use) does not look like a stall. */
 async function warmUp(proxies: readonly ProxyUnderTest[]): Promise<void> {
   const get = (path: string) => `GET ${path} HTTP/1.1\r\nHost: gw.test\r\n\r\n`;
-  await Promise.all(proxies.map((p) => exchange(p.proxy.port, [get('/warm-up/a') + get('/warm-up/b') + get('/private/warm-up')], { idleMs: 100 })));
+  await Promise.all(proxies.map((p) => exchange(p.proxy.port, [get('/warm-up/a') + get('/warm-up/b') + get('/private/warm-up')], { idleMs: 50, complete: (text, closed) => parseResponses(text, () => false, closed).statuses.length >= 3 })));
   for (const p of proxies) p.backend.reset();
 }
 
@@ -33,10 +35,16 @@ export async function runCorpus(cases: readonly Case[], proxies: readonly ProxyU
   await warmUp(proxies);
   const exchanges = new Map<string, Map<number, Exchange>>(proxies.map((p) => [p.proxy.name, new Map()]));
   await pool(cases, concurrency, async (c) => {
+    const heads = new Set(c.headResponses ?? []);
+    const sent = clientRequests(Buffer.from(c.send.filter((p): p is string => typeof p === 'string').map(substitute).join(''), 'latin1'));
+    // requests after an upgrade answered 101 are tunnel bytes: no answer to wait for
+    const switched = sent.findIndex((r) => r.afterUpgrade !== undefined);
+    const expected = switched < 0 ? sent.length : switched;
+    const complete = (text: string, closed: boolean) => parseResponses(text, (i) => heads.has(i), closed).statuses.length >= expected;
     await Promise.all(
       proxies
         .filter((p) => !(p.reference && c.gatehouseOnly === true))
-        .map(async (p) => exchanges.get(p.proxy.name)?.set(c.id, await exchange(p.proxy.port, c.send, { substitute }))),
+        .map(async (p) => exchanges.get(p.proxy.name)?.set(c.id, await exchange(p.proxy.port, c.send, { substitute, complete }))),
     );
   });
   // let the last backend requests and access-log lines land

@@ -2,7 +2,7 @@
  * The raw client of the suite: one TCP connection per case, the case's writes with their pauses, and
  * everything the proxy sends back until it closes, or stays quiet for `idleMs` after its last byte once
  * `complete()` says every answer the client can expect is there. Before that, and before the first byte,
- * it waits up to `slowMs` of quiet: a loaded machine may pause between answers, and a proxy that never
+ * it waits up to `slowMs` (3 s) of quiet: a loaded machine may pause between answers, and a proxy that never
  * answers some request costs only that wait.
  */
 import { connect } from 'node:net';
@@ -26,7 +26,7 @@ export interface ExchangeOptions {
 
 export function exchange(port: number, parts: readonly Part[], options: ExchangeOptions = {}): Promise<Exchange> {
   const idleMs = options.idleMs ?? 250;
-  const slowMs = options.slowMs ?? 1_500;
+  const slowMs = options.slowMs ?? 3_000;
   return new Promise((resolve) => {
     const socket = connect({ host: '127.0.0.1', port });
     const received: Buffer[] = [];

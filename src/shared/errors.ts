@@ -48,6 +48,10 @@ export const ErrorCode = {
   HTTP_TOO_MANY_HEADERS: 'ERR_HTTP_TOO_MANY_HEADERS',
   HTTP_BAD_UPGRADE: 'ERR_HTTP_BAD_UPGRADE',
   HTTP_METHOD_NOT_SUPPORTED: 'ERR_HTTP_METHOD_NOT_SUPPORTED',
+  /** Transfer-Encoding repeated, empty, a malformed list, or on HTTP/1.0: 400. */
+  HTTP_BAD_TRANSFER_ENCODING: 'ERR_HTTP_BAD_TRANSFER_ENCODING',
+  /** A transfer coding other than one `chunked`: 501. */
+  HTTP_TRANSFER_CODING_NOT_IMPLEMENTED: 'ERR_HTTP_TRANSFER_CODING_NOT_IMPLEMENTED',
 
   // gateway: the HTTP/1.1 client to upstream servers (src/gateway/upstream)
   UPSTREAM_CONNECT_TIMEOUT: 'ERR_UPSTREAM_CONNECT_TIMEOUT',

@@ -1,6 +1,6 @@
 /**
  * The admission pipeline, written once for every kind of request (HTTP/1.1 on the gateway's own server,
- * HTTP/1.1 and HTTP/2 on node:http's, and upgrades on both): upgrade rules → route → source rules →
+ * HTTP/1.1 and HTTP/2 on node:http's, and upgrades on both): framing (node:http's heads) → upgrade rules → route → source rules →
  * route answers → body limit → rate limit → authorize → rate limit by subject → header rules → body
  * buffering → forward (balance, dispatch; for an upgrade, the tunnel after the upstream's 101). A stage that
  * answers ends the request; nothing reaches a backend without having passed every stage before it.
@@ -12,6 +12,7 @@ import { forward } from '../forward/dispatch.js';
 import { authorize } from './authorize.js';
 import { bodyLimit } from './body-limit.js';
 import { bufferBody } from './buffer-body.js';
+import { framing } from './framing.js';
 import { GatewayRequest } from './gateway-request.js';
 import { headerRules } from './header-rules.js';
 import { rateLimitBeforeAuth, rateLimitBySubject } from './rate-limit.js';
@@ -22,6 +23,7 @@ import { NEXT, type Outcome, type Stage } from './stage.js';
 import { upgradeRules } from './upgrade-rules.js';
 
 const STAGES: readonly Stage[] = [
+  framing,
   upgradeRules,
   route,
   sourceRules,

@@ -6,7 +6,7 @@
  * when the message begins and dropped when its head is complete; a chunked body's trailer fields are kept
  * on their own request (`rawTrailers`) and never merged into a head. Anything the connection cannot
  * attribute to one message (a malformed head or body, an HTTP version other than 1.x, too many fields, a
- * bad upgrade) ends the input: the answers to the requests before it go out in order, then the refusal
+ * Transfer-Encoding other than one `chunked`, a bad upgrade) ends the input: the answers to the requests before it go out in order, then the refusal
  * (a 'clientError'), then the connection closes. Bytes after a request that ends the connection
  * (`Connection: close`, HTTP/1.0) are read and discarded.
  *
@@ -20,7 +20,7 @@ import type { Socket } from 'node:net';
 import { METHOD_NAMES, ON_BODY, ON_EXECUTE, ON_HEADERS, ON_HEADERS_COMPLETE, ON_MESSAGE_BEGIN, ON_MESSAGE_COMPLETE, PARSE_BODY, PAUSE, UPGRADE, closeWhenUnwound, consumeSocket, requestParser, restartRequestParser, type NativeHandle, type RequestParser } from './llhttp.js';
 import { Http1Request, type BodySource } from './request.js';
 import { Http1Response, type ResponseOwner } from './response.js';
-import { HeadParts, fieldsRefusal, headRefusal, upgradeRefusal, type ClientError } from './request-head.js';
+import { HeadParts, fieldsRefusal, headRefusal, transferEncodingRefusal, upgradeRefusal, type ClientError } from './request-head.js';
 
 /** Responses waiting behind the one being written, past which the connection stops reading. */
 const MAX_QUEUED = 16;
@@ -239,7 +239,7 @@ export class Http1Connection implements ResponseOwner, BodySource {
     if (url === undefined) url = parts === undefined ? '' : parts.url;
     const method = METHOD_NAMES[methodIndex];
     const fields = parts !== undefined && parts.tooMany ? Infinity : headers.length / 2;
-    const refusal = headRefusal(major, fields, this.host.maxHeaderFields, method) ?? (upgrade ? upgradeRefusal(headers, minor, keepAlive) : undefined);
+    const refusal = headRefusal(major, fields, this.host.maxHeaderFields, method) ?? transferEncodingRefusal(headers, minor) ?? (upgrade ? upgradeRefusal(headers, minor, keepAlive) : undefined);
     if (refusal !== undefined) {
       this.refusing = refusal;
       return PAUSE;

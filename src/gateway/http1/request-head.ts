@@ -7,6 +7,7 @@
  * message begins and drops when its head is complete, so nothing of one message can reach another.
  */
 import { ErrorCode } from '../../shared/errors.js';
+import { TE_OK, transferEncodingStatus } from './transfer-encoding.js';
 
 /** A refusal of the client's input, delivered as a 'clientError' (the listener answers and closes). */
 export type ClientError = Error & { code: string };
@@ -44,6 +45,15 @@ export function headRefusal(major: number, fields: number, maxFields: number, me
   // node:http closes these too (PRI: an HTTP/2 preface; CONNECT: no tunnels here; RTSP's methods)
   if (method === undefined || method === 'CONNECT') return clientError(ErrorCode.HTTP_METHOD_NOT_SUPPORTED, 'method not supported');
   return undefined;
+}
+
+/** A Transfer-Encoding the gateway cannot pass on intact (./transfer-encoding.ts): 501 or 400, and the connection closes. */
+export function transferEncodingRefusal(rawHeaders: readonly string[], minor: number): ClientError | undefined {
+  const status = transferEncodingStatus(rawHeaders, minor);
+  if (status === TE_OK) return undefined;
+  return status === 501
+    ? clientError(ErrorCode.HTTP_TRANSFER_CODING_NOT_IMPLEMENTED, 'a transfer coding other than chunked')
+    : clientError(ErrorCode.HTTP_BAD_TRANSFER_ENCODING, 'Transfer-Encoding must be one field with one "chunked" coding, on HTTP/1.1');
 }
 
 /**

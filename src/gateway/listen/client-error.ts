@@ -6,7 +6,7 @@
 import type { Socket } from 'node:net';
 import type { Logger } from '../../shared/logger.js';
 import type { ErrorPages } from './error-pages.js';
-import { sendRawAndClose } from './local-response.js';
+import { MESSAGES, sendRawAndClose } from './local-response.js';
 
 interface ParserError extends Error {
   code?: string;
@@ -23,6 +23,8 @@ export function statusForClientError(code: string | undefined): number {
       return 414;
     case 'ERR_HTTP_VERSION_NOT_SUPPORTED':
       return 505;
+    case 'ERR_HTTP_TRANSFER_CODING_NOT_IMPLEMENTED':
+      return 501;
     default:
       return 400;
   }
@@ -41,7 +43,7 @@ export function handleClientError(logger: Logger, frontend: string, error: Parse
     socket.destroy();
     return;
   }
-  const body = status === 431 ? 'Request Header Fields Too Large\n' : status === 505 ? 'HTTP Version Not Supported\n' : status === 408 ? 'Request Timeout: headers took too long\n' : 'Bad Request: malformed request\n';
+  const body = status === 431 ? 'Request Header Fields Too Large\n' : status === 505 ? 'HTTP Version Not Supported\n' : status === 408 ? 'Request Timeout: headers took too long\n' : status === 501 ? MESSAGES.codingNotImplemented : 'Bad Request: malformed request\n';
   const page = pages?.get(status);
   if (page === undefined) sendRawAndClose(socket, status, body);
   else sendRawAndClose(socket, status, page.body, { 'content-type': page.contentType });

@@ -68,4 +68,8 @@ export const MESSAGES = {
   badUpgrade: 'Bad Request: only WebSocket upgrades are proxied\n',
   upgradeMalformed: 'Bad Request: an upgrade request may carry no body and may not ask to close the connection\n',
   requestTimeout: 'Request Timeout: the request body did not arrive in time\n',
+  codingNotImplemented: 'Not Implemented: the only transfer coding accepted is one "chunked"\n',
+  badTransferEncoding: 'Bad Request: Transfer-Encoding must be one field with one "chunked" coding, on HTTP/1.1\n',
+  versionNotSupported: 'HTTP Version Not Supported\n',
+  tooManyFields: (limit: number) => `Bad Request: more than ${limit} header fields\n`,
 } as const;

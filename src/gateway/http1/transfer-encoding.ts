@@ -16,16 +16,15 @@ const CHUNKED = 'chunked';
 
 /** `rawHeaders` is the flat [name, value, …] list of one head; `minor` its HTTP/1.x minor version. */
 export function transferEncodingStatus(rawHeaders: readonly string[], minor: number): TransferEncodingStatus {
-  let seen = false;
+  let value: string | undefined;
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i] as string;
     if (name.length !== 17 || name.toLowerCase() !== 'transfer-encoding') continue;
-    if (seen) return 400;
-    seen = true;
-    const status = codingsStatus(rawHeaders[i + 1] as string);
-    if (status !== TE_OK) return status;
+    if (value !== undefined) return 400; // repeated, whatever the values
+    value = rawHeaders[i + 1] as string;
   }
-  return seen && minor === 0 ? 400 : TE_OK;
+  if (value === undefined) return TE_OK;
+  return minor === 0 ? 400 : codingsStatus(value);
 }
 
 /** One field value: exactly one `chunked` element. */

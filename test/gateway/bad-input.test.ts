@@ -6,27 +6,42 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { rawRequest } from './support/raw-http.js';
-import { oneServerYaml, startReadyGateway, type GatewayProcess } from './support/gateway-process.js';
+import { startReadyGateway, type GatewayProcess } from './support/gateway-process.js';
 import { startUpstream, type TestUpstream } from './support/upstream.js';
 
 let upstream: TestUpstream;
 let gateway: GatewayProcess;
 let port: number;
+/** The same frontend on node:http (`server: node`): its parser accepts more, the admission pipeline refuses the same. */
+let nodePort: number;
 
 before(async () => {
   upstream = await startUpstream('a');
-  gateway = await startReadyGateway(oneServerYaml(upstream.address, 'timeouts: { http_request: 600ms }'));
+  gateway = await startReadyGateway(`timeouts: { http_request: 600ms }
+frontends:
+  web: { bind: "127.0.0.1:0", default_backend: app }
+  node: { bind: "127.0.0.1:0", default_backend: app, server: node }
+backends:
+  app: { servers: { a: { address: "${upstream.address}" } } }
+`);
   port = gateway.port('web');
+  await gateway.waitForLine((l) => l.frontend === 'node' && typeof l.port === 'number');
+  nodePort = gateway.port('node');
 });
+
+/** Both frontends: the own server and `server: node`. */
+function servers(): Array<[string, number]> {
+  return [['own server', port], ['server: node', nodePort]];
+}
 
 after(async () => {
   await gateway.stop();
   await upstream.close();
 });
 
-async function refused(name: string, raw: string | string[], status: number, options?: { gapMs?: number; waitMs?: number }) {
+async function refused(name: string, raw: string | string[], status: number, options?: { gapMs?: number; waitMs?: number; port?: number }) {
   const before = upstream.requests;
-  const result = await rawRequest(port, raw, options);
+  const result = await rawRequest(options?.port ?? port, raw, options);
   assert.equal(result.status, status, `${name}: got ${JSON.stringify(result.text.slice(0, 80))}`);
   assert.ok(result.closed, `${name}: the connection is closed`);
   assert.equal(upstream.requests, before, `${name}: nothing reached the upstream`);
@@ -45,8 +60,8 @@ test('smuggling: two Content-Lengths (different or equal) → 400 and close', as
   await refused('CL list', `POST / HTTP/1.1\r\n${H}Content-Length: 5, 5\r\n\r\nhello`, 400);
 });
 
-test('obfuscated Transfer-Encoding and obs-fold → 400 and close', async () => {
-  await refused('xchunked', `POST / HTTP/1.1\r\n${H}Transfer-Encoding: xchunked\r\n\r\n0\r\n\r\n`, 400);
+test('obfuscated Transfer-Encoding and obs-fold → 400 (501 for a coding other than chunked) and close', async () => {
+  await refused('xchunked', `POST / HTTP/1.1\r\n${H}Transfer-Encoding: xchunked\r\n\r\n0\r\n\r\n`, 501);
   await refused('obs-fold TE', `POST / HTTP/1.1\r\n${H}Transfer-Encoding:\r\n chunked\r\n\r\n0\r\n\r\n`, 400);
   await refused('obs-fold', `GET / HTTP/1.1\r\n${H}X-Folded: a\r\n b\r\n\r\n`, 400);
   await refused('space before colon', `GET / HTTP/1.1\r\n${H}X-Bad : a\r\n\r\n`, 400);
@@ -88,19 +103,49 @@ test('only WebSocket upgrades are accepted (h2c refused)', async () => {
   await refused('h2c', `GET / HTTP/1.1\r\n${H}Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n\r\n`, 400);
 });
 
-test('an HTTP major version other than 1 → 505 and close (issue 15: HTTP/2.0 was a 500)', async () => {
-  await refused('HTTP/2.0', `GET / HTTP/2.0\r\n${H}\r\n`, 505);
-  await refused('HTTP/0.9', `GET / HTTP/0.9\r\n${H}\r\n`, 505);
+test('an HTTP major version other than 1 → 505 and close, on both servers (issue 15: HTTP/2.0 was a 500; server: node forwarded HTTP/0.9)', async () => {
+  for (const [server, p] of servers()) {
+    await refused(`${server}: HTTP/2.0`, `GET / HTTP/2.0\r\n${H}\r\n`, 505, { port: p });
+    await refused(`${server}: HTTP/0.9`, `GET / HTTP/0.9\r\n${H}\r\n`, 505, { port: p });
+  }
+  // a request line without a version (HTTP/0.9 style): HAProxy answers 400, nginx closes; never forwarded
+  const before = upstream.requests;
+  for (const [server, p] of servers()) {
+    const result = await rawRequest(p, `GET /no-version\r\n${H}\r\n`);
+    assert.ok(result.status === 505 || result.status === 400 || result.status === 0, `${server}: no version: ${result.text.slice(0, 40)}`);
+    assert.ok(result.closed, `${server}: closed`);
+  }
+  assert.equal(upstream.requests, before, 'nothing reached the upstream');
 });
 
-test('more header fields than the limit (101) → 400 and close, never truncated (issue 15: a late Content-Length was dropped)', async () => {
+test('more header fields than the limit (101) → 400 and close, never truncated, on both servers (issue 15: a late Content-Length was dropped)', async () => {
   const fields = (count: number) => Array.from({ length: count }, (_, i) => `X-F-${i}: ${i}\r\n`).join('');
-  await refused('102 fields', `GET / HTTP/1.1\r\n${H}${fields(101)}\r\n`, 400);
-  await refused('Content-Length as field 1,002', `POST / HTTP/1.1\r\n${H}${fields(1_000)}Content-Length: 5\r\n\r\nhello`, 400);
-  const ok = await rawRequest(port, `GET /fields HTTP/1.1\r\n${H}${fields(100)}Connection: close\r\n\r\n`);
-  assert.equal(ok.status, 400, '101 fields with Connection: close is 102: refused too');
-  const atLimit = await rawRequest(port, `GET /fields HTTP/1.1\r\n${H}${fields(98)}Connection: close\r\n\r\n`);
-  assert.equal(atLimit.status, 200, '100 fields + Host pass');
+  for (const [server, p] of servers()) {
+    await refused(`${server}: 102 fields`, `GET / HTTP/1.1\r\n${H}${fields(101)}\r\n`, 400, { port: p });
+    await refused(`${server}: Content-Length as field 1,002`, `POST / HTTP/1.1\r\n${H}${fields(1_000)}Content-Length: 5\r\n\r\nhello`, 400, { port: p });
+    const ok = await rawRequest(p, `GET /fields HTTP/1.1\r\n${H}${fields(100)}Connection: close\r\n\r\n`);
+    assert.equal(ok.status, 400, `${server}: 101 fields with Connection: close is 102: refused too`);
+    const atLimit = await rawRequest(p, `GET /fields HTTP/1.1\r\n${H}${fields(98)}Connection: close\r\n\r\n`);
+    assert.equal(atLimit.status, 200, `${server}: 100 fields + Host pass`);
+  }
+});
+
+test('a Transfer-Encoding other than one chunked coding, or on HTTP/1.0, → 501/400 and close, nothing of it forwarded, on both servers', async () => {
+  // each hides a request in its body, and another follows it: neither may reach the upstream
+  const hidden = `0\r\n\r\nGET /hidden HTTP/1.1\r\n${H}\r\nGET /after HTTP/1.1\r\n${H}\r\n`;
+  const cases: Array<[string, string, number]> = [
+    ['identity, chunked', 'Transfer-Encoding: identity, chunked', 501],
+    ['gzip, chunked', 'Transfer-Encoding: gzip, chunked', 501],
+    [', chunked', 'Transfer-Encoding: , chunked', 400],
+    ['two fields', 'Transfer-Encoding: identity\r\nTransfer-Encoding: chunked', 400],
+    ['empty', 'Transfer-Encoding: ', 400],
+  ];
+  for (const [server, p] of servers()) {
+    for (const [name, line, status] of cases) await refused(`${server}: ${name}`, `POST /te HTTP/1.1\r\n${H}${line}\r\n\r\n${hidden}`, status, { port: p, waitMs: 500 });
+    await refused(`${server}: HTTP/1.0 chunked`, `POST /te HTTP/1.0\r\n${H}Transfer-Encoding: chunked\r\n\r\n${hidden}`, 400, { port: p, waitMs: 500 });
+    const chunked = await rawRequest(p, `POST /te HTTP/1.1\r\n${H}Transfer-Encoding: Chunked\r\nConnection: close\r\n\r\n5\r\nhello\r\n0\r\n\r\n`);
+    assert.equal(chunked.status, 200, `${server}: one chunked coding passes`);
+  }
 });
 
 test('request trailers never become part of the next request on the connection (issue 15 item 3)', async () => {

@@ -38,11 +38,44 @@ export function handleClientError(logger: Logger, frontend: string, error: Parse
   }
   const status = statusForClientError(code);
   logger.debug({ frontend, code, status, client: socket.remoteAddress }, 'client error');
-  const httpMessage = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  const node = socket as NodeHttpSocket;
+  const httpMessage = node._httpMessage;
+  if (httpMessage !== null && httpMessage !== undefined && !httpMessage.writableFinished && node.parser?.incoming?.complete !== false) {
+    // node:http: the bad bytes follow complete requests whose answers are still to go out (after a
+    // Connection: close or HTTP/1.0 request, or a malformed one pipelined behind valid ones): they are
+    // answered first, as HAProxy and nginx do; node:http parses nothing more on this connection
+    if (node[kAfterAnswers] === true) return; // each further read repeats the parser's error
+    node[kAfterAnswers] = true;
+    afterAnswers(node, httpMessage, () => refuse(socket, status, pages));
+    return;
+  }
   if (httpMessage?.headersSent === true) {
     socket.destroy();
     return;
   }
+  refuse(socket, status, pages);
+}
+
+const kAfterAnswers = Symbol('gatehouse.refuseAfterAnswers');
+
+/** node:http's view of a connection: the response being written (others wait behind it), the request being parsed. */
+type NodeHttpSocket = Socket & {
+  _httpMessage?: NodeResponse | null;
+  parser?: { incoming?: { complete: boolean } | null } | null;
+  [kAfterAnswers]?: boolean;
+};
+type NodeResponse = NodeJS.EventEmitter & { writableFinished: boolean; headersSent: boolean };
+
+/** Runs `then` once every answer queued on `socket` is written (node:http hands the socket to the next on 'finish'). */
+function afterAnswers(socket: NodeHttpSocket, response: NodeResponse, then: () => void): void {
+  response.once('finish', () => {
+    const next = socket._httpMessage;
+    if (next !== null && next !== undefined && next !== response) afterAnswers(socket, next, then);
+    else if (socket.writable) then(); // not after an answer that closed the connection
+  });
+}
+
+function refuse(socket: Socket, status: number, pages: ErrorPages | undefined): void {
   const body = status === 431 ? 'Request Header Fields Too Large\n' : status === 505 ? 'HTTP Version Not Supported\n' : status === 408 ? 'Request Timeout: headers took too long\n' : status === 501 ? MESSAGES.codingNotImplemented : 'Bad Request: malformed request\n';
   const page = pages?.get(status);
   if (page === undefined) sendRawAndClose(socket, status, body);

@@ -23,10 +23,13 @@ type InfoSocket = Socket & { [kInfo]?: { key: unknown; info: ConnectionInfo } };
 
 const UNSAFE = /[^\x20-\x7e]/;
 
-/** The TCP/TLS socket under a request: HTTP/2 requests reach it through their session. */
+/**
+ * The TCP/TLS socket under a request: HTTP/2 requests reach it through their session. An HTTP/1 request
+ * line saying `HTTP/2.0` has major version 2 too but no stream (refused by the framing stage).
+ */
 export function connectionSocket(req: ClientRequest): Socket {
   if (req.httpVersionMajor === 2) {
-    const socket = (req as unknown as Http2ServerRequest).stream.session?.socket;
+    const socket = (req as unknown as Partial<Http2ServerRequest>).stream?.session?.socket;
     if (socket !== undefined) return socket as Socket;
   }
   return req.socket;

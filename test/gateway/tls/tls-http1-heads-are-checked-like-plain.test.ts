@@ -1,0 +1,70 @@
+/**
+ * Regression (differential suite, issue 15): node:https's parser accepts heads the gateway's own server
+ * refuses, and TLS frontends forwarded them: a Transfer-Encoding other than one `chunked` (the body was
+ * de-chunked and the other coding lost), HTTP/1.0 with Transfer-Encoding, `HTTP/2.0` (a 500), more than
+ * 101 header fields. The admission pipeline's first stage (src/gateway/admit/framing.ts) now refuses them
+ * with the own server's answers and `Connection: close`; nothing reaches the upstream, not even a request
+ * hidden in the body or pipelined behind.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { connect } from 'node:tls';
+import { startUpstream } from '../support/upstream.js';
+import { startInProcess } from '../support/in-process.js';
+import { createPki } from './support/pki.js';
+
+function tlsExchange(port: number, ca: string, raw: string): Promise<{ text: string; closed: boolean }> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port, ca, servername: 'localhost', ALPNProtocols: ['http/1.1'] }, () => socket.write(raw));
+    let text = '';
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve({ text, closed: false });
+    }, 2_000);
+    socket.setEncoding('latin1');
+    socket.on('data', (data: string) => (text += data));
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve({ text, closed: true });
+    });
+  });
+}
+
+test('TLS frontend (HTTP/1.1): bad Transfer-Encoding, HTTP/2.0 and too many fields are refused, closed, never forwarded', async (t) => {
+  const pki = createPki(t);
+  if (pki === undefined) return;
+  const main = pki.issue('main', ['localhost', '127.0.0.1']);
+  const upstream = await startUpstream('app');
+  const gateway = await startInProcess({
+    access_log: false,
+    frontends: { web: { bind: '127.0.0.1:0', default_backend: 'app', tls: { cert: main.certFile, key: main.keyFile } } },
+    backends: { app: { servers: { a: { address: upstream.address } } } },
+  });
+  t.after(async () => {
+    await gateway.close();
+    await upstream.close();
+    pki.close();
+  });
+  const ca = pki.ca.cert;
+  const H = 'Host: localhost\r\n';
+  const behind = `0\r\n\r\nGET /hidden HTTP/1.1\r\n${H}\r\nGET /after HTTP/1.1\r\n${H}\r\n`;
+  const fields = Array.from({ length: 101 }, (_, i) => `X-F-${i}: ${i}\r\n`).join('');
+  const cases: Array<[string, string, number]> = [
+    ['gzip, chunked', `POST /te HTTP/1.1\r\n${H}Transfer-Encoding: gzip, chunked\r\n\r\n${behind}`, 501],
+    ['two Transfer-Encoding fields', `POST /te HTTP/1.1\r\n${H}Transfer-Encoding: identity\r\nTransfer-Encoding: chunked\r\n\r\n${behind}`, 400],
+    ['HTTP/1.0 chunked', `POST /te HTTP/1.0\r\n${H}Transfer-Encoding: chunked\r\n\r\n${behind}`, 400],
+    ['HTTP/2.0', `GET /v HTTP/2.0\r\n${H}\r\n`, 505],
+    ['102 fields', `GET /f HTTP/1.1\r\n${H}${fields}\r\n`, 400],
+  ];
+  for (const [name, raw, status] of cases) {
+    const { text, closed } = await tlsExchange(gateway.port, ca, raw);
+    assert.ok(text.startsWith(`HTTP/1.1 ${status} `), `${name}: ${JSON.stringify(text.slice(0, 40))}`);
+    assert.match(text, /\r\nconnection: close\r\n/i, name);
+    assert.equal(text.split('HTTP/1.1 ').length, 2, `${name}: one answer`);
+    assert.ok(closed, `${name}: closed`);
+  }
+  assert.equal(upstream.requests, 0, 'nothing reached the upstream');
+  const ok = await tlsExchange(gateway.port, ca, `POST /te HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n5\r\nhello\r\n0\r\n\r\n`);
+  assert.ok(ok.text.startsWith('HTTP/1.1 200 '), 'one chunked coding passes');
+});

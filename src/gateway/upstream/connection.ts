@@ -19,7 +19,7 @@ import { connect as tlsConnect } from 'node:tls';
 import { aborted, badResponse, bodyTimeout, closedEarly, connectTimeout, responseTimeout, upstreamError } from './errors.js';
 import { ON_BODY, ON_EXECUTE, ON_MESSAGE_BEGIN, ON_HEADERS, ON_HEADERS_COMPLETE, ON_MESSAGE_COMPLETE, PARSE_BODY, SKIP_BODY, responseParser, closeWhenUnwound, consumeSocket, type NativeHandle, type ResponseParser } from '../http1/llhttp.js';
 import { holdWrites } from '../http1/held-writes.js';
-import { Exchange, Receiving, ResponseMessage, Sending, hasField, headFields, type ExchangeOwner } from './exchange.js';
+import { Exchange, Receiving, ResponseMessage, Sending, fieldValue, headFields, upgradeAnswers, type ExchangeOwner } from './exchange.js';
 import { Framing, isIdempotent, type RequestHead } from './request-head.js';
 import type { PoolOptions, UpstreamHandler, UpstreamRequest } from './types.js';
 import { ErrorCode } from '../../shared/errors.js';
@@ -279,7 +279,7 @@ export class Http1Connection implements ExchangeOwner {
     const request = exchange.request;
     if (statusCode === 101) {
       if (request.upgrade !== true || exchange.handler.onUpgrade === undefined) this.fail(exchange, badResponse('101 Switching Protocols to a request that did not ask to upgrade'));
-      else if (!hasField(list, 'upgrade')) this.fail(exchange, badResponse('101 Switching Protocols without an Upgrade header'));
+      else if (!upgradeAnswers(fieldValue(request.headers, 'upgrade'), fieldValue(list, 'upgrade'))) this.fail(exchange, badResponse('101 Switching Protocols without an Upgrade header naming a protocol the request offered'));
       else {
         exchange.receiving = Receiving.Upgrade; // llhttp stops after this head; the rest of the read is the tunnel's
         exchange.upgradeHeaders = list;

@@ -167,6 +167,23 @@ test('a 101 without an Upgrade header is a bad response, and the connection is c
   assert.deepEqual(pool.stats, { open: 0, idle: 0, waiting: 0, tunnels: 0 });
 });
 
+test('a 101 switching to a protocol the request did not offer is a bad response', async (t) => {
+  const { server, pool } = await serve(t, (r) => r.socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\nConnection: upgrade\r\n\r\n'));
+  const h = new Upgrading();
+  await send(pool, upgrade(), h);
+  assert.deepEqual(h.events, ['connect', 'error:ERR_UPSTREAM_BAD_RESPONSE']);
+  await server.waitClosed(0);
+});
+
+test('the Upgrade of a 101 matches an offered protocol in any case, among several offered', async (t) => {
+  const { pool } = await serve(t, (r) => r.socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: WebSocket\r\nConnection: upgrade\r\n\r\n'));
+  const h = new Upgrading();
+  pool.dispatch({ ...upgrade(), headers: ['Connection', 'Upgrade', 'Upgrade', 'h2c, websocket'] }, h);
+  await h.upgraded;
+  assert.deepEqual(h.events, ['connect', 'upgrade:101']);
+  h.socket?.destroy();
+});
+
 test('a 101 to a request that did not ask to upgrade is a bad response, even with a handler able to take a tunnel', async (t) => {
   const { server, pool } = await serve(t, (r) => r.socket.write(`${SWITCH}\x81\x05hello`));
   const h = new Upgrading();

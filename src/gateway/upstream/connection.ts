@@ -298,6 +298,10 @@ export class Http1Connection implements ExchangeOwner, BodyWriterOwner {
         if (this.exchange !== exchange) return;
       }
       exchange.held = null;
+      if (exchange.failure !== undefined) {
+        this.scheduleDelivery(exchange); // the error on a later turn: the writes these chunks made go out first
+        return;
+      }
     }
     if (exchange.receiving !== Receiving.Ended) {
       this.unpause(exchange);

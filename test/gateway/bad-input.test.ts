@@ -88,6 +88,47 @@ test('only WebSocket upgrades are accepted (h2c refused)', async () => {
   await refused('h2c', `GET / HTTP/1.1\r\n${H}Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n\r\n`, 400);
 });
 
+test('an HTTP major version other than 1 → 505 and close (issue 15: HTTP/2.0 was a 500)', async () => {
+  await refused('HTTP/2.0', `GET / HTTP/2.0\r\n${H}\r\n`, 505);
+  await refused('HTTP/0.9', `GET / HTTP/0.9\r\n${H}\r\n`, 505);
+});
+
+test('more header fields than the limit (101) → 400 and close, never truncated (issue 15: a late Content-Length was dropped)', async () => {
+  const fields = (count: number) => Array.from({ length: count }, (_, i) => `X-F-${i}: ${i}\r\n`).join('');
+  await refused('102 fields', `GET / HTTP/1.1\r\n${H}${fields(101)}\r\n`, 400);
+  await refused('Content-Length as field 1,002', `POST / HTTP/1.1\r\n${H}${fields(1_000)}Content-Length: 5\r\n\r\nhello`, 400);
+  const ok = await rawRequest(port, `GET /fields HTTP/1.1\r\n${H}${fields(100)}Connection: close\r\n\r\n`);
+  assert.equal(ok.status, 400, '101 fields with Connection: close is 102: refused too');
+  const atLimit = await rawRequest(port, `GET /fields HTTP/1.1\r\n${H}${fields(98)}Connection: close\r\n\r\n`);
+  assert.equal(atLimit.status, 200, '100 fields + Host pass');
+});
+
+test('request trailers never become part of the next request on the connection (issue 15 item 3)', async () => {
+  const trailers = 'X-Injected: 1\r\nAuthorization: Bearer attacker\r\n';
+  const result = await rawRequest(port, `POST /c/G16 HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n${trailers}\r\nGET /c/G16-next HTTP/1.1\r\n${H}Connection: close\r\n\r\n`);
+  const echoes = [...result.text.matchAll(/\{"method".*?"server":"a"\}/g)].map((m) => JSON.parse(m[0]) as { url: string; headers: Record<string, string> });
+  assert.deepEqual(echoes.map((echo) => echo.url), ['/c/G16', '/c/G16-next']);
+  for (const echo of echoes) {
+    assert.equal(echo.headers['x-injected'], undefined, `${echo.url}: a trailer is never forwarded as a header`);
+    assert.equal(echo.headers.authorization, undefined);
+  }
+});
+
+test('a valid request followed by more bytes is answered: after Connection: close, HTTP/1.0, or before a malformed request (issue 15 item 4)', async () => {
+  const afterClose = await rawRequest(port, `GET /first HTTP/1.1\r\n${H}Connection: close\r\n\r\nGET /second HTTP/1.1\r\n${H}\r\n`);
+  assert.equal(afterClose.status, 200);
+  assert.equal(afterClose.text.split('HTTP/1.1 ').length, 2, 'one answer, then close');
+  assert.ok(afterClose.closed);
+  const old = await rawRequest(port, `GET /old HTTP/1.0\r\n${H}\r\nGET /second HTTP/1.1\r\n${H}\r\n`);
+  assert.equal(old.status, 200);
+  const before = upstream.requests;
+  const malformed = await rawRequest(port, `GET /valid HTTP/1.1\r\n${H}\r\nGET /bad HTTP/1.1\r\n${H}X-Bad : a\r\n\r\n`);
+  assert.deepEqual([...malformed.text.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => m[1]), ['200', '400']);
+  assert.match(malformed.text, /"url":"\/valid"/);
+  assert.ok(malformed.closed);
+  assert.equal(upstream.requests, before + 1, 'only the valid request reached the upstream');
+});
+
 test('after all of that the gateway still serves', async () => {
   const result = await rawRequest(port, `GET /ok HTTP/1.1\r\n${H}Connection: close\r\n\r\n`);
   assert.equal(result.status, 200);

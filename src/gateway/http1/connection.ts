@@ -93,8 +93,10 @@ export class Http1Connection implements ResponseOwner, BodySource {
   private refusing: ClientError | undefined;
   /** A refusal waiting for the answers ahead of it; the connection closes after it. */
   private refusal: ClientError | undefined;
-  /** The socket is not being read. */
+  /** The socket is not to be read (a full body, answers waiting, unread output, an upgrade's answer pending). */
   private paused = false;
+  /** The socket's reads are stopped (handle.readStop or socket.pause): also while held bytes are parsed on resuming. */
+  private stopped = false;
   /** Inside parser callbacks: resuming (which parses) must wait until the parser has returned. */
   private inParser = false;
   private resumeWanted = false;
@@ -317,6 +319,8 @@ export class Http1Connection implements ResponseOwner, BodySource {
   private pause(): void {
     if (this.paused) return;
     this.paused = true;
+    if (this.stopped) return;
+    this.stopped = true;
     if (this.handle !== undefined) this.handle.readStop();
     else this.socket.pause();
   }
@@ -350,6 +354,7 @@ export class Http1Connection implements ResponseOwner, BodySource {
         return;
       }
     }
+    this.stopped = false;
     if (this.handle !== undefined) this.handle.readStart();
     else this.socket.resume();
   }
@@ -481,10 +486,11 @@ export class Http1Connection implements ResponseOwner, BodySource {
     this.handle = undefined;
     if (handle !== undefined) {
       this.parser.unconsume();
-      // stopped by pause() behind the socket's back, which still counts it as reading: reading resumes, and
-      // what comes is the socket's own data now (discarded, or buffered for the new owner's reader)
-      if (this.paused) handle.readStart();
-    } else if (this.paused && discard) this.socket.resume();
+      // stopped behind the socket's back, which still counts it as reading: reading resumes, and what comes
+      // is the socket's own data now (discarded, or buffered for the new owner's reader)
+      if (this.stopped) handle.readStart();
+    } else if (this.stopped && discard) this.socket.resume();
+    this.stopped = false;
     this.paused = false;
     this.socket.removeListener('data', this.onData);
   }

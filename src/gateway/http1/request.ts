@@ -15,6 +15,13 @@ const addHeaderLine = (IncomingMessage.prototype as unknown as { _addHeaderLine?
 export const headerFoldingAvailable = typeof addHeaderLine === 'function';
 const FOLDING = { joinDuplicateHeaders: false };
 const NO_TRAILERS: readonly string[] = Object.freeze([]);
+/**
+ * Body bytes buffered for a reader before the socket stops being read: set here, not left to Node's default
+ * (16 KiB up to Node 20, 64 KiB from Node 22), so the bound is the same on every Node. A paused reader holds
+ * at most this plus the rest of one socket read (64 KiB).
+ */
+export const BODY_HIGH_WATER = 16 * 1024;
+const BODY_STREAM = Object.freeze({ highWaterMark: BODY_HIGH_WATER });
 
 /** The connection's side of a request body: it resumes reading when the body's reader wants more. */
 export interface BodySource {
@@ -45,7 +52,7 @@ export class Http1Request extends Readable {
   private readonly source: BodySource;
 
   constructor(source: BodySource, socket: Socket, method: string, url: string, major: number, minor: number, rawHeaders: string[]) {
-    super();
+    super(BODY_STREAM);
     this.source = source;
     this.socket = socket;
     this.method = method;

@@ -33,6 +33,23 @@ test('a request whose HTTP major version is not 1 is refused and never handed on
   }
 });
 
+test('CONNECT and methods that are not HTTP\'s are refused (no tunnels on this server), after the answers before them', async () => {
+  const { seen, handler } = recorder();
+  const { server, port, errors } = await serve(handler);
+  try {
+    const { text, closed } = await exchange(port, [GET('/before') + 'CONNECT example.test:443 HTTP/1.1\r\nHost: example.test:443\r\n\r\n']);
+    assert.deepEqual(errors, ['ERR_HTTP_METHOD_NOT_SUPPORTED']);
+    assert.deepEqual(answers(text).map((answer) => answer.slice(0, 12)), ['HTTP/1.1 200', 'HTTP/1.1 400']);
+    assert.ok(closed);
+    errors.length = 0;
+    await exchange(port, ['DESCRIBE / RTSP/1.0\r\nCSeq: 1\r\n\r\n']);
+    assert.equal(errors.length, 1, 'an RTSP request is refused too');
+    assert.deepEqual(seen.map((req) => req.url), ['/before']);
+  } finally {
+    await stop(server);
+  }
+});
+
 test('the default field limit is 101: a head with 101 fields passes, one more is refused', async () => {
   assert.equal(DEFAULT_MAX_HEADER_FIELDS, 101);
   const { seen, handler } = recorder();

@@ -7,6 +7,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { Socket } from 'node:net';
 import { GET, answers, exchange, recorder, serve, stop } from './raw-server.js';
 
 test('a request with Connection: close, or HTTP/1.0, is answered even when more bytes follow it; they are discarded', async () => {
@@ -69,6 +70,26 @@ test('a body found malformed behind an answered request: the earlier answer goes
     assert.match(parts[1] as string, /^HTTP\/1\.1 400 /);
     assert.equal(seen.length, 2, 'the chunked request was handed on (its head was fine) before its body turned out malformed');
     assert.equal((seen[1] as (typeof seen)[0]).destroyed, true);
+  } finally {
+    await stop(server);
+  }
+});
+
+test('a malformed request found while parsing bytes held by a pipelining flood: answers, 400, and the server side closes too', async () => {
+  const { handler } = recorder(5);
+  let serverSocket: Socket | undefined;
+  const { server, port, errors } = await serve(handler, (s) => s.on('connection', (socket: Socket) => (serverSocket = socket)));
+  try {
+    const { text, closed } = await exchange(port, [GET('/x').repeat(40) + 'GET /bad HTTP/1.1\r\nHost: t\r\nX-Bad : a\r\n\r\n'], 500);
+    assert.ok(closed);
+    assert.equal(answers(text).length, 41, 'forty answers, then the refusal');
+    assert.deepEqual(errors, ['HPE_INVALID_HEADER_TOKEN']);
+    // the server's socket must not stay half-open, unread, after the client has gone
+    const socket = serverSocket as Socket;
+    if (!socket.destroyed) await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('the server side of the connection never closed')), 2_000);
+      socket.once('close', () => resolve(clearTimeout(timer)));
+    });
   } finally {
     await stop(server);
   }

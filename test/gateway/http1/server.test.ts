@@ -181,7 +181,9 @@ test('a request body streams with backpressure: reading stops while the handler 
     }
     await new Promise((r) => setTimeout(r, 150));
     assert.ok(sent < size, 'the client had to wait');
-    assert.ok(req !== undefined && req.readableLength <= 64 * 1024, `the server held ${req?.readableLength} bytes while its reader was paused`);
+    // the bound (docs/http1-server.md): the body stream's 16 KiB high-water mark plus the rest of one 64 KiB socket read,
+    // on every Node (Node 22 raised the default high-water mark to 64 KiB: 98,304 bytes were held on Node 24)
+    assert.ok(req !== undefined && req.readableLength <= 80 * 1024, `the server held ${req?.readableLength} bytes while its reader was paused`);
     while (sent < size) {
       const ok = socket.write(chunk);
       sent += chunk.length;

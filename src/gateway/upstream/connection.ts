@@ -14,13 +14,13 @@
  * Reading is then paused and resumed on the handle itself, and the idle timer refreshed by hand.
  */
 import { connect as netConnect, type Socket } from 'node:net';
-import type { Readable } from 'node:stream';
 import { connect as tlsConnect } from 'node:tls';
-import { aborted, badResponse, bodyTimeout, closedEarly, connectTimeout, responseTimeout, upstreamError } from './errors.js';
+import { aborted, badResponse, bodyTimeout, closedEarly, connectTimeout, responseTimeout } from './errors.js';
 import { ON_BODY, ON_EXECUTE, ON_MESSAGE_BEGIN, ON_HEADERS, ON_HEADERS_COMPLETE, ON_MESSAGE_COMPLETE, PARSE_BODY, SKIP_BODY, responseParser, closeWhenUnwound, consumeSocket, type NativeHandle, type ResponseParser } from '../http1/llhttp.js';
 import { holdWrites } from '../http1/held-writes.js';
-import { Exchange, Receiving, ResponseMessage, Sending, hasField, headFields, type ExchangeOwner } from './exchange.js';
-import { Framing, isIdempotent, type RequestHead } from './request-head.js';
+import { Exchange, Receiving, ResponseMessage, Sending, fieldValue, headFields, upgradeAnswers, type ExchangeOwner } from './exchange.js';
+import { RequestBodyWriter, type BodyWriterOwner } from './request-body.js';
+import { isIdempotent, type RequestHead } from './request-head.js';
 import type { PoolOptions, UpstreamHandler, UpstreamRequest } from './types.js';
 import { ErrorCode } from '../../shared/errors.js';
 
@@ -43,7 +43,7 @@ interface SocketInternals {
 /** Errors after which a request that got no response byte on a reused connection may be sent again. */
 const STALE_CONNECTION = new Set<string>([ErrorCode.UPSTREAM_CLOSED, 'ECONNRESET', 'EPIPE']);
 
-export class Http1Connection implements ExchangeOwner {
+export class Http1Connection implements ExchangeOwner, BodyWriterOwner {
   readonly socket: Socket;
   /** When it went idle (ms since epoch), for the keep-alive limit. */
   idleSince = 0;
@@ -54,12 +54,13 @@ export class Http1Connection implements ExchangeOwner {
   private connectTimer: NodeJS.Timeout | undefined;
   /** Requests completed on this connection. */
   private served = 0;
-  /** The exchange in progress; null: idle. */
-  private exchange: Exchange | null = null;
+  /** The exchange in progress; null: idle. Read by the body writer; set only here. */
+  exchange: Exchange | null = null;
   /** Something arrived that no exchange can own: the connection is closed and never reused. */
   private poisoned = false;
   /** The native handle the parser consumes, once connected; undefined: reads come as 'data' events. */
   private consumed: NativeHandle | undefined;
+  private readonly bodyWriter: RequestBodyWriter;
 
   constructor(owner: ConnectionOwner, options: PoolOptions) {
     this.owner = owner;
@@ -68,6 +69,7 @@ export class Http1Connection implements ExchangeOwner {
       ? netConnect({ host: options.host, port: options.port })
       : tlsConnect({ ...options.tls, host: options.host, port: options.port, ALPNProtocols: ['http/1.1'] });
     this.socket = socket;
+    this.bodyWriter = new RequestBodyWriter(this, socket);
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 60_000);
     socket.setTimeout(options.responseTimeout);
@@ -101,98 +103,13 @@ export class Http1Connection implements ExchangeOwner {
       this.socket.write(head.text, 'latin1');
       return;
     }
-    // With a body, the head waits for the body's first bytes (or its end): Node's parser checks the body
-    // framing only after the head, so a request whose body turns out malformed never reaches the upstream.
-    body.on('data', this.onBodyData);
-    body.on('end', this.onBodyEnd);
-    body.on('error', this.onBodyGone);
-    body.on('close', this.onBodyGone);
+    this.bodyWriter.attach(body);
   }
 
   /** Closes the connection (idle, or with its exchange failed by the caller). */
   destroy(): void {
     this.dead = true;
     this.socket.destroy();
-  }
-
-  // ---- request body ----
-
-  private readonly onBodyData = (chunk: Buffer | string): void => {
-    const exchange = this.exchange;
-    if (exchange === null || exchange.body === null) return;
-    const socket = this.socket;
-    const data = typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : chunk;
-    if (data.length === 0) return; // an empty chunk would end a chunked body early
-    const head = exchange.head;
-    exchange.bodyBytes += data.length;
-    if (exchange.bodyBytes > exchange.maxBodyBytes) {
-      this.fail(exchange, upstreamError(ErrorCode.REQUEST_BODY_TOO_LARGE, `the request body is larger than ${exchange.maxBodyBytes} bytes`));
-      return;
-    }
-    if (head.framing === Framing.Length && data.length > exchange.remaining) {
-      this.fail(exchange, upstreamError(ErrorCode.UPSTREAM_BAD_REQUEST, 'the request body is longer than its Content-Length; not sent'));
-      return;
-    }
-    let flushed: boolean;
-    holdWrites(socket); // the head, chunk framing and data go out together at the end of the turn
-    if (exchange.sending === Sending.HeadHeld) {
-      exchange.sending = Sending.Body;
-      socket.write(head.text, 'latin1');
-    }
-    if (head.framing === Framing.Chunked) {
-      socket.write(`${data.length.toString(16)}\r\n`, 'latin1');
-      socket.write(data);
-      flushed = socket.write('\r\n', 'latin1');
-    } else {
-      exchange.remaining -= data.length;
-      flushed = socket.write(data);
-      if (exchange.remaining === 0) {
-        // every declared byte is on its way: the request is complete even before the stream's 'end'
-        exchange.sending = Sending.Done;
-        this.detachBody(exchange);
-        return;
-      }
-    }
-    if (!flushed) {
-      exchange.body.pause();
-      socket.once('drain', this.resumeBody);
-    }
-  };
-
-  private readonly resumeBody = (): void => {
-    this.exchange?.body?.resume();
-  };
-
-  private readonly onBodyEnd = (): void => {
-    const exchange = this.exchange;
-    if (exchange === null || exchange.body === null) return;
-    const head = exchange.head;
-    if (head.framing === Framing.Length && exchange.remaining !== 0) {
-      this.fail(exchange, upstreamError(ErrorCode.UPSTREAM_BAD_REQUEST, 'the request body is shorter than its Content-Length'));
-      return;
-    }
-    holdWrites(this.socket);
-    if (exchange.sending === Sending.HeadHeld) this.socket.write(head.framing === Framing.Chunked ? `${head.text}0\r\n\r\n` : head.text, 'latin1');
-    else if (head.framing === Framing.Chunked) this.socket.write('0\r\n\r\n', 'latin1');
-    exchange.sending = Sending.Done;
-    this.detachBody(exchange);
-  };
-
-  /** The client's body stream failed or closed before its end: the client went away. */
-  private readonly onBodyGone = (): void => {
-    const exchange = this.exchange;
-    if (exchange !== null && exchange.sending !== Sending.Done) this.abortExchange(exchange, aborted());
-  };
-
-  private detachBody(exchange: Exchange): void {
-    const body = exchange.body;
-    if (body === null) return;
-    exchange.body = null;
-    body.removeListener('data', this.onBodyData);
-    body.removeListener('end', this.onBodyEnd);
-    body.removeListener('error', this.onBodyGone);
-    body.removeListener('close', this.onBodyGone);
-    this.socket.removeListener('drain', this.resumeBody);
   }
 
   // ---- response: reads ----
@@ -279,7 +196,7 @@ export class Http1Connection implements ExchangeOwner {
     const request = exchange.request;
     if (statusCode === 101) {
       if (request.upgrade !== true || exchange.handler.onUpgrade === undefined) this.fail(exchange, badResponse('101 Switching Protocols to a request that did not ask to upgrade'));
-      else if (!hasField(list, 'upgrade')) this.fail(exchange, badResponse('101 Switching Protocols without an Upgrade header'));
+      else if (!upgradeAnswers(fieldValue(request.headers, 'upgrade'), fieldValue(list, 'upgrade'))) this.fail(exchange, badResponse('101 Switching Protocols without an Upgrade header naming a protocol the request offered'));
       else {
         exchange.receiving = Receiving.Upgrade; // llhttp stops after this head; the rest of the read is the tunnel's
         exchange.upgradeHeaders = list;
@@ -331,7 +248,7 @@ export class Http1Connection implements ExchangeOwner {
     if (this.dead) return;
     if (exchange.sending !== Sending.Done || this.poisoned || !exchange.keepAlive) {
       // e.g. the upstream answered before the whole body was sent (a 413): the rest goes with the connection
-      this.detachBody(exchange);
+      this.bodyWriter.detach(exchange);
       this.poisoned = true;
       this.destroy();
       return;
@@ -381,6 +298,10 @@ export class Http1Connection implements ExchangeOwner {
         if (this.exchange !== exchange) return;
       }
       exchange.held = null;
+      if (exchange.failure !== undefined) {
+        this.scheduleDelivery(exchange); // the error on a later turn: the writes these chunks made go out first
+        return;
+      }
     }
     if (exchange.receiving !== Receiving.Ended) {
       this.unpause(exchange);
@@ -496,7 +417,7 @@ export class Http1Connection implements ExchangeOwner {
     exchange.held = null;
     this.exchange = null;
     this.poisoned = true;
-    this.detachBody(exchange);
+    this.bodyWriter.detach(exchange);
     this.destroy();
     exchange.handler.onError(reason ?? aborted());
   }
@@ -509,9 +430,9 @@ export class Http1Connection implements ExchangeOwner {
    * turned out closed by the server before any response byte and the method may be repeated (RFC 9112
    * §9.3.1: never a non-idempotent one, the server may have acted on it).
    */
-  private fail(exchange: Exchange, error: Error & { code?: string }, unsent = false): void {
+  fail(exchange: Exchange, error: Error & { code?: string }, unsent = false): void {
     this.poisoned = true;
-    this.detachBody(exchange);
+    this.bodyWriter.detach(exchange);
     this.destroy();
     if (exchange.receiving >= Receiving.Ended) return; // its end is already known
     if (exchange.receiving === Receiving.Body) {

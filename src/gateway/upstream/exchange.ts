@@ -100,11 +100,34 @@ export function headFields(message: ResponseMessage, headers: string[] | undefin
   return parts;
 }
 
-/** True when the flat list has a header `name` (lower-case) with a non-empty value. */
-export function hasField(headers: readonly string[], name: string): boolean {
+/** The value of header `name` (lower-case) in a flat list, several joined with ', '; undefined when absent. */
+export function fieldValue(headers: readonly string[], name: string): string | undefined {
+  let value: string | undefined;
   for (let i = 0; i < headers.length; i += 2) {
     const field = headers[i] as string;
-    if (field.length === name.length && field.toLowerCase() === name && (headers[i + 1] as string).trim() !== '') return true;
+    if (field.length === name.length && field.toLowerCase() === name) value = value === undefined ? (headers[i + 1] as string) : `${value}, ${headers[i + 1] as string}`;
   }
-  return false;
+  return value;
+}
+
+/**
+ * A 101's Upgrade names protocols the request offered (RFC 9110 §7.8: the server switches to one the client
+ * listed), compared as case-insensitive tokens. False when either side names none.
+ */
+export function upgradeAnswers(offered: string | undefined, answered: string | undefined): boolean {
+  if (offered === undefined || answered === undefined) return false;
+  const asked = protocols(offered);
+  const got = protocols(answered);
+  if (got.length === 0) return false;
+  for (let i = 0; i < got.length; i++) if (!asked.includes(got[i] as string)) return false;
+  return true;
+}
+
+function protocols(value: string): string[] {
+  const list: string[] = [];
+  for (const part of value.split(',')) {
+    const token = part.trim().toLowerCase();
+    if (token !== '') list.push(token);
+  }
+  return list;
 }

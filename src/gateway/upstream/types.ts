@@ -32,7 +32,11 @@ export interface UpstreamHandler {
   /** A piece of the (de-chunked) body. Return false to pause until `resume()`. */
   onData(chunk: Buffer): boolean;
   onComplete(): void;
-  /** Called at most once, instead of onComplete. `error.code` is an ERR_UPSTREAM_* code or a socket/TLS code. */
+  /**
+   * Called at most once, instead of onComplete. `error.code` is an ERR_UPSTREAM_* code or a socket/TLS code.
+   * After onHeaders, it comes after every body byte parsed before the failure, on a later turn of the event
+   * loop than those bytes (so writes they caused go out first); after the handler's own abort, at once.
+   */
   onError(error: Error & { code?: string }): void;
   /**
    * A `101` with an `Upgrade` header answered an upgrade request: the connection has left its pool for good

@@ -11,7 +11,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireExecutable } from '../../support/services.js';
-import { get, makePool, send } from './support.js';
+import { Collector, get, makePool, send } from './support.js';
+import type { Socket } from 'node:net';
 import type { PoolOptions } from '../../../src/gateway/upstream/types.js';
 
 function selfSigned(t: TestContext): { cert: string; key: string } | undefined {
@@ -29,6 +30,11 @@ async function httpsServer(t: TestContext, pem: { cert: string; key: string }) {
     res.writeHead(200, { 'content-type': 'text/plain' }).end(`secure ${req.url} ${req.headers.host}`);
   });
   server.on('secureConnection', () => connections++);
+  // a WebSocket-like upgrade: 101, a first frame in the same write, then an echo of what comes
+  server.on('upgrade', (_req, socket: import('node:net').Socket) => {
+    socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\nhello');
+    socket.on('data', (data: Buffer) => socket.write(data));
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   t.after(() => new Promise<void>((resolve) => {
     server.closeAllConnections();
@@ -73,4 +79,28 @@ test('TLS with the CA but another servername: refused (host name mismatch)', asy
   const pool = tlsPool(t, server.port, { ca: pem.cert, servername: 'other.test', rejectUnauthorized: true });
   const a = await send(pool, get('/'));
   assert.equal(a.error?.code, 'ERR_TLS_CERT_ALTNAME_INVALID');
+});
+
+test('TLS: a 101 hands over the TLS socket with the bytes after the head; the tunnel carries bytes both ways', async (t) => {
+  const pem = selfSigned(t);
+  if (pem === undefined) return;
+  const server = await httpsServer(t, pem);
+  const pool = tlsPool(t, server.port, { ca: pem.cert, servername: 'upstream.test', rejectUnauthorized: true });
+  let handed: { socket: Socket; head: string } | undefined;
+  const h = new Collector();
+  const upgraded = new Promise<void>((resolve) => {
+    (h as Collector & { onUpgrade: unknown }).onUpgrade = (_status: number, _headers: string[], socket: Socket, head: Buffer) => {
+      handed = { socket, head: head.toString('latin1') };
+      resolve();
+    };
+  });
+  pool.dispatch({ method: 'GET', path: '/ws', headers: ['Connection', 'Upgrade', 'Upgrade', 'websocket'], body: null, upgrade: true }, h);
+  await Promise.race([upgraded, h.done]);
+  assert.deepEqual(h.events, ['connect'], 'no ordinary callback after the hand-over');
+  const tunnel = handed as { socket: Socket; head: string };
+  assert.equal(tunnel.head, 'hello');
+  const echoed = new Promise<string>((resolve) => tunnel.socket.once('data', (data: Buffer) => resolve(data.toString('latin1'))));
+  tunnel.socket.write('ping');
+  assert.equal(await echoed, 'ping');
+  tunnel.socket.destroy();
 });

@@ -80,6 +80,7 @@ test('a paused handler gets the held body bytes first, then the error of the ref
   await h.done;
   assert.deepEqual(h.events, ['connect', 'headers:200', 'data', 'data', 'error:ERR_UPSTREAM_BAD_RESPONSE']);
   assert.equal(h.body, 'onetwo');
+  assert.ok(h.errorTurn > h.lastDataTurn, `the error came in the turn of the held chunk's delivery (${h.lastDataTurn} → ${h.errorTurn})`);
 });
 
 test('the error after the head is reported on a later turn than the body bytes, so writes the handler made go out first', async (t) => {
@@ -89,15 +90,28 @@ test('the error after the head is reported on a later turn than the body bytes, 
   assert.deepEqual(h.turns, ['headers:200@0', 'data@0', 'error@1']);
 });
 
-/** Pauses on its first body chunk (returns false), until resume(). */
+/** Pauses on its first body chunk (returns false), until resume(); notes the event-loop turn of its last chunk and of its error. */
 class PausingCollector extends Collector {
   readonly paused: Promise<void>;
+  lastDataTurn = -1;
+  errorTurn = -1;
   private onPaused!: () => void;
+  private turn = 0;
   constructor() {
     super();
     this.paused = new Promise((resolve) => { this.onPaused = resolve; });
+    const tick = () => {
+      this.turn++;
+      if (this.errorTurn === -1) setImmediate(tick);
+    };
+    setImmediate(tick);
+  }
+  override onError(error: Error & { code?: string }): void {
+    this.errorTurn = this.turn;
+    super.onError(error);
   }
   override onData(chunk: Buffer): boolean {
+    this.lastDataTurn = this.turn;
     super.onData(chunk);
     if (this.chunks.length === 1) {
       this.onPaused();

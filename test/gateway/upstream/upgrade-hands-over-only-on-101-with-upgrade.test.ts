@@ -158,28 +158,29 @@ test('any other answer to an upgrade request is an ordinary response, and the co
   assert.deepEqual(server.requests.map((r) => r.connection), [0, 1]);
 });
 
-test('a 101 without an Upgrade header is a bad response, and the connection is closed', async (t) => {
-  const { server, pool } = await serve(t, (r) => r.socket.write('HTTP/1.1 101 Switching Protocols\r\nConnection: upgrade\r\n\r\ntunnel?'));
-  const h = new Upgrading();
-  await send(pool, upgrade(), h);
-  assert.deepEqual(h.events, ['connect', 'error:ERR_UPSTREAM_BAD_RESPONSE']);
-  await server.waitClosed(0);
-  assert.deepEqual(pool.stats, { open: 0, idle: 0, waiting: 0, tunnels: 0 });
-});
+const refused: Array<{ what: string; response: string; request: UpstreamRequest; handler: () => Collector }> = [
+  { what: 'a 101 without an Upgrade header', response: 'HTTP/1.1 101 Switching Protocols\r\nConnection: upgrade\r\n\r\ntunnel?', request: upgrade(), handler: () => new Upgrading() },
+  { what: 'a 101 switching to a protocol the request did not offer', response: 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\nConnection: upgrade\r\n\r\n', request: upgrade(), handler: () => new Upgrading() },
+  { what: 'a 101 to a request that did not ask to upgrade (to a handler able to take a tunnel)', response: `${SWITCH}tunnel?`, request: get('/plain'), handler: () => new Upgrading() },
+  { what: 'a 101 to an upgrade request whose handler cannot take a tunnel', response: SWITCH, request: upgrade(), handler: () => new Collector() },
+];
+for (const c of refused) {
+  test(`${c.what} is a bad response, and the connection is closed`, async (t) => {
+    const { server, pool } = await serve(t, (r) => r.socket.write(c.response));
+    const h = await send(pool, c.request, c.handler());
+    assert.deepEqual(h.events, ['connect', 'error:ERR_UPSTREAM_BAD_RESPONSE']);
+    await server.waitClosed(0);
+    assert.deepEqual(pool.stats, { open: 0, idle: 0, waiting: 0, tunnels: 0 });
+  });
+}
 
-test('a 101 to a request that did not ask to upgrade is a bad response, even with a handler able to take a tunnel', async (t) => {
-  const { server, pool } = await serve(t, (r) => r.socket.write(`${SWITCH}\x81\x05hello`));
+test('the Upgrade of a 101 matches an offered protocol in any case, among several offered', async (t) => {
+  const { pool } = await serve(t, (r) => r.socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: WebSocket\r\nConnection: upgrade\r\n\r\n'));
   const h = new Upgrading();
-  await send(pool, get('/plain'), h);
-  assert.deepEqual(h.events, ['connect', 'error:ERR_UPSTREAM_BAD_RESPONSE']);
-  await server.waitClosed(0);
-});
-
-test('a 101 to an upgrade request whose handler cannot take a tunnel is a bad response', async (t) => {
-  const { server, pool } = await serve(t, (r) => r.socket.write(SWITCH));
-  const h = await send(pool, upgrade());
-  assert.deepEqual(h.events, ['connect', 'error:ERR_UPSTREAM_BAD_RESPONSE']);
-  await server.waitClosed(0);
+  pool.dispatch({ ...upgrade(), headers: ['Connection', 'Upgrade', 'Upgrade', 'h2c, websocket'] }, h);
+  await h.upgraded;
+  assert.deepEqual(h.events, ['connect', 'upgrade:101']);
+  h.socket?.destroy();
 });
 
 test('an upgrade request with a body is refused before anything is sent', async (t) => {

@@ -13,8 +13,8 @@
  *   - a `;` parameter on a dot or empty segment name (`/..;/`, `/.;x/`, `/;x/next`, also as `%3B`):
  *     Tomcat, Jetty and Spring strip parameters before resolving dot segments;
  *   - a segment name ending in `.` or an (encoded) space (`/private.`, `/private%20/x`): Windows trims them;
- *   - a double-encoded dot, slash, semicolon, backslash, percent, `%u` or control character (`%252e`,
- *     `%252F`, `%2525`, `%25u002e`, `%2500`): a backend that decodes twice would read it as such.
+ *   - a double encoding: `%25` followed by two hex digits or `u` (`%252e`, `%252F`, `%2570rivate`,
+ *     `%25u002e`): a backend that decodes twice reads `.`, `/`, `/private`.
  *
  * An already-normal path (the common case) is returned as the same string after one scan, no allocation:
  * a path without `%`, `//`, a segment starting with `.`, a `;` right after `/` or `.`, or a segment ending
@@ -62,11 +62,6 @@ export function normalizePath(path: string): string | undefined {
   return simple ? path : slowNormalize(path);
 }
 
-/** A byte that, reached by decoding `%25xx` once more, would change how a path is split or resolved. */
-function unsafeWhenDecodedTwice(byte: number): boolean {
-  return byte === DOT || byte === SLASH || byte === SEMICOLON || byte === BACKSLASH || byte === PERCENT || byte < 0x20 || byte === 0x7f;
-}
-
 function decodeEscapes(path: string): string | undefined {
   let out = '';
   for (let i = 0; i < path.length; i++) {
@@ -81,12 +76,9 @@ function decodeEscapes(path: string): string | undefined {
     const byte = hi * 16 + lo;
     if (byte < 0x20 || byte === 0x7f || byte === SLASH || byte === BACKSLASH) return undefined;
     if (byte === PERCENT) {
-      // %25 followed by what would be an escape of a dangerous byte, or IIS's %u form
+      // %25 followed by an escape (%2570 is %70 once decoded, `p` twice) or IIS's %u form
       const next = path.charCodeAt(i + 3);
-      if (next === 0x75 || next === 0x55) return undefined;
-      const hi2 = hexValue(next);
-      const lo2 = hexValue(path.charCodeAt(i + 4));
-      if (hi2 >= 0 && lo2 >= 0 && unsafeWhenDecodedTwice(hi2 * 16 + lo2)) return undefined;
+      if (next === 0x75 || next === 0x55 || (hexValue(next) >= 0 && hexValue(path.charCodeAt(i + 4)) >= 0)) return undefined;
     }
     out += isUnreserved(byte) ? String.fromCharCode(byte) : `%${path.slice(i + 1, i + 3).toUpperCase()}`;
     i += 2;

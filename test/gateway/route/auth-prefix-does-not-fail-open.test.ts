@@ -8,27 +8,13 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { rawRequest } from '../support/raw-http.js';
-import { startInProcess } from '../support/in-process.js';
 import { startUpstream, type Echo } from '../support/upstream.js';
-import { AUDIENCE, ISSUER, rsaKey, token, validClaims } from '../auth/support.js';
+import { startPrivatePublicGateway, validBearer } from './private-public-gateway.js';
 
 const upstreams = { private: await startUpstream('private'), public: await startUpstream('public'), open: await startUpstream('open') };
 after(() => Promise.all(Object.values(upstreams).map((u) => u.close())));
 
-const gw = await startInProcess({
-  auth: { jwt: { issuer: ISSUER, audience: AUDIENCE, keys: { jwk: rsaKey().publicJwk } } },
-  frontends: {
-    web: {
-      bind: '127.0.0.1:0',
-      default_backend: 'open',
-      routes: [
-        { path_prefix: '/private', backend: 'private', auth: 'jwt' },
-        { path_prefix: '/public', backend: 'public', auth: false },
-      ],
-    },
-  },
-  backends: Object.fromEntries(Object.entries(upstreams).map(([name, u]) => [name, { servers: { s: { address: u.address } } }])),
-});
+const gw = await startPrivatePublicGateway({ private: upstreams.private.address, public: upstreams.public.address, open: upstreams.open.address });
 after(() => gw.close());
 
 const forwarded = () => upstreams.private.requests + upstreams.public.requests + upstreams.open.requests;
@@ -67,8 +53,7 @@ test('/public/..;/private and double-encoded dots are refused, not forwarded to 
 });
 
 test('with a valid token, /private paths go through normalised; /public and the default stay open', async () => {
-  const nowS = Math.floor(Date.now() / 1000);
-  const jwt = token({ claims: validClaims({ exp: nowS + 60, iat: nowS }) });
+  const jwt = validBearer();
   assert.equal((await send('/private/a')).status, 401);
   const ok = await send('/public/../private/%61', jwt);
   assert.equal(ok.echo?.server, 'private');

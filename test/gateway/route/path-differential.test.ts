@@ -21,10 +21,10 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { normalizePath } from '../../../src/gateway/route/index.js';
 import { canConnect, findExecutable, requireExecutable } from '../../support/services.js';
-import { startInProcess, type InProcessGateway } from '../support/in-process.js';
+import type { InProcessGateway } from '../support/in-process.js';
 import { closedPort } from '../support/upstream.js';
 import { tempDir } from '../support/gateway-process.js';
-import { AUDIENCE, ISSUER, rsaKey, token, validClaims } from '../auth/support.js';
+import { startPrivatePublicGateway, validBearer } from './private-public-gateway.js';
 import { pathCorpus } from './path-corpus.js';
 import { INTERPRETATIONS, underPrivate } from './path-interpretations.js';
 import { startRecordingUpstream, type RecordingUpstream } from './recording-upstream.js';
@@ -97,20 +97,8 @@ before(async () => {
   for (const name of ['private', 'public', 'open']) recorders.push(await startRecordingUpstream(name));
   haproxyUpstream = await startRecordingUpstream('haproxy-app');
   nginxUpstream = await startRecordingUpstream('nginx-app');
-  gw = await startInProcess({
-    auth: { jwt: { issuer: ISSUER, audience: AUDIENCE, keys: { jwk: rsaKey().publicJwk } } },
-    frontends: {
-      web: {
-        bind: '127.0.0.1:0',
-        default_backend: 'open',
-        routes: [
-          { path_prefix: '/private', backend: 'private', auth: 'jwt' },
-          { path_prefix: '/public', backend: 'public', auth: false },
-        ],
-      },
-    },
-    backends: Object.fromEntries(recorders.map((r) => [r.name, { servers: { s: { address: r.address } } }])),
-  });
+  const [priv, pub, open] = recorders as [RecordingUpstream, RecordingUpstream, RecordingUpstream];
+  gw = await startPrivatePublicGateway({ private: priv.address, public: pub.address, open: open.address });
   const dir = tempDir();
   if (findExecutable(HAPROXY) !== undefined) {
     haproxyPort = await closedPort();
@@ -165,11 +153,6 @@ after(async () => {
   for (const recorder of [...recorders, haproxyUpstream, nginxUpstream]) await recorder?.close();
 });
 
-function bearer(): string {
-  const nowS = Math.floor(Date.now() / 1000);
-  return token({ claims: validClaims({ exp: nowS + 600, iat: nowS }) });
-}
-
 /** Assertions 2 and 3 for one forward of Gatehouse. */
 async function checkForward(path: string, outcome: Outcome, jwt: string): Promise<void> {
   const forward = outcome.forwarded;
@@ -186,7 +169,7 @@ async function checkForward(path: string, outcome: Outcome, jwt: string): Promis
 test(`differential: ${CORPUS.length} paths through Gatehouse and HAProxy 2.6 (path_beg /private)`, async (t) => {
   if (requireExecutable(t, HAPROXY) === false) return;
   assert.ok(CORPUS.length >= 150, `corpus has ${CORPUS.length} paths`);
-  const jwt = bearer();
+  const jwt = validBearer();
   const tally = { haproxyDenied: 0, refused: 0, leftPrivate: [] as string[], forwarded: 0 };
   for (const path of CORPUS) {
     const theirs = await send(haproxyPort, [haproxyUpstream], path);

@@ -65,3 +65,12 @@ test('normalisation is idempotent and the fast path returns the same string', ()
   const plain = '/api/v1/users;v=2/x.json';
   assert.equal(normalizePath(plain), plain);
 });
+
+test('overlong UTF-8 escapes are refused (a lax decoder reads %c0%ae as a dot); valid UTF-8 and other bytes are kept', () => {
+  for (const path of ['/public/%c0%ae%c0%ae/private', '/a%c0%afb', '/a%C1%9C', '/a%e0%80%ae', '/a%E0%9F%BF', '/a%f0%80%80%af']) {
+    assert.equal(normalizePath(path), undefined, path);
+  }
+  for (const [path, normal] of [['/caf%c3%a9', '/caf%C3%A9'], ['/%e0%a4%85', '/%E0%A4%85'], ['/%f0%9f%98%80', '/%F0%9F%98%80'], ['/latin1-%e9', '/latin1-%E9'], ['/%e0x', '/%E0x']]) {
+    assert.equal(normalizePath(path as string), normal, path);
+  }
+});

@@ -14,7 +14,8 @@
  *     Tomcat, Jetty and Spring strip parameters before resolving dot segments;
  *   - a segment name ending in `.` or an (encoded) space (`/private.`, `/private%20/x`): Windows trims them;
  *   - a double encoding: `%25` followed by two hex digits or `u` (`%252e`, `%252F`, `%2570rivate`,
- *     `%25u002e`): a backend that decodes twice reads `.`, `/`, `/private`.
+ *     `%25u002e`): a backend that decodes twice reads `.`, `/`, `/private`;
+ *   - an overlong UTF-8 sequence (`%C0%AE`, `%E0%80%AF`): a lax decoder reads `.`, `/`.
  *
  * An already-normal path (the common case) is returned as the same string after one scan, no allocation:
  * a path without `%`, `//`, a segment starting with `.`, a `;` right after `/` or `.`, or a segment ending
@@ -62,6 +63,17 @@ export function normalizePath(path: string): string | undefined {
   return simple ? path : slowNormalize(path);
 }
 
+/**
+ * An overlong UTF-8 lead (`%C0%AE` is `.` to a lax decoder, `%E0%80%AF` is `/`): C0 or C1, or E0/F0
+ * followed by an escaped continuation byte that makes the sequence overlong.
+ */
+function overlongUtf8(lead: number, path: string, next: number): boolean {
+  if (lead <= 0xc1) return true;
+  if ((lead !== 0xe0 && lead !== 0xf0) || path.charCodeAt(next) !== PERCENT) return false;
+  const continuation = hexValue(path.charCodeAt(next + 1)) * 16 + hexValue(path.charCodeAt(next + 2));
+  return continuation >= 0x80 && continuation < (lead === 0xe0 ? 0xa0 : 0x90);
+}
+
 function decodeEscapes(path: string): string | undefined {
   let out = '';
   for (let i = 0; i < path.length; i++) {
@@ -79,6 +91,8 @@ function decodeEscapes(path: string): string | undefined {
       // %25 followed by an escape (%2570 is %70 once decoded, `p` twice) or IIS's %u form
       const next = path.charCodeAt(i + 3);
       if (next === 0x75 || next === 0x55 || (hexValue(next) >= 0 && hexValue(path.charCodeAt(i + 4)) >= 0)) return undefined;
+    } else if (byte >= 0xc0 && overlongUtf8(byte, path, i + 3)) {
+      return undefined;
     }
     out += isUnreserved(byte) ? String.fromCharCode(byte) : `%${path.slice(i + 1, i + 3).toUpperCase()}`;
     i += 2;

@@ -34,6 +34,12 @@ function doubleDecoding(path: string): string {
   return resolveDots(twice.split('/').map((s) => s.split(';')[0]).join('/'));
 }
 
+/** A lax UTF-8 decoder (old IIS): two-byte overlong sequences are their ASCII character (`%C0%AE` is `.`). */
+function laxUtf8(path: string): string {
+  const ascii = path.replace(/%(C[01])%([89AB][0-9A-F])/gi, (_, lead: string, cont: string) => String.fromCharCode(((parseInt(lead, 16) & 1) << 6) | (parseInt(cont, 16) & 0x3f)));
+  return resolveDots(decodeOnce(ascii));
+}
+
 /** nginx-like: decoded, slashes merged, dots resolved. */
 function decoding(path: string): string {
   return resolveDots(decodeOnce(path));
@@ -45,6 +51,7 @@ export const INTERPRETATIONS: ReadonlyArray<readonly [string, (path: string) => 
   ['servlet', servlet],
   ['windows', windows],
   ['double-decoding', doubleDecoding],
+  ['lax-utf8', laxUtf8],
 ];
 
 /** HAProxy's `path_beg /private`: a plain string prefix. */

@@ -11,8 +11,8 @@ export interface GuardedTarget {
   readonly policy?: { readonly name: string } | undefined;
   readonly requirements?: { readonly roles?: readonly string[] | undefined; readonly scopes?: readonly string[] | undefined } | undefined;
   readonly source: { readonly allow: readonly Cidr[] | undefined; readonly deny: readonly Cidr[] | undefined } | undefined;
-  /** A route that answers itself: a `return` guards its prefix (often a 403 or 404), a redirect does not. */
-  readonly answer?: { readonly kind: string } | undefined;
+  /** A route that answers itself: a `return` of an error status (a 403, 404, 410) guards its prefix; a redirect or a 2xx does not. */
+  readonly answer?: { readonly kind: string; readonly status: number } | undefined;
 }
 
 function ranges(list: readonly Cidr[] | undefined): string {
@@ -21,7 +21,7 @@ function ranges(list: readonly Cidr[] | undefined): string {
 
 export function admissionGuard(target: GuardedTarget): string | undefined {
   const source = target.source === undefined ? '' : ` allow ${ranges(target.source.allow)} deny ${ranges(target.source.deny)}`;
-  if (target.answer?.kind === 'return') return `return ${target.label}`;
+  if (target.answer?.kind === 'return' && target.answer.status >= 400) return `return ${target.label}`;
   if (target.policy === undefined) return source === '' ? undefined : `open${source}`;
   const requirements = target.requirements;
   return `auth ${target.policy.name} roles ${requirements?.roles?.join(',') ?? '-'} scopes ${requirements?.scopes?.join(',') ?? '-'}${source}`;

@@ -4,7 +4,7 @@
  * not `/apix`) and methods; the frontend's default backend catches the rest.
  *
  * Near misses cannot fail open. A path that begins with a guarded route's prefix as a string but not at
- * a segment boundary (`/private.json`, `/private%3Bx`, `/privatex` for a `/private` route with auth) is
+ * a segment boundary (`/private.json`, `/private%3Bx`, `/privatex` for a `/private` route with auth, source rules or an error `return`) is
  * what HAProxy's `path_beg /private` and nginx's `location /private` send to that route. Gatehouse does
  * not let such a path fall to a later route or the default backend with other admission rules: it is
  * answered 404 (`match` returns undefined), unless a later route with a longer prefix matches it

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Router } from '../../../src/gateway/route/index.js';
+import { admissionGuard, Router } from '../../../src/gateway/route/index.js';
 
 const JWT = 'auth jwt';
 const table = new Router(
@@ -72,4 +72,17 @@ test('a catch-all route after a guarded route does not take its near misses', ()
   );
   assert.equal(router.match('', '/private.json', 'GET'), undefined);
   assert.equal(router.match('', '/x', 'GET'), 'open');
+});
+
+test('guards: auth, source rules and error returns guard a prefix; open targets, redirects and 2xx returns do not', () => {
+  const cidr = { family: 4 as const, bits: 0x7f000000n, prefix: 8 };
+  assert.equal(admissionGuard({ label: 'a', policy: undefined, source: undefined }), undefined);
+  assert.equal(admissionGuard({ label: 'a', source: undefined, answer: { kind: 'redirect', status: 302 } }), undefined);
+  assert.equal(admissionGuard({ label: 'a', source: undefined, answer: { kind: 'return', status: 200 } }), undefined);
+  assert.notEqual(admissionGuard({ label: 'a', source: undefined, answer: { kind: 'return', status: 403 } }), undefined);
+  assert.notEqual(admissionGuard({ label: 'a', source: { allow: [cidr], deny: undefined } }), undefined);
+  const jwt = admissionGuard({ label: 'a', policy: { name: 'jwt' }, source: undefined });
+  assert.equal(admissionGuard({ label: 'b', policy: { name: 'jwt' }, source: undefined }), jwt, 'the same admission, the same guard');
+  assert.notEqual(admissionGuard({ label: 'a', policy: { name: 'jwt' }, requirements: { roles: ['admin'] }, source: undefined }), jwt);
+  assert.notEqual(admissionGuard({ label: 'a', policy: { name: 'jwt' }, source: { allow: [cidr], deny: undefined } }), jwt);
 });

@@ -19,12 +19,12 @@ after(() => gw.close());
 
 const forwarded = () => upstreams.private.requests + upstreams.public.requests + upstreams.open.requests;
 
-async function send(path: string, bearer?: string): Promise<{ status: number; echo: Echo | undefined }> {
+async function send(path: string, bearer?: string): Promise<{ status: number; echo: Echo | undefined; text: string }> {
   const auth = bearer === undefined ? '' : `Authorization: Bearer ${bearer}\r\n`;
   const result = await rawRequest(gw.port, `GET ${path} HTTP/1.1\r\nHost: gw.test\r\n${auth}Connection: close\r\n\r\n`);
   // the echo is one JSON object (the body may be chunked)
   const body = result.text.slice(result.text.indexOf('{'), result.text.lastIndexOf('}') + 1);
-  return { status: result.status, echo: result.status === 200 ? (JSON.parse(body) as Echo) : undefined };
+  return { status: result.status, echo: result.status === 200 ? (JSON.parse(body) as Echo) : undefined, text: result.text };
 }
 
 test('near misses of the /private prefix do not reach the open default backend', async () => {
@@ -47,7 +47,9 @@ test('a trailing dot or space on /private is refused with 400, not forwarded as 
 test('/public/..;/private and double-encoded dots are refused, not forwarded to the auth: false route', async () => {
   for (const path of ['/public/..;/private', '/public/..;x/private/data', '/public/%252e%252e/private', '/public/%252E%252E%252Fprivate', '/public/..%3b/private']) {
     const before = forwarded();
-    assert.equal((await send(path)).status, 400, path);
+    const refused = await send(path);
+    assert.equal(refused.status, 400, path);
+    assert.match(refused.text, /the request path is malformed or ambiguous/, `${path}: the answer says why`);
     assert.equal(forwarded(), before, `${path}: no upstream contacted`);
   }
 });

@@ -5,7 +5,8 @@
  *
  * Near misses cannot fail open. A path that begins with a guarded route's prefix as a string but not at
  * a segment boundary (`/private.json`, `/private%3Bx`, `/privatex` for a `/private` route with auth, source rules or an error `return`) is
- * what HAProxy's `path_beg /private` and nginx's `location /private` send to that route. Gatehouse does
+ * what HAProxy's `path_beg /private` and nginx's `location /private` send to that route (for a prefix
+ * `/private/`, the near misses are `/private` itself and `/private;x`, which servlet containers read as it). Gatehouse does
  * not let such a path fall to a later route or the default backend with other admission rules: it is
  * answered 404 (`match` returns undefined), unless a later route with a longer prefix matches it
  * segment-wise (`/private-docs` listed after `/private`: the operator named that path).
@@ -14,7 +15,7 @@ export interface RouteMatcher<T> {
   readonly hosts: ReadonlySet<string> | undefined;
   readonly hostSuffixes: readonly string[] | undefined;
   readonly prefix: string | undefined;
-  /** The prefix without its trailing `/` (`/private/` → `/private`): where near misses start. */
+  /** The prefix without its trailing `/` (`/private/` → `/private`). */
   readonly stem: string | undefined;
   readonly methods: ReadonlySet<string> | undefined;
   /** What a request of this route must pass (see RouteSpec.guard); undefined: nothing. */
@@ -51,12 +52,15 @@ function compile<T>(spec: RouteSpec<T>): RouteMatcher<T> {
   };
 }
 
-/** `path` starts with `stem`: is the rest a segment boundary under `prefix`? */
-function alignedAfter(prefix: string, stem: string, path: string): boolean {
-  if (prefix.length !== stem.length) return path.length > stem.length && path.charCodeAt(stem.length) === 0x2f;
-  if (path.length === stem.length) return true;
-  const next = path.charCodeAt(stem.length);
-  return next === 0x2f || next === 0x3b;
+/**
+ * `path` starts with `stem`: 1 when the rest is a segment boundary under `prefix` (a match), -1 when it
+ * is a near miss (`/privatex` for `/private`; `/private` or `/private;x` for `/private/`), 0 otherwise.
+ */
+function fit(prefix: string, stem: string, path: string): number {
+  const next = path.length === stem.length ? -1 : path.charCodeAt(stem.length);
+  if (prefix.length === stem.length) return next === -1 || next === 0x2f || next === 0x3b ? 1 : -1;
+  if (next === 0x2f) return 1;
+  return next === -1 || next === 0x3b ? -1 : 0;
 }
 
 function hostMatches(route: RouteMatcher<unknown>, host: string): boolean {
@@ -101,8 +105,9 @@ export class Router<T> {
       if (prefix !== undefined) {
         const stem = route.stem as string;
         if (!path.startsWith(stem)) continue;
-        if (!alignedAfter(prefix, stem, path)) {
-          if (route.guard !== undefined && nearMiss === undefined) nearMiss = route;
+        const how = fit(prefix, stem, path);
+        if (how !== 1) {
+          if (how === -1 && route.guard !== undefined && nearMiss === undefined) nearMiss = route;
           continue;
         }
       }

@@ -29,9 +29,16 @@ test('segment-aware matching is unchanged for aligned paths', () => {
 });
 
 test('a near miss of a guarded route is refused (404), never sent to the open default', () => {
-  for (const path of ['/private.json', '/privatex', '/private%3Bx', '/private%20', '/private-x/y', '/admin', '/adminx', '/admin.php']) {
+  for (const path of ['/private.json', '/privatex', '/private%3Bx', '/private%20', '/private-x/y']) {
     assert.equal(table.match('', path, 'GET'), undefined, path);
   }
+});
+
+test('for a prefix ending in /, the near misses are the directory itself and its ; form', () => {
+  assert.equal(table.match('', '/admin', 'GET'), undefined);
+  assert.equal(table.match('', '/admin;jsessionid=1', 'GET'), undefined);
+  assert.equal(table.match('', '/adminx', 'GET'), 'default', 'not under /admin/ for path_beg /admin/ either');
+  assert.equal(table.match('', '/admin.php', 'GET'), 'default');
 });
 
 test('a later route with a longer prefix that names the path still wins', () => {

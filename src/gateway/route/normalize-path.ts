@@ -2,7 +2,7 @@
  * Request paths are normalised before routing, and the normalised path is what the upstream receives,
  * so a route can never match a path differently from how the upstream reads it (jwt-attacks.md I12).
  * The rules, and why each case is normalised or refused, are the table in docs/security.md
- * ("Request path normalisation"):
+ * ("Request path normalisation and route matching"):
  *
  * - percent-encoded unreserved characters are decoded (`%2e` → `.`, `%7E` → `~`), other escapes upper-cased;
  * - `.` and `..` segments are removed (RFC 3986 §5.2.4), `..` never climbs above `/`;

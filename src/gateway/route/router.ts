@@ -6,7 +6,8 @@
  * Near misses cannot fail open. A path that begins with a guarded route's prefix as a string but not at
  * a segment boundary (`/private.json`, `/private%3Bx`, `/privatex` for a `/private` route with auth, source rules or an error `return`) is
  * what HAProxy's `path_beg /private` and nginx's `location /private` send to that route (for a prefix
- * `/private/`, the near misses are `/private` itself and `/private;x`, which servlet containers read as it). Gatehouse does
+ * `/private/`, the near misses are `/private` itself and `/private;x` or `/private%3Bx`, which servlet
+ * containers read as it). Gatehouse does
  * not let such a path fall to a later route or the default backend with other admission rules: it is
  * answered 404 (`match` returns undefined), unless a later route with a longer prefix matches it
  * segment-wise (`/private-docs` listed after `/private`: the operator named that path).
@@ -54,13 +55,14 @@ function compile<T>(spec: RouteSpec<T>): RouteMatcher<T> {
 
 /**
  * `path` starts with `stem`: 1 when the rest is a segment boundary under `prefix` (a match), -1 when it
- * is a near miss (`/privatex` for `/private`; `/private` or `/private;x` for `/private/`), 0 otherwise.
+ * is a near miss (`/privatex` for `/private`; `/private`, `/private;x` or `/private%3Bx` for `/private/`),
+ * 0 otherwise.
  */
 function fit(prefix: string, stem: string, path: string): number {
   const next = path.length === stem.length ? -1 : path.charCodeAt(stem.length);
   if (prefix.length === stem.length) return next === -1 || next === 0x2f || next === 0x3b ? 1 : -1;
   if (next === 0x2f) return 1;
-  return next === -1 || next === 0x3b ? -1 : 0;
+  return next === -1 || next === 0x3b || (next === 0x25 && path.startsWith('%3B', stem.length)) ? -1 : 0;
 }
 
 function hostMatches(route: RouteMatcher<unknown>, host: string): boolean {

@@ -37,6 +37,7 @@ test('a near miss of a guarded route is refused (404), never sent to the open de
 test('for a prefix ending in /, the near misses are the directory itself and its ; form', () => {
   assert.equal(table.match('', '/admin', 'GET'), undefined);
   assert.equal(table.match('', '/admin;jsessionid=1', 'GET'), undefined);
+  assert.equal(table.match('', '/admin%3Bjsessionid=1', 'GET'), undefined);
   assert.equal(table.match('', '/adminx', 'GET'), 'default', 'not under /admin/ for path_beg /admin/ either');
   assert.equal(table.match('', '/admin.php', 'GET'), 'default');
 });

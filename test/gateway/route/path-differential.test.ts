@@ -24,7 +24,7 @@ import { canConnect, findExecutable, requireExecutable } from '../../support/ser
 import type { InProcessGateway } from '../support/in-process.js';
 import { closedPort } from '../support/upstream.js';
 import { tempDir } from '../support/gateway-process.js';
-import { startPrivatePublicGateway, validBearer } from './private-public-gateway.js';
+import { startJwtGateway, startPrivatePublicGateway, validBearer } from './private-public-gateway.js';
 import { pathCorpus } from './path-corpus.js';
 import { INTERPRETATIONS, underPrivate } from './path-interpretations.js';
 import { startRecordingUpstream, type RecordingUpstream } from './recording-upstream.js';
@@ -87,6 +87,8 @@ let nginxUpstream: RecordingUpstream;
 let haproxy: ChildProcess | undefined;
 let nginx: ChildProcess | undefined;
 let haproxyPort = 0;
+/** The second HAProxy frontend: `path_beg /private/`. */
+let haproxyDirPort = 0;
 let nginxPort = 0;
 
 async function waitForPort(port: number): Promise<void> {
@@ -102,6 +104,7 @@ before(async () => {
   const dir = tempDir();
   if (findExecutable(HAPROXY) !== undefined) {
     haproxyPort = await closedPort();
+    haproxyDirPort = await closedPort();
     const config = join(dir, 'haproxy.cfg');
     writeFileSync(config, `global
   maxconn 200
@@ -113,6 +116,11 @@ defaults
 frontend web
   bind 127.0.0.1:${haproxyPort}
   acl priv path_beg /private
+  http-request deny deny_status 401 if priv
+  default_backend app
+frontend dir
+  bind 127.0.0.1:${haproxyDirPort}
+  acl priv path_beg /private/
   http-request deny deny_status 401 if priv
   default_backend app
 backend app
@@ -208,4 +216,33 @@ test(`differential: ${CORPUS.length} paths through Gatehouse and nginx (location
   }
   t.diagnostic(`nginx denied ${denied} of ${CORPUS.length}`);
   assert.ok(denied > 50);
+});
+
+test(`differential: a route /private/ (trailing slash) against HAProxy's path_beg /private/, ${CORPUS.length} paths`, async (t) => {
+  if (requireExecutable(t, HAPROXY) === false) return;
+  const own = [await startRecordingUpstream('private'), await startRecordingUpstream('open')] as const;
+  const dir = await startJwtGateway([{ path_prefix: '/private/', backend: 'private', auth: 'jwt' }], { private: own[0].address, open: own[1].address });
+  try {
+    let denied = 0;
+    for (const path of CORPUS) {
+      const theirs = await send(haproxyDirPort, [haproxyUpstream], path);
+      const anonymous = await send(dir.port, own, path);
+      assert.notEqual(anonymous.forwarded?.upstream, 'private', `${path}: reached the /private/ upstream without a token`);
+      if (theirs.status === 401) denied++;
+      if (anonymous.forwarded === undefined) {
+        if (theirs.status === 401) assert.ok([400, 401, 404].includes(anonymous.status), `${path}: HAProxy 401, Gatehouse ${anonymous.status}`);
+        continue;
+      }
+      const target = anonymous.forwarded.target;
+      assert.equal(normalizePath(target), target, `${path}: forwarded ${target} is not normalised`);
+      for (const [name, read] of INTERPRETATIONS) {
+        assert.ok(!underPrivate(read(target), '/private/') && read(target) !== '/private', `${path}: forwarded ${target} to the open backend, a ${name} backend reads ${read(target)}`);
+      }
+    }
+    t.diagnostic(`HAProxy (path_beg /private/) denied ${denied} of ${CORPUS.length}`);
+    assert.ok(denied > 50);
+  } finally {
+    await dir.close();
+    for (const recorder of own) await recorder.close();
+  }
 });

@@ -54,7 +54,7 @@ export const INTERPRETATIONS: ReadonlyArray<readonly [string, (path: string) => 
   ['lax-utf8', laxUtf8],
 ];
 
-/** HAProxy's `path_beg /private`: a plain string prefix. */
-export function underPrivate(path: string): boolean {
-  return path.startsWith('/private');
+/** HAProxy's `path_beg /private` (or another prefix): a plain string prefix. */
+export function underPrivate(path: string, prefix = '/private'): boolean {
+  return path.startsWith(prefix);
 }

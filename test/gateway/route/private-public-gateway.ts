@@ -7,18 +7,20 @@ import { startInProcess, type InProcessGateway } from '../support/in-process.js'
 import { AUDIENCE, ISSUER, rsaKey, token, validClaims } from '../auth/support.js';
 
 export function startPrivatePublicGateway(addresses: { private: string; public: string; open: string }): Promise<InProcessGateway> {
+  return startJwtGateway(
+    [
+      { path_prefix: '/private', backend: 'private', auth: 'jwt' },
+      { path_prefix: '/public', backend: 'public', auth: false },
+    ],
+    addresses,
+  );
+}
+
+/** A frontend with these routes, the policy `jwt`, and the default backend `open`; one backend per address. */
+export function startJwtGateway(routes: ReadonlyArray<Record<string, unknown>>, addresses: Record<string, string>): Promise<InProcessGateway> {
   return startInProcess({
     auth: { jwt: { issuer: ISSUER, audience: AUDIENCE, keys: { jwk: rsaKey().publicJwk } } },
-    frontends: {
-      web: {
-        bind: '127.0.0.1:0',
-        default_backend: 'open',
-        routes: [
-          { path_prefix: '/private', backend: 'private', auth: 'jwt' },
-          { path_prefix: '/public', backend: 'public', auth: false },
-        ],
-      },
-    },
+    frontends: { web: { bind: '127.0.0.1:0', default_backend: 'open', routes } },
     backends: Object.fromEntries(Object.entries(addresses).map(([name, address]) => [name, { servers: { s: { address } } }])),
   });
 }

@@ -5,7 +5,8 @@
  *   - normalisation is idempotent;
  *   - a path that HAProxy's `path_beg /private` would protect is routed to `/private`, refused, or
  *     normalised to a path no backend reading (path-interpretations.ts) places under `/private`;
- *   - whatever is routed elsewhere is read under `/private` by none of those backends.
+ *   - whatever is routed elsewhere is read under `/private` by none of those backends (and, for a route
+ *     `/private/`, as `/private` or under `/private/`).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -27,6 +28,9 @@ const router = new Router(
   'open',
 );
 
+/** The same with a trailing-slash prefix: `/private/` protects `/private/…` and, as near misses, `/private` and `/private;x`. */
+const directoryRouter = new Router([{ path_prefix: '/private/', guard: 'auth jwt', target: 'private' }], 'open');
+
 test(`${ROUNDS} random paths: idempotent, and nothing HAProxy would protect falls open`, () => {
   const random = prng(15_007);
   const outcomes = { refused: 0, private: 0, public: 0, open: 0, nearMiss: 0 };
@@ -44,6 +48,13 @@ test(`${ROUNDS} random paths: idempotent, and nothing HAProxy would protect fall
     if (route === undefined) {
       outcomes.nearMiss++;
       continue;
+    }
+    const directory = directoryRouter.match('', normal, 'GET');
+    if (directory === 'open') {
+      for (const [name, read] of INTERPRETATIONS) {
+        const reading = read(normal);
+        assert.ok(!underPrivate(reading, '/private/') && reading !== '/private', `${path}: ${normal} is open under a /private/ route, a ${name} backend reads ${reading}`);
+      }
     }
     outcomes[route as 'private' | 'public' | 'open']++;
     if (route === 'private') continue;

@@ -193,3 +193,28 @@ test('a request waiting for an async decision during a reload still reaches the 
     await closing;
   }
 });
+
+test('near misses under a frontend policy: a stricter route refuses them (404); an auth: false route lets them reach the default policy', async () => {
+  const gw = await startInProcess(config, 'web', factory);
+  try {
+    const sync = policies.at(-2)!;
+    const async = policies.at(-1)!;
+    const before = upstream.requests;
+    // /admin needs the async policy with roles and scopes; the default backend only the frontend's policy
+    for (const path of ['/admin.php', '/adminx', '/admin%20x']) {
+      const r = await request(`${gw.url}${path}`, { headers: { authorization: 'Bearer good' } });
+      await r.body.dump();
+      assert.equal(r.statusCode, 404, path);
+    }
+    assert.equal(async.calls.length + sync.calls.length, 0, 'refused before any policy');
+    assert.equal(upstream.requests, before, 'nothing forwarded');
+    // /publicity is not under the auth: false /public: the frontend's policy applies, as to any other path
+    const denied = await request(`${gw.url}/publicity`);
+    await denied.body.dump();
+    assert.equal(denied.statusCode, 401);
+    const allowed = await request(`${gw.url}/publicity`, { headers: { authorization: 'Bearer good' } });
+    assert.match(await allowed.body.text(), /"url":"\/publicity"/);
+  } finally {
+    await gw.close();
+  }
+});

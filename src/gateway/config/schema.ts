@@ -11,6 +11,7 @@ import { forbiddenRuleHeader, REQUEST_RULE_FORBIDDEN, RESPONSE_RULE_FORBIDDEN } 
 import { MAX_ERROR_PAGE_BYTES } from '../listen/error-pages.js';
 import { DEFAULT_TYPES as DEFAULT_COMPRESSION_TYPES } from '../forward/compression.js';
 import { rateLimitRefSchema, rateLimitSchema, redisSchema } from '../limit/schema.js';
+import { normalizePath } from '../route/normalize-path.js';
 import { parseCidr } from './address.js';
 import { durationField, hostPortField } from './fields.js';
 import { GATEWAY_DEFAULTS as D } from './defaults.js';
@@ -48,7 +49,9 @@ const hostPattern = z
 const normalisedPath = z
   .string()
   .regex(/^\/[A-Za-z0-9\-._~!$&'()*+,;=:@/%]*$/, 'expected a path starting with / (no query string)')
-  .refine((p) => !/(^|\/)\.\.?(\/|$)/.test(p) && !p.includes('//'), 'expected a normalised path (no . or .. segments, no //)');
+  .refine((p) => !/(^|\/)\.\.?(\/|$)/.test(p) && !p.includes('//'), 'expected a normalised path (no . or .. segments, no //)')
+  // a request path is normalised before routing: a prefix that is not (`/%70rivate`, `/private.`) would match nothing
+  .refine((p) => normalizePath(p) === p, 'expected a path as the gateway normalises requests (unreserved characters not %-encoded, other escapes upper-case, nothing refused by docs/security.md)');
 
 /** A size in bytes: an integer, or a string with a binary unit: 512k, 10m, 1g (also 10MB, 10MiB). */
 const byteSize = z

@@ -51,7 +51,7 @@ export function sendRawAndClose(socket: Socket, status: number, body: string, he
 export const MESSAGES = {
   badRequest: 'Bad Request: malformed request\n',
   badHost: 'Bad Request: exactly one valid Host header is required\n',
-  badTarget: 'Bad Request: the request path is malformed or not allowed (encoded slash, backslash, control character or fragment)\n',
+  badTarget: 'Bad Request: the request path is malformed or ambiguous (encoded slash or backslash, ";" on a dot segment, a name ending in "." or space, double encoding, control character or fragment)\n',
   uriTooLong: 'URI Too Long\n',
   sourceDenied: 'Forbidden: requests from this address are not allowed here\n',
   corsDenied: 'Forbidden: this origin may not call this API from a browser\n',

@@ -1,2 +1,3 @@
 export { normalizePath } from './normalize-path.js';
 export { Router, type RouteSpec, type RouteMatcher } from './router.js';
+export { admissionGuard, type GuardedTarget } from './guard.js';

@@ -15,7 +15,7 @@ import { loadErrorPages, type ErrorPages } from '../listen/error-pages.js';
 import { compileSourceRules, type SourceRules } from '../listen/source-rules.js';
 import { ActiveChecker, backendServers, inheritHealth, type AdminState, type PassiveDown, type ServerAdminState, type ServerHealth, type UpstreamServer } from '../health/index.js';
 import type { AccessLog, GatewayMetrics, ServerSnapshot, TargetMetrics } from '../observe/index.js';
-import { Router, type RouteSpec } from '../route/index.js';
+import { admissionGuard, Router, type RouteSpec } from '../route/index.js';
 import { LocalStore, RateLimiter, RedisStore, SharedRedis } from '../limit/index.js';
 import { limitLayoutProblems, limitsInUse } from '../limit/usage.js';
 import type { Logger } from '../../shared/logger.js';
@@ -173,16 +173,14 @@ export class Generation {
           : { kind: 'return', status: route.return!.status, contentType: route.return!.content_type, body: route.return!.body, headers: Object.entries(route.return!.headers) },
         source: compileSourceRules(frontend, route),
       });
-      const specs: RouteSpec<RouteTarget | AnswerTarget>[] = frontend.routes.map((route, i) => ({
-        host: route.host,
-        path_prefix: route.path_prefix,
-        methods: route.methods,
-        target: route.backend === undefined ? answer(route, `routes[${i}]`) : target(route.backend, `routes[${i}]`, route.auth, route),
-      }));
+      const specs: RouteSpec<RouteTarget | AnswerTarget>[] = frontend.routes.map((route, i) => {
+        const routed = route.backend === undefined ? answer(route, `routes[${i}]`) : target(route.backend, `routes[${i}]`, route.auth, route);
+        return { host: route.host, path_prefix: route.path_prefix, methods: route.methods, target: routed, guard: admissionGuard(routed) };
+      });
       const fallback = frontend.default_backend === undefined ? undefined : target(frontend.default_backend, 'default', undefined);
       this.frontends.set(name, {
         name,
-        router: new Router(specs, fallback),
+        router: new Router(specs, fallback, fallback === undefined ? undefined : admissionGuard(fallback)),
         generation: this,
         maxUrlLength: config.limits.max_url_length,
         unroutedMetrics: metrics.target(name, ''),

@@ -25,6 +25,8 @@ export const GATEWAY_DEFAULTS = {
     max_header_size: 16_384,
     /** Longest request-target in characters; longer answers 414. */
     max_url_length: 8_192,
+    /** Client request headers whose name holds `_` reach upstreams (nginx's `underscores_in_headers`); off: dropped. */
+    underscores_in_headers: false,
   },
   access_log: true,
   trusted_proxies: [] as string[],

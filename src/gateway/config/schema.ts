@@ -327,6 +327,8 @@ export const gatewayConfigSchema = z.strictObject({
       max_url_length: z.number().int().min(64).max(1_048_576).default(D.limits.max_url_length),
       /** Largest request body; none by default (a 1 GiB upload streams through). Over it: 413. */
       max_body_size: byteSize.optional(),
+      /** Forward client headers whose name holds `_` (off: dropped, logged at debug, counted; docs/security.md). */
+      underscores_in_headers: z.boolean().default(D.limits.underscores_in_headers),
     })
     .prefault({}),
   auth: z.record(name, authPolicySchema).default({}),

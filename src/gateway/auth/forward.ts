@@ -64,10 +64,13 @@ export class ClaimForwarder {
   private readonly mappings: readonly Mapping[];
   /** Lower-case header names the gateway removes from every upstream request of this policy. */
   readonly removeHeaders: readonly string[];
+  /** Lower-case names of the headers this policy sets from claims. */
+  readonly headerNames: readonly string[];
 
   constructor(headers: Readonly<Record<string, string>>, private readonly unsafeValues: UnsafeValues, stripAuthorization: boolean) {
     this.mappings = Object.entries(headers).map(([header, claim]) => ({ header: header.toLowerCase(), claim, path: claim.split('.') }));
-    const remove = this.mappings.map((m) => m.header);
+    this.headerNames = Object.freeze(this.mappings.map((m) => m.header));
+    const remove = [...this.headerNames];
     if (stripAuthorization && !remove.includes('authorization')) remove.push('authorization');
     this.removeHeaders = Object.freeze(remove);
   }

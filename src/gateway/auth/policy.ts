@@ -50,6 +50,7 @@ export interface PolicyParts {
 
 export class JwtPolicy implements AuthPolicy {
   readonly name: string;
+  readonly forwardedHeaders: readonly string[];
   private readonly positive: LruCache<Granted> | undefined;
   private readonly negative: LruCache<Denied, number> | undefined;
   private readonly negativeTtlMs: number;
@@ -58,6 +59,7 @@ export class JwtPolicy implements AuthPolicy {
 
   constructor(private readonly parts: PolicyParts) {
     this.name = parts.name;
+    this.forwardedHeaders = parts.forwarder.headerNames;
     this.positive = parts.cache === false ? undefined : new LruCache(parts.cache.maxEntries);
     let slots = 1024;
     while (parts.cache !== false && slots < 2 * parts.cache.maxEntries && slots < 1 << 20) slots *= 2;

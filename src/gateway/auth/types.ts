@@ -47,6 +47,12 @@ export type AuthDecision = AuthAllow | AuthDeny;
 
 export interface AuthPolicy {
   readonly name: string;
+  /**
+   * Upstream header names this policy can set from a token (claims forwarded as headers), lower case. The
+   * gateway removes client copies of every name any policy lists on every route of every frontend,
+   * whether the route is authorized or not (jwt-attacks I11).
+   */
+  readonly forwardedHeaders?: readonly string[];
   /** Synchronous when the answer is known without I/O (the common, cached case); a Promise otherwise. */
   authorize(request: AuthRequest, requirements?: RouteRequirements): AuthDecision | Promise<AuthDecision>;
   /** Stops background key refreshes. */

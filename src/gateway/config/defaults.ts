@@ -27,6 +27,8 @@ export const GATEWAY_DEFAULTS = {
     max_url_length: 8_192,
     /** Request bodies up to this many bytes are read whole before a server connection is taken. */
     buffer_request_body: 65_536,
+    /** Client request headers whose name holds `_` reach upstreams (nginx's `underscores_in_headers`); off: dropped. */
+    underscores_in_headers: false,
   },
   access_log: true,
   trusted_proxies: [] as string[],

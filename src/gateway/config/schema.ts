@@ -334,6 +334,8 @@ export const gatewayConfigSchema = z.strictObject({
       max_body_size: byteSize.optional(),
       /** Request bodies up to this size are read whole before a server connection is taken (0: stream every body). */
       buffer_request_body: byteSize.default(D.limits.buffer_request_body),
+      /** Forward client headers whose name holds `_` (off: dropped, logged at debug, counted; docs/security.md). */
+      underscores_in_headers: z.boolean().default(D.limits.underscores_in_headers),
     })
     .prefault({}),
   auth: z.record(name, authPolicySchema).default({}),

@@ -2,18 +2,14 @@
  * Header rewriting between client and upstream: hop-by-hop headers (Connection and the headers it
  * names, Keep-Alive, TE, Trailer, Transfer-Encoding, Upgrade unless upgrading, Proxy-*) are removed
  * both ways; X-Forwarded-For/-Proto/-Host are set, keeping client-sent values only from trusted proxies;
- * an auth policy's removeHeaders/setHeaders are applied to the upstream request.
+ * client copies of every header the gateway sets from authorization, and names with `_` unless allowed,
+ * never go upstream (client-headers.ts); an auth policy's removeHeaders/setHeaders are applied to the
+ * upstream request.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { AuthAllow } from '../auth/index.js';
-import type { HeaderRules } from './header-rules.js';
+import { DEFAULT_REQUEST_HEADER_RULES, SKIP_CLAIM, type RequestHeaderRules } from './client-headers.js';
 import type { ConnectionInfo } from '../tls/connection-info.js';
-
-/** Lower-case names never copied from the client to the upstream (re-added below where needed). */
-const REQUEST_SKIP = new Set([
-  'connection', 'keep-alive', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'expect', 'http2-settings',
-  'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'forwarded',
-]);
 
 const RESPONSE_SKIP = new Set(['connection', 'keep-alive', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
 
@@ -62,6 +58,8 @@ function setListed(list: ReadonlyArray<readonly [string, string]> | undefined, n
   return false;
 }
 
+const UNDERSCORES = /_/g;
+
 /** Flat [name, value, name, value...] list for the upstream request. */
 export function upstreamRequestHeaders(
   headers: IncomingHttpHeaders,
@@ -70,22 +68,35 @@ export function upstreamRequestHeaders(
   allow: AuthAllow | undefined,
   upgrade: boolean,
   connection?: ConnectionInfo,
-  rules?: HeaderRules,
+  rules: RequestHeaderRules = DEFAULT_REQUEST_HEADER_RULES,
 ): string[] {
   const out: string[] = [];
-  const ruleDrop = rules?.drop;
+  const skip = rules.skip;
   const subjectHeader = connection?.subjectHeader;
   const named = connectionTokens(headers.connection);
   const remove = allow === undefined || allow.removeHeaders.length === 0 ? undefined : allow.removeHeaders;
   const set = allow === undefined || allow.setHeaders.length === 0 ? undefined : allow.setHeaders;
   for (const name in headers) {
-    if (REQUEST_SKIP.has(name) || name.startsWith('proxy-')) continue;
+    // names arrive lower-cased; one with `_` is compared as CGI-style stacks read it (`x_user` is `x-user`)
+    let key = name;
+    if (name.includes('_')) {
+      if (!rules.underscores) {
+        rules.dropped.underscore(name);
+        continue;
+      }
+      key = name.replace(UNDERSCORES, '-');
+    }
+    const kind = skip.get(key);
+    if (kind !== undefined) {
+      if (kind === SKIP_CLAIM) rules.dropped.claim(name);
+      continue;
+    }
+    if (key.startsWith('proxy-')) continue;
     // HTTP/2 pseudo-headers (:method, :path, :authority, :scheme) never go upstream; nor a forged subject
-    if (name.charCodeAt(0) === 0x3a || name === subjectHeader) continue;
+    if (name.charCodeAt(0) === 0x3a || key === subjectHeader) continue;
     if (named !== undefined && listed(named, name)) continue;
-    if (remove !== undefined && listed(remove, name)) continue;
-    if (set !== undefined && setListed(set, name)) continue;
-    if (ruleDrop !== undefined && listed(ruleDrop, name)) continue;
+    if (remove !== undefined && listed(remove, key)) continue;
+    if (set !== undefined && setListed(set, key)) continue;
     const value = headers[name];
     if (typeof value === 'string') out.push(name, value);
     else if (value !== undefined) for (let i = 0; i < value.length; i++) out.push(name, value[i] as string);
@@ -101,10 +112,8 @@ export function upstreamRequestHeaders(
   const host = trusted && typeof forwardedHost === 'string' ? forwardedHost : (headers.host ?? authority);
   if (host !== undefined) out.push('x-forwarded-host', host);
   if (trusted && headers.forwarded !== undefined) out.push('forwarded', headers.forwarded);
-  if (rules !== undefined) {
-    // the frontend's and route's `set`; a claim the auth policy forwards under the same name wins
-    for (const [name, value] of rules.set) if (!setListed(set, name.toLowerCase())) out.push(name, value);
-  }
+  // the frontend's and route's `set`; a claim the auth policy forwards under the same name wins
+  if (rules.set.length > 0) for (const [name, value] of rules.set) if (!setListed(set, name.toLowerCase())) out.push(name, value);
   if (set !== undefined) {
     for (let i = 0; i < set.length; i++) {
       const [name, value] = set[i] as readonly [string, string];

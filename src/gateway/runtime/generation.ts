@@ -7,6 +7,7 @@ import { createAuthPolicy, type AuthPolicy, type AuthPolicyConfig, type AuthPoli
 import { createBalancer, hashOn, type Balancer, type HashOn } from '../balance/index.js';
 import { ipInRanges, type AuthRef, type Cidr, type GatewayConfig, type RouteConfig } from '../config/index.js';
 import { compileHeaderRules, type HeaderRules } from '../forward/header-rules.js';
+import { clientHeaderScreen, DroppedHeaders, requestHeaderRules, type RequestHeaderRules } from '../forward/client-headers.js';
 import type { RequestIdConfig } from '../forward/request-id.js';
 import { compileCors, type CorsPolicy } from '../forward/cors.js';
 import { compileCompression, type CompressionPolicy } from '../forward/compression.js';
@@ -43,8 +44,9 @@ export interface RouteTarget {
   readonly metrics: TargetMetrics;
   /** The route's `rewrite_prefix`: `from` (its path_prefix) becomes `to` upstream. */
   readonly rewrite: { readonly from: string; readonly to: string } | undefined;
-  /** Header rules of the frontend and the route, compiled (undefined: none). */
-  readonly requestHeaders: HeaderRules | undefined;
+  /** Header rules of the frontend and the route, compiled, with the client header screen (forward/client-headers.ts). */
+  readonly requestHeaders: RequestHeaderRules;
+  /** Response header rules of the frontend and the route, compiled (undefined: none). */
   readonly responseHeaders: HeaderRules | undefined;
   /** Largest request body in bytes (the route's `max_body_size`, else `limits.max_body_size`); undefined: no limit. */
   readonly maxBodyBytes: number | undefined;
@@ -142,7 +144,10 @@ export class Generation {
       });
       if (backend.check !== undefined && context.activeChecks !== false) this.checkers.set(name, new ActiveChecker(backend.check, servers));
     }
+    // client copies of every header any policy forwards are removed on every route of every frontend
+    const screen = clientHeaderScreen(config, policies);
     for (const [name, frontend] of Object.entries(config.frontends)) {
+      const dropped = new DroppedHeaders(name, logger, metrics.registry);
       const target = (backendName: string, label: string, ref: AuthRef | undefined, route?: RouteConfig): RouteTarget => {
         const effective = ref === undefined ? frontend.auth : ref;
         const limit = route?.rate_limit === undefined ? frontend.rate_limit : route.rate_limit;
@@ -156,7 +161,7 @@ export class Generation {
           requirements,
           metrics: metrics.target(name, backendName),
           rewrite: route?.rewrite_prefix === undefined || route.path_prefix === undefined ? undefined : { from: route.path_prefix, to: route.rewrite_prefix },
-          requestHeaders: compileHeaderRules(frontend.request_headers, route?.request_headers),
+          requestHeaders: requestHeaderRules(compileHeaderRules(frontend.request_headers, route?.request_headers), screen, dropped),
           responseHeaders: compileHeaderRules(frontend.response_headers, route?.response_headers),
           maxBodyBytes: route?.max_body_size ?? config.limits.max_body_size,
           source: compileSourceRules(frontend, route),

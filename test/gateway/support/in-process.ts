@@ -12,7 +12,7 @@ export interface InProcessGateway {
   close(): Promise<void>;
 }
 
-export async function startInProcess(config: Record<string, unknown>, frontend = 'web', createPolicy?: AuthPolicyFactory): Promise<InProcessGateway> {
+export async function startInProcess(config: Record<string, unknown>, frontend = 'web', createPolicy?: AuthPolicyFactory, level = 'info'): Promise<InProcessGateway> {
   const stream = new PassThrough();
   const logs: Array<Record<string, unknown>> = [];
   let raw = '';
@@ -21,7 +21,7 @@ export async function startInProcess(config: Record<string, unknown>, frontend =
     raw += chunk;
     for (const line of chunk.split('\n')) if (line.trim() !== '') logs.push(JSON.parse(line) as Record<string, unknown>);
   });
-  const logger = createLogger({ name: 'gateway', level: 'info', destination: stream });
+  const logger = createLogger({ name: 'gateway', level, destination: stream });
   const gateway = await startGateway({ config: parseGatewayConfig(config, process.cwd()), logger, createPolicy });
   const port = gateway.frontends.find((f) => f.name === frontend)?.port ?? 0;
   return { gateway, port, url: `http://127.0.0.1:${port}`, logs, rawLog: () => raw, close: () => gateway.close() };

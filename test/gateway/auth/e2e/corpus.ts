@@ -97,6 +97,22 @@ export function buildCorpus(keys: CorpusKeys, issuer: string, audience: string, 
   for (let i = 0; i < 20; i++) add('combination', rawToken(json({ alg: 'HS256' }), json(claims({ iss: 'x', aud: 'y', exp: 1 })), Buffer.from('k'.repeat(32)), 'HS256'));
   for (let i = 0; i < 20; i++) add('combination', rs(claims({ exp: nowS - 100 }), undefined, keys.other));
 
+  // Token shapes HAProxy's queries read in part: header before the first '.', payload up to the next;
+  // only jwt_verify sees the rest (two or four segments, a trailing '.', a second token after a space).
+  for (let i = 0; i < 3; i++) {
+    const t = rs(claims());
+    const [h, p, s] = segments(t);
+    const wrongIss = b64u(json(claims({ iss: 'https://evil.example' })));
+    const headerOnly = b64u(json({ alg: 'RS256' }));
+    for (const shape of [
+      `${h}.${p}`, `${h}.${p}.`, `${t}.`, `${t}..`, `${t}.${s}`, `${t}.${s}.${s}`, `${t} ${t}`, `${t}\t${t}`, `${t} x`, `x ${t}`,
+      `${h}.${p}..${s}`, `${h}`, `${h}.`, `${h}..`, `${headerOnly}`, `.${p}.${s}`, `${h}..${s}`, `.${t}`, `${h}.${wrongIss}`,
+      `${h}.${wrongIss}.${s}.x`, `${h}.!!!.${s}.x`, `${h}.${p}.${s.slice(0, 20)} ${s.slice(20)}`, `${t} .`, `${h}.${p}.${s}${s}`,
+    ]) add('shape', shape);
+    // HAProxy reads Authorization as a comma-separated list and verifies the first element only
+    for (const shape of [`${t},${t}`, `${t},x`, `${t}, x`]) add('shape', shape, 'comma-in-credential');
+  }
+
   // Where the seed's HAProxy rules are unsafe or non-standard: Gatehouse differs on purpose (docs/security.md).
   for (let i = 0; i < 10; i++) add('exp-missing', rs(claims({ exp: undefined })), 'exp-missing');
   for (let i = 0; i < 10; i++) add('exp-not-number', rs(claims({ exp: String(nowS + 3600) })), 'exp-not-number');

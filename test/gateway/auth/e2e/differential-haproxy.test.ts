@@ -31,6 +31,7 @@ const DOCUMENTED: Record<string, { status: number; body: string }> = {
   'non-canonical-base64url': { status: 403, body: 'Invalid JWT signature' },
   'aud-array': { status: 200, body: 'upstream ok' },
   'forbidden-header-params': { status: 403, body: 'Invalid JWT signature' },
+  'comma-in-credential': { status: 403, body: 'Invalid JWT signature' },
 };
 
 test('HAProxy 2.6 with the seed config and Gatehouse in seed mode agree on a corpus of > 1,000 tokens', async (t) => {

@@ -7,11 +7,12 @@
  * with `Connection: close`, before a byte of their body is forwarded.
  *
  * node:http goes on parsing a pipelined request behind one answered with `Connection: close`, and emits
- * it; such a request is never admitted: its connection is marked here, and every later request on it is
- * dropped unanswered (node:http closes the connection once the refusal is written).
+ * it; such a request is never admitted: every local answer that closes the connection marks it
+ * (`closingConnection`, called by GatewayRequest.answer), and every later request on it is dropped
+ * unanswered (node:http closes the connection once the answer is written).
  */
 import type { Socket } from 'node:net';
-import { DEFAULT_MAX_HEADER_FIELDS, Http1Request, TE_OK, transferEncodingStatus } from '../http1/index.js';
+import { DEFAULT_MAX_HEADER_FIELDS, Http1Request, TE_OK, transferEncodingStatus, type ClientRequest } from '../http1/index.js';
 import { MESSAGES } from '../listen/local-response.js';
 import type { GatewayRequest } from './gateway-request.js';
 import { ANSWERED, NEXT, type Step } from './stage.js';
@@ -36,8 +37,12 @@ export function framing(request: GatewayRequest): Step {
   return te === 501 ? refuse(request, 501, MESSAGES.codingNotImplemented, 'transfer coding not implemented') : refuse(request, 400, MESSAGES.badTransferEncoding, 'bad Transfer-Encoding');
 }
 
+/** A local answer closes the connection: on node:http, no request parsed behind it is admitted. */
+export function closingConnection(req: ClientRequest): void {
+  if (!(req instanceof Http1Request) && req.httpVersionMajor === 1) refusedConnections.add(req.socket);
+}
+
 function refuse(request: GatewayRequest, status: number, message: string, error: string): typeof ANSWERED {
-  refusedConnections.add(request.req.socket);
   request.res.shouldKeepAlive = false;
   request.answer(status, message, true, error);
   return ANSWERED;

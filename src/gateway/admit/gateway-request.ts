@@ -13,6 +13,7 @@ import { requestId, type RequestIdConfig } from '../forward/request-id.js';
 import type { AnswerTarget, FrontendRuntime, RouteTarget } from '../runtime/generation.js';
 import { connectionSocket, tlsConnectionInfo, type ConnectionInfo } from '../tls/connection-info.js';
 import { clientAddress } from '../forward/headers.js';
+import { closingConnection } from './framing.js';
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 
@@ -121,6 +122,7 @@ export class GatewayRequest {
    */
   answer(status: number, body: string, close: boolean, error: string | undefined, server?: string): void {
     if (this.requestId !== undefined && !this.res.headersSent) this.res.setHeader((this.runtime.requestId as RequestIdConfig).header, this.requestId);
+    if (close) closingConnection(this.req);
     this.finish(status, sendLocal(this.res, status, body, close || this.req.upgrade === true, this.runtime.hsts, this.runtime.errorPages), error, server);
   }
 

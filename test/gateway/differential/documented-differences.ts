@@ -29,7 +29,11 @@ export function documentedFor(server: 'gatehouse' | 'node'): Readonly<Record<str
 /** Further differences of `server: node` frontends (node:http's parser and the upgrade adapter of listen/). */
 const NODE_UPGRADE = 'with `server: node`, a non-101 answer to an upgrade closes the connection (contract C3: node:http hands the socket over on its upgrade event, so the adapter in listen/ cannot go back to HTTP); the references, and the own server, go on parsing HTTP after it';
 
+const NODE_UPGRADE_ORDER = 'with `server: node`, node:http hands an upgrade over on its upgrade event as soon as its head is parsed, even while the request before it on the connection (here a POST) is still being answered: the upgrade is forwarded first and the earlier answer is lost when the connection switches or closes. The own server answers in order. `server: node` is the fallback for a Node.js without the internals the own server needs (docs/http1-server.md)';
+
 export const NODE_SERVER: Readonly<Record<string, Documented>> = {
+  'upgrade/answered-200/behind-post': { gatehouse: 'A | fwd 2', reason: NODE_UPGRADE_ORDER },
+  'upgrade/answered-101/behind-post': { gatehouse: 'U | fwd 2', reason: NODE_UPGRADE_ORDER },
   'upgrade/answered-200/then-private': { gatehouse: 'A | fwd 1', reason: NODE_UPGRADE },
   'upgrade/answered-200/then-open': { gatehouse: 'A | fwd 1', reason: NODE_UPGRADE },
   'upgrade/answered-200/then-later-private': { gatehouse: 'A | fwd 1', reason: NODE_UPGRADE },
@@ -37,7 +41,11 @@ export const NODE_SERVER: Readonly<Record<string, Documented>> = {
   'upgrade/answered-101/to-private-no-token': { gatehouse: 'R | fwd 0', reason: NODE_UPGRADE },
 };
 
+const UPGRADE_REFUSED = 'an upgrade request that Gatehouse refuses itself (authorization, source rules, rate limit, route answers) is answered with `Connection: close` and the connection closed: the bytes the client sent behind it were meant for a tunnel, so they are never parsed as requests; the references answer 401 and go on parsing HTTP';
+
 export const DOCUMENTED: Readonly<Record<string, Documented>> = {
+  'upgrade/answered-200/to-private-no-token': { gatehouse: 'R | fwd 0', reason: UPGRADE_REFUSED },
+  'upgrade/answered-101/to-private-no-token': { gatehouse: 'R | fwd 0', reason: UPGRADE_REFUSED },
   'framing/chunk/extension-bws': { gatehouse: 'R | fwd 0', reason: STRICT_CHUNK },
   'framing/chunk/extension-tab': { gatehouse: 'R | fwd 0', reason: STRICT_CHUNK },
   'framing/chunk/extension-empty': { gatehouse: 'R | fwd 0', reason: STRICT_CHUNK },

@@ -134,7 +134,7 @@ export class FrontendListener {
   private track(res: ClientResponse): void {
     (res as TrackedResponse)[kResponses] = this.responses;
     this.responses.add(res);
-    res.once('close', untrack);
+    res.on('close', untrack); // 'close' fires once; on() avoids once()'s per-call wrapper
   }
 
   /** node:http's upgrades (and the own server's, until it emits them as requests: contract C1) become a (req, res) pair. */

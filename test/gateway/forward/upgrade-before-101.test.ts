@@ -164,3 +164,32 @@ test('an upgrade request passes the header rules: the head the backend gets is t
   assert.match(head, /\r\nconnection: Upgrade\r\n/i);
   assert.match(head, /\r\nupgrade: websocket\r\n/i);
 });
+
+test('TLS frontend: an upgrade with Connection: close or a body is refused (400, closed) and nothing reaches the backend', async (t) => {
+  const pki = createPki(t);
+  if (pki === undefined) return;
+  const site = pki.issue('site', ['localhost']);
+  const backend = await startRecordingBackend(() => OK_200);
+  const gw = await startInProcess(frontend(backend.port, { tls: { cert: site.certFile, key: site.keyFile } }), 'web', policies);
+  t.after(async () => {
+    await gw.close();
+    await backend.close();
+    pki.close();
+  });
+  for (const request of [
+    UPGRADE.replace('Connection: Upgrade', 'Connection: close, upgrade') + '\r\n',
+    UPGRADE.replace('GET', 'POST') + 'Content-Length: 40\r\n\r\nGET /admin/x HTTP/1.1\r\nHost: app.test\r\n\r\n',
+  ]) {
+    const text = await new Promise<string>((resolve, reject) => {
+      const socket = tlsConnect({ host: '127.0.0.1', port: gw.port, servername: 'localhost', ca: pki.ca.cert, ALPNProtocols: ['http/1.1'] });
+      let got = '';
+      socket.setEncoding('latin1');
+      socket.on('data', (data: string) => (got += data));
+      socket.on('error', reject);
+      socket.on('close', () => resolve(got));
+      socket.once('secureConnect', () => socket.write(request));
+    });
+    assert.match(text, /^HTTP\/1\.1 400 [^]*connection: close/i);
+  }
+  assert.equal(backend.received(), '', 'the backend got nothing');
+});

@@ -4,7 +4,8 @@
 // Usage: node scripts/run-tests.mjs [substring filter ...]     (npm test -- <filter> builds first)
 //
 // - A file that runs longer than GATEHOUSE_TEST_FILE_TIMEOUT_MS (300 s) fails the run; it is not run again
-//   (a rerun would hide a hang). The watchdog (test-watchdog.mjs) prints what was still running at 240 s.
+//   (a rerun would hide a hang). The watchdog (test-watchdog.mjs) prints what was still running at 240 s
+//   and ends the file at the timeout (Node 22+ `--test-timeout` no longer bounds a file as a whole).
 // - Every temporary file the tests make goes under one directory of this run (TMPDIR points there for
 //   the test processes and everything they start), removed when the run ends: also on Ctrl-C or SIGTERM.
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -46,7 +47,12 @@ const child = spawn(
     `--test-reporter=${reporter}`, '--test-reporter-destination=stdout',
     '--test-concurrency=1', `--test-timeout=${fileTimeoutMs}`, ...files,
   ],
-  { stdio: 'inherit', cwd: root, env: { ...process.env, TMPDIR: runDir, TMP: runDir, TEMP: runDir } },
+  {
+    stdio: 'inherit',
+    cwd: root,
+    // the watchdog in each test process ends a file at the timeout (see test-watchdog.mjs)
+    env: { ...process.env, GATEHOUSE_TEST_FILE_TIMEOUT_MS: String(fileTimeoutMs), TMPDIR: runDir, TMP: runDir, TEMP: runDir },
+  },
 );
 
 // Ctrl-C reaches the test processes from the terminal too; a signal sent to this process alone is passed

@@ -6,7 +6,7 @@
  */
 import { createWriteStream } from 'node:fs';
 import { createLogger, type Logger } from '../../shared/logger.js';
-import { dataPaths, displayPath, ensureDataDir, writeFileAtomic } from './data-dir.js';
+import { dataPaths, displayPath, ensureDataDir, writeFileAtomic, type DataPaths } from './data-dir.js';
 import { generateDemoState, readDemoState, withUrls, writeDemoState, type DemoState } from './demo-state.js';
 import { renderGatewayConfig } from './gateway-config.js';
 import { buildDemoKickstart } from './kickstart.js';
@@ -22,6 +22,7 @@ import { renderWalkthrough } from './walkthrough.js';
 import { ensureLocalTls } from './local-tls.js';
 import { renderTlsWalkthrough, tlsSelfCheck } from './tls-walkthrough.js';
 import { readFileSync } from 'node:fs';
+import { lockDataDir, type DataDirLock } from './lock.js';
 
 /**
  * The host name the printed URLs (and the issuer) use: `localhost` for IPv4 loopback and wildcard binds, as
@@ -48,6 +49,15 @@ function claims(options: UpOptions): PortClaim[] {
   ];
 }
 
+/**
+ * What this start is, for the walkthrough's first line. A fresh database after a first start that never
+ * passed its self-check is still the first start: no token was ever issued from it, so none is lost.
+ */
+export function startKind(previous: DemoState | undefined, freshDatabase: boolean): 'first' | 'recreated' | 'reused' {
+  if (previous === undefined || (freshDatabase && previous.verifiedAt === undefined)) return 'first';
+  return freshDatabase ? 'recreated' : 'reused';
+}
+
 export interface UpHandle {
   readonly state: DemoState;
   stop(): Promise<void>;
@@ -55,11 +65,21 @@ export interface UpHandle {
 
 /** Starts everything and returns once the walkthrough has been printed. */
 export async function startUp(options: UpOptions, out: NodeJS.WritableStream = process.stdout): Promise<UpHandle> {
-  const [idpClaim, echoClaim, gatewayClaim] = claims(options) as [PortClaim, PortClaim, PortClaim];
-  await checkPortsFree(claims(options));
-
   const paths = dataPaths(options.dataDir);
   ensureDataDir(paths.dir);
+  // before the ports: a second `up` on this directory is refused with the first one's pid and ports
+  const lock = lockDataDir(paths.dir, displayPath(paths.dir), Object.fromEntries(claims(options).map((c) => [c.what, c.port])));
+  try {
+    await checkPortsFree(claims(options));
+    return await startLocked(options, out, paths, lock);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
+
+async function startLocked(options: UpOptions, out: NodeJS.WritableStream, paths: DataPaths, lock: DataDirLock): Promise<UpHandle> {
+  const [idpClaim, echoClaim, gatewayClaim] = claims(options) as [PortClaim, PortClaim, PortClaim];
   const logStream = createWriteStream(paths.log, { flags: 'a', mode: 0o600 });
   const logger: Logger = createLogger({ name: 'gatehouse', destination: logStream });
   const host = publicHost(options.host);
@@ -81,6 +101,7 @@ export async function startUp(options: UpOptions, out: NodeJS.WritableStream = p
     for (const part of started.reverse()) await part.close().catch((error: unknown) => logger.error({ err: (error as Error).message }, 'up: stop failed'));
     started.length = 0;
     await new Promise<void>((resolve) => logStream.end(resolve));
+    lock.release();
   };
   try {
     const idp = await startIdpPart({ host: options.host, port: options.idpPort, database, kickstartPath: paths.kickstart, logger: logger.child({ part: 'idp' }) }).catch((error: unknown) => {
@@ -113,6 +134,8 @@ export async function startUp(options: UpOptions, out: NodeJS.WritableStream = p
     writeDemoState(paths.demo, state);
 
     await selfCheck(state);
+    state = { ...state, verifiedAt: new Date().toISOString() };
+    writeDemoState(paths.demo, state);
     if (localTls !== undefined) await tlsSelfCheck(dialHost(options.host), options.httpsPort as number, readFileSync(localTls.caCert, 'utf8'));
     out.write(
       renderWalkthrough({
@@ -124,7 +147,7 @@ export async function startUp(options: UpOptions, out: NodeJS.WritableStream = p
           publicKey: displayPath(paths.publicKey),
           log: displayPath(paths.log),
         },
-        start: firstStart ? 'first' : idp.fresh ? 'recreated' : 'reused',
+        start: startKind(previous, idp.fresh),
         exposed: !['127.0.0.1', '::1', 'localhost'].includes(options.host),
         ...(localTls === undefined
           ? {}

@@ -21,8 +21,9 @@ import { waitForStopSignal } from './signals.js';
 import { renderWalkthrough } from './walkthrough.js';
 import { ensureLocalTls } from './local-tls.js';
 import { renderTlsWalkthrough, tlsSelfCheck } from './tls-walkthrough.js';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { lockDataDir, type DataDirLock } from './lock.js';
+import { issuerChangedNote, tenantIssuer, watchIssuer } from './issuer.js';
 
 /**
  * The host name the printed URLs (and the issuer) use: `localhost` for IPv4 loopback and wildcard binds, as
@@ -66,14 +67,21 @@ export interface UpHandle {
 /** Starts everything and returns once the walkthrough has been printed. */
 export async function startUp(options: UpOptions, out: NodeJS.WritableStream = process.stdout): Promise<UpHandle> {
   const paths = dataPaths(options.dataDir);
-  ensureDataDir(paths.dir);
-  // before the ports: a second `up` on this directory is refused with the first one's pid and ports
-  const lock = lockDataDir(paths.dir, displayPath(paths.dir), Object.fromEntries(claims(options).map((c) => [c.what, c.port])));
+  const ports = Object.fromEntries(claims(options).map((c) => [c.what, c.port]));
+  // a data directory that exists may be in use: a second `up` on it is refused with the first one's pid and
+  // ports before the ports are checked; a new one is created only once the ports are known to be free
+  const existed = existsSync(paths.dir);
+  if (existed) ensureDataDir(paths.dir);
+  let lock = existed ? lockDataDir(paths.dir, displayPath(paths.dir), ports) : undefined;
   try {
     await checkPortsFree(claims(options));
+    if (lock === undefined) {
+      ensureDataDir(paths.dir);
+      lock = lockDataDir(paths.dir, displayPath(paths.dir), ports);
+    }
     return await startLocked(options, out, paths, lock);
   } catch (error) {
-    lock.release();
+    lock?.release();
     throw error;
   }
 }
@@ -111,6 +119,11 @@ async function startLocked(options: UpOptions, out: NodeJS.WritableStream, paths
     writePublicKey(paths.publicKey, await fetchApplicationPublicKey(`http://${dialHost(options.host)}:${idp.port}`, state.applicationId));
     // after the public key: that step is what refuses a database another data directory made
     await ensureDemoAdmin(`http://${dialHost(options.host)}:${idp.port}`, { ...state, ...admin });
+    // the console may have changed the tenant's issuer since the last start: the gateway checks the tenant's
+    const readIssuer = () => tenantIssuer(`http://${dialHost(options.host)}:${idp.port}`, state.adminApiKey, state.applicationId);
+    const issuer = await readIssuer();
+    const issuerNote = issuer === state.issuer ? undefined : issuerChangedNote(state.issuer, issuer);
+    state = { ...state, issuer };
 
     const echo = await startEchoPart(options.host, options.echoPort, logger.child({ part: 'echo' })).catch((error: unknown) => {
       throw explainListenError(error, echoClaim);
@@ -119,9 +132,12 @@ async function startLocked(options: UpOptions, out: NodeJS.WritableStream, paths
     state = withUrls(state, { idpUrl, echoUrl: `http://${host}:${echo.port}`, gatewayUrl });
     const echoAddress = `${dialHost(options.host)}:${echo.port}`;
     const localTls = options.httpsPort === undefined ? undefined : ensureLocalTls(paths.dir);
-    const common = { state, host: options.host, gatewayPort: options.gatewayPort, echoAddress, workers: options.workers, httpsPort: options.httpsPort };
-    writeFileAtomic(paths.staticConfig, renderGatewayConfig({ ...common, keys: 'file', dataDirDisplay: displayPath(paths.dir) }), 0o644);
-    writeFileAtomic(paths.jwksConfig, renderGatewayConfig({ ...common, keys: 'jwks', dataDirDisplay: displayPath(paths.dir) }), 0o644);
+    const writeConfigs = (current: DemoState) => {
+      const common = { state: current, host: options.host, gatewayPort: options.gatewayPort, echoAddress, workers: options.workers, httpsPort: options.httpsPort };
+      writeFileAtomic(paths.staticConfig, renderGatewayConfig({ ...common, keys: 'file', dataDirDisplay: displayPath(paths.dir) }), 0o644);
+      writeFileAtomic(paths.jwksConfig, renderGatewayConfig({ ...common, keys: 'jwks', dataDirDisplay: displayPath(paths.dir) }), 0o644);
+    };
+    writeConfigs(state);
 
     const gateway = await (options.workers === 1
       ? startGatewayPart(paths.jwksConfig, logger.child({ part: 'gateway' }))
@@ -154,7 +170,18 @@ async function startLocked(options: UpOptions, out: NodeJS.WritableStream, paths
           : { extra: renderTlsWalkthrough(`https://localhost:${options.httpsPort}`, displayPath(localTls.caCert), localTls.action === 'reused' ? 'reused' : `${localTls.action} now`) }),
       }),
     );
+    if (issuerNote !== undefined) out.write(`${issuerNote}\n`);
     logger.info({ firstStart, idpUrl, gatewayUrl: state.gatewayUrl, echoUrl: state.echoUrl }, 'up: running');
+    const stopWatching = watchIssuer(readIssuer, state.issuer, async (next) => {
+      const before = state.issuer;
+      state = { ...state, issuer: next };
+      writeDemoState(paths.demo, state);
+      writeConfigs(state);
+      await gateway.reload();
+      logger.info({ from: before, to: next }, 'up: the tenant issuer changed; gateway reloaded');
+      out.write(`\n${issuerChangedNote(before, next)}\n`);
+    });
+    started.push({ close: async () => stopWatching() });
     return { state, stop };
   } catch (error) {
     await stop();

@@ -14,6 +14,7 @@ export const ErrorCode = {
 
   // gatehouse up (the one-command demo)
   UP_DATA_DIR: 'ERR_UP_DATA_DIR',
+  UP_DATA_DIR_IN_USE: 'ERR_UP_DATA_DIR_IN_USE',
   UP_DEMO_STATE: 'ERR_UP_DEMO_STATE',
   UP_FOREIGN_DATABASE: 'ERR_UP_FOREIGN_DATABASE',
   UP_GATEWAY_START: 'ERR_UP_GATEWAY_START',

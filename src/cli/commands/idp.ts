@@ -3,7 +3,8 @@
  */
 import { parseArgs } from 'node:util';
 import { ErrorCode, GatehouseError } from '../../shared/errors.js';
-import { DEFAULT_PORT, startIdp } from '../../idp/index.js';
+import { DEFAULT_PORT, startIdp, Storage } from '../../idp/index.js';
+import { ADMIN_APPLICATION_ID, ADMIN_APPLICATION_NAME, ADMIN_ROLE } from '../../idp/admin/index.js';
 
 export const DEFAULT_DATABASE = 'data/idp.sqlite';
 
@@ -26,6 +27,29 @@ function parsePort(value: string | undefined): number {
   const port = Number(value);
   if (!/^\d+$/.test(value) || port > 65_535) throw new GatehouseError(ErrorCode.USAGE, `--port must be a number from 0 to 65535, not "${value}"`);
   return port;
+}
+
+/** Whether the console's application exists, and whether some user holds its admin role (and so can sign in at /admin). */
+async function consoleAdministrator(database: string): Promise<{ application: boolean; administrator: boolean }> {
+  const storage = await Storage.open(database);
+  try {
+    const application = (await storage.applications.get(ADMIN_APPLICATION_ID)) !== undefined;
+    const registrations = application ? await storage.registrations.find({ application_id: ADMIN_APPLICATION_ID }) : [];
+    return { application, administrator: registrations.some((r) => r.roles.includes(ADMIN_ROLE)) };
+  } finally {
+    await storage.close();
+  }
+}
+
+export function noAdministratorWarning(url: string, applicationExists: boolean): string {
+  const createApplication = `    curl -X POST ${url}/api/application/${ADMIN_APPLICATION_ID} -H 'Authorization: <api key>' -H 'Content-Type: application/json' \\
+      -d '{"application":{"name":"${ADMIN_APPLICATION_NAME}","roles":[{"name":"${ADMIN_ROLE}","isSuperRole":true}]}}'
+`;
+  return `gatehouse idp: WARNING: nobody can sign in to the admin console (${url}/admin) yet: no user has the "${ADMIN_ROLE}" role of its application (${ADMIN_APPLICATION_ID}).
+  Make one with an API key, e.g. the admin key printed at the first start:
+${applicationExists ? '' : createApplication}    curl -X POST ${url}/api/user/registration -H 'Authorization: <api key>' -H 'Content-Type: application/json' \\
+      -d '{"user":{"email":"admin@example.com","password":"<password>"},"registration":{"applicationId":"${ADMIN_APPLICATION_ID}","roles":["${ADMIN_ROLE}"]}}'
+  (npx gatehouse up makes one, with its password in <data-dir>/demo.json.)`;
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -60,6 +84,9 @@ export async function run(argv: string[]): Promise<number> {
     ...(values.issuer === undefined ? {} : { issuer: values.issuer as string }),
   });
   console.error(`gatehouse idp: listening on ${idp.url}`);
+  const database = (values.database as string | undefined) ?? DEFAULT_DATABASE;
+  const console_ = await consoleAdministrator(database);
+  if (!console_.administrator) console.error(noAdministratorWarning(idp.url, console_.application));
   await new Promise<void>((resolve) => {
     // `on`, not `once`: a second signal while closing must not fall back to the default (kill) action.
     const stop = () => resolve();

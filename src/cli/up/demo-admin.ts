@@ -15,7 +15,7 @@ export function generateAdminCredentials(): { adminLoginId: string; adminPasswor
   return { adminLoginId: DEMO_ADMIN_LOGIN_ID, adminPassword: `admin-${randomBytes(12).toString('base64url')}` };
 }
 
-async function call(idpUrl: string, apiKey: string, method: string, path: string, body?: unknown, tenantId?: string): Promise<{ status: number; json: any }> {
+export async function idpCall(idpUrl: string, apiKey: string, method: string, path: string, body?: unknown, tenantId?: string): Promise<{ status: number; json: any }> {
   const response = await fetch(`${idpUrl}${path}`, {
     method,
     headers: { authorization: apiKey, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(tenantId === undefined ? {} : { 'x-fusionauth-tenantid': tenantId }) },
@@ -32,18 +32,18 @@ function fail(step: string, status: number): never {
 /** Creates the console's application and the demo administrator unless they exist. `idpUrl` is a loopback URL. */
 export async function ensureDemoAdmin(idpUrl: string, state: DemoState & { adminLoginId: string; adminPassword: string }): Promise<void> {
   const key = state.adminApiKey;
-  const demoApp = await call(idpUrl, key, 'GET', `/api/application/${state.applicationId}`);
+  const demoApp = await idpCall(idpUrl, key, 'GET', `/api/application/${state.applicationId}`);
   if (demoApp.status !== 200) fail('GET the demo application', demoApp.status);
   const tenantId = demoApp.json.application.tenantId as string;
-  const admin = await call(idpUrl, key, 'GET', `/api/application/${ADMIN_APPLICATION_ID}`);
+  const admin = await idpCall(idpUrl, key, 'GET', `/api/application/${ADMIN_APPLICATION_ID}`);
   if (admin.status === 404) {
-    const created = await call(idpUrl, key, 'POST', `/api/application/${ADMIN_APPLICATION_ID}`, { application: { name: ADMIN_APPLICATION_NAME, roles: [{ name: ADMIN_ROLE, isSuperRole: true }] } }, tenantId);
+    const created = await idpCall(idpUrl, key, 'POST', `/api/application/${ADMIN_APPLICATION_ID}`, { application: { name: ADMIN_APPLICATION_NAME, roles: [{ name: ADMIN_ROLE, isSuperRole: true }] } }, tenantId);
     if (created.status !== 200) fail('create the console application', created.status);
   } else if (admin.status !== 200) fail('GET the console application', admin.status);
-  const user = await call(idpUrl, key, 'GET', `/api/user?email=${encodeURIComponent(state.adminLoginId)}`, undefined, tenantId);
+  const user = await idpCall(idpUrl, key, 'GET', `/api/user?email=${encodeURIComponent(state.adminLoginId)}`, undefined, tenantId);
   if (user.status === 200) return;
   if (user.status !== 404) fail('look up the administrator', user.status);
-  const registered = await call(
+  const registered = await idpCall(
     idpUrl,
     key,
     'POST',

@@ -26,6 +26,8 @@ export interface DemoState {
   /** The admin console's demo administrator (absent in data directories from before the console; `up` adds them). */
   readonly adminLoginId?: string;
   readonly adminPassword?: string;
+  /** When `up`'s self-check last passed with this data directory (absent until a start has completed). */
+  readonly verifiedAt?: string;
 }
 
 const GENERATED = ['issuer', 'applicationId', 'apiKey', 'loginId', 'password', 'userId', 'adminApiKey'] as const;
@@ -88,6 +90,7 @@ export function writeDemoState(path: string, state: DemoState): void {
     adminApiKey: state.adminApiKey,
     ...(state.adminLoginId === undefined ? {} : { adminLoginId: state.adminLoginId, adminPassword: state.adminPassword }),
     createdAt: state.createdAt,
+    ...(state.verifiedAt === undefined ? {} : { verifiedAt: state.verifiedAt }),
   };
   writeFileAtomic(path, `${JSON.stringify(ordered, null, 2)}\n`);
 }

@@ -49,9 +49,9 @@ export function renderGatewayConfig(input: GatewayConfigInput): string {
     input.keys === 'file'
       ? [
           '# The seed\'s set-up in Gatehouse: the six JWT checks with a static public key (pubkey.pem).',
-          '# Written by `gatehouse up`. Run it alone (with the echo service on its port):',
-          `#   gatehouse echo --port ${input.echoAddress.split(':').pop()} &`,
-          `#   gatehouse gateway --config ${input.dataDirDisplay}/gatehouse.yaml`,
+          '# Written by `gatehouse up`. Run it alone from the Gatehouse folder (with the echo service on its port):',
+          `#   npx gatehouse echo --port ${input.echoAddress.split(':').pop()} &`,
+          `#   npx gatehouse gateway --config ${input.dataDirDisplay}/gatehouse.yaml`,
         ]
       : ['# What `gatehouse up` runs: the seed\'s six checks with keys from the identity provider\'s JWKS.', '# Written by `gatehouse up` on every start.'];
   return `${intro.join('\n')}

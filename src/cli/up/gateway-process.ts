@@ -72,6 +72,8 @@ export async function startGatewayProcess(options: {
 
   return {
     port: options.port,
+    // the primary validates the file and reloads every worker
+    reload: async () => void (exitCode === null && child.kill('SIGHUP')),
     async close() {
       if (exitCode !== null) return;
       child.kill('SIGTERM');

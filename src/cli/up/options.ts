@@ -37,7 +37,7 @@ POST /api/login and a demo user, and writes to the data directory:
   demo.json       issuer, applicationId, apiKey, loginId, password, gatewayUrl, idpUrl (for scripts),
                   adminLoginId, adminPassword (the admin console at <idp>/admin)
   pubkey.pem      the application's public key (the seed's static-key set-up)
-  gatehouse.yaml  a gateway config using pubkey.pem: gatehouse gateway --config <data-dir>/gatehouse.yaml
+  gatehouse.yaml  a gateway config using pubkey.pem: npx gatehouse gateway --config <data-dir>/gatehouse.yaml
   gatehouse.log   the JSON log of every part
   (and kickstart.json, gatehouse-jwks.yaml, idp.sqlite)
 Later starts reuse all of it. Ctrl-C stops everything. With npm, flags go after --:
@@ -80,7 +80,7 @@ export function parseUpOptions(argv: readonly string[], cwd: string = process.cw
       allowPositionals: false,
     }));
   } catch (error) {
-    throw new GatehouseError(ErrorCode.USAGE, `${(error as Error).message}; see gatehouse up --help`);
+    throw new GatehouseError(ErrorCode.USAGE, `${(error as Error).message}; see npx gatehouse up --help`);
   }
   if (values.help) return undefined;
   const dataDir = values['data-dir'] ?? UP_DEFAULTS.dataDir;

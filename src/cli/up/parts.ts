@@ -21,6 +21,8 @@ export interface RunningIdp extends RunningPart {
 
 export interface RunningGateway extends RunningPart {
   readonly port: number;
+  /** Re-reads its config file (a bad one is refused and the old config keeps serving). */
+  reload(): Promise<void>;
 }
 
 export interface IdpStart {
@@ -50,7 +52,7 @@ export async function startIdpPart(options: IdpStart): Promise<RunningIdp> {
 export async function startGatewayPart(configPath: string, logger: Logger): Promise<RunningGateway> {
   const running = await startGateway({ configPath, logger });
   const port = running.frontends[0]?.port ?? 0;
-  return { port, close: () => running.close() };
+  return { port, close: () => running.close(), reload: () => running.reload(configPath) };
 }
 
 export async function startEchoPart(host: string, port: number, logger: Logger): Promise<RunningPart & { port: number; url: string }> {

@@ -6,7 +6,7 @@
  */
 import { createWriteStream } from 'node:fs';
 import { createLogger, type Logger } from '../../shared/logger.js';
-import { dataPaths, displayPath, ensureDataDir, writeFileAtomic } from './data-dir.js';
+import { dataPaths, displayPath, ensureDataDir, writeFileAtomic, type DataPaths } from './data-dir.js';
 import { generateDemoState, readDemoState, withUrls, writeDemoState, type DemoState } from './demo-state.js';
 import { renderGatewayConfig } from './gateway-config.js';
 import { buildDemoKickstart } from './kickstart.js';
@@ -21,7 +21,9 @@ import { waitForStopSignal } from './signals.js';
 import { renderWalkthrough } from './walkthrough.js';
 import { ensureLocalTls } from './local-tls.js';
 import { renderTlsWalkthrough, tlsSelfCheck } from './tls-walkthrough.js';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { lockDataDir, type DataDirLock } from './lock.js';
+import { issuerChangedNote, tenantIssuer, watchIssuer } from './issuer.js';
 
 /**
  * The host name the printed URLs (and the issuer) use: `localhost` for IPv4 loopback and wildcard binds, as
@@ -48,6 +50,15 @@ function claims(options: UpOptions): PortClaim[] {
   ];
 }
 
+/**
+ * What this start is, for the walkthrough's first line. A fresh database after a first start that never
+ * passed its self-check is still the first start: no token was ever issued from it, so none is lost.
+ */
+export function startKind(previous: DemoState | undefined, freshDatabase: boolean): 'first' | 'recreated' | 'reused' {
+  if (previous === undefined || (freshDatabase && previous.verifiedAt === undefined)) return 'first';
+  return freshDatabase ? 'recreated' : 'reused';
+}
+
 export interface UpHandle {
   readonly state: DemoState;
   stop(): Promise<void>;
@@ -55,11 +66,28 @@ export interface UpHandle {
 
 /** Starts everything and returns once the walkthrough has been printed. */
 export async function startUp(options: UpOptions, out: NodeJS.WritableStream = process.stdout): Promise<UpHandle> {
-  const [idpClaim, echoClaim, gatewayClaim] = claims(options) as [PortClaim, PortClaim, PortClaim];
-  await checkPortsFree(claims(options));
-
   const paths = dataPaths(options.dataDir);
-  ensureDataDir(paths.dir);
+  const ports = Object.fromEntries(claims(options).map((c) => [c.what, c.port]));
+  // a data directory that exists may be in use: a second `up` on it is refused with the first one's pid and
+  // ports before the ports are checked; a new one is created only once the ports are known to be free
+  const existed = existsSync(paths.dir);
+  if (existed) ensureDataDir(paths.dir);
+  let lock = existed ? lockDataDir(paths.dir, displayPath(paths.dir), ports) : undefined;
+  try {
+    await checkPortsFree(claims(options));
+    if (lock === undefined) {
+      ensureDataDir(paths.dir);
+      lock = lockDataDir(paths.dir, displayPath(paths.dir), ports);
+    }
+    return await startLocked(options, out, paths, lock);
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
+}
+
+async function startLocked(options: UpOptions, out: NodeJS.WritableStream, paths: DataPaths, lock: DataDirLock): Promise<UpHandle> {
+  const [idpClaim, echoClaim, gatewayClaim] = claims(options) as [PortClaim, PortClaim, PortClaim];
   const logStream = createWriteStream(paths.log, { flags: 'a', mode: 0o600 });
   const logger: Logger = createLogger({ name: 'gatehouse', destination: logStream });
   const host = publicHost(options.host);
@@ -81,6 +109,7 @@ export async function startUp(options: UpOptions, out: NodeJS.WritableStream = p
     for (const part of started.reverse()) await part.close().catch((error: unknown) => logger.error({ err: (error as Error).message }, 'up: stop failed'));
     started.length = 0;
     await new Promise<void>((resolve) => logStream.end(resolve));
+    lock.release();
   };
   try {
     const idp = await startIdpPart({ host: options.host, port: options.idpPort, database, kickstartPath: paths.kickstart, logger: logger.child({ part: 'idp' }) }).catch((error: unknown) => {
@@ -90,6 +119,11 @@ export async function startUp(options: UpOptions, out: NodeJS.WritableStream = p
     writePublicKey(paths.publicKey, await fetchApplicationPublicKey(`http://${dialHost(options.host)}:${idp.port}`, state.applicationId));
     // after the public key: that step is what refuses a database another data directory made
     await ensureDemoAdmin(`http://${dialHost(options.host)}:${idp.port}`, { ...state, ...admin });
+    // the console may have changed the tenant's issuer since the last start: the gateway checks the tenant's
+    const readIssuer = () => tenantIssuer(`http://${dialHost(options.host)}:${idp.port}`, state.adminApiKey, state.applicationId);
+    const issuer = await readIssuer();
+    const issuerNote = issuer === state.issuer ? undefined : issuerChangedNote(state.issuer, issuer);
+    state = { ...state, issuer };
 
     const echo = await startEchoPart(options.host, options.echoPort, logger.child({ part: 'echo' })).catch((error: unknown) => {
       throw explainListenError(error, echoClaim);
@@ -98,9 +132,12 @@ export async function startUp(options: UpOptions, out: NodeJS.WritableStream = p
     state = withUrls(state, { idpUrl, echoUrl: `http://${host}:${echo.port}`, gatewayUrl });
     const echoAddress = `${dialHost(options.host)}:${echo.port}`;
     const localTls = options.httpsPort === undefined ? undefined : ensureLocalTls(paths.dir);
-    const common = { state, host: options.host, gatewayPort: options.gatewayPort, echoAddress, workers: options.workers, httpsPort: options.httpsPort };
-    writeFileAtomic(paths.staticConfig, renderGatewayConfig({ ...common, keys: 'file', dataDirDisplay: displayPath(paths.dir) }), 0o644);
-    writeFileAtomic(paths.jwksConfig, renderGatewayConfig({ ...common, keys: 'jwks', dataDirDisplay: displayPath(paths.dir) }), 0o644);
+    const writeConfigs = (current: DemoState) => {
+      const common = { state: current, host: options.host, gatewayPort: options.gatewayPort, echoAddress, workers: options.workers, httpsPort: options.httpsPort };
+      writeFileAtomic(paths.staticConfig, renderGatewayConfig({ ...common, keys: 'file', dataDirDisplay: displayPath(paths.dir) }), 0o644);
+      writeFileAtomic(paths.jwksConfig, renderGatewayConfig({ ...common, keys: 'jwks', dataDirDisplay: displayPath(paths.dir) }), 0o644);
+    };
+    writeConfigs(state);
 
     const gateway = await (options.workers === 1
       ? startGatewayPart(paths.jwksConfig, logger.child({ part: 'gateway' }))
@@ -113,6 +150,8 @@ export async function startUp(options: UpOptions, out: NodeJS.WritableStream = p
     writeDemoState(paths.demo, state);
 
     await selfCheck(state);
+    state = { ...state, verifiedAt: new Date().toISOString() };
+    writeDemoState(paths.demo, state);
     if (localTls !== undefined) await tlsSelfCheck(dialHost(options.host), options.httpsPort as number, readFileSync(localTls.caCert, 'utf8'));
     out.write(
       renderWalkthrough({
@@ -124,14 +163,25 @@ export async function startUp(options: UpOptions, out: NodeJS.WritableStream = p
           publicKey: displayPath(paths.publicKey),
           log: displayPath(paths.log),
         },
-        start: firstStart ? 'first' : idp.fresh ? 'recreated' : 'reused',
+        start: startKind(previous, idp.fresh),
         exposed: !['127.0.0.1', '::1', 'localhost'].includes(options.host),
         ...(localTls === undefined
           ? {}
           : { extra: renderTlsWalkthrough(`https://localhost:${options.httpsPort}`, displayPath(localTls.caCert), localTls.action === 'reused' ? 'reused' : `${localTls.action} now`) }),
       }),
     );
+    if (issuerNote !== undefined) out.write(`${issuerNote}\n`);
     logger.info({ firstStart, idpUrl, gatewayUrl: state.gatewayUrl, echoUrl: state.echoUrl }, 'up: running');
+    const stopWatching = watchIssuer(readIssuer, state.issuer, async (next) => {
+      const before = state.issuer;
+      state = { ...state, issuer: next };
+      writeDemoState(paths.demo, state);
+      writeConfigs(state);
+      await gateway.reload();
+      logger.info({ from: before, to: next }, 'up: the tenant issuer changed; gateway reloaded');
+      out.write(`\n${issuerChangedNote(before, next)}\n`);
+    });
+    started.push({ close: async () => stopWatching() });
     return { state, stop };
   } catch (error) {
     await stop();

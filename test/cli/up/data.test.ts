@@ -158,3 +158,12 @@ test('up dials loopback for wildcard binds, and the bound address otherwise', ()
   assert.equal(dialHost('::1'), '[::1]');
   assert.equal(dialHost('127.0.0.1'), '127.0.0.1');
 });
+
+test('after a first start that failed before its self-check, a fresh database is still a first start', async () => {
+  const { startKind } = await import('../../../src/cli/up/index.js');
+  const state = { issuer: 'http://localhost:9011' } as Parameters<typeof startKind>[0];
+  assert.equal(startKind(undefined, true), 'first');
+  assert.equal(startKind(state, true), 'first', 'never verified: no token was issued, none is lost');
+  assert.equal(startKind({ ...state, verifiedAt: '2026-12-07T12:00:00.000Z' } as Parameters<typeof startKind>[0], true), 'recreated');
+  assert.equal(startKind({ ...state, verifiedAt: '2026-12-07T12:00:00.000Z' } as Parameters<typeof startKind>[0], false), 'reused');
+});

@@ -64,3 +64,23 @@ test('the same port asked for twice is refused before anything binds', async () 
     /port 47001 is asked for twice \(--echo-port and --gateway-port\)/,
   );
 });
+
+test('every busy port is named at once, with its part and flag', async () => {
+  const a = await listen();
+  const b = await listen();
+  try {
+    await assert.rejects(
+      checkPortsFree([
+        { what: 'identity provider', host: '127.0.0.1', port: a.port, flag: '--idp-port' },
+        { what: 'echo service', host: '127.0.0.1', port: 0, flag: '--echo-port' },
+        { what: 'gateway', host: '127.0.0.1', port: b.port, flag: '--gateway-port' },
+      ]),
+      (error: unknown) =>
+        isGatehouseError(error, 'ERR_PORT_IN_USE') &&
+        error.message === `ports ${a.port} (identity provider, --idp-port), ${b.port} (gateway, --gateway-port) are already in use on 127.0.0.1; stop what uses them or choose other ports with those flags`,
+    );
+  } finally {
+    a.server.close();
+    b.server.close();
+  }
+});

@@ -143,8 +143,11 @@ async function runPrimary({ configPath, workers, logger }: ClusterOptions): Prom
   let statsId = 0;
   const statsWaiters = new Map<number, { replies: StatsSnapshot[]; expected: number; done: (s: StatsSnapshot[]) => void }>();
 
+  // a worker that has just disconnected (it saw the shutdown, or died) can still look connected: the write
+  // then fails with EPIPE, which Node 22+ emits as an 'error' the Worker has no listener for (the primary
+  // crashed with exit 1 on SIGTERM during start). The callback takes that error instead.
   const tell = (worker: Worker, message: Message) => {
-    if (worker.isConnected()) worker.send(message);
+    if (worker.isConnected()) worker.send(message, ignoreSendError);
   };
   const health = new SharedHealthChecks(logger, (states) => {
     for (const worker of live) tell(worker, { type: 'gatehouse:health', states, admin: [] });
@@ -196,7 +199,7 @@ async function runPrimary({ configPath, workers, logger }: ClusterOptions): Prom
       else if (message.type === 'gatehouse:ready') {
         ready.add(worker);
         // a worker still loading its code when the shutdown went out had no listener for it yet
-        if (shuttingDown) worker.send({ type: 'gatehouse:shutdown' } satisfies Message);
+        if (shuttingDown) tell(worker, { type: 'gatehouse:shutdown' });
       }
       else if (message.type === 'gatehouse:reloaded') {
         if (message.ok) {
@@ -243,7 +246,7 @@ async function runPrimary({ configPath, workers, logger }: ClusterOptions): Prom
             else resolve(mergeStats(replies));
           };
           statsWaiters.set(id, { replies: [], expected: targets.length, done: finish });
-          for (const worker of targets) worker.send({ type: 'gatehouse:stats', id } satisfies Message);
+          for (const worker of targets) tell(worker, { type: 'gatehouse:stats', id });
         }),
       setServerState,
     }, { token });
@@ -268,13 +271,13 @@ async function runPrimary({ configPath, workers, logger }: ClusterOptions): Prom
       health.apply(next);
       saveStates();
       logger.info({ workers: live.size }, 'reloading config in every worker');
-      for (const worker of live) worker.send({ type: 'gatehouse:reload' } satisfies Message);
+      for (const worker of live) tell(worker, { type: 'gatehouse:reload' });
     });
     const shutdown = (signal: string) => {
       if (shuttingDown) return;
       shuttingDown = true;
       logger.info({ signal }, 'draining workers');
-      for (const worker of live) worker.send({ type: 'gatehouse:shutdown' } satisfies Message);
+      for (const worker of live) tell(worker, { type: 'gatehouse:shutdown' });
       const force = setTimeout(() => {
         for (const worker of live) worker.kill('SIGKILL');
       }, config.timeouts.drain + 5_000);
@@ -291,3 +294,5 @@ async function runPrimary({ configPath, workers, logger }: ClusterOptions): Prom
     for (const signal of early) process.emit(signal as NodeJS.Signals, signal as NodeJS.Signals);
   });
 }
+
+function ignoreSendError(): void {}

@@ -80,6 +80,27 @@ export class Storage {
     });
   }
 
+  /**
+   * Runs `work` in one database transaction and returns its result: everything it writes through the
+   * Storage it is given commits together or not at all. Inside a transaction, a nested call runs in the
+   * same one. On SQLite kysely serialises transactions over its one connection; on PostgreSQL they are
+   * READ COMMITTED, so code that must not interleave takes row locks (`lockApplication`).
+   */
+  async transaction<T>(work: (tx: Storage) => Promise<T>): Promise<T> {
+    if (this.db.isTransaction) return work(this);
+    return this.db.transaction().execute((trx) => work(new Storage(trx, this.dialect)));
+  }
+
+  /**
+   * Inside a transaction on PostgreSQL, locks the application's row until the commit (`mode` share for
+   * writers that only depend on its roles, update for writers that change them); a no-op on SQLite,
+   * whose transactions are already serialised.
+   */
+  async lockApplication(applicationId: string, mode: 'share' | 'update'): Promise<void> {
+    if (this.dialect !== 'postgres' || !this.db.isTransaction) return;
+    await sql`SELECT id FROM applications WHERE id = ${applicationId} ${mode === 'share' ? sql`FOR SHARE` : sql`FOR UPDATE`}`.execute(this.db);
+  }
+
   /** Opens (creating and migrating as needed) the database: an SQLite path or a postgres:// URL. */
   static async open(database: string): Promise<Storage> {
     const { db, dialect } = await openDatabase(database);

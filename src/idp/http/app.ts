@@ -8,6 +8,7 @@ import type { IdpContext } from '../context.js';
 import { ApiErrors, StatusError, ValidationError } from '../model/errors.js';
 import { DuplicateError } from '../storage/index.js';
 import { authenticate } from './auth.js';
+import { pathIdsAreUuids, refuseEndpoint } from './not-implemented.js';
 
 export const BODY_LIMIT = 1024 * 1024;
 
@@ -40,7 +41,9 @@ export function createApp(ctx: IdpContext): FastifyInstance {
   });
 
   app.addHook('onRequest', async (request, reply) => {
-    if (request.routeOptions.url === undefined) return;
+    const route = request.routeOptions.url;
+    if (route === undefined) return;
+    if (route.startsWith('/api/') && !pathIdsAreUuids(request)) return refuseEndpoint(request, reply);
     if (!(await authenticate(ctx, request))) {
       await reply.code(401).send();
     }
@@ -52,11 +55,12 @@ export function createApp(ctx: IdpContext): FastifyInstance {
   });
 
   app.addHook('onResponse', async (request, reply) => {
-    request.log.info({ method: request.method, route: request.routeOptions.url ?? 'unknown', status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    const line = { method: request.method, route: request.routeOptions.url ?? 'unknown', status: reply.statusCode, ms: Math.round(reply.elapsedTime) };
+    request.log.info(request.notImplemented === true ? { ...line, notImplemented: true } : line, 'request');
   });
 
-  app.setNotFoundHandler((_request, reply) => {
-    void reply.code(404).send();
+  app.setNotFoundHandler((request, reply) => {
+    void refuseEndpoint(request, reply);
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {

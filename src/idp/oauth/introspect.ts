@@ -2,13 +2,14 @@
  * `POST /oauth2/introspect` (RFC 7662), form `token` and the client (`client_id`, or Basic with its
  * secret). `{"active": true, ...claims}` for a valid, unexpired, unrevoked token issued to that client
  * (its `aud`, or its `sub` for a client-credentials token); `{"active": false}` otherwise. A wrong client
- * secret is 401 invalid_client.
+ * secret is 401 invalid_client. A client-credentials token (header `gty: ["client_credentials"]`) may be
+ * introspected with `token` alone, as FusionAuth allows.
  */
 import type { FastifyInstance } from 'fastify';
 import type { IdpContext } from '../context.js';
 import { authenticateClient, triedBasic } from './client-auth.js';
 import { OAuthError, sendOAuthError } from './errors.js';
-import { requiredParam } from './form.js';
+import { param, requiredParam } from './form.js';
 import { formBody, OAUTH_ROUTE } from './http.js';
 import { isRevoked } from './revocation.js';
 
@@ -17,6 +18,14 @@ export function registerIntrospect(app: FastifyInstance, ctx: IdpContext): void 
     try {
       const params = formBody(request);
       const token = requiredParam(params, 'token');
+      // FusionAuth: a client-credentials token may be introspected with `token` alone (the client's
+      // introspectClientCredentialsAccessToken); any other token needs its client
+      if (param(params, 'client_id') === undefined && !triedBasic(request)) {
+        void reply.header('cache-control', 'no-store');
+        const claims = isClientCredentialsToken(token) ? await ctx.keys.verify(token) : undefined;
+        if (claims === undefined || (await isRevoked(ctx, claims))) return { active: false };
+        return { active: true, ...claims };
+      }
       const client = await authenticateClient(ctx, request, params);
       void reply.header('cache-control', 'no-store');
       const claims = await ctx.keys.verify(token);
@@ -29,4 +38,14 @@ export function registerIntrospect(app: FastifyInstance, ctx: IdpContext): void 
       throw error;
     }
   });
+}
+
+/** True when the JWT's header says it came from the client_credentials grant (`gty`). */
+function isClientCredentialsToken(token: string): boolean {
+  try {
+    const header = JSON.parse(Buffer.from(token.slice(0, Math.max(0, token.indexOf('.'))), 'base64url').toString('utf8')) as { gty?: unknown };
+    return Array.isArray(header.gty) && header.gty.length === 1 && header.gty[0] === 'client_credentials';
+  } catch {
+    return false;
+  }
 }

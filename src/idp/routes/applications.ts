@@ -197,10 +197,11 @@ export function registerApplicationRoutes(app: FastifyInstance, ctx: IdpContext)
 
   const saveRole = (request: FastifyRequest<{ Params: { id: string; roleId?: string } }>, replaceId?: string) =>
     changeRoles(request, async (application) => {
-      const input = wrapped(request, 'role');
-      const errors = new ApiErrors();
       const existing = replaceId === undefined ? undefined : application.roles.find((r) => r.id === replaceId);
       if (replaceId !== undefined && existing === undefined) return notFound();
+      const given = wrapped(request, 'role');
+      const input = request.method === 'PATCH' ? { ...existing, ...given } : given;
+      const errors = new ApiErrors();
       const id = replaceId ?? createId(request.params.roleId, input.id, 'role.id');
       const role = parseRole(errors, { ...input, id }, 'role', ctx.now(), existing);
       errors.throwIfAny();
@@ -211,9 +212,11 @@ export function registerApplicationRoutes(app: FastifyInstance, ctx: IdpContext)
     });
   app.post('/api/application/:id/role', { config: ROLE_ENDPOINT }, (request: FastifyRequest<{ Params: { id: string } }>) => saveRole(request));
   app.post('/api/application/:id/role/:roleId', { config: ROLE_ENDPOINT }, (request: FastifyRequest<{ Params: { id: string; roleId: string } }>) => saveRole(request));
-  app.put('/api/application/:id/role/:roleId', { config: ROLE_ENDPOINT }, (request: FastifyRequest<{ Params: { id: string; roleId: string } }>) =>
-    saveRole(request, pathId(request.params.roleId)),
-  );
+  for (const method of ['put', 'patch'] as const) {
+    app[method]('/api/application/:id/role/:roleId', { config: ROLE_ENDPOINT }, (request: FastifyRequest<{ Params: { id: string; roleId: string } }>) =>
+      saveRole(request, pathId(request.params.roleId)),
+    );
+  }
   const deleteRole = async (request: FastifyRequest<{ Params: { id: string; roleId?: string } }>, reply: FastifyReply) => {
     const name = query(request).name;
     await changeRoles(request, (application) => {

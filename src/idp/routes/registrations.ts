@@ -13,12 +13,15 @@ import type { Application, Registration, User } from '../model/types.js';
 import { requestedTenantId } from '../http/tenant.js';
 import { DuplicateError, type Storage } from '../storage/index.js';
 import { currentRoles } from '../services/roles.js';
+import { assertImplementedFields, refuseUnimplementedFields } from '../http/not-implemented.js';
 import { buildUser, saveUser } from '../services/users.js';
 import { issueSession } from '../services/session.js';
 import { bodyOf, createId, wrapped } from './common.js';
 import { findUser } from './users.js';
 
 const ENDPOINT = { endpoint: '/api/user/registration' };
+const CREATE_FIELDS: ReadonlySet<string> = new Set(['user', 'registration', 'skipVerification', 'skipRegistrationVerification', 'disableDomainBlock', 'eventInfo']);
+const CREATE_UNIMPLEMENTED: ReadonlySet<string> = new Set(['sendSetPasswordEmail', 'generateAuthenticationToken']);
 
 async function applicationFor(ctx: IdpContext, input: Body, tenantId: string | undefined): Promise<Application> {
   const id = input.applicationId;
@@ -30,8 +33,14 @@ async function applicationFor(ctx: IdpContext, input: Body, tenantId: string | u
   return application as Application;
 }
 
+const REGISTRATION_FIELDS: ReadonlySet<string> = new Set([
+  'id', 'applicationId', 'roles', 'data', 'username', 'timezone', 'preferredLanguages',
+  'userId', 'tenantId', 'verified', 'verifiedInstant', 'usernameStatus', 'insertInstant', 'lastUpdateInstant', 'lastLoginInstant',
+]);
+const REGISTRATION_UNIMPLEMENTED: ReadonlySet<string> = new Set(['cleanSpeakId', 'authenticationToken', 'identities', 'tokens']);
+
 function buildRegistration(ctx: IdpContext, user: User, application: Application, input: Body, existing?: Registration): Registration {
-  const errors = new ApiErrors();
+  const errors = refuseUnimplementedFields(input, 'registration', REGISTRATION_FIELDS, REGISTRATION_UNIMPLEMENTED);
   const roles = optionalStringArray(errors, input, 'roles', 'registration.roles');
   const username = optionalString(errors, input, 'username', 'registration.username');
   const timezone = optionalString(errors, input, 'timezone', 'registration.timezone');
@@ -77,6 +86,7 @@ async function insertRegistration(storage: Storage, registration: Registration):
 export function registerRegistrationRoutes(app: FastifyInstance, ctx: IdpContext): void {
   const create = async (request: FastifyRequest<{ Params: { userId?: string } }>) => {
     const body = bodyOf(request);
+    assertImplementedFields(body, '', CREATE_FIELDS, CREATE_UNIMPLEMENTED);
     const input = wrapped(request, 'registration');
     const scope = requestedTenantId(request);
     const application = await applicationFor(ctx, input, scope);

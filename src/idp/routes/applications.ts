@@ -88,13 +88,13 @@ async function complete(ctx: IdpContext, tenant: Tenant, doc: Body, rolesInput: 
     app.oauthConfiguration.clientAuthenticationPolicy = app.oauthConfiguration.requireClientAuthentication === false ? 'NotRequired' : 'Required';
     app.oauthConfiguration.requireClientAuthentication = app.oauthConfiguration.requireClientAuthentication !== false;
   }
-  if (enabled) {
-    if (!app.jwtConfiguration.accessTokenKeyId) {
-      app.jwtConfiguration.accessTokenKeyId = (await generateNamedKey(ctx, `Access token signing key generated for application ${name}`, 'RS256', tenant.issuer)).id;
-    }
-    if (!app.jwtConfiguration.idTokenKeyId) {
-      app.jwtConfiguration.idTokenKeyId = (await generateNamedKey(ctx, `Id token signing key generated for application ${name}`, 'RS256', tenant.issuer)).id;
-    }
+  if (enabled && !app.jwtConfiguration.accessTokenKeyId) {
+    app.jwtConfiguration.accessTokenKeyId = (await generateNamedKey(ctx, `Access token signing key generated for application ${name}`, 'RS256', tenant.issuer)).id;
+  }
+  // Every application gets an RS256 id-token key unless one is configured, JWT settings enabled or not:
+  // an id token must be verifiable by its client from the JWKS (an HMAC key would need the server's secret).
+  if (!app.jwtConfiguration.idTokenKeyId) {
+    app.jwtConfiguration.idTokenKeyId = (await generateNamedKey(ctx, `Id token signing key generated for application ${name}`, 'RS256', tenant.issuer)).id;
   }
   return app;
 }
@@ -160,6 +160,10 @@ export function registerApplicationRoutes(app: FastifyInstance, ctx: IdpContext)
     const merged = patch ? mergePatch(existing as unknown as Body, input) : overDefaults(applicationDefaults(now, existing.id, existing.oauthConfiguration.clientSecret) as unknown as Body, input);
     const oauth = merged.oauthConfiguration as Body;
     if (!patch && (oauth.clientSecret === undefined || oauth.clientSecret === '')) oauth.clientSecret = existing.oauthConfiguration.clientSecret;
+    // With JWT settings enabled, key ids left out are generated anew (the console's "regenerate on save");
+    // without them, a PUT keeps the id-token key every application has rather than minting one per update.
+    const jwt = merged.jwtConfiguration as Body;
+    if (jwt.enabled !== true && !jwt.idTokenKeyId && existing.jwtConfiguration.idTokenKeyId) jwt.idTokenKeyId = existing.jwtConfiguration.idTokenKeyId;
     const doc = { ...merged, id: existing.id, tenantId: existing.tenantId, insertInstant: existing.insertInstant, lastUpdateInstant: now, active: existing.active };
     const application = await complete(ctx, tenant, doc, undefined);
     // roles are the role API's: take them from the row as it is at the write, not as it was read above

@@ -81,6 +81,7 @@ export async function startIdp(options: IdpOptions): Promise<RunningIdp> {
   const storage = await Storage.open(options.database);
   const now = options.now ?? Date.now;
   const keys = new KeyRing(storage, now);
+  await keys.subscribe();
   const ctx: IdpContext = {
     storage,
     keys,

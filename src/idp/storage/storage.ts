@@ -7,6 +7,8 @@ import { sql, type Kysely } from 'kysely';
 import type { ApiKey, Application, AuthorizationCode, Key, RefreshToken, Registration, Tenant, User } from '../model/types.js';
 import { DocumentTable } from './table.js';
 import { openDatabase, type Dialect } from './open.js';
+import { ChangeFeed } from './change-feed.js';
+import { ErrorCode, GatehouseError } from '../../shared/errors.js';
 
 const lower = (value: string | undefined): string | null => (value === undefined ? null : value.toLowerCase());
 
@@ -28,6 +30,8 @@ export class Storage {
   private constructor(
     private readonly db: Kysely<any>,
     readonly dialect: Dialect,
+    /** Change notifications between processes sharing the database (change-feed.ts). */
+    readonly feed: ChangeFeed,
   ) {
     this.tenants = new DocumentTable(db, { name: 'tenants', columns: { name: (t) => t.name, insert_instant: (t) => t.insertInstant } });
     this.applications = new DocumentTable(db, {
@@ -88,7 +92,7 @@ export class Storage {
    */
   async transaction<T>(work: (tx: Storage) => Promise<T>): Promise<T> {
     if (this.db.isTransaction) return work(this);
-    return this.db.transaction().execute((trx) => work(new Storage(trx, this.dialect)));
+    return this.db.transaction().execute((trx) => work(new Storage(trx, this.dialect, this.feed)));
   }
 
   /**
@@ -103,8 +107,20 @@ export class Storage {
 
   /** Opens (creating and migrating as needed) the database: an SQLite path or a postgres:// URL. */
   static async open(database: string): Promise<Storage> {
-    const { db, dialect } = await openDatabase(database);
-    return new Storage(db, dialect);
+    const { db, dialect, schema, url } = await openDatabase(database);
+    let feed: ChangeFeed;
+    try {
+      feed =
+        dialect === 'postgres'
+          ? await ChangeFeed.postgres(url!, schema!, async (channel) => {
+              await sql`SELECT pg_notify(${channel}, '')`.execute(db);
+            })
+          : ChangeFeed.local();
+    } catch (error) {
+      await db.destroy().catch(() => undefined);
+      throw new GatehouseError(ErrorCode.IDP_STORAGE, `cannot listen for changes on PostgreSQL: ${(error as Error).message}`, { cause: error });
+    }
+    return new Storage(db, dialect, feed);
   }
 
   async getSetting(name: string): Promise<string | undefined> {
@@ -185,6 +201,7 @@ export class Storage {
   }
 
   async close(): Promise<void> {
+    await this.feed.close();
     await this.db.destroy();
   }
 }

@@ -4,7 +4,7 @@
  * against both databases.
  */
 import { sql, type Kysely } from 'kysely';
-import type { ApiKey, Application, AuthorizationCode, Key, RefreshToken, Registration, Tenant, User } from '../model/types.js';
+import type { ApiKey, Application, AuthorizationCode, Key, RefreshToken, Registration, StoredAdminSession, Tenant, User } from '../model/types.js';
 import { DocumentTable } from './table.js';
 import { openDatabase, type Dialect } from './open.js';
 import { ChangeFeed } from './change-feed.js';
@@ -26,6 +26,7 @@ export class Storage {
   readonly registrations: DocumentTable<Registration>;
   readonly refreshTokens: DocumentTable<RefreshToken>;
   readonly authorizationCodes: DocumentTable<AuthorizationCode>;
+  readonly adminSessions: DocumentTable<StoredAdminSession>;
 
   private constructor(
     private readonly db: Kysely<any>,
@@ -71,6 +72,10 @@ export class Storage {
         insert_instant: (r) => r.insertInstant,
       },
     });
+    this.adminSessions = new DocumentTable(db, {
+      name: 'admin_sessions',
+      columns: { user_id: (a) => a.userId ?? null, seen_instant: (a) => a.seen, insert_instant: (a) => a.created },
+    });
     this.authorizationCodes = new DocumentTable(db, {
       name: 'oauth_codes',
       columns: {
@@ -103,6 +108,18 @@ export class Storage {
   async lockApplication(applicationId: string, mode: 'share' | 'update'): Promise<void> {
     if (this.dialect !== 'postgres' || !this.db.isTransaction) return;
     await sql`SELECT id FROM applications WHERE id = ${applicationId} ${mode === 'share' ? sql`FOR SHARE` : sql`FOR UPDATE`}`.execute(this.db);
+  }
+
+  /**
+   * Deletes admin sessions idle since `idleBefore` or created before `createdBefore`, then the least
+   * recently seen beyond `max`.
+   */
+  async trimAdminSessions(idleBefore: number, createdBefore: number, max: number): Promise<void> {
+    await this.db.deleteFrom('admin_sessions').where((eb) => eb.or([eb('seen_instant', '<', idleBefore), eb('insert_instant', '<', createdBefore)])).execute();
+    const excess = (await this.adminSessions.count()) - max;
+    if (excess <= 0) return;
+    const oldest = (await this.db.selectFrom('admin_sessions').select('id').orderBy('seen_instant').orderBy('insert_instant').limit(excess).execute()) as { id: string }[];
+    await this.db.deleteFrom('admin_sessions').where('id', 'in', oldest.map((r) => r.id)).execute();
   }
 
   /** Opens (creating and migrating as needed) the database: an SQLite path or a postgres:// URL. */

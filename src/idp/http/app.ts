@@ -3,11 +3,13 @@
  * before every route, FusionAuth's statuses for errors (400 with Errors; 401/404/423/500 with an empty body),
  * and one log line per request naming the route pattern, never the query string (which can hold a token).
  */
+import { createServer } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { IdpContext } from '../context.js';
 import { ApiErrors, StatusError, ValidationError } from '../model/errors.js';
 import { DuplicateError } from '../storage/index.js';
 import { authenticate } from './auth.js';
+import { FastPath } from './fast-path.js';
 import { pathIdsAreUuids, refuseEndpoint } from './not-implemented.js';
 
 export const BODY_LIMIT = 1024 * 1024;
@@ -22,7 +24,13 @@ function parseJson(text: string): unknown {
 }
 
 export function createApp(ctx: IdpContext): FastifyInstance {
+  const fast = new FastPath(ctx.keys);
   const app = Fastify({
+    // the JWKS is answered before the router when its bytes are ready (fast-path.ts)
+    serverFactory: (handler) =>
+      createServer((request, response) => {
+        if (!fast.serve(request, response)) handler(request, response);
+      }),
     loggerInstance: ctx.logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT,

@@ -25,6 +25,8 @@ export class KeyRing {
   private signers = new Map<string, JwsSigner>();
   private verifiers = new Map<string, { key: Key; object: KeyObject }>();
   private jwksBody: Promise<string> | undefined;
+  private jwksReady: Buffer | undefined;
+  private readonly documents = new Map<string, Promise<string>>();
   private loadedAt = 0;
   /** Key ids already past the publication delay (kept across cache drops: a key only gets older). */
   private readonly published = new Set<string>();
@@ -57,6 +59,37 @@ export class KeyRing {
     this.signers = new Map();
     this.verifiers = new Map();
     this.jwksBody = undefined;
+    this.jwksReady = undefined;
+    this.documents.clear();
+  }
+
+  /**
+   * The JWKS answer as bytes, synchronously, when it is loaded and fresh (the fast path in http/fast-path.ts
+   * serves it without going through the router); undefined otherwise, and then a load starts.
+   */
+  jwksNow(): Buffer | undefined {
+    this.fresh();
+    if (this.jwksReady !== undefined) return this.jwksReady;
+    void this.jwks().catch(() => undefined);
+    return undefined;
+  }
+
+  /**
+   * A document derived from keys or tenants (the discovery documents), serialised once and kept until the
+   * next key or tenant change (tenant writes invalidate the ring too) or the cache TTL.
+   */
+  document(name: string, build: () => Promise<string>): Promise<string> {
+    this.fresh();
+    let entry = this.documents.get(name);
+    if (entry === undefined) {
+      if (this.documents.size >= 64) this.documents.clear();
+      entry = build().catch((error: unknown) => {
+        this.documents.delete(name);
+        throw error;
+      });
+      this.documents.set(name, entry);
+    }
+    return entry;
   }
 
   private fresh(): void {
@@ -92,15 +125,23 @@ export class KeyRing {
   jwks(): Promise<string> {
     this.fresh();
     // single flight: concurrent readers after an invalidation share one load
-    this.jwksBody ??= this.storage.keys.find().then(
-      (keys) => JSON.stringify({ keys: keys.map(publicJwk).filter((k) => k !== undefined) }),
-      (error: unknown) => {
-        this.jwksBody = undefined;
-        throw error;
-      },
-    );
+    if (this.jwksBody === undefined) {
+      const body: Promise<string> = this.storage.keys.find().then(
+        (keys) => {
+          const text = JSON.stringify({ keys: keys.map(publicJwk).filter((k) => k !== undefined) });
+          if (this.jwksBody === body) this.jwksReady = Buffer.from(text);
+          return text;
+        },
+        (error: unknown) => {
+          if (this.jwksBody === body) this.jwksBody = undefined;
+          throw error;
+        },
+      );
+      this.jwksBody = body;
+    }
     return this.jwksBody;
   }
+
 
   private async verifier(kid: string): Promise<{ key: Key; object: KeyObject } | undefined> {
     this.fresh();

@@ -4,6 +4,7 @@ import type { IdpContext } from '../context.js';
 import { registerApiKeyRoutes } from './api-keys.js';
 import { registerApplicationRoutes } from './applications.js';
 import { registerJwtRoutes } from './jwt.js';
+import { registerJwtVendRoute } from './jwt-vend.js';
 import { registerKeyRoutes } from './keys.js';
 import { registerLoginRoutes } from './login.js';
 import { registerRegistrationRoutes } from './registrations.js';
@@ -22,6 +23,7 @@ export function registerRoutes(app: FastifyInstance, ctx: IdpContext): void {
   registerRegistrationRoutes(app, ctx);
   registerLoginRoutes(app, ctx);
   registerJwtRoutes(app, ctx);
+  registerJwtVendRoute(app, ctx);
   registerWellKnownRoutes(app, ctx);
   registerOAuthRoutes(app, ctx);
   registerAdminConsole(app, ctx);

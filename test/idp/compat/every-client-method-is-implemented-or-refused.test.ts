@@ -109,6 +109,7 @@ const IMPLEMENTED: [string, Call][] = [
   ['revokeRefreshTokensByApplicationId', ({ c, fx }) => c.revokeRefreshTokensByApplicationId(fx.web.id)],
   ['revokeRefreshTokensByUserId', ({ c, fx }) => c.revokeRefreshTokensByUserId(fx.user.id)],
   ['revokeRefreshTokensWithRequest', ({ c, fx }) => c.revokeRefreshTokensWithRequest({ userId: fx.user.id })],
+  ['vendJWT', ({ c }) => c.vendJWT({ claims: { sub: 'walk' }, timeToLiveInSeconds: 60 })],
   ['logout', ({ anon }) => anon.logout(false, null as never)],
   ['logoutWithRequest', ({ anon }) => anon.logoutWithRequest({ global: false })],
   ['deleteUserWithRequest', async ({ c, ids }) => { const r = await c.deleteUserWithRequest(ids.user!, { hardDelete: true }); assert.equal((await c.retrieveUser(ids.user!).catch((e: { statusCode: number }) => e)).statusCode, 404, 'hardDelete in the body deletes'); return r; }],

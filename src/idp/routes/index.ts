@@ -5,6 +5,7 @@ import { registerApiKeyRoutes } from './api-keys.js';
 import { registerApplicationRoutes } from './applications.js';
 import { registerJwtRoutes } from './jwt.js';
 import { registerJwtVendRoute } from './jwt-vend.js';
+import { registerJwtIssueRoute } from './jwt-issue.js';
 import { registerKeyRoutes } from './keys.js';
 import { registerLoginRoutes } from './login.js';
 import { registerRegistrationRoutes } from './registrations.js';
@@ -24,6 +25,7 @@ export function registerRoutes(app: FastifyInstance, ctx: IdpContext): void {
   registerLoginRoutes(app, ctx);
   registerJwtRoutes(app, ctx);
   registerJwtVendRoute(app, ctx);
+  registerJwtIssueRoute(app, ctx);
   registerWellKnownRoutes(app, ctx);
   registerOAuthRoutes(app, ctx);
   registerAdminConsole(app, ctx);

@@ -84,6 +84,7 @@ const IMPLEMENTED: [string, Call][] = [
   ['reactivateUser', ({ c, ids }) => c.reactivateUser(ids.user!)],
   ['login', async ({ c, fx, values }) => { const r = await c.login({ loginId: fx.user.email, password: fx.user.password, applicationId: fx.web.id }); values.jwt = r.response.token!; return r; }],
   ['validateJWT', ({ anon, values }) => anon.validateJWT(values.jwt!)],
+  ['issueJWT', ({ anon, fx, values }) => anon.issueJWT(fx.web.id, values.jwt!, null as never)],
   ['exchangeUserCredentialsForAccessToken', async ({ anon, fx, values }) => { const r = await anon.exchangeUserCredentialsForAccessToken(fx.user.email, fx.user.password, fx.web.id, fx.web.secret, 'openid offline_access', null as never); values.at = r.response.access_token!; values.rt = r.response.refresh_token!; return r; }],
   ['exchangeUserCredentialsForAccessTokenWithRequest', ({ anon, fx }) => anon.exchangeUserCredentialsForAccessTokenWithRequest({ grant_type: 'password', username: fx.user.email, password: fx.user.password, client_id: fx.web.id, client_secret: fx.web.secret, scope: 'openid' })],
   ['retrieveUserInfoFromAccessToken', ({ anon, values }) => anon.retrieveUserInfoFromAccessToken(values.at!)],

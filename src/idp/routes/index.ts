@@ -11,6 +11,7 @@ import { registerLoginRoutes } from './login.js';
 import { registerRegistrationRoutes } from './registrations.js';
 import { registerTenantRoutes } from './tenants.js';
 import { registerUserRoutes } from './users.js';
+import { registerUserSearchRoutes } from './user-search.js';
 import { registerWellKnownRoutes } from './well-known.js';
 import { registerOAuthRoutes } from '../oauth/index.js';
 import { registerAdminConsole } from '../admin/index.js';
@@ -20,6 +21,7 @@ export function registerRoutes(app: FastifyInstance, ctx: IdpContext): void {
   registerKeyRoutes(app, ctx);
   registerApplicationRoutes(app, ctx);
   registerApiKeyRoutes(app, ctx);
+  registerUserSearchRoutes(app, ctx);
   registerUserRoutes(app, ctx);
   registerRegistrationRoutes(app, ctx);
   registerLoginRoutes(app, ctx);

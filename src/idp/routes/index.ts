@@ -12,6 +12,7 @@ import { registerRegistrationRoutes } from './registrations.js';
 import { registerTenantRoutes } from './tenants.js';
 import { registerUserRoutes } from './users.js';
 import { registerUserSearchRoutes } from './user-search.js';
+import { registerChangePasswordRoutes } from './change-password.js';
 import { registerWellKnownRoutes } from './well-known.js';
 import { registerOAuthRoutes } from '../oauth/index.js';
 import { registerAdminConsole } from '../admin/index.js';
@@ -22,6 +23,7 @@ export function registerRoutes(app: FastifyInstance, ctx: IdpContext): void {
   registerApplicationRoutes(app, ctx);
   registerApiKeyRoutes(app, ctx);
   registerUserSearchRoutes(app, ctx);
+  registerChangePasswordRoutes(app, ctx);
   registerUserRoutes(app, ctx);
   registerRegistrationRoutes(app, ctx);
   registerLoginRoutes(app, ctx);

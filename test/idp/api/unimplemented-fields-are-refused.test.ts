@@ -51,7 +51,7 @@ test('no email is sent, so a create asking for the set-password email is refused
 });
 
 test('unsupported endpoints answer an empty 404, not a user-create error or a 401', async () => {
-  for (const [method, path] of [['POST', '/api/user/change-password'], ['POST', '/api/user/forgot-password'], ['POST', '/api/user/import'], ['POST', '/api/user/verify-email'], ['PUT', '/api/user/verify-email?email=a@example.com']] as const) {
+  for (const [method, path] of [['POST', '/api/user/action'], ['POST', '/api/user/forgot-password'], ['POST', '/api/user/import'], ['POST', '/api/user/verify-email'], ['PUT', '/api/user/verify-email?email=a@example.com']] as const) {
     for (const headers of [{}, { authorization: '' }]) {
       const response = await fetch(`${idp.url}${path}`, { method, headers: { 'content-type': 'application/json', ...(headers.authorization === undefined ? { authorization: idp.adminKey } : {}) }, body: '{"loginId":"a@example.com"}' });
       assert.equal(response.status, 404, `${method} ${path}`);

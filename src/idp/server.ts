@@ -8,7 +8,7 @@ import { createLogger, type Logger } from '../shared/logger.js';
 import type { IdpContext } from './context.js';
 import { PasswordHasher, type PasswordHashing } from './crypto/password.js';
 import { createApp } from './http/app.js';
-import { randomToken } from './crypto/secrets.js';
+import { constantTimeEqual, randomToken } from './crypto/secrets.js';
 import { DEFAULT_PORT } from './model/defaults.js';
 import { registerRoutes } from './routes/index.js';
 import { KeyRing } from './services/keyring.js';
@@ -26,7 +26,10 @@ export interface IdpOptions {
   /** A kickstart file path or object, used only when the database is fresh. */
   kickstart?: string | object;
   logger?: Logger;
-  /** The issuer of the default tenant created on a fresh database without kickstart. Default `acme.com`. */
+  /**
+   * The issuer of the default tenant created on a fresh database. Default: the server's own URL
+   * (`http://127.0.0.1:9011`), the issuer its discovery document serves, so OpenID clients work out of the box.
+   */
   issuer?: string;
   /** Password hashing parameters; defaults to DEFAULT_PASSWORD_HASHING. */
   passwordHashing?: PasswordHashing;
@@ -78,6 +81,7 @@ export async function startIdp(options: IdpOptions): Promise<RunningIdp> {
   const storage = await Storage.open(options.database);
   const now = options.now ?? Date.now;
   const keys = new KeyRing(storage, now);
+  await keys.subscribe();
   const ctx: IdpContext = {
     storage,
     keys,
@@ -89,16 +93,38 @@ export async function startIdp(options: IdpOptions): Promise<RunningIdp> {
     consoleKey: randomToken(48),
   };
   const app = createApp(ctx);
+  // The server listens before a fresh database is initialised (the default issuer is the server's own
+  // URL, known only once it listens); until then, requests wait, except the in-process ones of the
+  // kickstart and the admin console set-up, which carry the in-memory keys.
+  let initialized = false;
+  let markInitialized!: () => void;
+  const initializing = new Promise<void>((resolve) => {
+    markInitialized = resolve;
+  });
+  app.addHook('onRequest', async (request) => {
+    if (initialized) return;
+    const presented = request.headers.authorization;
+    if (typeof presented === 'string' && ((ctx.internalKey !== undefined && constantTimeEqual(presented, ctx.internalKey)) || (ctx.consoleKey !== undefined && constantTimeEqual(presented, ctx.consoleKey)))) return;
+    await initializing;
+  });
   registerRoutes(app, ctx);
   let initialization: InitializeResult;
+  let url: string;
+  let actualPort: number;
   try {
     await app.ready();
+    await app.listen({ host, port });
+    const address = app.server.address();
+    actualPort = typeof address === 'object' && address !== null ? address.port : port;
+    const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
+    url = `http://${urlHost}:${actualPort}`;
     initialization = await initialize(ctx, app, {
       onAdminKey: options.onAdminKey ?? printAdminKey,
       ...(options.kickstart === undefined ? {} : { kickstart: options.kickstart }),
-      ...(options.issuer === undefined ? {} : { issuer: options.issuer }),
+      issuer: options.issuer ?? url,
     });
-    await app.listen({ host, port });
+    initialized = true;
+    markInitialized();
   } catch (error) {
     await app.close().catch(() => undefined);
     await storage.close().catch(() => undefined);
@@ -111,10 +137,6 @@ export async function startIdp(options: IdpOptions): Promise<RunningIdp> {
     }
     throw error;
   }
-  const address = app.server.address();
-  const actualPort = typeof address === 'object' && address !== null ? address.port : port;
-  const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
-  const url = `http://${urlHost}:${actualPort}`;
   logger.info({ event: 'idp.listening', url, database: storage.dialect }, 'identity provider listening');
   let closed: Promise<void> | undefined;
   return {

@@ -17,7 +17,7 @@ Flags:
   --host <addr>       address to listen on (default 127.0.0.1)
   --database <db>     SQLite file path or postgres://user@host:5432/db URL (default ${DEFAULT_DATABASE})
   --kickstart <file>  FusionAuth Kickstart JSON applied to a fresh database (skipped when it exists)
-  --issuer <iss>      issuer of the default tenant of a fresh database without kickstart (default acme.com)
+  --issuer <iss>      issuer of the default tenant of a fresh database (default: the server URL, http://<host>:<port>)
   -h, --help          show this help
 
 A fresh database without --kickstart gets a default tenant and an admin API key printed once.`;

@@ -49,7 +49,7 @@ function asset(body: string, type: string) {
 export const REGISTERED_ROUTES = new Set<string>();
 
 export function registerAdminConsole(app: FastifyInstance, ctx: IdpContext): void {
-  const scope: Scope = { ctx, api: new ConsoleApi(app, ctx), sessions: new SessionStore(ctx.now) };
+  const scope: Scope = { ctx, api: new ConsoleApi(app, ctx), sessions: new SessionStore(ctx.storage, ctx.now) };
   app.register(
     async (admin) => {
       admin.addHook('onRoute', (route) => {

@@ -50,7 +50,7 @@ export function checked(form: Form, name: string): boolean {
   return form[name] !== undefined;
 }
 
-export function currentSession(scope: Scope, request: FastifyRequest): AdminSession | undefined {
+export function currentSession(scope: Scope, request: FastifyRequest): Promise<AdminSession | undefined> {
   return scope.sessions.get(cookie(request, SESSION_COOKIE));
 }
 
@@ -85,12 +85,12 @@ export function forbidden(reply: FastifyReply, message: string): FastifyReply {
     .send(page({ title: 'Refused', section: 'home', body: html`<h1>Refused</h1><p>${message}</p><p><a href="/admin/">Back to the console</a></p>` }).value);
 }
 
-async function answer(reply: FastifyReply, session: AdminSession, outcome: Outcome): Promise<FastifyReply> {
+async function answer(reply: FastifyReply, scope: Scope, session: AdminSession, outcome: Outcome): Promise<FastifyReply> {
+  if ('redirect' in outcome && !(outcome instanceof Html) && outcome.flash !== undefined) session.flash = outcome.flash;
+  // a flash set for the next page, or shown (taken) by this one, is written back: the next request may reach another instance
+  await scope.sessions.saveFlash(session);
   if (outcome instanceof Html) return reply.type('text/html; charset=utf-8').send(outcome.value);
-  if ('redirect' in outcome) {
-    if (outcome.flash !== undefined) session.flash = outcome.flash;
-    return reply.code(303).header('location', outcome.redirect).send();
-  }
+  if ('redirect' in outcome) return reply.code(303).header('location', outcome.redirect).send();
   return reply.code(outcome.status).type('text/html; charset=utf-8').send(outcome.page.value);
 }
 
@@ -115,22 +115,22 @@ export class Router {
   page(path: string, handler: (r: AdminRequest) => Promise<Outcome>): void {
     remember('GET', path);
     this.app.get(path, { config: { auth: 'none' } }, async (request, reply) => {
-      const session = currentSession(this.scope, request);
+      const session = await currentSession(this.scope, request);
       if (session?.userId === undefined) return toSignIn(request, reply);
-      return answer(reply, session, await handler({ request, session, form: {}, params: request.params as Record<string, string>, query: firstValues(request.query), scope: this.scope }));
+      return answer(reply, this.scope, session, await handler({ request, session, form: {}, params: request.params as Record<string, string>, query: firstValues(request.query), scope: this.scope }));
     });
   }
 
   action(path: string, handler: (r: AdminRequest) => Promise<Outcome>): void {
     remember('POST', path);
     this.app.post(path, { config: { auth: 'none' } }, async (request, reply) => {
-      const session = currentSession(this.scope, request);
+      const session = await currentSession(this.scope, request);
       if (session?.userId === undefined) return toSignIn(request, reply);
       const form = (request.body ?? {}) as Form;
       if (typeof form !== 'object' || !csrfMatches(session, form._csrf) || crossOrigin(request)) {
         return forbidden(reply, 'This form was not sent by this console, or it has expired. Go back, reload the page and try again.');
       }
-      return answer(reply, session, await handler({ request, session, form, params: request.params as Record<string, string>, query: firstValues(request.query), scope: this.scope }));
+      return answer(reply, this.scope, session, await handler({ request, session, form, params: request.params as Record<string, string>, query: firstValues(request.query), scope: this.scope }));
     });
   }
 }

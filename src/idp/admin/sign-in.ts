@@ -50,10 +50,10 @@ export function registerSignIn(app: FastifyInstance, scope: Scope): void {
   const { ctx, sessions } = scope;
 
   app.get('/login', { config: { auth: 'none' } }, async (request, reply) => {
-    let session = currentSession(scope, request);
+    let session = await currentSession(scope, request);
     if (session?.userId !== undefined) return reply.code(303).header('location', '/admin/').send();
     if (session === undefined) {
-      session = sessions.create();
+      session = await sessions.create();
       void reply.header('set-cookie', sessionCookie(session.id, secure(request)));
     }
     const next = safeNext((request.query as Record<string, unknown>).next);
@@ -61,7 +61,7 @@ export function registerSignIn(app: FastifyInstance, scope: Scope): void {
   });
 
   app.post('/login', { config: { auth: 'none' } }, async (request, reply) => {
-    const pre = currentSession(scope, request);
+    const pre = await currentSession(scope, request);
     const form = (request.body ?? {}) as Form;
     if (pre === undefined || !csrfMatches(pre, form._csrf) || crossOrigin(request)) {
       return forbidden(reply, 'The sign-in form has expired or was not sent by this console. Open the sign-in page again.');
@@ -81,18 +81,18 @@ export function registerSignIn(app: FastifyInstance, scope: Scope): void {
       ctx.logger.warn({ event: 'admin.sign_in_refused', status: outcome.status }, 'admin console sign-in refused');
       return send(reply, signInPage(pre, next, loginId, REFUSED, 401));
     }
-    sessions.destroy(pre.id);
-    const session = sessions.create({ userId: outcome.user.id, loginId: outcome.user.email ?? outcome.user.username ?? outcome.user.id });
+    await sessions.destroy(pre.id);
+    const session = await sessions.create({ userId: outcome.user.id, loginId: outcome.user.email ?? outcome.user.username ?? outcome.user.id });
     ctx.logger.info({ event: 'admin.signed_in', userId: outcome.user.id }, 'admin console sign-in');
     return reply.code(303).header('set-cookie', sessionCookie(session.id, secure(request))).header('location', next).send();
   });
 
   app.post('/logout', { config: { auth: 'none' } }, async (request, reply) => {
-    const session = currentSession(scope, request);
+    const session = await currentSession(scope, request);
     if (session === undefined) return reply.code(303).header('location', '/admin/login').send();
     const form = (request.body ?? {}) as Form;
     if (!csrfMatches(session, form._csrf) || crossOrigin(request)) return forbidden(reply, 'This sign-out was not sent by this console.');
-    sessions.destroy(session.id);
+    await sessions.destroy(session.id);
     return reply.code(303).header('set-cookie', clearedCookie(secure(request))).header('location', '/admin/login').send();
   });
 }

@@ -3,11 +3,14 @@
  * before every route, FusionAuth's statuses for errors (400 with Errors; 401/404/423/500 with an empty body),
  * and one log line per request naming the route pattern, never the query string (which can hold a token).
  */
+import { createServer } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { IdpContext } from '../context.js';
 import { ApiErrors, StatusError, ValidationError } from '../model/errors.js';
 import { DuplicateError } from '../storage/index.js';
 import { authenticate } from './auth.js';
+import { FastPath } from './fast-path.js';
+import { pathIdsAreUuids, refuseEndpoint } from './not-implemented.js';
 
 export const BODY_LIMIT = 1024 * 1024;
 
@@ -21,7 +24,13 @@ function parseJson(text: string): unknown {
 }
 
 export function createApp(ctx: IdpContext): FastifyInstance {
+  const fast = new FastPath(ctx.keys);
   const app = Fastify({
+    // the JWKS is answered before the router when its bytes are ready (fast-path.ts)
+    serverFactory: (handler) =>
+      createServer((request, response) => {
+        if (!fast.serve(request, response)) handler(request, response);
+      }),
     loggerInstance: ctx.logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT,
@@ -40,7 +49,9 @@ export function createApp(ctx: IdpContext): FastifyInstance {
   });
 
   app.addHook('onRequest', async (request, reply) => {
-    if (request.routeOptions.url === undefined) return;
+    const route = request.routeOptions.url;
+    if (route === undefined) return;
+    if (route.startsWith('/api/') && !pathIdsAreUuids(request)) return refuseEndpoint(request, reply);
     if (!(await authenticate(ctx, request))) {
       await reply.code(401).send();
     }
@@ -52,11 +63,12 @@ export function createApp(ctx: IdpContext): FastifyInstance {
   });
 
   app.addHook('onResponse', async (request, reply) => {
-    request.log.info({ method: request.method, route: request.routeOptions.url ?? 'unknown', status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    const line = { method: request.method, route: request.routeOptions.url ?? 'unknown', status: reply.statusCode, ms: Math.round(reply.elapsedTime) };
+    request.log.info(request.notImplemented === true ? { ...line, notImplemented: true } : line, 'request');
   });
 
-  app.setNotFoundHandler((_request, reply) => {
-    void reply.code(404).send();
+  app.setNotFoundHandler((request, reply) => {
+    void refuseEndpoint(request, reply);
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {

@@ -49,6 +49,17 @@ export function userJson(user: User, registrations?: readonly Registration[]): R
   return out;
 }
 
+/**
+ * FusionAuth's RefreshToken: id, applicationId, userId, tenantId, insertInstant, startInstant, `data`, and
+ * `metaData` with the login's `device` (plus `lastAccessedInstant`, the last exchange) and the granted
+ * `scopes`. The token value itself (FusionAuth's `token`) is not returned: only its SHA-256 is stored.
+ */
 export function refreshTokenJson(token: RefreshToken): Record<string, unknown> {
-  return pick(token, ['id', 'applicationId', 'userId', 'tenantId', 'insertInstant', 'startInstant', 'metaData']);
+  const out = pick(token, ['id', 'applicationId', 'userId', 'tenantId', 'insertInstant', 'startInstant']);
+  const given = (token.metaData ?? {}) as Record<string, unknown>;
+  const device = typeof given.device === 'object' && given.device !== null ? (given.device as Record<string, unknown>) : {};
+  const scopes = token.scope !== undefined ? token.scope.split(' ').filter((s) => s !== '') : Array.isArray(given.scopes) ? given.scopes : [];
+  out.data = {};
+  out.metaData = { ...given, device: { ...device, lastAccessedInstant: token.lastUsedInstant }, scopes };
+  return out;
 }

@@ -205,3 +205,14 @@ export interface AuthorizationCode {
   /** True once a replay revoked what the exchange issued. */
   revoked?: boolean;
 }
+
+/** An admin console session as stored (src/idp/admin/session.ts): `id` is the SHA-256 of the cookie value. */
+export interface StoredAdminSession {
+  id: string;
+  csrf: string;
+  userId?: string;
+  loginId?: string;
+  created: number;
+  seen: number;
+  flash?: string;
+}

@@ -104,9 +104,14 @@ function showLogin(request: FastifyRequest, reply: FastifyReply, req: AuthorizeR
   return sendPage(reply, status, html, [origin(req.redirectUri)]);
 }
 
+/**
+ * A locked account reads exactly like wrong credentials (same message, same status), so the page does not
+ * tell whether an account exists; the message says that repeated failures block sign-in for a while.
+ */
+const REFUSED = 'Invalid login credentials. After too many failed attempts, sign-in is blocked for a few minutes.';
 const MESSAGES: Record<number, string> = {
-  404: 'Invalid login credentials.',
-  423: 'Your account is locked because of too many failed sign-in attempts. Try again later.',
+  404: REFUSED,
+  423: REFUSED,
   410: 'Your account has expired.',
   203: 'You must change your password before you can sign in.',
 };
@@ -126,7 +131,7 @@ export function registerAuthorize(app: FastifyInstance, ctx: IdpContext): void {
       const password = param(params, 'password');
       if (loginId === undefined || password === undefined) return showLogin(request, reply, req, params, 400, 'Enter your email or username and your password.', loginId);
       const outcome = await authenticatePassword(ctx, req.tenant, req.application, loginId, password);
-      if (outcome.status !== 200 && outcome.status !== 202) return showLogin(request, reply, req, params, outcome.status === 423 ? 423 : 400, MESSAGES[outcome.status], loginId);
+      if (outcome.status !== 200 && outcome.status !== 202) return showLogin(request, reply, req, params, 400, MESSAGES[outcome.status], loginId);
       if (outcome.status === 202 && req.application.oauthConfiguration.requireRegistration === true) {
         return showLogin(request, reply, req, params, 403, 'You are not registered for this application.', loginId);
       }

@@ -44,8 +44,14 @@ async function revokeIssued(ctx: IdpContext, record: AuthorizationCode): Promise
   ctx.logger.warn({ event: 'oauth.code_replay', applicationId: record.applicationId, userId: record.userId }, 'authorization code replayed; the tokens issued from it are revoked');
 }
 
-/** Marks the code used and returns it; a replay revokes its tokens and throws invalid_grant. */
-export async function redeemCode(ctx: IdpContext, value: string, applicationId: string): Promise<AuthorizationCode> {
+/**
+ * Marks the code used and returns it; a replay revokes its tokens and throws invalid_grant. `check` runs
+ * before the code is marked used: an exchange it refuses (a wrong `redirect_uri` or PKCE verifier) does
+ * not burn the code, so the legitimate client can still redeem it within its short life. (RFC 6749 asks
+ * for single-use codes, and one *successful* exchange still uses it; a failed one issued nothing. A
+ * guess cannot succeed instead: the verifier has 256 bits and the redirect URI is fixed.)
+ */
+export async function redeemCode(ctx: IdpContext, value: string, applicationId: string, check: (record: AuthorizationCode) => void = () => undefined): Promise<AuthorizationCode> {
   const record = await ctx.storage.authorizationCodes.get(sha256Hex(value));
   if (record === undefined || record.applicationId !== applicationId) return notFound();
   if (record.used) {
@@ -53,6 +59,7 @@ export async function redeemCode(ctx: IdpContext, value: string, applicationId: 
     return notFound();
   }
   if (record.expiresInstant <= ctx.now()) return notFound();
+  check(record);
   const used: AuthorizationCode = { ...record, used: true };
   if (!(await ctx.storage.authorizationCodes.update(used, { used: 0 }))) {
     const current = await ctx.storage.authorizationCodes.get(record.id);

@@ -19,7 +19,8 @@ export type OAuthErrorCode =
   | 'login_required'
   | 'server_error'
   | 'change_password_required'
-  | 'two_factor_required';
+  | 'two_factor_required'
+  | 'unsupported_token_type';
 
 export class OAuthError extends GatehouseError {
   constructor(

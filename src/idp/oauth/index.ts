@@ -1,7 +1,7 @@
 /**
  * OAuth 2.0 and OpenID Connect, FusionAuth-shaped: the hosted login page (`/oauth2/authorize`), the token
  * endpoint (authorization_code with PKCE, refresh_token, password, client_credentials), id tokens,
- * userinfo, introspection and logout. Registered in its own fastify scope (form parsing, OAuth errors);
+ * userinfo, introspection, revocation (RFC 7009) and logout. Registered in its own fastify scope (form parsing, OAuth errors);
  * each endpoint adds its discovery members here, so the document lists exactly what is served.
  */
 import type { FastifyInstance } from 'fastify';
@@ -11,6 +11,7 @@ import { registerAuthorize } from './authorize.js';
 import { acceptForms } from './http.js';
 import { registerIntrospect } from './introspect.js';
 import { registerLogout } from './logout.js';
+import { registerRevoke } from './revoke.js';
 import { GRANT_TYPES, registerTokenEndpoint } from './token-endpoint.js';
 import { registerUserinfo } from './userinfo.js';
 import { KNOWN_SCOPES } from './scopes.js';
@@ -29,6 +30,8 @@ const MEMBERS: Record<string, (base: string) => unknown> = {
   userinfo_endpoint: (base) => `${base}/oauth2/userinfo`,
   introspection_endpoint: (base) => `${base}/oauth2/introspect`,
   end_session_endpoint: (base) => `${base}/oauth2/logout`,
+  revocation_endpoint: (base) => `${base}/oauth2/revoke`,
+  revocation_endpoint_auth_methods_supported: () => ['client_secret_basic', 'client_secret_post', 'none'],
   grant_types_supported: () => [...GRANT_TYPES],
   response_types_supported: () => ['code'],
   response_modes_supported: () => ['query'],
@@ -48,5 +51,6 @@ export function registerOAuthRoutes(app: FastifyInstance, ctx: IdpContext): void
     registerUserinfo(scope, ctx);
     registerIntrospect(scope, ctx);
     registerLogout(scope, ctx);
+    registerRevoke(scope, ctx);
   });
 }

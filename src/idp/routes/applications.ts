@@ -15,6 +15,7 @@ import { createId, isTrue, pathId, query, overDefaults, wrapped } from './common
 import { generateNamedKey } from './keys.js';
 import { optionalTenant, requireTenant } from '../http/tenant.js';
 import { validateEntityGrants } from '../oauth/index.js';
+import { carryRoleChanges } from '../services/roles.js';
 
 const ENDPOINT = { endpoint: '/api/application' };
 const ROLE_ENDPOINT = { endpoint: '/api/application/role' };
@@ -87,13 +88,13 @@ async function complete(ctx: IdpContext, tenant: Tenant, doc: Body, rolesInput: 
     app.oauthConfiguration.clientAuthenticationPolicy = app.oauthConfiguration.requireClientAuthentication === false ? 'NotRequired' : 'Required';
     app.oauthConfiguration.requireClientAuthentication = app.oauthConfiguration.requireClientAuthentication !== false;
   }
-  if (enabled) {
-    if (!app.jwtConfiguration.accessTokenKeyId) {
-      app.jwtConfiguration.accessTokenKeyId = (await generateNamedKey(ctx, `Access token signing key generated for application ${name}`, 'RS256', tenant.issuer)).id;
-    }
-    if (!app.jwtConfiguration.idTokenKeyId) {
-      app.jwtConfiguration.idTokenKeyId = (await generateNamedKey(ctx, `Id token signing key generated for application ${name}`, 'RS256', tenant.issuer)).id;
-    }
+  if (enabled && !app.jwtConfiguration.accessTokenKeyId) {
+    app.jwtConfiguration.accessTokenKeyId = (await generateNamedKey(ctx, `Access token signing key generated for application ${name}`, 'RS256', tenant.issuer)).id;
+  }
+  // Every application gets an RS256 id-token key unless one is configured, JWT settings enabled or not:
+  // an id token must be verifiable by its client from the JWKS (an HMAC key would need the server's secret).
+  if (!app.jwtConfiguration.idTokenKeyId) {
+    app.jwtConfiguration.idTokenKeyId = (await generateNamedKey(ctx, `Id token signing key generated for application ${name}`, 'RS256', tenant.issuer)).id;
   }
   return app;
 }
@@ -159,10 +160,18 @@ export function registerApplicationRoutes(app: FastifyInstance, ctx: IdpContext)
     const merged = patch ? mergePatch(existing as unknown as Body, input) : overDefaults(applicationDefaults(now, existing.id, existing.oauthConfiguration.clientSecret) as unknown as Body, input);
     const oauth = merged.oauthConfiguration as Body;
     if (!patch && (oauth.clientSecret === undefined || oauth.clientSecret === '')) oauth.clientSecret = existing.oauthConfiguration.clientSecret;
+    // With JWT settings enabled, key ids left out are generated anew (the console's "regenerate on save");
+    // without them, a PUT keeps the id-token key every application has rather than minting one per update.
+    const jwt = merged.jwtConfiguration as Body;
+    if (jwt.enabled !== true && !jwt.idTokenKeyId && existing.jwtConfiguration.idTokenKeyId) jwt.idTokenKeyId = existing.jwtConfiguration.idTokenKeyId;
     const doc = { ...merged, id: existing.id, tenantId: existing.tenantId, insertInstant: existing.insertInstant, lastUpdateInstant: now, active: existing.active };
     const application = await complete(ctx, tenant, doc, undefined);
-    application.roles = existing.roles;
-    await save(ctx, application, false);
+    // roles are the role API's: take them from the row as it is at the write, not as it was read above
+    await ctx.storage.transaction(async (storage) => {
+      await storage.lockApplication(existing.id, 'update');
+      application.roles = (await storage.applications.get(existing.id))?.roles ?? existing.roles;
+      await save({ ...ctx, storage }, application, false);
+    });
     return { application };
   };
   app.put('/api/application/:id', { config: ENDPOINT }, update(false));
@@ -175,32 +184,50 @@ export function registerApplicationRoutes(app: FastifyInstance, ctx: IdpContext)
     return reply.code(200).send();
   });
 
-  const saveRole = async (request: FastifyRequest<{ Params: { id: string; roleId?: string } }>, replaceId?: string) => {
-    const application = await findApplication(ctx, request, request.params.id);
-    const input = wrapped(request, 'role');
-    const errors = new ApiErrors();
-    const existing = replaceId === undefined ? undefined : application.roles.find((r) => r.id === replaceId);
-    if (replaceId !== undefined && existing === undefined) return notFound();
-    const id = replaceId ?? createId(request.params.roleId, input.id, 'role.id');
-    const role = parseRole(errors, { ...input, id }, 'role', ctx.now(), existing);
-    errors.throwIfAny();
-    if (application.roles.some((r) => r.name === role!.name && r.id !== id)) fieldError('role.name', 'duplicate', `A Role with name [${role!.name}] already exists.`);
-    if (replaceId === undefined && application.roles.some((r) => r.id === id)) fieldError('role.id', 'duplicate', `A Role with Id [${id}] already exists.`);
-    const roles = replaceId === undefined ? [...application.roles, role!] : application.roles.map((r) => (r.id === replaceId ? role! : r));
-    await save(ctx, { ...application, roles, lastUpdateInstant: ctx.now() }, false);
-    return { role };
-  };
+  /**
+   * A role change: in one transaction with the application's row locked, the application is re-read,
+   * changed, and the change carried to its registrations (services/roles.ts).
+   */
+  const changeRoles = <T>(request: FastifyRequest<{ Params: { id: string } }>, change: (application: Application, tx: IdpContext) => Promise<{ roles: Role[]; result: T }>): Promise<T> =>
+    ctx.storage.transaction(async (storage) => {
+      const tx: IdpContext = { ...ctx, storage };
+      await storage.lockApplication(pathId(request.params.id), 'update');
+      const application = await findApplication(tx, request, request.params.id);
+      const { roles, result } = await change(application, tx);
+      await save(tx, { ...application, roles, lastUpdateInstant: ctx.now() }, false);
+      await carryRoleChanges(storage, application.id, application.roles, roles);
+      return result;
+    });
+
+  const saveRole = (request: FastifyRequest<{ Params: { id: string; roleId?: string } }>, replaceId?: string) =>
+    changeRoles(request, async (application) => {
+      const existing = replaceId === undefined ? undefined : application.roles.find((r) => r.id === replaceId);
+      if (replaceId !== undefined && existing === undefined) return notFound();
+      const given = wrapped(request, 'role');
+      const input = request.method === 'PATCH' ? { ...existing, ...given } : given;
+      const errors = new ApiErrors();
+      const id = replaceId ?? createId(request.params.roleId, input.id, 'role.id');
+      const role = parseRole(errors, { ...input, id }, 'role', ctx.now(), existing);
+      errors.throwIfAny();
+      if (application.roles.some((r) => r.name === role!.name && r.id !== id)) fieldError('role.name', 'duplicate', `A Role with name [${role!.name}] already exists.`);
+      if (replaceId === undefined && application.roles.some((r) => r.id === id)) fieldError('role.id', 'duplicate', `A Role with Id [${id}] already exists.`);
+      const roles = replaceId === undefined ? [...application.roles, role!] : application.roles.map((r) => (r.id === replaceId ? role! : r));
+      return Promise.resolve({ roles, result: { role } });
+    });
   app.post('/api/application/:id/role', { config: ROLE_ENDPOINT }, (request: FastifyRequest<{ Params: { id: string } }>) => saveRole(request));
   app.post('/api/application/:id/role/:roleId', { config: ROLE_ENDPOINT }, (request: FastifyRequest<{ Params: { id: string; roleId: string } }>) => saveRole(request));
-  app.put('/api/application/:id/role/:roleId', { config: ROLE_ENDPOINT }, (request: FastifyRequest<{ Params: { id: string; roleId: string } }>) =>
-    saveRole(request, pathId(request.params.roleId)),
-  );
+  for (const method of ['put', 'patch'] as const) {
+    app[method]('/api/application/:id/role/:roleId', { config: ROLE_ENDPOINT }, (request: FastifyRequest<{ Params: { id: string; roleId: string } }>) =>
+      saveRole(request, pathId(request.params.roleId)),
+    );
+  }
   const deleteRole = async (request: FastifyRequest<{ Params: { id: string; roleId?: string } }>, reply: FastifyReply) => {
-    const application = await findApplication(ctx, request, request.params.id);
     const name = query(request).name;
-    const role = application.roles.find((r) => (request.params.roleId !== undefined ? r.id === request.params.roleId.toLowerCase() : r.name === name));
-    if (role === undefined) return notFound();
-    await save(ctx, { ...application, roles: application.roles.filter((r) => r.id !== role.id), lastUpdateInstant: ctx.now() }, false);
+    await changeRoles(request, (application) => {
+      const role = application.roles.find((r) => (request.params.roleId !== undefined ? r.id === request.params.roleId.toLowerCase() : r.name === name));
+      if (role === undefined) return notFound();
+      return Promise.resolve({ roles: application.roles.filter((r) => r.id !== role.id), result: undefined });
+    });
     return reply.code(200).send();
   };
   app.delete('/api/application/:id/role/:roleId', { config: ROLE_ENDPOINT }, deleteRole);

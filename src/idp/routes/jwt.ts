@@ -136,6 +136,18 @@ export function registerJwtRoutes(app: FastifyInstance, ctx: IdpContext): void {
     return token === undefined || (scope !== undefined && scope !== token.tenantId) ? notFound() : { refreshToken: refreshTokenJson(token) };
   });
 
+  const revokeBody = (request: FastifyRequest): Record<string, string> => {
+    const body = bodyOf(request);
+    const out: Record<string, string> = {};
+    for (const name of ['token', 'userId', 'applicationId'] as const) {
+      const value = body[name];
+      if (value === undefined || value === null) continue;
+      if (typeof value !== 'string') fieldError(name, 'invalid', `The [${name}] property must be a string.`);
+      out[name] = value;
+    }
+    return out;
+  };
+
   /**
    * Revocation: by `?token=`, `/{tokenId}`, `?userId=`, `?applicationId=` or both. An API key may revoke
    * any token in its tenant scope; without one, a valid JWT may revoke its own user's tokens.
@@ -144,7 +156,8 @@ export function registerJwtRoutes(app: FastifyInstance, ctx: IdpContext): void {
     const { owner } = await caller(request);
     const scope = request.apiKey?.tenantId;
     const allowed = (t: RefreshToken) => (owner === undefined || t.userId === owner) && (scope === undefined || t.tenantId === scope);
-    const q = query(request);
+    // the parameters in the query, or in a JSON body (the client's revokeRefreshTokensWithRequest)
+    const q = { ...query(request), ...revokeBody(request) };
     let targets: RefreshToken[];
     if (request.params.id !== undefined || q.token !== undefined) {
       const token = request.params.id !== undefined ? (isUuid(request.params.id) ? await ctx.storage.refreshTokens.get(request.params.id.toLowerCase()) : undefined) : await ctx.tokens.findRefreshToken(q.token!);

@@ -11,13 +11,17 @@ import { isObject, isUuid, optionalString, optionalStringArray, type Body } from
 import { registrationJson, userJson } from '../model/serialize.js';
 import type { Application, Registration, User } from '../model/types.js';
 import { requestedTenantId } from '../http/tenant.js';
-import { DuplicateError } from '../storage/index.js';
+import { DuplicateError, type Storage } from '../storage/index.js';
+import { currentRoles } from '../services/roles.js';
+import { assertImplementedFields, refuseUnimplementedFields } from '../http/not-implemented.js';
 import { buildUser, saveUser } from '../services/users.js';
 import { issueSession } from '../services/session.js';
 import { bodyOf, createId, wrapped } from './common.js';
 import { findUser } from './users.js';
 
 const ENDPOINT = { endpoint: '/api/user/registration' };
+const CREATE_FIELDS: ReadonlySet<string> = new Set(['user', 'registration', 'skipVerification', 'skipRegistrationVerification', 'disableDomainBlock', 'eventInfo']);
+const CREATE_UNIMPLEMENTED: ReadonlySet<string> = new Set(['sendSetPasswordEmail', 'generateAuthenticationToken']);
 
 async function applicationFor(ctx: IdpContext, input: Body, tenantId: string | undefined): Promise<Application> {
   const id = input.applicationId;
@@ -29,8 +33,14 @@ async function applicationFor(ctx: IdpContext, input: Body, tenantId: string | u
   return application as Application;
 }
 
+const REGISTRATION_FIELDS: ReadonlySet<string> = new Set([
+  'id', 'applicationId', 'roles', 'data', 'username', 'timezone', 'preferredLanguages',
+  'userId', 'tenantId', 'verified', 'verifiedInstant', 'usernameStatus', 'insertInstant', 'lastUpdateInstant', 'lastLoginInstant',
+]);
+const REGISTRATION_UNIMPLEMENTED: ReadonlySet<string> = new Set(['cleanSpeakId', 'authenticationToken', 'identities', 'tokens']);
+
 function buildRegistration(ctx: IdpContext, user: User, application: Application, input: Body, existing?: Registration): Registration {
-  const errors = new ApiErrors();
+  const errors = refuseUnimplementedFields(input, 'registration', REGISTRATION_FIELDS, REGISTRATION_UNIMPLEMENTED);
   const roles = optionalStringArray(errors, input, 'roles', 'registration.roles');
   const username = optionalString(errors, input, 'username', 'registration.username');
   const timezone = optionalString(errors, input, 'timezone', 'registration.timezone');
@@ -46,7 +56,7 @@ function buildRegistration(ctx: IdpContext, user: User, application: Application
     userId: user.id,
     applicationId: application.id,
     tenantId: user.tenantId,
-    roles: [...new Set(roles ?? (existing === undefined ? application.roles.filter((r) => r.isDefault).map((r) => r.name) : existing.roles))],
+    roles: [...new Set(roles ?? (existing === undefined ? application.roles.filter((r) => r.isDefault).map((r) => r.name) : currentRoles(application, existing.roles)))],
     data: isObject(input.data) ? input.data : {},
     verified: true,
     verifiedInstant: existing?.verifiedInstant ?? now,
@@ -61,10 +71,13 @@ function buildRegistration(ctx: IdpContext, user: User, application: Application
   return registration;
 }
 
-async function insertRegistration(ctx: IdpContext, registration: Registration): Promise<void> {
+async function insertRegistration(storage: Storage, registration: Registration): Promise<void> {
   try {
-    await ctx.storage.registrations.insert(registration);
+    await storage.registrations.insert(registration);
   } catch (error) {
+    if (error instanceof DuplicateError && /registrations\.id$|registrations_pkey$/.test(error.constraint)) {
+      fieldError('registration.id', 'duplicate', `A Registration with Id [${registration.id}] already exists.`);
+    }
     if (error instanceof DuplicateError) fieldError('registration', 'duplicate', `The User is already registered for the Application [${registration.applicationId}].`);
     throw error;
   }
@@ -73,6 +86,7 @@ async function insertRegistration(ctx: IdpContext, registration: Registration): 
 export function registerRegistrationRoutes(app: FastifyInstance, ctx: IdpContext): void {
   const create = async (request: FastifyRequest<{ Params: { userId?: string } }>) => {
     const body = bodyOf(request);
+    assertImplementedFields(body, '', CREATE_FIELDS, CREATE_UNIMPLEMENTED);
     const input = wrapped(request, 'registration');
     const scope = requestedTenantId(request);
     const application = await applicationFor(ctx, input, scope);
@@ -88,13 +102,21 @@ export function registerRegistrationRoutes(app: FastifyInstance, ctx: IdpContext
     } else {
       user = await findUser(ctx, request, request.params.userId);
       if (user.tenantId !== application.tenantId) fieldError('registration.applicationId', 'invalid', 'The Application belongs to another tenant than the User.');
-      if ((await ctx.storage.registrations.findOne({ user_id: user.id, application_id: application.id })) !== undefined) {
+    }
+    // One transaction: the user (when created here) and its registration commit together or not at all;
+    // the application's row is share-locked so a concurrent role delete cannot slip between the role
+    // check and the write.
+    const registration = await ctx.storage.transaction(async (storage) => {
+      await storage.lockApplication(application.id, 'share');
+      const current = (await storage.applications.get(application.id)) ?? application;
+      if (!created && (await storage.registrations.findOne({ user_id: user.id, application_id: application.id })) !== undefined) {
         fieldError('registration', 'duplicate', `The User is already registered for the Application [${application.id}].`);
       }
-    }
-    const registration = buildRegistration(ctx, user, application, input);
-    if (created) await saveUser(ctx, user, true);
-    await insertRegistration(ctx, registration);
+      const built = buildRegistration(ctx, user, current, input);
+      if (created) await saveUser({ ...ctx, storage }, user, true);
+      await insertRegistration(storage, built);
+      return built;
+    });
     const tokens = await issueSession(ctx, { tenant, application, user, registration, authenticationType: 'REGISTRATION' });
     const registrations = await ctx.storage.registrations.find({ user_id: user.id });
     return { ...tokens, registration: registrationJson(registration), user: userJson(user, registrations) };
@@ -102,24 +124,30 @@ export function registerRegistrationRoutes(app: FastifyInstance, ctx: IdpContext
   app.post('/api/user/registration', { config: ENDPOINT }, create);
   app.post('/api/user/registration/:userId', { config: ENDPOINT }, create);
 
-  const find = async (request: FastifyRequest, userId: string | undefined, applicationId: unknown): Promise<{ user: User; registration: Registration }> => {
-    const user = await findUser(ctx, request, userId);
-    const registration = isUuid(applicationId) ? await ctx.storage.registrations.findOne({ user_id: user.id, application_id: applicationId.toLowerCase() }) : undefined;
+  const find = async (scope: IdpContext, request: FastifyRequest, userId: string | undefined, applicationId: unknown): Promise<{ user: User; registration: Registration }> => {
+    const user = await findUser(scope, request, userId);
+    const registration = isUuid(applicationId) ? await scope.storage.registrations.findOne({ user_id: user.id, application_id: applicationId.toLowerCase() }) : undefined;
     return registration === undefined ? notFound() : { user, registration };
   };
 
   app.get<{ Params: { userId: string; applicationId: string } }>('/api/user/registration/:userId/:applicationId', { config: ENDPOINT }, async (request) => ({
-    registration: registrationJson((await find(request, request.params.userId, request.params.applicationId)).registration),
+    registration: registrationJson((await find(ctx, request, request.params.userId, request.params.applicationId)).registration),
   }));
 
   const update = async (request: FastifyRequest<{ Params: { userId: string; applicationId?: string } }>) => {
     const input = wrapped(request, 'registration');
-    const { user, registration: existing } = await find(request, request.params.userId, request.params.applicationId ?? input.applicationId);
-    const application = (await ctx.storage.applications.get(existing.applicationId))!;
-    const merged = request.method === 'PATCH' ? { ...registrationJson(existing), ...input } : input;
-    const registration = buildRegistration(ctx, user, application, merged, existing);
-    await ctx.storage.registrations.update(registration);
-    return { registration: registrationJson(registration) };
+    const applicationId = request.params.applicationId ?? input.applicationId;
+    // with the application's row share-locked, a role delete either finished before (the roles read
+    // below no longer have it) or waits for this write (and then removes the role from it too)
+    return ctx.storage.transaction(async (storage) => {
+      if (isUuid(applicationId)) await storage.lockApplication(applicationId.toLowerCase(), 'share');
+      const { user, registration: existing } = await find({ ...ctx, storage }, request, request.params.userId, applicationId);
+      const application = (await storage.applications.get(existing.applicationId))!;
+      const merged = request.method === 'PATCH' ? { ...registrationJson(existing), roles: currentRoles(application, existing.roles), ...input } : input;
+      const registration = buildRegistration(ctx, user, application, merged, existing);
+      await storage.registrations.update(registration);
+      return { registration: registrationJson(registration) };
+    });
   };
   for (const path of ['/api/user/registration/:userId', '/api/user/registration/:userId/:applicationId']) {
     app.put(path, { config: ENDPOINT }, update);
@@ -127,7 +155,7 @@ export function registerRegistrationRoutes(app: FastifyInstance, ctx: IdpContext
   }
 
   app.delete<{ Params: { userId: string; applicationId: string } }>('/api/user/registration/:userId/:applicationId', { config: ENDPOINT }, async (request, reply: FastifyReply) => {
-    const { user, registration } = await find(request, request.params.userId, request.params.applicationId);
+    const { user, registration } = await find(ctx, request, request.params.userId, request.params.applicationId);
     await ctx.storage.registrations.delete(registration.id);
     await ctx.storage.refreshTokens.deleteWhere({ user_id: user.id, application_id: registration.applicationId });
     return reply.code(200).send();

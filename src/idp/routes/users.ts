@@ -1,7 +1,8 @@
 /** User API — `/api/user`: create, retrieve (by id, email, username, loginId), replace, patch, delete. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IdpContext } from '../context.js';
-import { notFound } from '../model/errors.js';
+import { fieldError, notFound } from '../model/errors.js';
+import { assertImplementedFields, refuseEndpoint } from '../http/not-implemented.js';
 import { isUuid, mergePatch, type Body } from '../model/input.js';
 import { userJson } from '../model/serialize.js';
 import type { User } from '../model/types.js';
@@ -11,6 +12,9 @@ import { issueSession } from '../services/session.js';
 import { bodyOf, createId, isTrue, pathId, query, wrapped } from './common.js';
 
 const ENDPOINT = { endpoint: '/api/user' };
+const CREATE_FIELDS: ReadonlySet<string> = new Set(['user', 'applicationId', 'skipVerification', 'disableDomainBlock', 'eventInfo']);
+/** Gatehouse sends no email: a create asking for the set-password email is refused, not created without it. */
+const CREATE_UNIMPLEMENTED: ReadonlySet<string> = new Set(['sendSetPasswordEmail']);
 
 export async function userResponse(ctx: IdpContext, user: User): Promise<Record<string, unknown>> {
   return userJson(user, await ctx.storage.registrations.find({ user_id: user.id }));
@@ -24,9 +28,22 @@ export async function findUser(ctx: IdpContext, request: FastifyRequest, id: str
   return user;
 }
 
+/** `loginIdTypes` of a loginId lookup (repeatable; default email and username); phone numbers are not implemented. */
+function loginIdTypes(request: FastifyRequest): string[] {
+  const raw = (request.query as Record<string, string | string[] | undefined>).loginIdTypes;
+  const types = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).filter((t) => t !== '' && t !== 'null' && t !== 'undefined');
+  if (types.length === 0) return ['email', 'username'];
+  for (const type of types) {
+    if (type === 'phoneNumber') fieldError('loginIdTypes', 'notImplemented', 'Gatehouse does not implement login by [phoneNumber].');
+    if (type !== 'email' && type !== 'username') fieldError('loginIdTypes', 'invalid', 'The [loginIdTypes] values must be among email, phoneNumber, username.');
+  }
+  return types;
+}
+
 export function registerUserRoutes(app: FastifyInstance, ctx: IdpContext): void {
   const create = async (request: FastifyRequest<{ Params: { id?: string } }>) => {
     const body = bodyOf(request);
+    assertImplementedFields(body, '', CREATE_FIELDS, CREATE_UNIMPLEMENTED);
     const input = wrapped(request, 'user');
     const tenant = await requireTenant(ctx, request);
     const id = createId(request.params.id, input.id, 'user.id');
@@ -46,12 +63,15 @@ export function registerUserRoutes(app: FastifyInstance, ctx: IdpContext): void 
   app.post('/api/user', { config: ENDPOINT }, create);
   app.post('/api/user/:id', { config: ENDPOINT }, create);
 
-  app.get('/api/user', { config: ENDPOINT }, async (request) => {
+  app.get('/api/user', { config: ENDPOINT }, async (request, reply) => {
     const q = query(request);
+    // lookups by verification id or change-password id are not implemented: refused, not "not found"
+    if (q.verificationId !== undefined || q.changePasswordId !== undefined) return refuseEndpoint(request, reply);
     const [field, value] = q.email !== undefined ? ['email', q.email] : q.username !== undefined ? ['username', q.username] : ['loginId', q.loginId];
     if (value === undefined || value === '') return notFound();
+    const types = field === 'loginId' ? loginIdTypes(request) : [field];
     const tenant = await requireTenant(ctx, request);
-    const user = await findByLoginId(ctx, tenant.id, value, field === 'loginId' ? ['email', 'username'] : [field]);
+    const user = await findByLoginId(ctx, tenant.id, value, types);
     return user === undefined ? notFound() : { user: await userResponse(ctx, user) };
   });
 
@@ -79,7 +99,10 @@ export function registerUserRoutes(app: FastifyInstance, ctx: IdpContext): void 
 
   app.delete<{ Params: { id: string } }>('/api/user/:id', { config: ENDPOINT }, async (request, reply: FastifyReply) => {
     const user = await findUser(ctx, request, request.params.id);
-    if (isTrue(query(request).hardDelete)) await ctx.storage.deleteUserCascade(user.id);
+    // `hardDelete` as a query parameter or in the body (the client's deleteUserWithRequest)
+    const body = bodyOf(request);
+    if (body.hardDelete !== undefined && typeof body.hardDelete !== 'boolean') fieldError('hardDelete', 'invalid', 'The [hardDelete] property must be true or false.');
+    if (isTrue(query(request).hardDelete) || body.hardDelete === true) await ctx.storage.deleteUserCascade(user.id);
     else {
       await saveUser(ctx, { ...user, active: false, lastUpdateInstant: ctx.now() }, false);
       await ctx.storage.refreshTokens.deleteWhere({ user_id: user.id });

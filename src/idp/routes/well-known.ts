@@ -6,7 +6,7 @@
  * endpoints to OAUTH_DISCOVERY below as it builds them (authorization_endpoint, token_endpoint,
  * userinfo_endpoint, end_session_endpoint, grant_types_supported, response_types_supported...).
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IdpContext } from '../context.js';
 import { notFound } from '../model/errors.js';
 import { isUuid } from '../model/input.js';
@@ -51,10 +51,16 @@ export function registerWellKnownRoutes(app: FastifyInstance, ctx: IdpContext): 
     return reply.type('application/json; charset=utf-8').send(await ctx.keys.jwks());
   });
 
-  const configuration = async (request: FastifyRequest, tenantId: string | undefined) => {
-    const tenant = tenantId === undefined ? await defaultTenant(ctx) : isUuid(tenantId) ? await ctx.storage.tenants.get(tenantId.toLowerCase()) : undefined;
-    return tenant === undefined ? notFound() : discovery(tenant, baseUrl(request));
+  // serialised once per tenant and base URL, until the next key or tenant write (KeyRing.document)
+  const configuration = async (request: FastifyRequest, reply: FastifyReply, tenantId: string | undefined) => {
+    if (tenantId !== undefined && !isUuid(tenantId)) return notFound();
+    const base = baseUrl(request);
+    const text = await ctx.keys.document(`discovery ${tenantId?.toLowerCase() ?? 'default'} ${base}`, async () => {
+      const tenant = tenantId === undefined ? await defaultTenant(ctx) : await ctx.storage.tenants.get(tenantId.toLowerCase());
+      return tenant === undefined ? '' : JSON.stringify(discovery(tenant, base));
+    });
+    return text === '' ? notFound() : reply.type('application/json; charset=utf-8').send(text);
   };
-  app.get('/.well-known/openid-configuration', { config: PUBLIC }, (request) => configuration(request, query(request).tenantId));
-  app.get<{ Params: { tenantId: string } }>('/:tenantId/.well-known/openid-configuration', { config: PUBLIC }, (request) => configuration(request, request.params.tenantId));
+  app.get('/.well-known/openid-configuration', { config: PUBLIC }, (request, reply) => configuration(request, reply, query(request).tenantId));
+  app.get<{ Params: { tenantId: string } }>('/:tenantId/.well-known/openid-configuration', { config: PUBLIC }, (request, reply) => configuration(request, reply, request.params.tenantId));
 }

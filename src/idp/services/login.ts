@@ -3,7 +3,8 @@
  * say which status applies. The OAuth password grant of the next issue maps these outcomes to its errors.
  *
  * Order: unknown user → 404 (after spending one hash verification); locked → 423; deactivated → 423;
- * wrong password → 404 (counting towards the lockout); expired → 410; password change required → 203;
+ * wrong password → 404 (counting towards the lockout; the failure that reaches `tooManyAttempts` locks and
+ * is already 423); expired → 410; password change required → 203;
  * not registered for the application → 202; else 200.
  */
 import type { IdpContext } from '../context.js';
@@ -38,6 +39,7 @@ export async function authenticatePassword(
     if (failures >= policy.tooManyAttempts) {
       await ctx.storage.lockUser(user.id, now + policy.actionDuration * (LOCKOUT_UNIT_MS[policy.actionDurationUnit] ?? 60_000));
       ctx.logger.warn({ event: 'user.locked', userId: user.id, tenantId: tenant.id, failures }, 'user locked after repeated failed logins');
+      return { status: 423 };
     }
     return { status: 404 };
   }

@@ -9,6 +9,7 @@ import type { Storage } from '../storage/index.js';
 import type { Application, RefreshToken, Registration, Tenant, User } from '../model/types.js';
 import { randomToken, sha256Hex } from '../crypto/secrets.js';
 import type { KeyRing } from './keyring.js';
+import { currentRoles } from './roles.js';
 
 export interface AccessTokenRequest {
   tenant: Tenant;
@@ -111,7 +112,9 @@ export class TokenService {
     }
     if (registration !== undefined) claims.applicationId = registration.applicationId;
     if (request.scope !== undefined) claims.scope = request.scope;
-    if (registration !== undefined) claims.roles = registration.roles;
+    // only roles the application still has: a registration written before role deletes were carried to
+    // registrations (services/roles.ts) may still name a deleted role
+    if (registration !== undefined) claims.roles = application === undefined ? registration.roles : currentRoles(application, registration.roles);
     if (request.sid !== undefined) claims.sid = request.sid;
     claims.auth_time = request.authTime;
     claims.tid = tenant.id;

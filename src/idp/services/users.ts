@@ -5,6 +5,7 @@ import { ApiErrors, fieldError } from '../model/errors.js';
 import { isObject, optionalBoolean, optionalInteger, optionalString, type Body } from '../model/input.js';
 import type { Tenant, User } from '../model/types.js';
 import { DuplicateError } from '../storage/index.js';
+import { refuseUnimplementedFields } from '../http/not-implemented.js';
 
 const STRING_FIELDS = ['email', 'username', 'firstName', 'lastName', 'fullName', 'middleName', 'mobilePhone', 'phoneNumber', 'imageUrl', 'timezone', 'parentEmail'] as const;
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
@@ -20,8 +21,17 @@ export interface UserInput {
  * Validates `input` (the request's `user` object) for `tenant` and returns the complete user. `existing`
  * is the stored user on update (PUT keeps its password when none is given).
  */
+/** The user members Gatehouse reads, and the ones it returns and accepts back unchanged (server-set). */
+const USER_FIELDS: ReadonlySet<string> = new Set([
+  ...STRING_FIELDS, 'id', 'password', 'birthDate', 'data', 'preferredLanguages', 'expiry', 'passwordChangeRequired',
+  'tenantId', 'active', 'verified', 'verifiedInstant', 'insertInstant', 'lastUpdateInstant', 'lastLoginInstant', 'passwordLastUpdateInstant',
+  'registrations', 'usernameStatus', 'uniqueUsername', 'breachedPasswordStatus', 'breachedPasswordLastCheckedInstant', 'passwordChangeReason',
+]);
+/** FusionAuth user members Gatehouse does not implement: refused when they ask for anything (a two-factor method, a group...). */
+const USER_UNIMPLEMENTED: ReadonlySet<string> = new Set(['twoFactor', 'memberships', 'cleanSpeakId', 'connectorId', 'encryptionScheme', 'factor', 'salt', 'identities', 'phoneNumberVerified']);
+
 export async function buildUser(ctx: IdpContext, tenant: Tenant, id: string, input: Body, options: { existing?: User; passwordOptional?: boolean }): Promise<User> {
-  const errors = new ApiErrors();
+  const errors = refuseUnimplementedFields(input, 'user', USER_FIELDS, USER_UNIMPLEMENTED);
   const { existing } = options;
   const fields: Record<string, unknown> = {};
   for (const field of STRING_FIELDS) {

@@ -105,9 +105,26 @@ const oauthCodes: Migration = {
   },
 };
 
+/** Admin console sessions (src/idp/admin/session.ts), shared by every instance on the database. */
+const adminSessions: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('admin_sessions')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('user_id', 'text')
+      .addColumn('seen_instant', 'bigint', (c) => c.notNull())
+      .addColumn('insert_instant', 'bigint', (c) => c.notNull())
+      .addColumn('body', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('admin_sessions_user').on('admin_sessions').column('user_id').execute();
+    await db.schema.createIndex('admin_sessions_seen').on('admin_sessions').column('seen_instant').execute();
+  },
+};
+
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': initial,
   '0002_oauth_codes': oauthCodes,
+  '0003_admin_sessions': adminSessions,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -22,6 +22,8 @@ export interface OpenedDatabase {
   dialect: Dialect;
   /** PostgreSQL: the schema holding the tables (kysely's migration tables are qualified with it). */
   schema?: string;
+  /** PostgreSQL: the connection URL without `schema` (for the change feed's listening connection). */
+  url?: string;
 }
 
 export function isPostgresUrl(database: string): boolean {
@@ -82,7 +84,7 @@ async function openPostgres(url: string): Promise<OpenedDatabase> {
     const where = `${parsed.hostname}:${parsed.port || '5432'}${parsed.pathname}`;
     throw new GatehouseError(ErrorCode.IDP_STORAGE, `cannot connect to PostgreSQL at ${where}: ${(error as Error).message}`, { cause: error });
   }
-  return { db: new Kysely<any>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres', schema: schema ?? 'public' };
+  return { db: new Kysely<any>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres', schema: schema ?? 'public', url: parsed.toString() };
 }
 
 export async function openDatabase(database: string): Promise<OpenedDatabase> {

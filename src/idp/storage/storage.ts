@@ -4,9 +4,11 @@
  * against both databases.
  */
 import { sql, type Kysely } from 'kysely';
-import type { ApiKey, Application, AuthorizationCode, Key, RefreshToken, Registration, Tenant, User } from '../model/types.js';
+import type { ApiKey, Application, AuthorizationCode, Key, RefreshToken, Registration, StoredAdminSession, Tenant, User } from '../model/types.js';
 import { DocumentTable } from './table.js';
 import { openDatabase, type Dialect } from './open.js';
+import { ChangeFeed } from './change-feed.js';
+import { ErrorCode, GatehouseError } from '../../shared/errors.js';
 
 const lower = (value: string | undefined): string | null => (value === undefined ? null : value.toLowerCase());
 
@@ -24,10 +26,13 @@ export class Storage {
   readonly registrations: DocumentTable<Registration>;
   readonly refreshTokens: DocumentTable<RefreshToken>;
   readonly authorizationCodes: DocumentTable<AuthorizationCode>;
+  readonly adminSessions: DocumentTable<StoredAdminSession>;
 
   private constructor(
     private readonly db: Kysely<any>,
     readonly dialect: Dialect,
+    /** Change notifications between processes sharing the database (change-feed.ts). */
+    readonly feed: ChangeFeed,
   ) {
     this.tenants = new DocumentTable(db, { name: 'tenants', columns: { name: (t) => t.name, insert_instant: (t) => t.insertInstant } });
     this.applications = new DocumentTable(db, {
@@ -67,6 +72,10 @@ export class Storage {
         insert_instant: (r) => r.insertInstant,
       },
     });
+    this.adminSessions = new DocumentTable(db, {
+      name: 'admin_sessions',
+      columns: { user_id: (a) => a.userId ?? null, seen_instant: (a) => a.seen, insert_instant: (a) => a.created },
+    });
     this.authorizationCodes = new DocumentTable(db, {
       name: 'oauth_codes',
       columns: {
@@ -80,10 +89,55 @@ export class Storage {
     });
   }
 
+  /**
+   * Runs `work` in one database transaction and returns its result: everything it writes through the
+   * Storage it is given commits together or not at all. Inside a transaction, a nested call runs in the
+   * same one. On SQLite kysely serialises transactions over its one connection; on PostgreSQL they are
+   * READ COMMITTED, so code that must not interleave takes row locks (`lockApplication`).
+   */
+  async transaction<T>(work: (tx: Storage) => Promise<T>): Promise<T> {
+    if (this.db.isTransaction) return work(this);
+    return this.db.transaction().execute((trx) => work(new Storage(trx, this.dialect, this.feed)));
+  }
+
+  /**
+   * Inside a transaction on PostgreSQL, locks the application's row until the commit (`mode` share for
+   * writers that only depend on its roles, update for writers that change them); a no-op on SQLite,
+   * whose transactions are already serialised.
+   */
+  async lockApplication(applicationId: string, mode: 'share' | 'update'): Promise<void> {
+    if (this.dialect !== 'postgres' || !this.db.isTransaction) return;
+    await sql`SELECT id FROM applications WHERE id = ${applicationId} ${mode === 'share' ? sql`FOR SHARE` : sql`FOR UPDATE`}`.execute(this.db);
+  }
+
+  /**
+   * Deletes admin sessions idle since `idleBefore` or created before `createdBefore`, then the least
+   * recently seen beyond `max`.
+   */
+  async trimAdminSessions(idleBefore: number, createdBefore: number, max: number): Promise<void> {
+    await this.db.deleteFrom('admin_sessions').where((eb) => eb.or([eb('seen_instant', '<', idleBefore), eb('insert_instant', '<', createdBefore)])).execute();
+    const excess = (await this.adminSessions.count()) - max;
+    if (excess <= 0) return;
+    const oldest = (await this.db.selectFrom('admin_sessions').select('id').orderBy('seen_instant').orderBy('insert_instant').limit(excess).execute()) as { id: string }[];
+    await this.db.deleteFrom('admin_sessions').where('id', 'in', oldest.map((r) => r.id)).execute();
+  }
+
   /** Opens (creating and migrating as needed) the database: an SQLite path or a postgres:// URL. */
   static async open(database: string): Promise<Storage> {
-    const { db, dialect } = await openDatabase(database);
-    return new Storage(db, dialect);
+    const { db, dialect, schema, url } = await openDatabase(database);
+    let feed: ChangeFeed;
+    try {
+      feed =
+        dialect === 'postgres'
+          ? await ChangeFeed.postgres(url!, schema!, async (channel) => {
+              await sql`SELECT pg_notify(${channel}, '')`.execute(db);
+            })
+          : ChangeFeed.local();
+    } catch (error) {
+      await db.destroy().catch(() => undefined);
+      throw new GatehouseError(ErrorCode.IDP_STORAGE, `cannot listen for changes on PostgreSQL: ${(error as Error).message}`, { cause: error });
+    }
+    return new Storage(db, dialect, feed);
   }
 
   async getSetting(name: string): Promise<string | undefined> {
@@ -164,6 +218,7 @@ export class Storage {
   }
 
   async close(): Promise<void> {
+    await this.feed.close();
     await this.db.destroy();
   }
 }

@@ -1,4 +1,4 @@
-/** The console's small parts alone: escaping, form parsing, sessions with a frozen clock, cookies. */
+/** The console's small parts alone: escaping, form parsing, sessions (in an SQLite file) with a frozen clock, cookies. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { html, escapeHtml } from '../../../src/idp/admin/html.js';
@@ -6,6 +6,10 @@ import { inWords } from '../../../src/idp/admin/components.js';
 import { parseForm } from '../../../src/idp/admin/plugin.js';
 import { SessionStore, csrfMatches, sessionCookie } from '../../../src/idp/admin/session.js';
 import { safeNext } from '../../../src/idp/admin/sign-in.js';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { Storage } from '../../../src/idp/storage/index.js';
+import { tempDir } from '../support.js';
 
 test('html escapes every interpolation, in text and in attributes', () => {
   const evil = `<script>alert("1")</script>' onmouseover='x' \`y\` &amp;`;
@@ -21,45 +25,70 @@ test('forms: repeated names become lists, + and %-escapes decode', () => {
   assert.deepEqual(parseForm(''), {});
 });
 
-test('sessions: idle timeout, absolute lifetime, bound, per-user logout', () => {
-  let now = 1_000_000;
-  const store = new SessionStore(() => now);
-  const s = store.create({ userId: 'u1', loginId: 'a@b' });
-  assert.equal(store.get(s.id)?.userId, 'u1');
-  now += 29 * 60_000;
-  assert.ok(store.get(s.id), 'used within 30 minutes');
-  now += 29 * 60_000;
-  assert.ok(store.get(s.id), 'idle time counts from the last use');
-  now += 31 * 60_000;
-  assert.equal(store.get(s.id), undefined, 'idle for 31 minutes');
-  const long = store.create({ userId: 'u2', loginId: 'c@d' });
-  for (let i = 0; i < 26; i++) {
+test('sessions: idle timeout, absolute lifetime, per-user logout; only the id hash is stored', async () => {
+  const dir = tempDir();
+  const storage = await Storage.open(join(dir, 'sessions.sqlite'));
+  try {
+    let now = 1_000_000;
+    const store = new SessionStore(storage, () => now);
+    const s = await store.create({ userId: 'u1', loginId: 'a@b' });
+    assert.equal((await store.get(s.id))?.userId, 'u1');
+    assert.equal(await storage.adminSessions.get(s.id), undefined, 'the cookie value is not a row id');
+    assert.equal(await new SessionStore(storage, () => now).get(s.id).then((x) => x?.csrf), s.csrf, 'another store (instance) on the database sees it');
     now += 29 * 60_000;
-    if (i < 24) assert.ok(store.get(long.id), `still alive after ${(i + 1) * 29} minutes`);
+    assert.ok(await store.get(s.id), 'used within 30 minutes');
+    now += 29 * 60_000;
+    assert.ok(await store.get(s.id), 'idle time counts from the last use');
+    now += 31 * 60_000;
+    assert.equal(await store.get(s.id), undefined, 'idle for 31 minutes');
+    const long = await store.create({ userId: 'u2', loginId: 'c@d' });
+    for (let i = 0; i < 26; i++) {
+      now += 29 * 60_000;
+      if (i < 24) assert.ok(await store.get(long.id), `still alive after ${(i + 1) * 29} minutes`);
+    }
+    assert.equal(await store.get(long.id), undefined, 'gone after 12 hours however active');
+    const a = await store.create({ userId: 'u3', loginId: 'x' });
+    const b = await store.create({ userId: 'u3', loginId: 'x' });
+    const c = await store.create({ userId: 'u4', loginId: 'y' });
+    await store.destroyUser('u3');
+    assert.equal(await store.get(a.id), undefined);
+    assert.equal(await store.get(b.id), undefined);
+    assert.ok(await store.get(c.id));
+    assert.equal(await store.get(undefined), undefined);
+    assert.equal(await store.get('x'.repeat(5000)), undefined);
+    assert.notEqual(a.id, b.id);
+    assert.notEqual(a.csrf, a.id);
+    assert.ok(csrfMatches(c, c.csrf));
+    assert.ok(!csrfMatches(c, a.csrf));
+    assert.ok(!csrfMatches(c, ['x']));
+    assert.ok(!csrfMatches(c, ''));
+    const flashy = (await store.get(c.id))!;
+    flashy.flash = 'Saved.';
+    await store.saveFlash(flashy);
+    assert.equal((await new SessionStore(storage, () => now).get(c.id))?.flash, 'Saved.', 'a flash set on one instance is shown by another');
+  } finally {
+    await storage.close();
+    rmSync(dir, { recursive: true, force: true });
   }
-  assert.equal(store.get(long.id), undefined, 'gone after 12 hours however active');
-  const a = store.create({ userId: 'u3', loginId: 'x' });
-  const b = store.create({ userId: 'u3', loginId: 'x' });
-  const c = store.create({ userId: 'u4', loginId: 'y' });
-  store.destroyUser('u3');
-  assert.equal(store.get(a.id), undefined);
-  assert.equal(store.get(b.id), undefined);
-  assert.ok(store.get(c.id));
-  assert.equal(store.get(undefined), undefined);
-  assert.equal(store.get('x'.repeat(5000)), undefined);
-  assert.notEqual(a.id, b.id);
-  assert.notEqual(a.csrf, a.id);
-  assert.ok(csrfMatches(c, c.csrf));
-  assert.ok(!csrfMatches(c, a.csrf));
-  assert.ok(!csrfMatches(c, ['x']));
-  assert.ok(!csrfMatches(c, ''));
 });
 
-test('sessions are bounded: the oldest goes first', () => {
-  const store = new SessionStore(() => 0);
-  const first = store.create();
-  for (let i = 0; i < 10_000; i++) store.create();
-  assert.equal(store.get(first.id), undefined);
+test('sessions are bounded: the least recently seen goes first', async () => {
+  const dir = tempDir();
+  const storage = await Storage.open(join(dir, 'bound.sqlite'));
+  try {
+    let now = 0;
+    const store = new SessionStore(storage, () => now, 5);
+    const first = await store.create();
+    for (let i = 0; i < 5; i++) {
+      now += 1;
+      await store.create();
+    }
+    assert.equal(await store.get(first.id), undefined);
+    assert.equal(await storage.adminSessions.count(), 5);
+  } finally {
+    await storage.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('cookies', () => {

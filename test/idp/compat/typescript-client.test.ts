@@ -134,7 +134,14 @@ test('the whole FusionAuth flow through the official TypeScript client', async (
   assert.equal(refreshedClaims.auth_time, payload.auth_time);
   assert.equal(refreshed.response.refreshTokenId, loggedIn.response.refreshTokenId);
   const listed = (await client.retrieveRefreshTokens(userId)).response.refreshTokens!;
-  assert.ok(listed.some((t) => t.id === loggedIn.response.refreshTokenId));
+  const listedToken = listed.find((t) => t.id === loggedIn.response.refreshTokenId)!;
+  assert.ok(listedToken !== undefined);
+  // FusionAuth's fields: data, metaData.device (with lastAccessedInstant) and metaData.scopes
+  assert.deepEqual(listedToken.data, {});
+  assert.equal(typeof listedToken.metaData!.device!.lastAccessedInstant, 'number');
+  assert.ok(Array.isArray(listedToken.metaData!.scopes));
+  assert.equal(listedToken.applicationId, application.id);
+  assert.equal(typeof listedToken.startInstant, 'number');
   assert.equal((await client.retrieveRefreshTokenById(loggedIn.response.refreshTokenId!)).response.refreshToken!.userId, userId);
 
   // revoke

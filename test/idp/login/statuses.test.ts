@@ -103,14 +103,15 @@ test('203 when a password change is required; 410 when the user expired', async 
   assert.equal(expired.text, '');
 });
 
-test('423 after the configured number of failures, until the lock expires; success resets the count', async () => {
+test('423 from the failure that reaches the configured number, until the lock expires; success resets the count', async () => {
   await idp.api('POST', '/api/user', { user: { email: 'lock@example.com', password: 'lock-password' } });
   const good = { loginId: 'lock@example.com', password: 'lock-password' };
   const bad = { loginId: 'lock@example.com', password: 'wrong' };
   assert.equal((await login(bad)).status, 404);
   assert.equal((await login(bad)).status, 404);
   assert.equal((await login(good)).status, 200, 'two failures do not lock');
-  for (let i = 0; i < 3; i++) assert.equal((await login(bad)).status, 404);
+  for (let i = 0; i < 2; i++) assert.equal((await login(bad)).status, 404);
+  assert.equal((await login(bad)).status, 423, 'the failure that reaches the limit is already 423');
   const locked = await login(good);
   assert.equal(locked.status, 423);
   assert.equal(locked.text, '');

@@ -119,6 +119,16 @@ test('OAuth security', async (t) => {
     assert.equal(otherClient.status, 400);
   });
 
+  await t.test('a failed exchange (wrong redirect_uri, wrong verifier) does not burn the code; a used one is refused', async () => {
+    const code = await codeFor(fx);
+    assert.equal((await exchange(fx, code, { redirect_uri: `${fx.web.redirect}?x=1` })).body.error_reason, 'invalid_redirect_uri');
+    assert.equal((await exchange(fx, code, { code_verifier: 'b'.repeat(43) })).body.error_reason, 'invalid_pkce_code_verifier');
+    const good = await exchange(fx, code);
+    assert.equal(good.status, 200, `the legitimate exchange still works: ${good.text}`);
+    const again = await exchange(fx, code);
+    assert.deepEqual([again.status, again.body.error_reason], [400, 'auth_code_not_found'], 'single use once redeemed');
+  });
+
   await t.test('PKCE downgrade: a code bound to a challenge needs its verifier; plain and missing challenges are refused', async () => {
     const noVerifier = await exchange(fx, await codeFor(fx), { code_verifier: '' });
     assert.deepEqual([noVerifier.status, noVerifier.body.error, noVerifier.body.error_reason], [400, 'invalid_request', 'missing_code_verifier']);
@@ -186,15 +196,19 @@ test('OAuth security', async (t) => {
   await t.test('repeated wrong passwords lock the user (hosted page and password grant)', async () => {
     const user = await fx.idp.api('POST', '/api/user/registration', { user: { email: 'eve@example.com', password: 'eve-password-1' }, registration: { applicationId: fx.web.id } });
     assert.equal(user.status, 200);
+    const refusal = (html: string) => /<[^>]+role="alert"[^>]*>([^<]*)</.exec(html)?.[1];
+    const unknown = await formLogin(fx.idp.url, authorizeParams(fx), 'nobody@example.com', 'wrong');
     for (let i = 0; i < 5; i++) {
       const login = await formLogin(fx.idp.url, authorizeParams(fx), 'eve@example.com', `wrong-${i}`);
       assert.equal(login.status, 400);
       assert.match(login.html, /Invalid login credentials/);
     }
     const locked = await formLogin(fx.idp.url, authorizeParams(fx), 'eve@example.com', 'eve-password-1');
-    assert.equal(locked.status, 423, 'locked even with the right password');
-    assert.match(locked.html, /locked/);
-    assert.equal(locked.location, null);
+    assert.equal(locked.location, null, 'locked even with the right password');
+    // a locked account reads exactly like an unknown one: the page does not reveal that it exists
+    assert.equal(locked.status, unknown.status);
+    assert.ok(refusal(locked.html) !== undefined);
+    assert.equal(refusal(locked.html), refusal(unknown.html));
     const grant = await postForm(`${fx.idp.url}/oauth2/token`, { grant_type: 'password', username: 'eve@example.com', password: 'eve-password-1', scope: 'openid' }, { authorization: basic(fx.web.id, fx.web.secret) });
     assert.deepEqual([grant.status, grant.body.error, grant.body.error_reason], [400, 'invalid_grant', 'user_locked']);
   });

@@ -37,7 +37,7 @@ test('the identity provider runs on PostgreSQL', async (t) => {
     assert.equal(refreshed.status, 200);
     assert.equal((await fetch(`${idp.url}/api/jwt/refresh`, { method: 'POST', headers, body: JSON.stringify({ refreshToken: session.refreshToken }) })).status, 400);
     assert.equal((await login('lock@example.com', 'nope')).status, 404);
-    assert.equal((await login('lock@example.com', 'nope')).status, 404);
+    assert.equal((await login('lock@example.com', 'nope')).status, 423, 'the failure that reaches the limit locks');
     assert.equal((await login('lock@example.com', 'lock-password')).status, 423);
     await idp.close();
     idp = await startIdp({ port: 0, database, kickstart, logger: capturingLogger([]) });

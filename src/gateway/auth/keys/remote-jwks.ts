@@ -2,7 +2,8 @@
  * A JWKS URL as a key source (the part of Envoy's jwt_authn and KrakenD worth copying, gateway-peers §3):
  * fetched before the policy is ready, cached between min_age and max_age honouring Cache-Control,
  * refreshed in the background, refetched on an unknown kid at most once per cool-down with all waiters
- * sharing one fetch (single-flight), and the last good keys kept when a fetch fails.
+ * sharing one fetch (single-flight) — plus up to two quick retries when that refetch still lacks the
+ * kid — and the last good keys kept when a fetch fails.
  */
 import { ErrorCode, GatehouseError } from '../../../shared/errors.js';
 import type { VerificationKey } from '../algorithms.js';
@@ -12,6 +13,14 @@ import { fetchJson } from './http-json.js';
 import { keyFromJwk } from './jwk.js';
 import { dropDuplicateKids } from './key-set.js';
 import { Refresher, type FetchOutcome } from './refresher.js';
+
+/** Waits before each extra fetch for an unknown kid: about a second in all, then the cool-down rules. */
+export const UNKNOWN_KID_RETRY_DELAYS_MS: readonly number[] = [250, 750];
+
+const sleep = (ms: number): Promise<void> =>
+  new Promise((resolve) => {
+    setTimeout(resolve, ms).unref();
+  });
 
 export interface RemoteJwksOptions {
   /** The first URL; see `RemoteJwks.url` for the current one. */
@@ -38,6 +47,8 @@ export class RemoteJwks {
   private lastText = '';
   private lastProblem = '';
   private readonly refresher: Refresher;
+  private retrying: Promise<boolean> | undefined;
+  private closed = false;
 
   constructor(private readonly options: RemoteJwksOptions) {
     this.url = options.url;
@@ -54,9 +65,37 @@ export class RemoteJwks {
   /**
    * Called when a token names a kid the set does not have. Returns the shared in-flight fetch, a new
    * fetch when the cool-down has passed, or undefined when a fetch is not allowed yet.
+   *
+   * With the `kid`: when that first refetch succeeds but still lacks it (the server's own JWKS cache was a moment
+   * behind a key rotation, e.g. another identity provider instance wrote the key), the key set is
+   * fetched again after UNKNOWN_KID_RETRY_DELAYS_MS (about 1 s in all) until the kid appears — bounded,
+   * once per cool-down, and shared by every waiter (single-flight), instead of refusing valid tokens for
+   * the whole cool-down.
    */
-  refetchForUnknownKid(): Promise<boolean> | undefined {
-    return this.refresher.runOnDemand();
+  refetchForUnknownKid(kid?: string): Promise<boolean> | undefined {
+    const first = this.refresher.runOnDemand();
+    if (first === undefined) return this.retrying;
+    if (kid === undefined) return first;
+    return first.then((ok) => (ok && !this.hasKid(kid) ? this.retryForKid(kid) : ok));
+  }
+
+  /** The bounded retries after a refetch that lacked `kid`; one chain at a time, shared. */
+  private retryForKid(kid: string): Promise<boolean> {
+    this.retrying ??= (async () => {
+      let ok = false;
+      try {
+        for (const delay of UNKNOWN_KID_RETRY_DELAYS_MS) {
+          if (this.closed) break;
+          await sleep(delay);
+          ok = await this.refresher.run();
+          if (!ok || this.hasKid(kid)) break;
+        }
+      } finally {
+        this.retrying = undefined;
+      }
+      return ok;
+    })();
+    return this.retrying;
   }
 
   hasKid(kid: string): boolean {
@@ -74,6 +113,7 @@ export class RemoteJwks {
   }
 
   close(): void {
+    this.closed = true;
     this.refresher.close();
   }
 

@@ -149,7 +149,7 @@ ${lockedOut ? html`<dt>Failed logins</dt><dd>Locked out until ${formatInstant(lo
       if (user.id === r.session.userId) return { redirect: `/admin/users/${user.id}`, flash: 'You cannot lock your own account.' };
       const result = action === 'lock' ? await r.scope.api.call('DELETE', `/api/user/${user.id}`) : await r.scope.api.call('PUT', `/api/user/${user.id}?reactivate=true`);
       if (result.errors !== undefined) return { redirect: `/admin/users/${user.id}`, flash: result.errors.general.join(' ') };
-      if (action === 'lock') r.scope.sessions.destroyUser(user.id);
+      if (action === 'lock') await r.scope.sessions.destroyUser(user.id);
       else await r.scope.ctx.storage.clearLoginFailures(user.id);
       return { redirect: `/admin/users/${user.id}`, flash: `${label} ${user.email ?? user.username ?? user.id}.` };
     });

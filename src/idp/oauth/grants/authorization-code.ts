@@ -21,9 +21,11 @@ export async function authorizationCodeGrant(ctx: IdpContext, client: ClientAuth
   const verifier = param(params, 'code_verifier');
   requireAuthenticated(client, verifier !== undefined);
   requireGrant(application, 'authorization_code');
-  const record = await redeemCode(ctx, code, application.id);
-  if (record.redirectUri !== redirectUri) throw new OAuthError('invalid_grant', 'invalid_redirect_uri', 'The [redirect_uri] does not match the one of the authorization request.');
-  checkVerifier(application, record.codeChallenge, verifier, client.authenticated);
+  // checked before the code is marked used: a failed exchange does not burn it (codes.ts)
+  const record = await redeemCode(ctx, code, application.id, (found) => {
+    if (found.redirectUri !== redirectUri) throw new OAuthError('invalid_grant', 'invalid_redirect_uri', 'The [redirect_uri] does not match the one of the authorization request.');
+    checkVerifier(application, found.codeChallenge, verifier, client.authenticated);
+  });
   const [tenant, user] = await Promise.all([ctx.storage.tenants.get(record.tenantId), ctx.storage.users.get(record.userId)]);
   if (tenant === undefined || user === undefined || !user.active) throw new OAuthError('invalid_grant', 'auth_code_not_found', 'The user of this authorization code is no longer active.');
   const registration = await ctx.storage.registrations.findOne({ user_id: user.id, application_id: application.id });

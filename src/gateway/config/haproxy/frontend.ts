@@ -1,0 +1,184 @@
+/**
+ * A `frontend` (or the frontend half of a `listen`): bind, ACLs, `http-request` rules (the seed's JWT
+ * rules → an auth policy; deny/return/redirect → answering routes; set/del-header → header rules),
+ * `use_backend` → routes, `default_backend`. Routes keep HAProxy's order: http-request answers first,
+ * then use_backend rules.
+ */
+import type { Statement } from './lexer.js';
+import { Diagnostics } from './diagnostics.js';
+import { parseAclTest, parseCondition, splitCondition, type AclTest, type Condition } from './conditions.js';
+import { conditionMatchers } from './matchers.js';
+import { parseAnswer } from './answer.js';
+import { isJwtRule, recognizeSeedJwt, type JwtRule, type SeedPolicy } from './seed-jwt.js';
+
+type Loose = Record<string, unknown>;
+
+export class FrontendBuilder {
+  readonly frontend: Loose = {};
+  policy: SeedPolicy | undefined;
+  private readonly acls = new Map<string, AclTest[]>();
+  private readonly answerRoutes: Loose[] = [];
+  private readonly backendRoutes: Loose[] = [];
+  private readonly answerSources: Statement[] = [];
+  private readonly backendSources: Statement[] = [];
+  private readonly jwtRules: JwtRule[] = [];
+  private readonly answersAfterJwt: Statement[] = [];
+
+  constructor(private readonly name: string, private readonly path: readonly string[], private readonly diag: Diagnostics) {}
+
+  statement(st: Statement): boolean {
+    const [keyword, ...args] = st.words as [string, ...string[]];
+    const d = this.diag;
+    switch (keyword) {
+      case 'bind':
+        this.bind(st, args);
+        return true;
+      case 'default_backend':
+        if (args.length !== 1) d.error(st, 'expected default_backend <name>');
+        this.frontend.default_backend = args[0];
+        d.from([...this.path, 'default_backend'], st);
+        return true;
+      case 'use_backend':
+        this.useBackend(st, args);
+        return true;
+      case 'acl': {
+        const [name, ...test] = args;
+        const parsed = parseAclTest(test);
+        if (name === undefined || typeof parsed === 'string') d.error(st, typeof parsed === 'string' ? parsed : 'expected acl <name> <criterion> ...');
+        else this.acls.set(name, [...(this.acls.get(name) ?? []), parsed]);
+        return true;
+      }
+      case 'http-request':
+        this.httpRequest(st, args);
+        return true;
+      case 'http-response':
+        this.headerRule(st, args, 'response_headers');
+        return true;
+      case 'redirect':
+        this.answer(st, ['redirect', ...args]);
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  private bind(st: Statement, args: readonly string[]): void {
+    if (this.frontend.bind !== undefined) {
+      this.diag.unsupported(st, 'a second bind line', 'one bind per frontend: a second frontend');
+      return;
+    }
+    const [address, ...options] = args;
+    if (address === undefined) return this.diag.error(st, 'expected bind <address>:<port>');
+    if (options.length > 0) this.diag.unsupported(st, `bind options "${options.join(' ')}"`, 'frontends.<name>.tls');
+    const star = /^(\*|0\.0\.0\.0)?:(\d+)$/.exec(address);
+    this.frontend.bind = star !== null ? `0.0.0.0:${star[2]}` : address;
+    this.diag.from([...this.path, 'bind'], st);
+  }
+
+  private condition(st: Statement, words: readonly string[] | undefined): Condition | undefined | null {
+    if (words === undefined) return undefined;
+    const cond = parseCondition(words, this.acls);
+    if (typeof cond === 'string') {
+      this.diag.error(st, cond);
+      return null;
+    }
+    return cond;
+  }
+
+  private useBackend(st: Statement, args: readonly string[]): void {
+    const { head, cond: condWords } = splitCondition(args);
+    const cond = this.condition(st, condWords);
+    if (cond === null) return;
+    if (head.length !== 1 || (head[0] as string).includes('%[')) return this.diag.unsupported(st, 'use_backend with a dynamic name', 'routes[].backend');
+    const matchers = conditionMatchers(cond);
+    if (typeof matchers === 'string') return this.diag.unsupported(st, matchers, 'routes[] (host, path_prefix, methods)');
+    for (const m of matchers) {
+      this.backendRoutes.push({ ...m, backend: head[0] });
+      this.backendSources.push(st);
+    }
+  }
+
+  private httpRequest(st: Statement, args: readonly string[]): void {
+    const { head, cond: condWords } = splitCondition(args);
+    const cond = this.condition(st, condWords);
+    if (cond === null) return;
+    const [action = '', ...rest] = head;
+    if (isJwtRule(action, rest, cond)) {
+      this.jwtRules.push({ st, action, args: rest, cond });
+      return;
+    }
+    if (action === 'deny' || action === 'return' || action === 'redirect') {
+      if (this.jwtRules.length > 0) this.answersAfterJwt.push(st);
+      this.answer(st, head, cond);
+      return;
+    }
+    if (cond === undefined && (action === 'set-header' || action === 'del-header')) {
+      this.headerRule(st, args, 'request_headers');
+      return;
+    }
+    this.diag.unsupported(st, `http-request ${action}${cond === undefined ? '' : ' with a condition'}`, action.endsWith('-header') ? 'request_headers (unconditional) or routes[].request_headers' : undefined);
+  }
+
+  private answer(st: Statement, head: readonly string[], cond?: Condition): void {
+    const [action, ...rest] = head;
+    const matchers = conditionMatchers(cond);
+    if (typeof matchers === 'string') return this.diag.unsupported(st, matchers, 'routes[] with return or redirect');
+    let block: Loose;
+    if (action === 'redirect') {
+      const [kind, target, ...opts] = rest;
+      let code = 302;
+      for (let i = 0; i < opts.length; i += 2) {
+        if (opts[i] === 'code' && /^30[12378]$/.test(opts[i + 1] ?? '')) code = Number(opts[i + 1]);
+        else return this.diag.unsupported(st, `redirect option "${opts[i] ?? ''}"`, 'routes[].redirect (location or prefix, code)');
+      }
+      if ((kind !== 'location' && kind !== 'prefix') || target === undefined || target.includes('%[')) {
+        return this.diag.unsupported(st, `redirect ${kind ?? ''}`, kind === 'scheme' ? 'frontends.<name>.redirect_https' : 'routes[].redirect');
+      }
+      block = { redirect: { [kind]: target, code } };
+    } else {
+      const answer = parseAnswer(rest, action === 'deny');
+      if (typeof answer === 'string') return this.diag.unsupported(st, answer, 'routes[].return { status, content_type, body, headers }');
+      block = { return: answer };
+    }
+    for (const m of matchers) {
+      this.answerRoutes.push({ ...m, ...block });
+      this.answerSources.push(st);
+    }
+  }
+
+  private headerRule(st: Statement, args: readonly string[], key: 'request_headers' | 'response_headers'): void {
+    const [action, name, value, ...extra] = args;
+    const rules = (this.frontend[key] ?? { set: {}, remove: [] }) as { set: Record<string, string>; remove: string[] };
+    if (splitCondition(args).cond !== undefined || name === undefined) {
+      return this.diag.unsupported(st, `conditional or malformed ${action ?? ''}`, `routes[].${key}`);
+    }
+    if (action === 'set-header' && value !== undefined && extra.length === 0 && !value.includes('%[')) rules.set[name] = value;
+    else if (action === 'del-header' && value === undefined) rules.remove.push(name);
+    else return this.diag.unsupported(st, `${action ?? ''}${value?.includes('%[') === true ? ' with a log-format value' : ''}`, `${key}: { set, remove }`);
+    this.frontend[key] = rules;
+    this.diag.from([...this.path, key], st);
+  }
+
+  /** The frontend entry (and its seed auth policy, if any), once every statement has been read. */
+  finish(section: Statement): Loose {
+    if (this.jwtRules.length > 0) {
+      const { policy, problems } = recognizeSeedJwt(this.jwtRules);
+      for (const p of problems) this.diag.unsupported(p.st, p.message, 'an auth policy (docs/auth.md)');
+      for (const st of this.answersAfterJwt) {
+        if (st.line > this.jwtRules[0]!.st.line) {
+          this.diag.unsupported(st, 'a deny/return/redirect after the JWT rules: Gatehouse answers routes before checking the token', 'move it above the JWT rules');
+        }
+      }
+      if (policy !== undefined) {
+        this.policy = policy;
+        this.frontend.auth = `${this.name}-jwt`;
+        this.diag.from([...this.path, 'auth'], this.jwtRules[0]!.st);
+      }
+    }
+    const routes = [...this.answerRoutes, ...this.backendRoutes];
+    if (routes.length > 0) this.frontend.routes = routes;
+    [...this.answerSources, ...this.backendSources].forEach((st, i) => this.diag.from([...this.path, 'routes', i], st));
+    if (this.frontend.bind === undefined) this.diag.error(section, `${this.name} has no bind line`);
+    return this.frontend;
+  }
+}

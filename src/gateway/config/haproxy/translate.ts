@@ -1,0 +1,135 @@
+/**
+ * HAProxy configuration → the gateway's config object (the same object gatehouse.yaml produces; it is
+ * then validated by the same schema in ../load.ts). Sections: `global` (nbthread → workers, log →
+ * access_log), one `defaults` (mode http, timeouts), `frontend`/`backend`/`listen`. Every statement is
+ * translated or reported (error, or warning with `lenient`), naming file:line.
+ */
+import { lexHaproxy, type Environment, type Statement } from './lexer.js';
+import { groupSections, type Section } from './sections.js';
+import { Diagnostics } from './diagnostics.js';
+import { haproxyDuration } from './durations.js';
+import { FrontendBuilder } from './frontend.js';
+import { BackendBuilder } from './backend.js';
+
+type Loose = Record<string, unknown>;
+
+export interface HaproxyTranslation {
+  readonly config: Loose;
+  readonly errors: readonly string[];
+  readonly warnings: readonly string[];
+  readonly notices: readonly string[];
+  readonly sources: Diagnostics['sources'];
+}
+
+export interface TranslateOptions {
+  readonly lenient?: boolean;
+  readonly env?: Environment;
+}
+
+export const STRICTER_NOTICE =
+  "read as HAProxy configuration and translated to Gatehouse's config; Gatehouse's stricter checks still apply (docs/security.md: e.g. exp is required, array audiences and crit headers are handled per RFC 7519, tokens are checked before their claims are read)";
+
+const GATEWAY_TIMEOUTS: Record<string, string> = { connect: 'connect', server: 'server', queue: 'queue', client: 'client', 'http-request': 'http_request', tunnel: 'tunnel' };
+
+/** Statements every section may have that change nothing in Gatehouse (said so in docs/haproxy.md). */
+function harmless(st: Statement, kind: Section['kind']): boolean {
+  const w = st.words.join(' ');
+  if (w === 'mode http' && kind !== 'global') return true;
+  if (w === 'log global' && kind !== 'global') return true;
+  if ((w === 'option forwardfor' || w === 'option http-keep-alive') && kind !== 'global') return true; // Gatehouse always sets X-Forwarded-For and keeps connections alive
+  return false;
+}
+
+function global(st: Statement, config: Loose, diag: Diagnostics): void {
+  const [keyword, ...args] = st.words;
+  if (keyword === 'nbthread' && /^\d{1,3}$/.test(args[0] ?? '') && args.length === 1) {
+    config.workers = Number(args[0]);
+    diag.from(['workers'], st);
+  } else if (keyword === 'log') {
+    config.access_log = true;
+    diag.from(['access_log'], st);
+    diag.warn(st, 'Gatehouse writes its access log as JSON lines on stdout, not to this log target');
+  } else diag.unsupported(st, `global ${keyword ?? ''}`, keyword === 'maxconn' ? 'backends.<name>.max_connections' : keyword === 'nbproc' ? 'workers' : undefined);
+}
+
+function timeout(st: Statement, config: Loose, diag: Diagnostics): boolean {
+  const [keyword, name = '', value] = st.words;
+  if (keyword !== 'timeout') return false;
+  const key = GATEWAY_TIMEOUTS[name];
+  const ms = haproxyDuration(value);
+  if (key === undefined || ms === undefined || ms === 0 || st.words.length !== 3) {
+    diag.unsupported(st, `timeout ${name}`, key === undefined ? 'timeouts: connect, server, queue, client, http_request, tunnel' : 'a time above 0');
+    return true;
+  }
+  config.timeouts = { ...(config.timeouts as Loose | undefined), [key]: ms };
+  diag.from(['timeouts', key], st);
+  return true;
+}
+
+export function translateHaproxy(text: string, file: string, options: TranslateOptions = {}): HaproxyTranslation {
+  const diag = new Diagnostics(options.lenient === true);
+  const lexed = lexHaproxy(text, file, options.env);
+  const { sections, problems } = groupSections(lexed.statements);
+  for (const p of [...lexed.problems, ...problems]) (p.warning === true ? diag.warn(p, p.message) : diag.errors.push(`${p.file}:${p.line}: ${p.message}`));
+  const config: Loose = {};
+  const frontends: Loose = {};
+  const backends: Loose = {};
+  const auth: Loose = {};
+  let sawDefaults = false;
+  for (const section of sections) {
+    if (section.kind === 'global') {
+      for (const st of section.statements) global(st, config, diag);
+      continue;
+    }
+    if (section.kind === 'defaults') {
+      if (sawDefaults) diag.unsupported(section.header, 'a second defaults section', 'one defaults section (its timeouts are the gateway-wide timeouts)');
+      sawDefaults = true;
+      for (const st of section.statements) {
+        if (st.words.join(' ') === 'mode http') continue;
+        if (st.words[0] === 'mode') diag.error(st, 'only mode http is supported (HAProxy defaults to mode tcp: write "mode http")');
+        else if (st.words.join(' ') === 'option httplog') {
+          config.access_log = true;
+          diag.from(['access_log'], st);
+        } else if (!harmless(st, 'defaults') && !timeout(st, config, diag)) diag.unsupported(st, `"${st.words[0] ?? ''}" in defaults`);
+      }
+      continue;
+    }
+    const { name } = section;
+    const fb = section.kind === 'backend' ? undefined : new FrontendBuilder(name, ['frontends', name], diag);
+    const bb = section.kind === 'frontend' ? undefined : new BackendBuilder(['backends', name], diag);
+    if (section.kind !== 'backend' && !sawDefaults) diag.error(section.header, 'HAProxy defaults to mode tcp: add a defaults section with "mode http"');
+    for (const st of section.statements) {
+      if (st.words[0] === 'mode') {
+        if (st.words.join(' ') !== 'mode http') diag.error(st, 'only mode http is supported');
+        continue;
+      }
+      if (fb?.statement(st) === true || bb?.statement(st) === true || harmless(st, section.kind)) continue;
+      diag.unsupported(st, `"${st.words[0] ?? ''}" in a ${section.kind} section`);
+    }
+    if (fb !== undefined) {
+      const frontend = fb.finish(section.header);
+      if (section.kind === 'listen' && frontend.default_backend === undefined) frontend.default_backend = name;
+      if (frontends[name] !== undefined) diag.error(section.header, `a second frontend or listen named ${name}`);
+      frontends[name] = frontend;
+      diag.from(['frontends', name], section.header);
+      if (fb.policy !== undefined) auth[`${name}-jwt`] = fb.policy;
+    }
+    if (bb !== undefined) {
+      if (backends[name] !== undefined) diag.error(section.header, `a second backend or listen named ${name}`);
+      backends[name] = bb.finish(section.header);
+      diag.from(['backends', name], section.header);
+    }
+  }
+  if (Object.keys(auth).length > 0) config.auth = auth;
+  config.frontends = frontends;
+  config.backends = backends;
+  diag.notices.push(`${file}: ${STRICTER_NOTICE}`);
+  return { config, errors: diag.errors, warnings: diag.warnings, notices: diag.notices, sources: diag.sources };
+}
+
+/** HAProxy configuration rather than YAML: a `.cfg` file, or a first statement that is a section keyword. */
+export function looksLikeHaproxy(path: string, text: string): boolean {
+  if (path.endsWith('.cfg')) return true;
+  const first = text.split('\n').map((l) => l.replace(/#.*/, '').trim()).find((l) => l !== '');
+  return first !== undefined && /^(global|defaults|frontend|backend|listen)(\s|$)/.test(first);
+}

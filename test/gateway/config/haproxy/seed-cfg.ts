@@ -8,7 +8,8 @@ import { seedRules, SEED_AUDIENCE, SEED_ISSUER } from '../../auth/e2e/seed-setup
 
 export { SEED_AUDIENCE, SEED_ISSUER };
 
-export function seedCfg(o: { port: number; upstream: string; pubkeyPath: string }): string {
+/** `bind` is the bind line's argument as written (e.g. `127.0.0.1:8080` or `"127.0.0.1:${PORT}"`). */
+export function seedCfg(o: { bind: string; upstream: string; pubkeyPath: string }): string {
   return `global
   log stdout format raw local0 info
 
@@ -21,7 +22,7 @@ defaults
   log global
 
 frontend myfrontend
-  bind 127.0.0.1:${o.port}
+  bind ${o.bind}
 ${seedRules(SEED_ISSUER, SEED_AUDIENCE, o.pubkeyPath)}
   default_backend webservers
 

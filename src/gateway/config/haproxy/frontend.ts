@@ -16,6 +16,8 @@ type Loose = Record<string, unknown>;
 export class FrontendBuilder {
   readonly frontend: Loose = {};
   policy: SeedPolicy | undefined;
+  /** Where the JWT rules were (for convert's comments). */
+  jwtLines = '';
   private readonly acls = new Map<string, AclTest[]>();
   private readonly answerRoutes: Loose[] = [];
   private readonly backendRoutes: Loose[] = [];
@@ -171,6 +173,8 @@ export class FrontendBuilder {
       }
       if (policy !== undefined) {
         this.policy = policy;
+        const first = this.jwtRules[0]!.st;
+        this.jwtLines = `${first.file}:${first.line}-${this.jwtRules[this.jwtRules.length - 1]!.st.line}: the seed's JWT rules (http-request set-var/deny)`;
         this.frontend.auth = `${this.name}-jwt`;
         this.diag.from([...this.path, 'auth'], this.jwtRules[0]!.st);
       }

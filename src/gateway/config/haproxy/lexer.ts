@@ -21,6 +21,8 @@ export interface LexProblem {
   readonly message: string;
   /** Warnings never refuse the file (HAProxy quirks Gatehouse does not copy). */
   readonly warning?: boolean;
+  /** Valid HAProxy that Gatehouse does not translate (a warning with --lenient). */
+  readonly unsupported?: boolean;
 }
 
 export interface LexResult {
@@ -177,7 +179,7 @@ export function lexHaproxy(source: string, file: string, env: Environment = proc
     if (words.length === 0) return;
     const first = words[0] as string;
     if (first.startsWith('[') || first.startsWith('.')) {
-      problems.push({ file, line, message: `"${first}" (scope markers and .if/.else/.endif/.notice blocks) is not supported` });
+      problems.push({ file, line, message: `"${first}" (scope markers and .if/.else/.endif/.notice blocks) is not supported`, unsupported: true });
       return;
     }
     if (['global', 'defaults', 'frontend', 'backend', 'listen'].includes(first)) section = words[1] ?? '';

@@ -34,13 +34,13 @@ export function groupSections(statements: readonly Statement[]): { sections: Sec
         problems.push({ file: st.file, line: st.line, message: `"${st.text}": ${kind} needs a name of letters, digits, - _ . :` });
       }
       const extra = kind === 'global' ? 1 : 2;
-      if (st.words.length > extra) problems.push({ file: st.file, line: st.line, message: `"${st.text}": "${st.words.slice(extra).join(' ')}" (e.g. "from <defaults>") is not supported` });
+      if (st.words.length > extra) problems.push({ file: st.file, line: st.line, message: `"${st.text}": "${st.words.slice(extra).join(' ')}" (e.g. "from <defaults>") is not supported`, unsupported: true });
       current = { kind, name, header: st, statements: [] };
       sections.push(current);
       continue;
     }
     if (OTHER_SECTIONS.includes(keyword)) {
-      problems.push({ file: st.file, line: st.line, message: `"${st.text}": the ${keyword} section is not supported` });
+      problems.push({ file: st.file, line: st.line, message: `"${st.text}": the ${keyword} section is not supported`, unsupported: true });
       current = undefined;
       skipping = true;
       continue;

@@ -27,7 +27,7 @@ export interface TranslateOptions {
 }
 
 export const STRICTER_NOTICE =
-  "read as HAProxy configuration and translated to Gatehouse's config; Gatehouse's stricter checks still apply (docs/security.md: e.g. exp is required, array audiences and crit headers are handled per RFC 7519, tokens are checked before their claims are read)";
+  "read as HAProxy configuration and translated to Gatehouse's config; Gatehouse's stricter checks still apply (docs/security.md: e.g. a token without exp, with duplicate JSON members or non-canonical base64url is refused; an audience array holding the application id is accepted)";
 
 const GATEWAY_TIMEOUTS: Record<string, string> = { connect: 'connect', server: 'server', queue: 'queue', client: 'client', 'http-request': 'http_request', tunnel: 'tunnel' };
 
@@ -70,7 +70,11 @@ export function translateHaproxy(text: string, file: string, options: TranslateO
   const diag = new Diagnostics(options.lenient === true);
   const lexed = lexHaproxy(text, file, options.env);
   const { sections, problems } = groupSections(lexed.statements);
-  for (const p of [...lexed.problems, ...problems]) (p.warning === true ? diag.warn(p, p.message) : diag.errors.push(`${p.file}:${p.line}: ${p.message}`));
+  for (const p of [...lexed.problems, ...problems]) {
+    if (p.warning === true) diag.warn(p, p.message);
+    else if (p.unsupported === true && diag.lenient) diag.warn(p, `${p.message} (ignored: --lenient)`);
+    else diag.errors.push(`${p.file}:${p.line}: ${p.message}`);
+  }
   const config: Loose = {};
   const frontends: Loose = {};
   const backends: Loose = {};
@@ -112,7 +116,10 @@ export function translateHaproxy(text: string, file: string, options: TranslateO
       if (frontends[name] !== undefined) diag.error(section.header, `a second frontend or listen named ${name}`);
       frontends[name] = frontend;
       diag.from(['frontends', name], section.header);
-      if (fb.policy !== undefined) auth[`${name}-jwt`] = fb.policy;
+      if (fb.policy !== undefined) {
+        auth[`${name}-jwt`] = fb.policy;
+        diag.sources.push({ path: ['auth', `${name}-jwt`], where: fb.jwtLines });
+      }
     }
     if (bb !== undefined) {
       if (backends[name] !== undefined) diag.error(section.header, `a second backend or listen named ${name}`);
@@ -124,7 +131,13 @@ export function translateHaproxy(text: string, file: string, options: TranslateO
   config.frontends = frontends;
   config.backends = backends;
   diag.notices.push(`${file}: ${STRICTER_NOTICE}`);
-  return { config, errors: diag.errors, warnings: diag.warnings, notices: diag.notices, sources: diag.sources };
+  const byLine = (a: string, b: string) => lineOf(a) - lineOf(b);
+  return { config, errors: diag.errors.sort(byLine), warnings: diag.warnings.sort(byLine), notices: diag.notices, sources: diag.sources };
+}
+
+/** The line number a message starts with (`file:12: ...`), to list problems in file order. */
+function lineOf(message: string): number {
+  return Number(/^.*?:(\d+)(?:-\d+)?: /.exec(message)?.[1] ?? 0);
 }
 
 /** HAProxy configuration rather than YAML: a `.cfg` file, or a first statement that is a section keyword. */

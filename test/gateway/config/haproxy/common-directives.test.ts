@@ -1,0 +1,113 @@
+/**
+ * What HAProxy users commonly write, translated to the gateway config: ACLs (named, anonymous, OR-ed,
+ * AND-ed) → routes in HAProxy's order, http-request deny/return/redirect → answering routes, header
+ * rules, balance, server options, checks, retries, timeouts, nbthread, listen. The result must pass the
+ * gateway's own schema.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { translateHaproxy } from '../../../../src/gateway/config/haproxy/index.js';
+import { parseGatewayConfig } from '../../../../src/gateway/config/index.js';
+
+export const COMMON_CFG = `global
+  nbthread 2
+
+defaults
+  mode http
+  option httplog
+  option forwardfor
+  timeout connect 5s
+  timeout client 30s
+  timeout server 30s
+
+frontend www
+  bind :8080
+  acl is_api path_beg /api /v2
+  acl host_shop hdr(host) -i shop.example.com
+  acl is_get method GET HEAD
+  http-request deny deny_status 403 content-type text/plain string "no admin" if { path_beg /admin }
+  http-request redirect location https://example.com/new code 301 if { path_beg /old }
+  http-request return status 200 content-type application/json string '{"ok":true}' if { path_beg /ping }
+  http-request set-header X-Via gatehouse
+  http-request del-header X-Debug
+  http-response set-header X-Frame-Options DENY
+  use_backend api if is_api is_get || host_shop
+  use_backend static if { hdr_end(host) .cdn.example.com }
+  default_backend web
+
+backend api
+  balance leastconn
+  option httpchk GET /health
+  http-check expect status 200
+  default-server inter 3s rise 3 fall 2
+  server a1 10.0.0.1:8080 check weight 10
+  server a2 10.0.0.2:8080 check backup
+
+backend static
+  balance hdr(Host)
+  server s1 10.0.0.3:80 disabled
+  server s2 10.0.0.4:80 slowstart 30s
+
+backend web
+  balance source
+  retries 2
+  retry-on conn-failure 503
+  timeout server 60s
+  server w1 10.0.0.5:80
+
+listen legacy
+  bind 127.0.0.1:9000
+  balance roundrobin
+  server l1 10.0.0.6:80 check
+`;
+
+test('a realistic haproxy.cfg translates directive by directive and passes the schema', () => {
+  const t = translateHaproxy(COMMON_CFG, 'common.cfg', { env: {} });
+  assert.deepEqual(t.errors, []);
+  const c = t.config as Record<string, any>;
+  assert.equal(c.workers, 2);
+  assert.equal(c.access_log, true);
+  assert.deepEqual(c.timeouts, { connect: 5000, client: 30000, server: 30000 });
+  assert.deepEqual(c.frontends.www.bind, '0.0.0.0:8080');
+  assert.deepEqual(c.frontends.www.routes, [
+    { path_prefix: '/admin', return: { status: 403, content_type: 'text/plain', body: 'no admin', headers: {} } },
+    { path_prefix: '/old', redirect: { location: 'https://example.com/new', code: 301 } },
+    { path_prefix: '/ping', return: { status: 200, content_type: 'application/json', body: '{"ok":true}', headers: {} } },
+    { path_prefix: '/api', methods: ['GET', 'HEAD'], backend: 'api' },
+    { path_prefix: '/v2', methods: ['GET', 'HEAD'], backend: 'api' },
+    { host: ['shop.example.com'], backend: 'api' },
+    { host: ['*.cdn.example.com'], backend: 'static' },
+  ]);
+  assert.equal(c.frontends.www.default_backend, 'web');
+  assert.deepEqual(c.frontends.www.request_headers, { set: { 'X-Via': 'gatehouse' }, remove: ['X-Debug'] });
+  assert.deepEqual(c.frontends.www.response_headers, { set: { 'X-Frame-Options': 'DENY' }, remove: [] });
+  assert.deepEqual(c.backends.api, {
+    balance: 'leastconn',
+    check: { method: 'GET', path: '/health', expect_status: '200', interval: 3000, timeout: 3000, rise: 3, fall: 2 },
+    servers: { a1: { address: '10.0.0.1:8080', weight: 10 }, a2: { address: '10.0.0.2:8080', backup: true } },
+  });
+  assert.deepEqual(c.backends.static, { balance: 'hdr(Host)', slowstart: 30000, servers: { s1: { address: '10.0.0.3:80', state: 'maint' }, s2: { address: '10.0.0.4:80' } } });
+  assert.deepEqual(c.backends.web, { balance: 'source', retries: 2, retry_on: [503], timeouts: { server: 60000 }, servers: { w1: { address: '10.0.0.5:80' } } });
+  // listen = a frontend using its own servers; a TCP-style check becomes an HTTP check accepting any answer
+  assert.deepEqual(c.frontends.legacy, { bind: '127.0.0.1:9000', default_backend: 'legacy' });
+  assert.deepEqual(c.backends.legacy.check, { expect_status: '100-599', interval: 2000, timeout: 2000, rise: 2, fall: 3 });
+  const config = parseGatewayConfig(t.config, '/tmp', 'common.cfg');
+  assert.equal(config.frontends.www?.routes.length, 7);
+});
+
+test('negated, unless and src conditions cannot become routes: refused naming the line', () => {
+  const cfg = `defaults\n  mode http\nfrontend f\n  bind :80\n  acl a path_beg /x\n  use_backend b if !a\n  use_backend b unless a\n  use_backend b if { src 10.0.0.0/8 }\n  use_backend b if { path_end .php }\n  default_backend b\nbackend b\n  server s 1.2.3.4:80\n`;
+  const errors = translateHaproxy(cfg, 'r.cfg', { env: {} }).errors;
+  assert.equal(errors.length, 4);
+  assert.match(errors[0] as string, /^r\.cfg:6: "use_backend b if !a": "!a": negated conditions cannot be a route; nearest gatehouse.yaml: routes\[\]/);
+  assert.match(errors[1] as string, /^r\.cfg:7: .*"unless" cannot be a route/);
+  assert.match(errors[2] as string, /^r\.cfg:8: .*allow_from/);
+  assert.match(errors[3] as string, /^r\.cfg:9: .*only path_beg routes/);
+});
+
+test('servers of one backend with different check settings are refused (Gatehouse checks a backend alike)', () => {
+  const cfg = `defaults\n  mode http\nbackend b\n  server s1 1.2.3.4:80 check inter 1s\n  server s2 1.2.3.5:80 check inter 5s\n  server s3 1.2.3.6:80\n`;
+  const errors = translateHaproxy(cfg, 'c.cfg', { env: {} }).errors.join('\n');
+  assert.match(errors, /c\.cfg:4: .*health checks on some servers of a backend only/);
+  assert.match(errors, /c\.cfg:5: .*different inter\/rise\/fall/);
+});

@@ -94,7 +94,8 @@ export class BackendBuilder {
         this.diag.unsupported(st, 'headers in the version argument of option httpchk', 'check.host');
         return true;
       }
-      this.httpchk = rest.length === 0 ? {} : rest.length === 1 ? { path: rest[0] } : { method: rest[0], path: rest[1] };
+      // HAProxy's defaults: OPTIONS /
+      this.httpchk = rest.length === 0 ? { method: 'OPTIONS' } : rest.length === 1 ? { method: 'OPTIONS', path: rest[0] } : { method: rest[0], path: rest[1] };
       return true;
     }
     if (args[0] === 'allbackups' && args.length === 1) {

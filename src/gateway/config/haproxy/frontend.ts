@@ -10,12 +10,16 @@ import { parseAclTest, parseCondition, splitCondition, type AclTest, type Condit
 import { conditionMatchers } from './matchers.js';
 import { parseAnswer } from './answer.js';
 import { isJwtRule, recognizeSeedJwt, type JwtRule, type SeedPolicy } from './seed-jwt.js';
+import { RateLimitRules, type RateLimit } from './rate-limit.js';
+import { sourceRule, compressionStatement, isNotSslFc } from './frontend-extras.js';
 
 type Loose = Record<string, unknown>;
 
 export class FrontendBuilder {
   readonly frontend: Loose = {};
   policy: SeedPolicy | undefined;
+  rateLimit: RateLimit | undefined;
+  readonly rate = new RateLimitRules();
   /** Where the JWT rules were (for convert's comments). */
   jwtLines = '';
   private readonly acls = new Map<string, AclTest[]>();
@@ -56,8 +60,17 @@ export class FrontendBuilder {
       case 'http-response':
         this.headerRule(st, args, 'response_headers');
         return true;
-      case 'redirect':
-        this.answer(st, ['redirect', ...args]);
+      case 'redirect': {
+        const { head, cond } = splitCondition(args);
+        const parsed = this.condition(st, cond);
+        if (parsed !== null) this.answer(st, ['redirect', ...head], parsed);
+        return true;
+      }
+      case 'stick-table':
+        this.rate.stickTable(st, args);
+        return true;
+      case 'compression':
+        compressionStatement(st, args, this.frontend, this.path, this.diag);
         return true;
       default:
         return false;
@@ -109,6 +122,9 @@ export class FrontendBuilder {
       this.jwtRules.push({ st, action, args: rest, cond });
       return;
     }
+    if (action.startsWith('track-sc')) return this.rate.trackSc(st, action, rest, cond);
+    if (action === 'deny' && this.rate.denyIfRate(st, rest, cond)) return;
+    if (action === 'deny' && rest.length === 0 && sourceRule(st, cond, this.frontend, this.path, this.diag)) return;
     if (action === 'deny' || action === 'return' || action === 'redirect') {
       if (this.jwtRules.length > 0) this.answersAfterJwt.push(st);
       this.answer(st, head, cond);
@@ -123,6 +139,14 @@ export class FrontendBuilder {
 
   private answer(st: Statement, head: readonly string[], cond?: Condition): void {
     const [action, ...rest] = head;
+    if (action === 'redirect' && rest[0] === 'scheme' && rest[1] === 'https' && (cond === undefined || isNotSslFc(cond))) {
+      const code = rest[2] === 'code' ? rest[3] : '302';
+      if (rest.length !== 2 && !(rest.length === 4 && rest[2] === 'code')) return this.diag.unsupported(st, 'redirect scheme https with options', 'redirect_https: true');
+      this.frontend.redirect_https = true;
+      this.diag.from([...this.path, 'redirect_https'], st);
+      if (code !== '308') this.diag.warn(st, `redirect_https answers 308 (Permanent Redirect, keeps the method), not ${code ?? ''}`);
+      return;
+    }
     const matchers = conditionMatchers(cond);
     if (typeof matchers === 'string') return this.diag.unsupported(st, matchers, 'routes[] with return or redirect');
     let block: Loose;
@@ -178,6 +202,12 @@ export class FrontendBuilder {
         this.frontend.auth = `${this.name}-jwt`;
         this.diag.from([...this.path, 'auth'], this.jwtRules[0]!.st);
       }
+    }
+    this.rateLimit = this.rate.finish();
+    for (const p of this.rate.problems) this.diag.unsupported(p.st, p.message, p.nearest);
+    if (this.rateLimit !== undefined) {
+      this.frontend.rate_limit = `${this.name}-rate`;
+      this.diag.sources.push({ path: [...this.path, 'rate_limit'], where: this.rate.where() });
     }
     const routes = [...this.answerRoutes, ...this.backendRoutes];
     if (routes.length > 0) this.frontend.routes = routes;

@@ -31,12 +31,23 @@ export const STRICTER_NOTICE =
 
 const GATEWAY_TIMEOUTS: Record<string, string> = { connect: 'connect', server: 'server', queue: 'queue', client: 'client', 'http-request': 'http_request', tunnel: 'tunnel' };
 
+/** The nearest gatehouse.yaml key of directives not translated yet. */
+const NEAREST: Record<string, string> = {
+  stats: 'admin: { bind } (the stats page is on the admin listener)',
+  errorfile: 'frontends.<name>.error_pages (a body, not a raw HTTP response)',
+  maxconn: 'backends.<name>.max_connections',
+  'unique-id-format': 'frontends.<name>.request_id',
+  'unique-id-header': 'frontends.<name>.request_id',
+  'hash-type': 'balance (hash balances are always consistent)',
+};
+
 /** Statements every section may have that change nothing in Gatehouse (said so in docs/haproxy.md). */
 function harmless(st: Statement, kind: Section['kind']): boolean {
   const w = st.words.join(' ');
   if (w === 'mode http' && kind !== 'global') return true;
   if (w === 'log global' && kind !== 'global') return true;
   if ((w === 'option forwardfor' || w === 'option http-keep-alive') && kind !== 'global') return true; // Gatehouse always sets X-Forwarded-For and keeps connections alive
+  if (w === 'hash-type consistent' && (kind === 'backend' || kind === 'listen')) return true; // Gatehouse's hash balances are consistent
   return false;
 }
 
@@ -108,7 +119,7 @@ export function translateHaproxy(text: string, file: string, options: TranslateO
         continue;
       }
       if (fb?.statement(st) === true || bb?.statement(st) === true || harmless(st, section.kind)) continue;
-      diag.unsupported(st, `"${st.words[0] ?? ''}" in a ${section.kind} section`);
+      diag.unsupported(st, `"${st.words[0] ?? ''}" in a ${section.kind} section`, NEAREST[st.words[0] ?? '']);
     }
     if (fb !== undefined) {
       const frontend = fb.finish(section.header);
@@ -116,6 +127,7 @@ export function translateHaproxy(text: string, file: string, options: TranslateO
       if (frontends[name] !== undefined) diag.error(section.header, `a second frontend or listen named ${name}`);
       frontends[name] = frontend;
       diag.from(['frontends', name], section.header);
+      if (fb.rateLimit !== undefined) config.rate_limits = { ...(config.rate_limits as Loose | undefined), [`${name}-rate`]: fb.rateLimit };
       if (fb.policy !== undefined) {
         auth[`${name}-jwt`] = fb.policy;
         diag.sources.push({ path: ['auth', `${name}-jwt`], where: fb.jwtLines });

@@ -42,12 +42,12 @@ test('a realistic converted file loads to the same config; each route names its 
 test('an untranslatable file is not converted: exit 1, the problem names file:line', () => {
   const dir = tempDir('gatehouse-convert-');
   const cfgPath = join(dir, 'haproxy.cfg');
-  writeFileSync(cfgPath, 'defaults\n  mode http\nfrontend f\n  bind :80\n  http-request track-sc0 src\n  default_backend b\nbackend b\n  server s 1.2.3.4:80\n');
+  writeFileSync(cfgPath, 'defaults\n  mode http\nfrontend f\n  bind :80\n  http-request tarpit\n  default_backend b\nbackend b\n  server s 1.2.3.4:80\n');
   const run = spawnSync(process.execPath, [CLI, 'convert', cfgPath], { encoding: 'utf8' });
   assert.equal(run.status, 1);
   assert.equal(run.stdout, '');
-  assert.match(run.stderr, /haproxy\.cfg:5: "http-request track-sc0 src": http-request track-sc0; not supported/);
+  assert.match(run.stderr, /haproxy\.cfg:5: "http-request tarpit": http-request tarpit; not supported/);
   const lenient = spawnSync(process.execPath, [CLI, 'convert', cfgPath, '--lenient'], { encoding: 'utf8' });
   assert.equal(lenient.status, 0, lenient.stderr);
-  assert.match(lenient.stdout, /# WARNING: .*haproxy\.cfg:5: .*track-sc0.*\(ignored: --lenient\)/);
+  assert.match(lenient.stdout, /# WARNING: .*haproxy\.cfg:5: .*tarpit.*\(ignored: --lenient\)/);
 });

@@ -20,10 +20,10 @@ defaults
   option httpclose
 frontend f
   bind 127.0.0.1:0
-  stick-table type ip size 100k expire 30s store http_req_rate(10s)
-  http-request track-sc0 src
+  capture request header Host len 32
+  http-request tarpit
   http-request set-header X-Id %[req.hdr(x-id),lower]
-  compression algo gzip
+  http-after-response set-header X-A 1
   default_backend b
 backend b
   server s 1.2.3.4:80 maxconn 100 ssl
@@ -35,10 +35,10 @@ const EXPECTED: Array<[number, RegExp]> = [
   [2, /"maxconn 4096": global maxconn; nearest gatehouse.yaml: backends.<name>.max_connections/],
   [5, /"timeout http-keep-alive 10s": timeout http-keep-alive; nearest gatehouse.yaml: timeouts: connect, server/],
   [6, /"option httpclose": "option" in defaults; not supported/],
-  [9, /"stick-table .*": "stick-table" in a frontend section; not supported/],
-  [10, /"http-request track-sc0 src": http-request track-sc0; not supported/],
+  [9, /"capture request header Host len 32": "capture" in a frontend section; not supported/],
+  [10, /"http-request tarpit": http-request tarpit; not supported/],
   [11, /"http-request set-header X-Id %\[req.hdr\(x-id\),lower\]": set-header with a log-format value; nearest gatehouse.yaml: request_headers/],
-  [12, /"compression algo gzip": "compression" in a frontend section; not supported/],
+  [12, /"http-after-response set-header X-A 1": "http-after-response" in a frontend section; not supported/],
   [15, /server option maxconn 100; nearest gatehouse.yaml: max_connections/],
   [15, /server option "ssl"; nearest gatehouse.yaml: backends.<name>.tls/],
   [16, /the userlist section is not supported/],

@@ -11,7 +11,7 @@ import { conditionMatchers } from './matchers.js';
 import { parseAnswer } from './answer.js';
 import { isJwtRule, recognizeSeedJwt, type JwtRule, type SeedPolicy } from './seed-jwt.js';
 import { RateLimitRules, type RateLimit } from './rate-limit.js';
-import { sourceRule, compressionStatement, isNotSslFc } from './frontend-extras.js';
+import { bindTls, compressionStatement, isNotSslFc, sourceRule } from './frontend-extras.js';
 
 type Loose = Record<string, unknown>;
 
@@ -30,7 +30,7 @@ export class FrontendBuilder {
   private readonly jwtRules: JwtRule[] = [];
   private readonly answersAfterJwt: Statement[] = [];
 
-  constructor(private readonly name: string, private readonly path: readonly string[], private readonly diag: Diagnostics) {}
+  constructor(private readonly name: string, private readonly path: readonly string[], private readonly diag: Diagnostics, private readonly baseDir: string) {}
 
   statement(st: Statement): boolean {
     const [keyword, ...args] = st.words as [string, ...string[]];
@@ -84,7 +84,7 @@ export class FrontendBuilder {
     }
     const [address, ...options] = args;
     if (address === undefined) return this.diag.error(st, 'expected bind <address>:<port>');
-    if (options.length > 0) this.diag.unsupported(st, `bind options "${options.join(' ')}"`, 'frontends.<name>.tls');
+    if (options.length > 0) bindTls(st, options, this.frontend, this.path, this.baseDir, this.diag);
     const star = /^(\*|0\.0\.0\.0)?:(\d+)$/.exec(address);
     this.frontend.bind = star !== null ? `0.0.0.0:${star[2]}` : address;
     this.diag.from([...this.path, 'bind'], st);

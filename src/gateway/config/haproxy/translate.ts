@@ -4,6 +4,7 @@
  * access_log), one `defaults` (mode http, timeouts), `frontend`/`backend`/`listen`. Every statement is
  * translated or reported (error, or warning with `lenient`), naming file:line.
  */
+import { dirname, resolve } from 'node:path';
 import { lexHaproxy, type Environment, type Statement } from './lexer.js';
 import { groupSections, type Section } from './sections.js';
 import { Diagnostics } from './diagnostics.js';
@@ -110,7 +111,7 @@ export function translateHaproxy(text: string, file: string, options: TranslateO
       continue;
     }
     const { name } = section;
-    const fb = section.kind === 'backend' ? undefined : new FrontendBuilder(name, ['frontends', name], diag);
+    const fb = section.kind === 'backend' ? undefined : new FrontendBuilder(name, ['frontends', name], diag, dirname(resolve(file)));
     const bb = section.kind === 'frontend' ? undefined : new BackendBuilder(['backends', name], diag);
     if (section.kind !== 'backend' && !sawDefaults) diag.error(section.header, 'HAProxy defaults to mode tcp: add a defaults section with "mode http"');
     for (const st of section.statements) {

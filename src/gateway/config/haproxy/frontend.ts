@@ -11,7 +11,7 @@ import { conditionMatchers } from './matchers.js';
 import { parseAnswer } from './answer.js';
 import { isJwtRule, recognizeSeedJwt, type JwtRule, type SeedPolicy } from './seed-jwt.js';
 import { RateLimitRules, type RateLimit } from './rate-limit.js';
-import { bindTls, compressionStatement, isNotSslFc, sourceRule } from './frontend-extras.js';
+import { bindTls, compressionStatement, errorfileStatement, isNotSslFc, sourceRule } from './frontend-extras.js';
 
 type Loose = Record<string, unknown>;
 
@@ -68,6 +68,9 @@ export class FrontendBuilder {
       }
       case 'stick-table':
         this.rate.stickTable(st, args);
+        return true;
+      case 'errorfile':
+        errorfileStatement(st, args, this.frontend, this.path, this.baseDir, this.diag);
         return true;
       case 'compression':
         compressionStatement(st, args, this.frontend, this.path, this.diag);

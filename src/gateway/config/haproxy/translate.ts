@@ -35,7 +35,7 @@ const GATEWAY_TIMEOUTS: Record<string, string> = { connect: 'connect', server: '
 /** The nearest gatehouse.yaml key of directives not translated yet. */
 const NEAREST: Record<string, string> = {
   stats: 'admin: { bind } (the stats page is on the admin listener)',
-  errorfile: 'frontends.<name>.error_pages (a body, not a raw HTTP response)',
+  errorfile: 'frontends.<name>.error_pages (errorfile is translated in frontend and listen sections)',
   maxconn: 'backends.<name>.max_connections',
   'unique-id-format': 'frontends.<name>.request_id',
   'unique-id-header': 'frontends.<name>.request_id',

@@ -1,12 +1,15 @@
 /**
  * Frontend directives with a direct gatehouse.yaml key: the stick-table rate limit pattern → rate_limits,
  * deny by src → deny_from/allow_from, redirect scheme https → redirect_https, compression, hash-type
- * consistent; and the nearest key named for what is not translated yet.
+ * consistent, errorfile → error_pages; and the nearest key named for what is not translated yet.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { translateHaproxy } from '../../../../src/gateway/config/haproxy/index.js';
 import { parseGatewayConfig } from '../../../../src/gateway/config/index.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from '../../support/gateway-process.js';
 
 const frontend = (body: string) => `defaults\n  mode http\nfrontend f\n  bind 127.0.0.1:8080\n${body}  default_backend b\nbackend b\n  balance source\n  hash-type consistent\n  server s 10.0.0.1:80\n`;
 
@@ -56,8 +59,18 @@ test('compression algo/type/offload → compression', () => {
   assert.match(translateHaproxy(frontend('  compression algo identity\n'), 'c.cfg', { env: {} }).errors.join('\n'), /c\.cfg:5: .*nearest gatehouse\.yaml: compression/);
 });
 
-test('stats and errorfile name their nearest key', () => {
-  const errors = translateHaproxy(frontend('  stats uri /stats\n  errorfile 503 /etc/haproxy/errors/503.http\n'), 'n.cfg', { env: {} }).errors;
+test('stats names its nearest key; an unreadable errorfile is an error naming the line', () => {
+  const errors = translateHaproxy(frontend('  stats uri /stats\n  errorfile 503 /nonexistent/503.http\n'), 'n.cfg', { env: {} }).errors;
   assert.match(errors[0] as string, /n\.cfg:5: "stats uri \/stats": .*nearest gatehouse\.yaml: admin: \{ bind \}/);
-  assert.match(errors[1] as string, /n\.cfg:6: .*nearest gatehouse\.yaml: frontends\.<name>\.error_pages/);
+  assert.match(errors[1] as string, /n\.cfg:6: .*cannot read \/nonexistent\/503\.http: ENOENT/);
+});
+
+test("errorfile: HAProxy's raw HTTP response file becomes error_pages.<code> (body and content type; other headers warned)", () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, '503.http'), 'HTTP/1.0 503 Service Unavailable\r\nCache-Control: no-cache\r\nConnection: close\r\nContent-Type: text/html\r\nX-Extra: 1\r\n\r\n<html><body><h1>Down</h1></body></html>\n');
+  const t = translateHaproxy(frontend('  errorfile 503 503.http\n'), join(dir, 'e.cfg'), { env: {} });
+  assert.deepEqual(t.errors, []);
+  assert.deepEqual((t.config.frontends as any).f.error_pages, { 503: { body: '<html><body><h1>Down</h1></body></html>\n', content_type: 'text/html' } });
+  assert.match(t.warnings.join('\n'), /e\.cfg:5: the headers x-extra of 503\.http are not sent/);
+  parseGatewayConfig(t.config, dir, 'e.cfg');
 });

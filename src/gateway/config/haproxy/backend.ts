@@ -27,6 +27,7 @@ export class BackendBuilder {
   private httpchk: { method?: string; path?: string } | undefined;
   private expectStatus: string | undefined;
   private checkTimeout: number | undefined;
+  private checkHost: string | undefined;
 
   constructor(private readonly path: readonly string[], private readonly diag: Diagnostics) {}
 
@@ -69,7 +70,8 @@ export class BackendBuilder {
         return this.option(st, args);
       case 'http-check':
         if (args[0] === 'expect' && args[1] === 'status' && args.length === 3 && /^\d{3}(-\d{3})?$/.test(args[2] as string)) this.expectStatus = args[2];
-        else d.unsupported(st, 'only "http-check expect status <code or range>" is supported', 'check.expect_status');
+        else if (args[0] === 'send') this.checkSend(st, args.slice(1));
+        else d.unsupported(st, 'only "http-check expect status <code or range>" and "http-check send" are supported', 'check.expect_status');
         return true;
       case 'timeout': {
         const ms = haproxyDuration(args[1]);
@@ -104,6 +106,23 @@ export class BackendBuilder {
       return true;
     }
     return false;
+  }
+
+  /** `http-check send [meth <m>] [uri <u>] [ver <v>] [hdr host <h>]` (the new httpchk syntax). */
+  private checkSend(st: Statement, args: readonly string[]): void {
+    const send: { method?: string; path?: string; host?: string } = {};
+    for (let i = 0; i < args.length; i += 2) {
+      const [k, v] = [args[i], args[i + 1]];
+      if (k === 'meth' && v !== undefined) send.method = v;
+      else if (k === 'uri' && v !== undefined) send.path = v;
+      else if (k === 'ver' && v !== undefined && /^HTTP\/1\.[01]$/.test(v)) continue;
+      else if (k === 'hdr' && v?.toLowerCase() === 'host' && args[i + 2] !== undefined) {
+        send.host = args[i + 2];
+        i++;
+      } else return this.diag.unsupported(st, `http-check send ${k ?? ''}`, 'check: { method, path, host }');
+    }
+    this.httpchk = { method: send.method ?? this.httpchk?.method ?? 'OPTIONS', ...(send.path === undefined ? (this.httpchk?.path === undefined ? {} : { path: this.httpchk.path }) : { path: send.path }) };
+    if (send.host !== undefined) this.checkHost = send.host;
   }
 
   private server(st: Statement, args: readonly string[]): void {
@@ -165,6 +184,7 @@ export class BackendBuilder {
       const check: Loose = {};
       if (this.httpchk?.method !== undefined) check.method = this.httpchk.method;
       if (this.httpchk?.path !== undefined) check.path = this.httpchk.path;
+      if (this.checkHost !== undefined) check.host = this.checkHost;
       // without option httpchk HAProxy only connects; the nearest HTTP check accepts any answer
       check.expect_status = this.expectStatus ?? (this.httpchk === undefined ? '100-599' : '200-399');
       // HAProxy's defaults: inter 2s (also the check's timeout unless `timeout check`), rise 2, fall 3

@@ -61,3 +61,12 @@ test('servers of one backend with different check settings are refused (Gatehous
   assert.match(errors, /c\.cfg:4: .*health checks on some servers of a backend only/);
   assert.match(errors, /c\.cfg:5: .*different inter\/rise\/fall/);
 });
+
+test('option httpchk + http-check send meth/uri/hdr host (the new syntax) → check method, path and host', () => {
+  const cfg = `defaults\n  mode http\nbackend b\n  option httpchk\n  http-check send meth GET uri /healthz ver HTTP/1.1 hdr Host app.internal\n  http-check expect status 200-299\n  server s1 1.2.3.4:80 check inter 5s\n`;
+  const t = translateHaproxy(cfg, 'n.cfg', { env: {} });
+  assert.deepEqual(t.errors, []);
+  assert.deepEqual((t.config.backends as any).b.check, { method: 'GET', path: '/healthz', host: 'app.internal', expect_status: '200-299', interval: 5000, timeout: 5000, rise: 2, fall: 3 });
+  const bad = translateHaproxy(cfg.replace('hdr Host app.internal', 'body x'), 'n.cfg', { env: {} });
+  assert.match(bad.errors.join('\n'), /n\.cfg:5: .*http-check send body; nearest gatehouse\.yaml: check: \{ method, path, host \}/);
+});

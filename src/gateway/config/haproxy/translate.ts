@@ -120,6 +120,11 @@ export function translateHaproxy(text: string, file: string, options: TranslateO
         continue;
       }
       if (fb?.statement(st) === true || bb?.statement(st) === true || harmless(st, section.kind)) continue;
+      if (st.words.join(' ') === 'option httplog' && fb !== undefined) {
+        config.access_log = true;
+        diag.from(['access_log'], st);
+        continue;
+      }
       diag.unsupported(st, `"${st.words[0] ?? ''}" in a ${section.kind} section`, NEAREST[st.words[0] ?? '']);
     }
     if (fb !== undefined) {

@@ -6,13 +6,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { requireExecutable } from '../../../support/services.js';
-import { startGatewayProcess, tempDir } from '../../support/gateway-process.js';
 import { client } from '../../auth/e2e/http-client.js';
-import { freePort, startProcess } from '../../auth/e2e/processes.js';
+import { startBoth } from './both.js';
 import { HAPROXY } from '../../auth/e2e/seed-setup.js';
 
 test('HAProxy 2.6 and Gatehouse fail over to the backup server and back on the same checks', async (t) => {
@@ -42,17 +39,11 @@ backend app
   server p1 127.0.0.1:${(primary.address() as AddressInfo).port} check
   server b1 127.0.0.1:${(backup.address() as AddressInfo).port} check backup
 `;
-  const dir = tempDir('gatehouse-cfg-backup-');
-  const cfgPath = join(dir, 'haproxy.cfg');
-  writeFileSync(cfgPath, cfg);
-  const port = await freePort();
-  const haproxy = await startProcess(haproxyPath, ['-db', '-f', cfgPath], port, { PORT: String(port) });
-  const gateway = await startGatewayProcess(cfg, [], { PORT: '0' }, 'haproxy.cfg');
+  const both = await startBoth(haproxyPath, cfg, 'www');
   const clients: Array<ReturnType<typeof client>> = [];
   try {
-    await gateway.waitForLine((l) => l.frontend === 'www' && typeof l.port === 'number');
-    const viaHaproxy = client(port);
-    const viaGatehouse = client(gateway.port('www'));
+    const viaHaproxy = client(both.haproxyPort);
+    const viaGatehouse = client(both.gatehousePort);
     clients.push(viaHaproxy, viaGatehouse);
     /** Polls both until each answers `body` (checks run on their own clocks), then requires 5 more alike. */
     const settle = async (body: string) => {
@@ -73,8 +64,7 @@ backend app
     await settle('primary');
   } finally {
     for (const c of clients) c.close();
-    await haproxy.stop();
-    await gateway.stop();
+    await both.stop();
     await new Promise((r) => primary.close(r));
     await new Promise((r) => backup.close(r));
   }

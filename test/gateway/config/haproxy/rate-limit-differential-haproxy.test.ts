@@ -6,13 +6,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { requireExecutable } from '../../../support/services.js';
-import { startGatewayProcess, tempDir } from '../../support/gateway-process.js';
 import { client } from '../../auth/e2e/http-client.js';
-import { freePort, startProcess } from '../../auth/e2e/processes.js';
+import { startBoth } from './both.js';
 import { HAPROXY } from '../../auth/e2e/seed-setup.js';
 
 test('HAProxy 2.6 and Gatehouse admit the same first N requests of a client and refuse the rest with 429', async (t) => {
@@ -36,17 +33,11 @@ frontend limited
 backend web
   server w1 127.0.0.1:${(upstream.address() as AddressInfo).port}
 `;
-  const dir = tempDir('gatehouse-cfg-rate-');
-  const cfgPath = join(dir, 'haproxy.cfg');
-  writeFileSync(cfgPath, cfg);
-  const port = await freePort();
-  const haproxy = await startProcess(haproxyPath, ['-db', '-f', cfgPath], port, { PORT: String(port) });
-  const gateway = await startGatewayProcess(cfg, [], { PORT: '0' }, 'haproxy.cfg');
+  const both = await startBoth(haproxyPath, cfg, 'limited');
   const clients: Array<ReturnType<typeof client>> = [];
   try {
-    await gateway.waitForLine((l) => l.frontend === 'limited' && typeof l.port === 'number');
-    const viaHaproxy = client(port, 1);
-    const viaGatehouse = client(gateway.port('limited'), 1);
+    const viaHaproxy = client(both.haproxyPort, 1);
+    const viaGatehouse = client(both.gatehousePort, 1);
     clients.push(viaHaproxy, viaGatehouse);
     const statuses: Array<[number, number]> = [];
     for (let i = 0; i < 12; i++) {
@@ -57,8 +48,7 @@ backend web
     assert.deepEqual(statuses.map(([, g]) => g), statuses.map(([h]) => h), 'Gatehouse vs HAProxy');
   } finally {
     for (const c of clients) c.close();
-    await haproxy.stop();
-    await gateway.stop();
+    await both.stop();
     await new Promise((r) => upstream.close(r));
   }
 });

@@ -8,12 +8,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, request, Agent, type Server } from 'node:http';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { requireExecutable } from '../../../support/services.js';
-import { startGatewayProcess, tempDir } from '../../support/gateway-process.js';
-import { freePort, startProcess } from '../../auth/e2e/processes.js';
+import { startBoth } from './both.js';
 import { HAPROXY } from '../../auth/e2e/seed-setup.js';
 
 function cfg(upstreams: Record<string, string>): string {
@@ -83,17 +80,10 @@ test('HAProxy 2.6 and Gatehouse running the same routing haproxy.cfg answer the 
   if (requireExecutable(t, HAPROXY) === false) return;
   const servers = { api: await upstream('api'), static: await upstream('static'), web: await upstream('web') };
   const addresses = Object.fromEntries(Object.entries(servers).map(([n, s]) => [n, `127.0.0.1:${(s.address() as AddressInfo).port}`]));
-  const dir = tempDir('gatehouse-cfg-diff-');
-  const text = cfg(addresses);
-  const cfgPath = join(dir, 'haproxy.cfg');
-  writeFileSync(cfgPath, text);
-  const haproxyPort = await freePort();
-  const haproxy = await startProcess(HAPROXY, ['-db', '-f', cfgPath], haproxyPort, { PORT: String(haproxyPort) });
-  const gateway = await startGatewayProcess(text, [], { PORT: '0' }, 'haproxy.cfg');
+  const both = await startBoth(HAPROXY, cfg(addresses), 'www');
+  const { haproxyPort, gatehousePort } = both;
   const agent = new Agent({ keepAlive: true, maxSockets: 4 });
   try {
-    await gateway.waitForLine((l) => l.frontend === 'www' && typeof l.port === 'number');
-    const gatehousePort = gateway.port('www');
     const paths = ['/', '/index.html', '/api', '/api/users?id=7', '/api/', '/v2/items', '/v2', '/apix', '/admin', '/admin/users', '/old', '/old/page?q=1', '/ping', '/ping/deep', '/static/app.js', '/shop/cart'];
     const hosts = ['www.example.com', 'shop.example.com', 'SHOP.example.com', 'img.cdn.example.com', 'cdn.example.com', 'a.b.cdn.example.com'];
     const methods = ['GET', 'POST', 'DELETE'];
@@ -130,8 +120,7 @@ test('HAProxy 2.6 and Gatehouse running the same routing haproxy.cfg answer the 
     assert.deepEqual([...chosen].sort(), ['api', 'static', 'web']);
   } finally {
     agent.destroy();
-    await haproxy.stop();
-    await gateway.stop();
+    await both.stop();
     for (const s of Object.values(servers)) await new Promise((r) => s.close(r));
   }
 });

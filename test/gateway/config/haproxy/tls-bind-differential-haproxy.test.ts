@@ -12,8 +12,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { requireExecutable } from '../../../support/services.js';
-import { startGatewayProcess } from '../../support/gateway-process.js';
-import { freePort, startProcess } from '../../auth/e2e/processes.js';
+import { startBoth } from './both.js';
 import { HAPROXY } from '../../auth/e2e/seed-setup.js';
 import { createPki } from '../../tls/support/pki.js';
 import { translateHaproxy } from '../../../../src/gateway/config/haproxy/index.js';
@@ -45,7 +44,6 @@ test('bind ssl crt <dir> alpn: same certificate per SNI name and same ALPN on HA
   writeFileSync(join(certs, 'b.pem.key'), b.key);
   const cfg = `defaults\n  mode http\n  timeout connect 5s\n  timeout client 30s\n  timeout server 30s\n\nfrontend tlsfe\n  bind "127.0.0.1:\${PORT}" ssl crt ${certs} alpn h2,http/1.1\n  default_backend web\n\nbackend web\n  server w1 127.0.0.1:${(upstream.address() as AddressInfo).port}\n`;
   const cfgPath = join(pki.dir, 'haproxy.cfg');
-  writeFileSync(cfgPath, cfg);
 
   const translated = translateHaproxy(cfg, cfgPath, { env: { PORT: '0' } });
   assert.deepEqual(translated.errors, []);
@@ -56,21 +54,17 @@ test('bind ssl crt <dir> alpn: same certificate per SNI name and same ALPN on HA
     http2: true,
   });
 
-  const port = await freePort();
-  const haproxy = await startProcess(haproxyPath, ['-db', '-f', cfgPath], port, { PORT: String(port) });
-  const gateway = await startGatewayProcess(cfg, [], { PORT: '0' }, 'haproxy.cfg');
+  const both = await startBoth(haproxyPath, cfg, 'tlsfe', pki.dir);
   try {
-    await gateway.waitForLine((l) => l.frontend === 'tlsfe' && typeof l.port === 'number');
     const seen = [];
     for (const name of ['a.example', 'b.example', 'x.b.example', 'other.example', undefined]) {
-      const [h, g] = [await handshake(port, name), await handshake(gateway.port('tlsfe'), name)];
+      const [h, g] = [await handshake(both.haproxyPort, name), await handshake(both.gatehousePort, name)];
       assert.deepEqual(g, h, `SNI ${name ?? '(none)'}`);
       seen.push(g.cn);
     }
     assert.deepEqual(seen, ['a.example', 'b.example', 'b.example', 'a.example', 'a.example']);
   } finally {
-    await haproxy.stop();
-    await gateway.stop();
+    await both.stop();
     await new Promise((r) => upstream.close(r));
     pki.close();
   }

@@ -108,7 +108,9 @@ export class FrontendBuilder {
     const cond = this.condition(st, condWords);
     if (cond === null) return;
     if (head.length !== 1 || (head[0] as string).includes('%[')) return this.diag.unsupported(st, 'use_backend with a dynamic name', 'routes[].backend');
-    const matchers = conditionMatchers(cond);
+    const notes = new Set<string>();
+    const matchers = conditionMatchers(cond, notes);
+    for (const note of notes) this.diag.warn(st, note);
     if (typeof matchers === 'string') return this.diag.unsupported(st, matchers, 'routes[] (host, path_prefix, methods)');
     for (const m of matchers) {
       this.backendRoutes.push({ ...m, backend: head[0] });
@@ -150,7 +152,9 @@ export class FrontendBuilder {
       if (code !== '308') this.diag.warn(st, `redirect_https answers 308 (Permanent Redirect, keeps the method), not ${code ?? ''}`);
       return;
     }
-    const matchers = conditionMatchers(cond);
+    const notes = new Set<string>();
+    const matchers = conditionMatchers(cond, notes);
+    for (const note of notes) this.diag.warn(st, note);
     if (typeof matchers === 'string') return this.diag.unsupported(st, matchers, 'routes[] with return or redirect');
     let block: Loose;
     if (action === 'redirect') {

@@ -25,23 +25,28 @@ function hostPatterns(test: AclTest): string[] | string {
   return out;
 }
 
+/** Differences a translated condition keeps (said as a warning, documented in docs/haproxy.md). */
+export const CASE_NOTE = 'hdr(host) without -i: HAProxy compares the host case-sensitively, Gatehouse case-insensitively (host names are case-insensitive)';
+
 /** One ACL test as the alternatives it allows in one dimension. */
-function dimension(test: AclTest): { key: 'host' | 'path' | 'methods'; values: string[] } | string {
+function dimension(test: AclTest, notes: Set<string>): { key: 'host' | 'path' | 'methods'; values: string[] } | string {
   const fetch = test.sample.fetch.name;
   if (test.patterns.length === 0) return `${test.sample.text}: no patterns`;
   if (fetch === 'path' && test.method === 'beg' && test.sample.converters.length === 0) return { key: 'path', values: [...test.patterns] };
   if (fetch === 'path') return `${test.sample.text} -m ${test.method ?? 'str'}: only path_beg routes (nearest: routes[].path_prefix)`;
   if (fetch === 'hdr' || fetch === 'req.hdr') {
     const hosts = hostPatterns(test);
-    return typeof hosts === 'string' ? hosts : { key: 'host', values: hosts };
+    if (typeof hosts === 'string') return hosts;
+    if (!test.ignoreCase) notes.add(CASE_NOTE);
+    return { key: 'host', values: hosts };
   }
   if (fetch === 'method' && test.sample.converters.length === 0) return { key: 'methods', values: test.patterns.map((m) => m.toUpperCase()) };
   if (fetch === 'src') return `src: source addresses do not route in Gatehouse (nearest: routes[].allow_from / deny_from, which answer 403 instead of trying the next rule)`;
   return `${test.sample.text}: not supported in a routing condition (path_beg, hdr(host), hdr_end(host), method are)`;
 }
 
-/** The matchers for a condition (undefined condition: one matcher matching everything). */
-export function conditionMatchers(cond: Condition | undefined): Matcher[] | string {
+/** The matchers for a condition (undefined condition: one matcher matching everything); `notes` collects differences kept. */
+export function conditionMatchers(cond: Condition | undefined, notes: Set<string> = new Set()): Matcher[] | string {
   if (cond === undefined) return [{}];
   if (cond.unless) return '"unless" cannot be a route (write the positive condition with "if")';
   const out: Matcher[] = [];
@@ -52,7 +57,7 @@ export function conditionMatchers(cond: Condition | undefined): Matcher[] | stri
       let values: string[] = [];
       let key: 'host' | 'path' | 'methods' | undefined;
       for (const test of term.tests) {
-        const d = dimension(test);
+        const d = dimension(test, notes);
         if (typeof d === 'string') return d;
         if (key !== undefined && key !== d.key) return `ACL "${term.name ?? ''}" mixes ${key} and ${d.key} alternatives`;
         key = d.key;

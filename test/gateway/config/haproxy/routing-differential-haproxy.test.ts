@@ -3,7 +3,8 @@
  * http-request deny/return/redirect, set-header/del-header, http-response set-header) run by HAProxy 2.6
  * and by `gatehouse gateway`, the same requests through both, compared on status, answer body and
  * Location, the backend chosen, and the headers the backend received. Differences documented in
- * docs/haproxy.md (path_beg is segment-aware in Gatehouse) are asserted to be Gatehouse's documented answer.
+ * docs/haproxy.md (path_beg is segment-aware in Gatehouse; host patterns are case-insensitive) are left out
+ * of the comparison and counted; for /apix the documented answer is asserted.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,6 +13,9 @@ import type { AddressInfo } from 'node:net';
 import { requireExecutable } from '../../../support/services.js';
 import { startBoth } from './both.js';
 import { HAPROXY } from '../../auth/e2e/seed-setup.js';
+
+/** The path_beg prefixes of the file (a path continuing one of them without a / is the documented difference). */
+const PREFIXES = ['/api', '/v2', '/admin', '/old', '/ping'];
 
 function cfg(upstreams: Record<string, string>): string {
   return `defaults
@@ -84,9 +88,10 @@ test('HAProxy 2.6 and Gatehouse running the same routing haproxy.cfg answer the 
   const { haproxyPort, gatehousePort } = both;
   const agent = new Agent({ keepAlive: true, maxSockets: 4 });
   try {
-    const paths = ['/', '/index.html', '/api', '/api/users?id=7', '/api/', '/v2/items', '/v2', '/apix', '/admin', '/admin/users', '/old', '/old/page?q=1', '/ping', '/ping/deep', '/static/app.js', '/shop/cart'];
-    const hosts = ['www.example.com', 'shop.example.com', 'SHOP.example.com', 'img.cdn.example.com', 'cdn.example.com', 'a.b.cdn.example.com'];
-    const methods = ['GET', 'POST', 'DELETE'];
+    const paths = ['/', '/index.html', '/api', '/api/users?id=7', '/api/', '/v2/items', '/v2', '/apix', '/admin', '/admin/users', '/old', '/old/page?q=1', '/ping', '/ping/deep', '/static/app.js', '/shop/cart',
+      '/api/v1/orders/42', '/v2/items?sort=asc&page=3', '/admin?x=1', '/ping?probe=1', '/oldies', '/API/users', '/v3/items', '/img/logo.png'];
+    const hosts = ['www.example.com', 'shop.example.com', 'SHOP.example.com', 'img.cdn.example.com', 'cdn.example.com', 'a.b.cdn.example.com', 'shop.example.org', 'IMG.CDN.example.com'];
+    const methods = ['GET', 'POST', 'DELETE', 'PUT'];
     let compared = 0;
     let documented = 0;
     const chosen = new Set<string>();
@@ -95,10 +100,17 @@ test('HAProxy 2.6 and Gatehouse running the same routing haproxy.cfg answer the 
         for (const path of paths) {
           const [h, g] = await Promise.all([send(agent, haproxyPort, method, path, host), send(agent, gatehousePort, method, path, host)]);
           const what = `${method} ${host}${path}`;
-          if (path === '/apix' && method === 'GET' && !host.startsWith('shop.') && !host.startsWith('SHOP.')) {
+          if (host !== host.toLowerCase() && host.toLowerCase().endsWith('.cdn.example.com')) {
+            // docs/haproxy.md: hdr_end(host) without -i is case-sensitive in HAProxy; Gatehouse's host match never is
+            documented++;
+            continue;
+          }
+          if (PREFIXES.some((p) => path.startsWith(p) && !['/', '?', undefined].includes(path[p.length]))) {
             // docs/haproxy.md: path_beg /api matches /apix in HAProxy; Gatehouse's path_prefix is segment-aware
-            assert.equal(JSON.parse(h.body).server, 'api', what);
-            assert.notEqual(JSON.parse(g.body).server, 'api', what);
+            if (path === '/apix' && method === 'GET' && !/^shop\.example\.com$/i.test(host)) {
+              assert.equal(JSON.parse(h.body).server, 'api', what);
+              assert.notEqual(JSON.parse(g.body).server, 'api', what);
+            }
             documented++;
             continue;
           }
@@ -116,7 +128,7 @@ test('HAProxy 2.6 and Gatehouse running the same routing haproxy.cfg answer the 
       }
     }
     t.diagnostic(`${compared} requests compared, ${documented} documented differences`);
-    assert.ok(compared >= 250);
+    assert.ok(compared >= 600);
     assert.deepEqual([...chosen].sort(), ['api', 'static', 'web']);
   } finally {
     agent.destroy();

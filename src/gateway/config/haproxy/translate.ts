@@ -92,6 +92,8 @@ export function translateHaproxy(text: string, file: string, options: TranslateO
   const backends: Loose = {};
   const auth: Loose = {};
   let sawDefaults = false;
+  let defaultsHttp = false;
+  const frontendTimeouts = new Set<string>();
   for (const section of sections) {
     if (section.kind === 'global') {
       for (const st of section.statements) global(st, config, diag);
@@ -101,7 +103,10 @@ export function translateHaproxy(text: string, file: string, options: TranslateO
       if (sawDefaults) diag.unsupported(section.header, 'a second defaults section', 'one defaults section (its timeouts are the gateway-wide timeouts)');
       sawDefaults = true;
       for (const st of section.statements) {
-        if (st.words.join(' ') === 'mode http') continue;
+        if (st.words.join(' ') === 'mode http') {
+          defaultsHttp = true;
+          continue;
+        }
         if (st.words[0] === 'mode') diag.error(st, 'only mode http is supported (HAProxy defaults to mode tcp: write "mode http")');
         else if (st.words.join(' ') === 'option httplog') {
           config.access_log = true;
@@ -113,13 +118,24 @@ export function translateHaproxy(text: string, file: string, options: TranslateO
     const { name } = section;
     const fb = section.kind === 'backend' ? undefined : new FrontendBuilder(name, ['frontends', name], diag, dirname(resolve(file)));
     const bb = section.kind === 'frontend' ? undefined : new BackendBuilder(['backends', name], diag);
-    if (section.kind !== 'backend' && !sawDefaults) diag.error(section.header, 'HAProxy defaults to mode tcp: add a defaults section with "mode http"');
+    if (!defaultsHttp && !section.statements.some((st) => st.words.join(' ') === 'mode http')) {
+      diag.error(section.header, 'this section would run in mode tcp (HAProxy\'s default): write "mode http" in it or in defaults');
+    }
     for (const st of section.statements) {
       if (st.words[0] === 'mode') {
         if (st.words.join(' ') !== 'mode http') diag.error(st, 'only mode http is supported');
         continue;
       }
       if (fb?.statement(st) === true || bb?.statement(st) === true || harmless(st, section.kind)) continue;
+      if (fb !== undefined && st.words[0] === 'timeout' && ['client', 'http-request', 'tunnel'].includes(st.words[1] ?? '')) {
+        // a frontend's client-side timeouts: Gatehouse's are gateway-wide, so they must agree with the other frontends'
+        const key = GATEWAY_TIMEOUTS[st.words[1] as string] as string;
+        const before = (config.timeouts as Loose | undefined)?.[key];
+        if (frontendTimeouts.has(key) && before !== haproxyDuration(st.words[2])) diag.unsupported(st, 'frontends with different client timeouts', `timeouts.${key} (gateway-wide)`);
+        else timeout(st, config, diag);
+        frontendTimeouts.add(key);
+        continue;
+      }
       if (st.words.join(' ') === 'option httplog' && fb !== undefined) {
         config.access_log = true;
         diag.from(['access_log'], st);

@@ -70,3 +70,17 @@ test('option httpchk + http-check send meth/uri/hdr host (the new syntax) → ch
   const bad = translateHaproxy(cfg.replace('hdr Host app.internal', 'body x'), 'n.cfg', { env: {} });
   assert.match(bad.errors.join('\n'), /n\.cfg:5: .*http-check send body; nearest gatehouse\.yaml: check: \{ method, path, host \}/);
 });
+
+test('mode http may be in the section itself; a proxy left in mode tcp is an error naming its line', () => {
+  const own = translateHaproxy('frontend f\n  mode http\n  bind :80\n  timeout client 20s\n  default_backend b\nbackend b\n  mode http\n  server s 1.2.3.4:80\n', 'm.cfg', { env: {} });
+  assert.deepEqual(own.errors, []);
+  assert.deepEqual(own.config.timeouts, { client: 20_000 });
+  const tcp = translateHaproxy('frontend f\n  bind :80\n  default_backend b\nbackend b\n  mode http\n  server s 1.2.3.4:80\n', 'm.cfg', { env: {} });
+  assert.match(tcp.errors.join('\n'), /^m\.cfg:1: .*mode tcp/);
+});
+
+test("frontends' client timeouts are gateway-wide: two frontends must agree", () => {
+  const cfg = 'defaults\n  mode http\nfrontend a\n  bind :80\n  timeout client 20s\n  default_backend b\nfrontend c\n  bind :81\n  timeout client 30s\n  default_backend b\nbackend b\n  server s 1.2.3.4:80\n';
+  assert.match(translateHaproxy(cfg, 't.cfg', { env: {} }).errors.join('\n'), /t\.cfg:9: .*frontends with different client timeouts; nearest gatehouse\.yaml: timeouts\.client/);
+  assert.deepEqual(translateHaproxy(cfg.replace('30s', '20s'), 't.cfg', { env: {} }).errors, []);
+});

@@ -11,6 +11,7 @@ import { Diagnostics } from './diagnostics.js';
 import { haproxyDuration } from './durations.js';
 import { FrontendBuilder } from './frontend.js';
 import { BackendBuilder } from './backend.js';
+import { statsFrontend } from './stats.js';
 
 type Loose = Record<string, unknown>;
 
@@ -34,7 +35,7 @@ const GATEWAY_TIMEOUTS: Record<string, string> = { connect: 'connect', server: '
 
 /** The nearest gatehouse.yaml key of directives not translated yet. */
 const NEAREST: Record<string, string> = {
-  stats: 'admin: { bind } (the stats page is on the admin listener)',
+  stats: 'admin: { bind } (a frontend with only bind and stats lines becomes the admin listener)',
   errorfile: 'frontends.<name>.error_pages (errorfile is translated in frontend and listen sections)',
   maxconn: 'backends.<name>.max_connections',
   'unique-id-format': 'frontends.<name>.request_id',
@@ -116,6 +117,12 @@ export function translateHaproxy(text: string, file: string, options: TranslateO
       continue;
     }
     const { name } = section;
+    const admin = statsFrontend(section, diag);
+    if (admin !== undefined) {
+      if (config.admin !== undefined) diag.unsupported(section.header, 'a second stats frontend', 'admin.bind (one admin listener)');
+      else config.admin = { bind: admin };
+      continue;
+    }
     const fb = section.kind === 'backend' ? undefined : new FrontendBuilder(name, ['frontends', name], diag, dirname(resolve(file)));
     const bb = section.kind === 'frontend' ? undefined : new BackendBuilder(['backends', name], diag);
     if (!defaultsHttp && !section.statements.some((st) => st.words.join(' ') === 'mode http')) {

@@ -74,3 +74,16 @@ test("errorfile: HAProxy's raw HTTP response file becomes error_pages.<code> (bo
   assert.match(t.warnings.join('\n'), /e\.cfg:5: the headers x-extra of 503\.http are not sent/);
   parseGatewayConfig(t.config, dir, 'e.cfg');
 });
+
+test("HAProxy's quickstart stats frontend (bind, stats enable/uri/refresh) becomes the admin listener", () => {
+  const cfg = `defaults\n  mode http\nfrontend stats\n  bind *:8404\n  stats enable\n  stats uri /\n  stats refresh 10s\nfrontend f\n  bind 127.0.0.1:8080\n  default_backend b\nbackend b\n  server s 10.0.0.1:80\n`;
+  const t = translateHaproxy(cfg, 'q.cfg', { env: {} });
+  assert.deepEqual(t.errors, []);
+  assert.deepEqual(t.config.admin, { bind: '0.0.0.0:8404' });
+  assert.deepEqual(Object.keys(t.config.frontends as object), ['f']);
+  assert.match(t.warnings.join('\n'), /q\.cfg:3: frontend stats only serves the stats page: it becomes the admin listener/);
+  assert.match(t.warnings.join('\n'), /q\.cfg:7: the stats page refreshes every 5 s/);
+  parseGatewayConfig(t.config, '/tmp', 'q.cfg');
+  // stats in a frontend that also proxies: still an error naming the nearest key
+  assert.match(translateHaproxy(cfg.replace('  stats refresh 10s\n', '  stats refresh 10s\n  default_backend b\n'), 'q.cfg', { env: {} }).errors.join('\n'), /q\.cfg:5: "stats enable": .*admin: \{ bind \}/);
+});

@@ -20,6 +20,7 @@ export class FrontendBuilder {
   policy: SeedPolicy | undefined;
   rateLimit: RateLimit | undefined;
   readonly rate = new RateLimitRules();
+  private readonly uniqueId: { format?: { st: Statement; value: string }; header?: { st: Statement; value: string } } = {};
   /** Where the JWT rules were (for convert's comments). */
   jwtLines = '';
   private readonly acls = new Map<string, AclTest[]>();
@@ -68,6 +69,10 @@ export class FrontendBuilder {
       }
       case 'stick-table':
         this.rate.stickTable(st, args);
+        return true;
+      case 'unique-id-format':
+      case 'unique-id-header':
+        this.uniqueId[keyword === 'unique-id-format' ? 'format' : 'header'] = { st, value: args.join(' ') };
         return true;
       case 'errorfile':
         errorfileStatement(st, args, this.frontend, this.path, this.baseDir, this.diag);
@@ -192,6 +197,18 @@ export class FrontendBuilder {
     this.diag.from([...this.path, key], st);
   }
 
+  /** `unique-id-format %[uuid()]` + `unique-id-header <name>` → request_id (a fresh UUID, the client's never kept). */
+  private requestId(): void {
+    const { format, header } = this.uniqueId;
+    if (format === undefined && header === undefined) return;
+    if (format === undefined || header === undefined || format.value !== '%[uuid()]' || !/^[A-Za-z0-9-]+$/.test(header.value)) {
+      const st = (format ?? header)!.st;
+      return this.diag.unsupported(st, 'only "unique-id-format %[uuid()]" with "unique-id-header <name>" translates', 'frontends.<name>.request_id: { header, trust_client }');
+    }
+    this.frontend.request_id = { header: header.value, trust_client: false };
+    this.diag.from([...this.path, 'request_id'], header.st);
+  }
+
   /** The frontend entry (and its seed auth policy, if any), once every statement has been read. */
   finish(section: Statement): Loose {
     if (this.jwtRules.length > 0) {
@@ -216,6 +233,7 @@ export class FrontendBuilder {
       this.frontend.rate_limit = `${this.name}-rate`;
       this.diag.sources.push({ path: [...this.path, 'rate_limit'], where: this.rate.where() });
     }
+    this.requestId();
     const routes = [...this.answerRoutes, ...this.backendRoutes];
     if (routes.length > 0) this.frontend.routes = routes;
     [...this.answerSources, ...this.backendSources].forEach((st, i) => this.diag.from([...this.path, 'routes', i], st));

@@ -87,3 +87,12 @@ test("HAProxy's quickstart stats frontend (bind, stats enable/uri/refresh) becom
   // stats in a frontend that also proxies: still an error naming the nearest key
   assert.match(translateHaproxy(cfg.replace('  stats refresh 10s\n', '  stats refresh 10s\n  default_backend b\n'), 'q.cfg', { env: {} }).errors.join('\n'), /q\.cfg:5: "stats enable": .*admin: \{ bind \}/);
 });
+
+test('unique-id-format %[uuid()] + unique-id-header → request_id (always a fresh ID, as HAProxy)', () => {
+  const t = translateHaproxy(frontend('  unique-id-format %[uuid()]\n  unique-id-header X-Request-Id\n'), 'u.cfg', { env: {} });
+  assert.deepEqual(t.errors, []);
+  assert.deepEqual((t.config.frontends as any).f.request_id, { header: 'X-Request-Id', trust_client: false });
+  parseGatewayConfig(t.config, '/tmp', 'u.cfg');
+  const other = translateHaproxy(frontend('  unique-id-format %{+X}o\\ %ci:%cp\n  unique-id-header X-Request-Id\n'), 'u.cfg', { env: {} });
+  assert.match(other.errors.join('\n'), /u\.cfg:5: .*only "unique-id-format %\[uuid\(\)\]".*request_id/);
+});

@@ -11,7 +11,9 @@ import { conditionMatchers } from './matchers.js';
 import { parseAnswer } from './answer.js';
 import { isJwtRule, recognizeSeedJwt, type JwtRule, type SeedPolicy } from './seed-jwt.js';
 import { RateLimitRules, type RateLimit } from './rate-limit.js';
-import { bindTls, compressionStatement, errorfileStatement, isNotSslFc, sourceRule } from './frontend-extras.js';
+import { compressionStatement, isNotSslFc, sourceRule } from './frontend-extras.js';
+import { bindTls } from './bind-tls.js';
+import { errorfileStatement } from './errorfile.js';
 
 type Loose = Record<string, unknown>;
 

@@ -28,6 +28,8 @@ export class BackendBuilder {
   private expectStatus: string | undefined;
   private checkTimeout: number | undefined;
   private checkHost: string | undefined;
+  /** A prefix this backend's `replace-path` strips (applied to the routes that use the backend, in translate.ts). */
+  stripPrefix: { prefix: string; st: Statement } | undefined;
 
   constructor(private readonly path: readonly string[], private readonly diag: Diagnostics) {}
 
@@ -68,6 +70,13 @@ export class BackendBuilder {
       }
       case 'option':
         return this.option(st, args);
+      case 'http-request': {
+        // `http-request replace-path ^/prefix(/.*) \1` (strip a prefix): the routes to this backend get rewrite_prefix
+        const prefix = /^\^?(\/[A-Za-z0-9._~-]+(?:\/[A-Za-z0-9._~-]+)*)\(\/\.\*\)\??\$?$/.exec(args[1] ?? '')?.[1];
+        if (args[0] === 'replace-path' && args.length === 3 && args[2] === '\\1' && prefix !== undefined && this.stripPrefix === undefined) this.stripPrefix = { prefix, st };
+        else d.unsupported(st, `http-request ${args[0] ?? ''} in a backend`, args[0] === 'replace-path' ? 'routes[].rewrite_prefix (only replace-path ^/prefix(/.*) \\1 translates)' : undefined);
+        return true;
+      }
       case 'http-check':
         if (args[0] === 'expect' && args[1] === 'status' && args.length === 3 && /^\d{3}(-\d{3})?$/.test(args[2] as string)) this.expectStatus = args[2];
         else if (args[0] === 'send') this.checkSend(st, args.slice(1));

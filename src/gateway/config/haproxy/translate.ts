@@ -95,6 +95,7 @@ export function translateHaproxy(text: string, file: string, options: TranslateO
   let sawDefaults = false;
   let defaultsHttp = false;
   const frontendTimeouts = new Set<string>();
+  const strips = new Map<string, { prefix: string; st: Statement }>();
   for (const section of sections) {
     if (section.kind === 'global') {
       for (const st of section.statements) global(st, config, diag);
@@ -165,15 +166,36 @@ export function translateHaproxy(text: string, file: string, options: TranslateO
     if (bb !== undefined) {
       if (backends[name] !== undefined) diag.error(section.header, `a second backend or listen named ${name}`);
       backends[name] = bb.finish(section.header);
+      if (bb.stripPrefix !== undefined) strips.set(name, bb.stripPrefix);
       diag.from(['backends', name], section.header);
     }
   }
+  for (const [name, strip] of strips) applyStripPrefix(name, strip, frontends, diag);
   if (Object.keys(auth).length > 0) config.auth = auth;
   config.frontends = frontends;
   config.backends = backends;
   diag.notices.push(`${file}: ${STRICTER_NOTICE}`);
   const byLine = (a: string, b: string) => lineOf(a) - lineOf(b);
   return { config, errors: diag.errors.sort(byLine), warnings: diag.warnings.sort(byLine), notices: diag.notices, sources: diag.sources };
+}
+
+/**
+ * A backend's `replace-path ^/prefix(/.*) \1` runs after routing, on requests routed to it: each route to that
+ * backend must match under the prefix (`path_prefix` /prefix or below) and gets the matching `rewrite_prefix`.
+ * A default_backend or a route outside the prefix cannot express it.
+ */
+function applyStripPrefix(backend: string, strip: { prefix: string; st: Statement }, frontends: Loose, diag: Diagnostics): void {
+  for (const [name, value] of Object.entries(frontends)) {
+    const frontend = value as { default_backend?: string; routes?: Array<Loose & { backend?: string; path_prefix?: string }> };
+    if (frontend.default_backend === backend) diag.unsupported(strip.st, `replace-path in backend ${backend}, the default_backend of ${name}`, 'routes[].rewrite_prefix (on a route with path_prefix)');
+    for (const route of frontend.routes ?? []) {
+      if (route.backend !== backend) continue;
+      const p = route.path_prefix;
+      if (p !== undefined && (p === strip.prefix || p.startsWith(`${strip.prefix}/`))) route.rewrite_prefix = p === strip.prefix ? '/' : p.slice(strip.prefix.length);
+      else diag.unsupported(strip.st, `replace-path in backend ${backend}, used by a route of ${name} outside ${strip.prefix}`, 'routes[].rewrite_prefix');
+    }
+  }
+  diag.warn(strip.st, `the path ${strip.prefix} itself (without a trailing part) is sent as / by Gatehouse's rewrite_prefix; HAProxy's regex leaves it unchanged (or empties it, with (/.*)?)`);
 }
 
 /** The line number a message starts with (`file:12: ...`), to list problems in file order. */

@@ -84,3 +84,19 @@ test("frontends' client timeouts are gateway-wide: two frontends must agree", ()
   assert.match(translateHaproxy(cfg, 't.cfg', { env: {} }).errors.join('\n'), /t\.cfg:9: .*frontends with different client timeouts; nearest gatehouse\.yaml: timeouts\.client/);
   assert.deepEqual(translateHaproxy(cfg.replace('30s', '20s'), 't.cfg', { env: {} }).errors, []);
 });
+
+test("a backend's replace-path ^/prefix(/.*) \\1 → rewrite_prefix on the routes to it; a default_backend cannot carry it", () => {
+  const cfg = 'defaults\n  mode http\nfrontend f\n  bind :80\n  use_backend api if { path_beg /api/v1 /api }\n  default_backend web\nbackend api\n  http-request replace-path ^/api(/.*) \\1\n  server a 10.0.0.1:80\nbackend web\n  server w 10.0.0.2:80\n';
+  const t = translateHaproxy(cfg, 'p.cfg', { env: {} });
+  assert.deepEqual(t.errors, []);
+  assert.deepEqual((t.config.frontends as any).f.routes, [
+    { path_prefix: '/api/v1', backend: 'api', rewrite_prefix: '/v1' },
+    { path_prefix: '/api', backend: 'api', rewrite_prefix: '/' },
+  ]);
+  assert.match(t.warnings.join('\n'), /p\.cfg:8: the path \/api itself .* is sent as \//);
+  parseGatewayConfig(t.config, '/tmp', 'p.cfg');
+  const onDefault = translateHaproxy(cfg.replace('default_backend web', 'default_backend api'), 'p.cfg', { env: {} });
+  assert.match(onDefault.errors.join('\n'), /p\.cfg:8: .*the default_backend of f; nearest gatehouse\.yaml: routes\[\]\.rewrite_prefix/);
+  const other = translateHaproxy(cfg.replace('^/api(/.*) \\1', '^/api/(.*) /v2/\\1'), 'p.cfg', { env: {} });
+  assert.match(other.errors.join('\n'), /p\.cfg:8: .*only replace-path \^\/prefix\(\/\.\*\) \\1 translates/);
+});

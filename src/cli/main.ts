@@ -13,6 +13,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   up: { summary: 'run the whole system: identity provider, sample service and gateway', load: () => import('./commands/up.js') },
   gateway: { summary: 'run the gateway from a config file', load: () => import('./commands/gateway.js') },
   check: { summary: 'validate a gateway config file without starting', load: () => import('./commands/check.js') },
+  convert: { summary: 'print the gatehouse.yaml equivalent to a haproxy.cfg', load: () => import('./commands/convert.js') },
   idp: { summary: 'run the identity provider (FusionAuth-compatible API)', load: () => import('./commands/idp.js') },
   echo: { summary: 'run the sample HTTP service that echoes each request', load: () => import('./commands/echo.js') },
 };

@@ -12,7 +12,7 @@ import { parseGatewayArgs } from './gateway-args.js';
 export async function run(argv: string[]): Promise<number> {
   const args = parseGatewayArgs(argv, 'check');
   if (args.help) {
-    console.log('Usage: gatehouse check --config <file>\n\nValidates a gateway config without starting it.');
+    console.log('Usage: gatehouse check --config <file> [--lenient]\n\nValidates a gateway config (gatehouse.yaml, or a haproxy.cfg: docs/haproxy.md) without starting it.\n  --lenient   haproxy.cfg: statements without an equivalent are warnings, not errors');
     return 0;
   }
   const config = loadGatewayConfig(args.configPath);

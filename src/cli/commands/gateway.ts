@@ -14,9 +14,10 @@ import { parseGatewayArgs } from './gateway-args.js';
 
 const HELP = `Usage: gatehouse gateway --config <file> [--workers <n>|auto]
 
-Runs the gateway from a YAML config (see docs/configuration.md).
+Runs the gateway from a YAML config (see docs/configuration.md) or a haproxy.cfg (docs/haproxy.md).
   -c, --config <file>   config file (or GATEHOUSE_CONFIG)
   -w, --workers <n>     worker processes: a number, or auto for one per core (overrides the config)
+      --lenient         haproxy.cfg: statements without an equivalent are warnings, not errors (docs/haproxy.md)
 Signals: SIGHUP reloads the config, SIGTERM drains and exits.`;
 
 export async function run(argv: string[]): Promise<number> {

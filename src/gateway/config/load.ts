@@ -9,6 +9,7 @@ import { parseDocument } from 'yaml';
 import { ErrorCode, GatehouseError } from '../../shared/errors.js';
 import { gatewayConfigSchema, type ParsedGatewayConfig } from './schema.js';
 import { limitLayoutProblems } from '../limit/usage.js';
+import { looksLikeHaproxy, translateHaproxy } from './haproxy/index.js';
 
 export type GatewayConfig = Readonly<ParsedGatewayConfig & { baseDir: string; source: string | undefined }>;
 
@@ -103,13 +104,16 @@ function bindConflicts(config: ParsedGatewayConfig): string[] {
   return problems;
 }
 
-/** Validates a config object (already parsed from YAML/JSON); relative paths resolve against baseDir. */
-export function parseGatewayConfig(input: unknown, baseDir: string, source?: string): GatewayConfig {
+/**
+ * Validates a config object (already parsed from YAML/JSON, or translated from haproxy.cfg); relative paths
+ * resolve against baseDir. `annotate` may add where a problem's key came from (the .cfg line).
+ */
+export function parseGatewayConfig(input: unknown, baseDir: string, source?: string, annotate?: (problem: string) => string): GatewayConfig {
   const result = gatewayConfigSchema.safeParse(input);
   const problems = result.success ? [] : result.error.issues.map((issue) => `${formatKeyPath(issue.path)}: ${issue.message}`);
   problems.push(...crossReferences(input));
   if (result.success) problems.push(...bindConflicts(result.data), ...limitLayoutProblems(result.data, result.data.workers === 'auto' ? availableParallelism() : result.data.workers));
-  if (!result.success || problems.length > 0) throw invalid(problems, source);
+  if (!result.success || problems.length > 0) throw invalid(annotate === undefined ? problems : problems.map(annotate), source);
   return deepFreeze({ ...result.data, baseDir: resolve(baseDir), source });
 }
 
@@ -119,7 +123,28 @@ export function checkWorkerLayout(config: GatewayConfig, workers: number): void 
   if (problems.length > 0) throw invalid(problems, config.source);
 }
 
-/** Reads a YAML (or JSON) file and validates it. */
+/**
+ * An HAProxy configuration file (`.cfg`, or content starting with a section keyword): translated to the
+ * same config object, then validated the same way; schema problems name the .cfg line they came from.
+ * Warnings and the notice that Gatehouse's stricter checks apply go to stderr on every load.
+ * GATEHOUSE_HAPROXY_LENIENT=1 (`--lenient`) turns untranslatable statements into warnings.
+ */
+function loadHaproxyConfig(text: string, absolute: string): GatewayConfig {
+  const translation = translateHaproxy(text, absolute, { lenient: process.env.GATEHOUSE_HAPROXY_LENIENT === '1' });
+  for (const line of [...translation.warnings, ...translation.notices]) process.stderr.write(`gatehouse: ${line}\n`);
+  if (translation.errors.length > 0) throw invalid(translation.errors, absolute);
+  const annotate = (problem: string): string => {
+    let best: { key: string; where: string } | undefined;
+    for (const s of translation.sources) {
+      const key = formatKeyPath(s.path);
+      if ((problem.startsWith(`${key}:`) || problem.startsWith(`${key}.`) || problem.startsWith(`${key}[`)) && (best === undefined || key.length > best.key.length)) best = { key, where: s.where };
+    }
+    return best === undefined ? problem : `${problem} (from ${best.where})`;
+  };
+  return parseGatewayConfig(translation.config, dirname(absolute), absolute, annotate);
+}
+
+/** Reads a YAML (or JSON) file, or an HAProxy configuration file, and validates it. */
 export function loadGatewayConfig(path: string): GatewayConfig {
   const absolute = resolve(path);
   let text: string;
@@ -129,6 +154,7 @@ export function loadGatewayConfig(path: string): GatewayConfig {
     const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
     throw new GatehouseError(ErrorCode.CONFIG_READ, `cannot read config file ${absolute}: ${code}`, { cause: error });
   }
+  if (looksLikeHaproxy(absolute, text)) return loadHaproxyConfig(text, absolute);
   const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (document.errors.length > 0) {
     throw invalid(

@@ -27,9 +27,9 @@ export function tempDir(prefix = 'gatehouse-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-export async function startGatewayProcess(yaml: string, args: string[] = [], env: Record<string, string> = {}): Promise<GatewayProcess> {
+export async function startGatewayProcess(yaml: string, args: string[] = [], env: Record<string, string> = {}, fileName = 'gatehouse.yaml'): Promise<GatewayProcess> {
   const dir = tempDir();
-  const configPath = join(dir, 'gatehouse.yaml');
+  const configPath = join(dir, fileName);
   writeFileSync(configPath, yaml);
   const child = spawn(process.execPath, [CLI, 'gateway', '--config', configPath, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],

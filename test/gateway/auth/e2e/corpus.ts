@@ -22,6 +22,19 @@ export interface CorpusKeys {
   readonly ec: KeyObject;
 }
 
+/** What Gatehouse answers, by design, for each documented difference (docs/security.md). */
+export const DOCUMENTED: Record<string, { status: number; body: string }> = {
+  'exp-missing': { status: 403, body: 'JWT has expired' },
+  'exp-not-number': { status: 403, body: 'JWT has expired' },
+  'exp-huge': { status: 403, body: 'JWT has expired' },
+  'exp-negative': { status: 403, body: 'JWT has expired' },
+  'duplicate-members': { status: 403, body: 'Invalid JWT issuer' },
+  'non-canonical-base64url': { status: 403, body: 'Invalid JWT signature' },
+  'aud-array': { status: 200, body: 'upstream ok' },
+  'forbidden-header-params': { status: 403, body: 'Invalid JWT signature' },
+  'comma-in-credential': { status: 403, body: 'Invalid JWT signature' },
+};
+
 const PRINTABLE = ' !"#$%&\'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~';
 const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 

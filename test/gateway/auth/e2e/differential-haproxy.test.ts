@@ -14,25 +14,12 @@ import type { AddressInfo } from 'node:net';
 import { requireExecutable } from '../../../support/services.js';
 import { startGatewayProcess, tempDir } from '../../support/gateway-process.js';
 import { ecKey, newRsaKey, rsaKey } from '../support.js';
-import { buildCorpus } from './corpus.js';
+import { buildCorpus, DOCUMENTED } from './corpus.js';
 import { gatehouseSeedConfig, HAPROXY, SEED_AUDIENCE, SEED_ISSUER, startSeedHaproxy } from './seed-setup.js';
 import { client, pool } from './http-client.js';
 
 const ISSUER = SEED_ISSUER;
 const AUDIENCE = SEED_AUDIENCE;
-
-/** What Gatehouse answers, by design, for each documented difference (docs/security.md). */
-const DOCUMENTED: Record<string, { status: number; body: string }> = {
-  'exp-missing': { status: 403, body: 'JWT has expired' },
-  'exp-not-number': { status: 403, body: 'JWT has expired' },
-  'exp-huge': { status: 403, body: 'JWT has expired' },
-  'exp-negative': { status: 403, body: 'JWT has expired' },
-  'duplicate-members': { status: 403, body: 'Invalid JWT issuer' },
-  'non-canonical-base64url': { status: 403, body: 'Invalid JWT signature' },
-  'aud-array': { status: 200, body: 'upstream ok' },
-  'forbidden-header-params': { status: 403, body: 'Invalid JWT signature' },
-  'comma-in-credential': { status: 403, body: 'Invalid JWT signature' },
-};
 
 test('HAProxy 2.6 with the seed config and Gatehouse in seed mode agree on a corpus of > 1,000 tokens', async (t) => {
   if (requireExecutable(t, HAPROXY) === false) return;

@@ -144,3 +144,24 @@ test('gateway flags: --help, a bad --workers value, workers: auto accepted', () 
   assert.equal(config.workers, 'auto');
   assert.match(problems({ workers: 0, frontends: { a: { bind: '127.0.0.1:0', default_backend: 'b' } }, backends: { b: { servers: { s: { address: '127.0.0.1:1' } } } } }), /workers: /);
 });
+
+test('a missing required key is named as missing, and a YAML syntax error gives its line and column without the parser\'s dangling colon', () => {
+  const dir = tempDir();
+  const missing = join(dir, 'missing.yaml');
+  writeFileSync(missing, 'frontends:\n  web: { bind: 127.0.0.1:0, default_backend: app }\nbackends:\n  app:\n    servers:\n      a: {}\n');
+  assert.throws(() => loadGatewayConfig(missing), (error: Error) => {
+    assert.match(error.message, /backends\.app\.servers\.a\.address: required, missing \(expected string\)/);
+    assert.doesNotMatch(error.message, /Invalid input/);
+    return true;
+  });
+  const wrongType = join(dir, 'wrong-type.yaml');
+  writeFileSync(wrongType, 'frontends:\n  web: { bind: 127.0.0.1:0, default_backend: app }\nbackends:\n  app:\n    servers: []\n');
+  assert.throws(() => loadGatewayConfig(wrongType), /backends\.app\.servers: expected record, received array/);
+  const syntax = join(dir, 'syntax.yaml');
+  writeFileSync(syntax, 'frontends:\n  web: [\n bind: x\n');
+  assert.throws(() => loadGatewayConfig(syntax), (error: Error) => {
+    assert.match(error.message, /YAML line 3, column 2: /);
+    for (const line of error.message.split('\n').filter((l) => l.includes('YAML'))) assert.doesNotMatch(line, /:\s*(\(ERR_CONFIG_INVALID\))?$/, `a problem ends with a colon: ${line}`);
+    return true;
+  });
+});

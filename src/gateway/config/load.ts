@@ -104,13 +104,35 @@ function bindConflicts(config: ParsedGatewayConfig): string[] {
   return problems;
 }
 
+/** A schema problem in words: a missing key says so (zod's own text is "Invalid input: expected X, received undefined"). */
+function issueMessage(issue: { code: string; message: string; path: ReadonlyArray<PropertyKey>; expected?: unknown }, input: unknown): string {
+  if (issue.code === 'invalid_type' && valueAt(input, issue.path) === undefined) return `required, missing (expected ${String(issue.expected)})`;
+  return issue.message.replace(/^Invalid input: /, '');
+}
+
+function valueAt(input: unknown, path: ReadonlyArray<PropertyKey>): unknown {
+  let value = input;
+  for (const key of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
+/** A YAML syntax problem: where it is, then the parser's first line without its own trailing position. */
+function yamlProblem(error: { message: string; linePos?: ReadonlyArray<{ line: number; col: number }> }): string {
+  const where = error.linePos?.[0];
+  const text = (error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+  return where === undefined ? `YAML: ${text}` : `YAML line ${where.line}, column ${where.col}: ${text}`;
+}
+
 /**
  * Validates a config object (already parsed from YAML/JSON, or translated from haproxy.cfg); relative paths
  * resolve against baseDir. `annotate` may add where a problem's key came from (the .cfg line).
  */
 export function parseGatewayConfig(input: unknown, baseDir: string, source?: string, annotate?: (problem: string) => string): GatewayConfig {
   const result = gatewayConfigSchema.safeParse(input);
-  const problems = result.success ? [] : result.error.issues.map((issue) => `${formatKeyPath(issue.path)}: ${issue.message}`);
+  const problems = result.success ? [] : result.error.issues.map((issue) => `${formatKeyPath(issue.path)}: ${issueMessage(issue, input)}`);
   problems.push(...crossReferences(input));
   if (result.success) problems.push(...bindConflicts(result.data), ...limitLayoutProblems(result.data, result.data.workers === 'auto' ? availableParallelism() : result.data.workers));
   if (!result.success || problems.length > 0) throw invalid(annotate === undefined ? problems : problems.map(annotate), source);
@@ -158,7 +180,7 @@ export function loadGatewayConfig(path: string): GatewayConfig {
   const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (document.errors.length > 0) {
     throw invalid(
-      document.errors.map((e) => `YAML ${e.linePos?.[0] ? `line ${e.linePos[0].line}` : ''}: ${e.message.split('\n')[0] ?? ''}`),
+      document.errors.map(yamlProblem),
       absolute,
     );
   }

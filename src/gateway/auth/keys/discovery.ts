@@ -99,7 +99,7 @@ export class DiscoveredJwks {
    * `jwks_uri`. Undefined when no key set refetch is allowed now.
    */
   refetchForUnknownKid(kid: string): Promise<boolean> | undefined {
-    const refetch = this.keySet.refetchForUnknownKid(kid);
+    const refetch = this.keySet.refetchForUnknownKid();
     if (refetch === undefined) return undefined;
     return refetch.then((ok) => (this.keySet.hasKid(kid) ? ok : (this.refresher.runOnDemand() ?? ok)));
   }

@@ -39,10 +39,11 @@ after(async () => {
   await upstream.close();
 });
 
-async function refused(name: string, raw: string | string[], status: number, options?: { gapMs?: number; waitMs?: number; port?: number }) {
+async function refused(name: string, raw: string | string[], status: number | readonly number[], options?: { gapMs?: number; waitMs?: number; port?: number }) {
   const before = upstream.requests;
   const result = await rawRequest(options?.port ?? port, raw, options);
-  assert.equal(result.status, status, `${name}: got ${JSON.stringify(result.text.slice(0, 80))}`);
+  const allowed = typeof status === 'number' ? [status] : status;
+  assert.ok(allowed.includes(result.status), `${name}: ${result.status}, not ${allowed.join(' or ')}: got ${JSON.stringify(result.text.slice(0, 80))}`);
   assert.ok(result.closed, `${name}: the connection is closed`);
   assert.equal(upstream.requests, before, `${name}: nothing reached the upstream`);
 }
@@ -122,7 +123,8 @@ test('more header fields than the limit (101) → 400 and close, never truncated
   const fields = (count: number) => Array.from({ length: count }, (_, i) => `X-F-${i}: ${i}\r\n`).join('');
   for (const [server, p] of servers()) {
     await refused(`${server}: 102 fields`, `GET / HTTP/1.1\r\n${H}${fields(101)}\r\n`, 400, { port: p });
-    await refused(`${server}: Content-Length as field 1,002`, `POST / HTTP/1.1\r\n${H}${fields(1_000)}Content-Length: 5\r\n\r\nhello`, 400, { port: p });
+    // node:http on Node 22+ refuses a head past its own field count with 431 before the gateway sees it
+    await refused(`${server}: Content-Length as field 1,002`, `POST / HTTP/1.1\r\n${H}${fields(1_000)}Content-Length: 5\r\n\r\nhello`, server === 'server: node' ? [400, 431] : 400, { port: p });
     const ok = await rawRequest(p, `GET /fields HTTP/1.1\r\n${H}${fields(100)}Connection: close\r\n\r\n`);
     assert.equal(ok.status, 400, `${server}: 101 fields with Connection: close is 102: refused too`);
     const atLimit = await rawRequest(p, `GET /fields HTTP/1.1\r\n${H}${fields(98)}Connection: close\r\n\r\n`);

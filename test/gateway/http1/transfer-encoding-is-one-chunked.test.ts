@@ -16,7 +16,7 @@ const HIDDEN = `0\r\n\r\nGET /hidden HTTP/1.1\r\nHost: t\r\n\r\n`;
 /** llhttp refuses some of these itself (HPE_INVALID_TRANSFER_ENCODING) before the head ends. */
 const LLHTTP = 'HPE_INVALID_TRANSFER_ENCODING';
 
-const REFUSED: ReadonlyArray<[string, string, string]> = [
+const REFUSED: ReadonlyArray<[string, string, string | readonly string[]]> = [
   ['identity first', 'Transfer-Encoding: identity, chunked', 'ERR_HTTP_TRANSFER_CODING_NOT_IMPLEMENTED'],
   ['gzip first', 'Transfer-Encoding: gzip, chunked', 'ERR_HTTP_TRANSFER_CODING_NOT_IMPLEMENTED'],
   ['gzip first, no space', 'Transfer-Encoding: GZIP,chunked', 'ERR_HTTP_TRANSFER_CODING_NOT_IMPLEMENTED'],
@@ -24,7 +24,8 @@ const REFUSED: ReadonlyArray<[string, string, string]> = [
   ['chunked twice', 'Transfer-Encoding: chunked, chunked', LLHTTP],
   ['two fields, chunked last', 'Transfer-Encoding: identity\r\nTransfer-Encoding: chunked', 'ERR_HTTP_BAD_TRANSFER_ENCODING'],
   ['two chunked fields', 'Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked', LLHTTP],
-  ['empty value', 'Transfer-Encoding: ', 'ERR_HTTP_BAD_TRANSFER_ENCODING'],
+  // the llhttp of Node 22+ refuses an empty value itself; Node 20's hands it on and the server refuses it
+  ['empty value', 'Transfer-Encoding: ', ['ERR_HTTP_BAD_TRANSFER_ENCODING', LLHTTP]],
 ];
 
 test('a Transfer-Encoding other than one chunked coding is refused at the end of its head; nothing of it is handed on', async () => {
@@ -34,9 +35,11 @@ test('a Transfer-Encoding other than one chunked coding is refused at the end of
     for (const [name, line, code] of REFUSED) {
       errors.length = 0;
       const { text, closed } = await exchange(port, [`POST /te HTTP/1.1\r\nHost: t\r\n${line}\r\n\r\n${HIDDEN}`]);
-      assert.deepEqual(errors, [code], name);
+      const codes = typeof code === 'string' ? [code] : code;
+      assert.equal(errors.length, 1, name);
+      assert.ok(codes.includes(errors[0] as string), `${name}: ${errors[0]}`);
       assert.equal(answers(text).length, 1, `${name}: one answer`);
-      assert.ok(text.startsWith(`HTTP/1.1 400 Refused\r\nX-Code: ${code}\r\n`), name);
+      assert.ok(text.startsWith(`HTTP/1.1 400 Refused\r\nX-Code: ${errors[0]}\r\n`), name);
       assert.ok(closed, `${name}: closed`);
     }
     assert.deepEqual(seen.map((req) => req.url), [], 'no request reached the handler, hidden ones included');

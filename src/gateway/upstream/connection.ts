@@ -61,6 +61,8 @@ export class Http1Connection implements ExchangeOwner, BodyWriterOwner {
   /** The native handle the parser consumes, once connected; undefined: reads come as 'data' events. */
   private consumed: NativeHandle | undefined;
   private readonly bodyWriter: RequestBodyWriter;
+  /** The state of the response message being parsed, begun afresh at each message-begin (exchange.ts). */
+  private readonly message = new ResponseMessage();
 
   constructor(owner: ConnectionOwner, options: PoolOptions) {
     this.owner = owner;
@@ -168,7 +170,7 @@ export class Http1Connection implements ExchangeOwner, BodyWriterOwner {
     const exchange = this.exchange;
     // a message is ours only while our request is out and its final head has not come yet
     if (exchange === null || exchange.receiving !== Receiving.Head || exchange.sending === Sending.HeadHeld) this.poisoned = true;
-    else exchange.message = new ResponseMessage();
+    else exchange.message = this.message.begin();
     return 0;
   };
 

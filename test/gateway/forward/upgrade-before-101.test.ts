@@ -7,22 +7,37 @@
  * everything but /public needs a JWT; the backend, a plain HTTP app, answers the upgrade 200. The second
  * request must be admitted (401) by the gateway as a request of its own, and never reach the backend.
  */
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect as tlsConnect } from 'node:tls';
-import type { AuthDecision, AuthPolicy } from '../../../src/gateway/auth/index.js';
+import { generateKeyPairSync } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from '../support/gateway-process.js';
 import { rawRequest } from '../support/raw-http.js';
 import { startInProcess } from '../support/in-process.js';
 import { createPki } from '../tls/support/pki.js';
 import { OK_200, startRecordingBackend } from './support/recording-backend.js';
 
-const denyAll: AuthPolicy = {
-  name: 'jwt',
-  authorize: (): AuthDecision => ({ ok: false, status: 401, headers: { 'www-authenticate': 'Bearer' }, body: 'Missing Authorization HTTP header', reason: 'MISSING' }),
-  close: () => undefined,
-};
-const policies = async () => denyAll;
-const AUTH = { jwt: { issuer: 'https://issuer.test', audience: 'api', keys: { file: 'never-read-by-the-double.pem' } } };
+// the gateway's real JWT policy, built from config: no token in these tests, so every guarded request is refused
+const keyFile = join(tempDir('gatehouse-upgrade-'), 'pubkey.pem');
+writeFileSync(keyFile, generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' }) as string);
+const AUTH = { jwt: { issuer: 'https://issuer.test', audience: 'api', keys: { file: keyFile } } };
+
+/** A TLS frontend (a certificate from a test CA) in front of a recording backend answering 200; closed after the test. */
+async function startTlsGateway(t: TestContext) {
+  const pki = createPki(t);
+  if (pki === undefined) return undefined;
+  const site = pki.issue('site', ['localhost']);
+  const backend = await startRecordingBackend(() => OK_200);
+  const gw = await startInProcess(frontend(backend.port, { tls: { cert: site.certFile, key: site.keyFile } }), 'web');
+  t.after(async () => {
+    await gw.close();
+    await backend.close();
+    pki.close();
+  });
+  return { pki, backend, gw };
+}
 
 const UPGRADE = 'GET /public/ws HTTP/1.1\r\nHost: app.test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n';
 const SMUGGLED = 'GET /admin/delete-everything HTTP/1.1\r\nHost: app.test\r\nX-User: admin\r\nX-Forwarded-For: 10.0.0.1\r\n\r\n';
@@ -38,7 +53,7 @@ function frontend(port: number, extra: Record<string, unknown> = {}) {
 
 test('a request pipelined behind an upgrade the backend answers 200 is admitted on its own (401) and never reaches the backend', async (t) => {
   const backend = await startRecordingBackend(() => OK_200);
-  const gw = await startInProcess(frontend(backend.port), 'web', policies);
+  const gw = await startInProcess(frontend(backend.port), 'web');
   t.after(async () => {
     await gw.close();
     await backend.close();
@@ -51,16 +66,9 @@ test('a request pipelined behind an upgrade the backend answers 200 is admitted 
 });
 
 test('TLS frontend: a request pipelined behind an upgrade answered 200 never reaches the backend (the connection closes after the 200)', async (t) => {
-  const pki = createPki(t);
-  if (pki === undefined) return;
-  const site = pki.issue('site', ['localhost']);
-  const backend = await startRecordingBackend(() => OK_200);
-  const gw = await startInProcess(frontend(backend.port, { tls: { cert: site.certFile, key: site.keyFile } }), 'web', policies);
-  t.after(async () => {
-    await gw.close();
-    await backend.close();
-    pki.close();
-  });
+  const started = await startTlsGateway(t);
+  if (started === undefined) return;
+  const { pki, backend, gw } = started;
   const text = await new Promise<string>((resolve, reject) => {
     const socket = tlsConnect({ host: '127.0.0.1', port: gw.port, servername: 'localhost', ca: pki.ca.cert, ALPNProtocols: ['http/1.1'] });
     let got = '';
@@ -87,7 +95,7 @@ test('bytes sent before the 101 reach the upstream only after it, and the tunnel
     assert.match(head.requestLine, /^GET \/public\/ws /);
     return undefined;
   });
-  const gw = await startInProcess(frontend(backend.port), 'web', policies);
+  const gw = await startInProcess(frontend(backend.port), 'web');
   t.after(async () => {
     await gw.close();
     await backend.close();
@@ -108,7 +116,7 @@ for (const [name, request] of [
 ] as const) {
   test(`an upgrade request with ${name} is refused (400) and nothing reaches the backend`, async (t) => {
     const backend = await startRecordingBackend(() => OK_200);
-    const gw = await startInProcess(frontend(backend.port), 'web', policies);
+    const gw = await startInProcess(frontend(backend.port), 'web');
     t.after(async () => {
       await gw.close();
       await backend.close();
@@ -122,7 +130,7 @@ for (const [name, request] of [
 
 test('an upgrade request passes source rules: a denied address gets 403 and nothing reaches the backend', async (t) => {
   const backend = await startRecordingBackend(() => OK_200);
-  const gw = await startInProcess(frontend(backend.port, { deny_from: ['127.0.0.0/8'] }), 'web', policies);
+  const gw = await startInProcess(frontend(backend.port, { deny_from: ['127.0.0.0/8'] }), 'web');
   t.after(async () => {
     await gw.close();
     await backend.close();
@@ -135,7 +143,7 @@ test('an upgrade request passes source rules: a denied address gets 403 and noth
 test('an upgrade request passes the rate limit: past it, 429 and nothing more reaches the backend', async (t) => {
   const backend = await startRecordingBackend(() => OK_200);
   const config = { ...frontend(backend.port, { rate_limit: 'one' }), rate_limits: { one: { requests: 1, period: '1m' } } };
-  const gw = await startInProcess(config, 'web', policies);
+  const gw = await startInProcess(config, 'web');
   t.after(async () => {
     await gw.close();
     await backend.close();
@@ -150,7 +158,7 @@ test('an upgrade request passes the rate limit: past it, 429 and nothing more re
 
 test('an upgrade request passes the header rules: the head the backend gets is the rewritten one', async (t) => {
   const backend = await startRecordingBackend(() => OK_200);
-  const gw = await startInProcess(frontend(backend.port, { request_headers: { set: { 'X-Gate': 'checked' }, remove: ['X-Drop'] } }), 'web', policies);
+  const gw = await startInProcess(frontend(backend.port, { request_headers: { set: { 'X-Gate': 'checked' }, remove: ['X-Drop'] } }), 'web');
   t.after(async () => {
     await gw.close();
     await backend.close();
@@ -166,16 +174,9 @@ test('an upgrade request passes the header rules: the head the backend gets is t
 });
 
 test('TLS frontend: an upgrade with Connection: close or a body is refused (400, closed) and nothing reaches the backend', async (t) => {
-  const pki = createPki(t);
-  if (pki === undefined) return;
-  const site = pki.issue('site', ['localhost']);
-  const backend = await startRecordingBackend(() => OK_200);
-  const gw = await startInProcess(frontend(backend.port, { tls: { cert: site.certFile, key: site.keyFile } }), 'web', policies);
-  t.after(async () => {
-    await gw.close();
-    await backend.close();
-    pki.close();
-  });
+  const started = await startTlsGateway(t);
+  if (started === undefined) return;
+  const { pki, backend, gw } = started;
   for (const request of [
     UPGRADE.replace('Connection: Upgrade', 'Connection: close, upgrade') + '\r\n',
     UPGRADE.replace('GET', 'POST') + 'Content-Length: 40\r\n\r\nGET /admin/x HTTP/1.1\r\nHost: app.test\r\n\r\n',

@@ -6,21 +6,22 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AuthDecision, AuthPolicy } from '../../../src/gateway/auth/index.js';
+import { generateKeyPairSync } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from '../support/gateway-process.js';
 import { rawRequest } from '../support/raw-http.js';
 import { startInProcess } from '../support/in-process.js';
 import { OK_200, startRecordingBackend } from '../forward/support/recording-backend.js';
 
-const denyAll: AuthPolicy = {
-  name: 'jwt',
-  authorize: (): AuthDecision => ({ ok: false, status: 401, headers: { 'www-authenticate': 'Bearer', 'content-length': '33' }, body: 'Missing Authorization HTTP header', reason: 'MISSING' }),
-  close: () => undefined,
-};
+// the gateway's real JWT policy, built from config: no token in these tests, so every guarded request is refused
+const keyFile = join(tempDir('gatehouse-node-server-'), 'pubkey.pem');
+writeFileSync(keyFile, generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' }) as string);
 const UPGRADE = 'GET /public/ws HTTP/1.1\r\nHost: app.test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n';
 
 function config(port: number) {
   return {
-    auth: { jwt: { issuer: 'https://issuer.test', audience: 'api', keys: { file: 'never-read-by-the-double.pem' } } },
+    auth: { jwt: { issuer: 'https://issuer.test', audience: 'api', keys: { file: keyFile } } },
     access_log: false,
     frontends: { web: { bind: '127.0.0.1:0', server: 'node', default_backend: 'app', auth: 'jwt', routes: [{ path_prefix: '/public', backend: 'app', auth: false }] } },
     backends: { app: { servers: { s: { address: `127.0.0.1:${port}` } } } },
@@ -29,7 +30,7 @@ function config(port: number) {
 
 test('server: node proxies through the same pipeline: an open route answers, a protected one is denied by the policy', async (t) => {
   const backend = await startRecordingBackend(() => OK_200);
-  const gw = await startInProcess(config(backend.port), 'web', async () => denyAll);
+  const gw = await startInProcess(config(backend.port), 'web');
   t.after(async () => {
     await gw.close();
     await backend.close();
@@ -49,7 +50,7 @@ test('server: node: a request pipelined behind an upgrade answered 200 never rea
     socket.on('data', (data: string) => socket.write(`echo:${data}`));
     return undefined;
   });
-  const gw = await startInProcess(config(backend.port), 'web', async () => denyAll);
+  const gw = await startInProcess(config(backend.port), 'web');
   t.after(async () => {
     await gw.close();
     await backend.close();

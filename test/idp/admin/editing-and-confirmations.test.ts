@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { ADMIN, PLAIN, startConsoleIdp } from './support.js';
-import { launchChromium, shot } from './browser.js';
+import { fitsAndIsLabelled, launchChromium, phoneSignedIn, shot } from './browser.js';
 
 const nav = (page: Page, name: string) => page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name, exact: true });
 const main = (page: Page) => page.locator('main').innerText();
@@ -266,13 +266,7 @@ test('console: add a tenant, edit and delete users, set a password, confirmation
   });
 
   await t.test('375 px: the new screens fit and every control is labelled', async () => {
-    const phone = await browser.newContext({ viewport: { width: 375, height: 800 }, isMobile: true });
-    const small = await phone.newPage();
-    await small.goto(`${idp.url}/admin/login`);
-    await small.getByLabel('Email').fill(ADMIN.loginId);
-    await small.getByLabel('Password').fill(ADMIN.password);
-    await small.getByRole('button', { name: 'Sign in' }).click();
-    await small.waitForURL(/\/admin\/$/);
+    const { phone, small } = await phoneSignedIn(browser, idp.url, ADMIN);
     const adminId = ((await idp.api('GET', `/api/user?email=${ADMIN.loginId}`)).body.user as { id: string }).id;
     await small.goto(`${idp.url}/admin/api-keys`);
     const key = /\/admin\/api-keys\/([0-9a-f-]{36})\/delete/.exec((await small.getByRole('link', { name: 'Delete the key tests' }).getAttribute('href')) ?? '')![1]!;
@@ -282,15 +276,8 @@ test('console: add a tenant, edit and delete users, set a password, confirmation
       ['user-password', `/admin/users/${adminId}/password`],
       ['api-key-delete', `/admin/api-keys/${key}/delete`],
     ] as const) {
-      await small.goto(`${idp.url}${path}`);
+      await fitsAndIsLabelled(small, idp.url, path, `edit-375-${name}`);
       assert.equal(await small.getByRole('heading', { level: 1 }).count(), 1, path);
-      const overflow = await small.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
-      assert.ok(overflow <= 1, `${path} is wider than 375 px by ${overflow}`);
-      const unlabelled = await small.evaluate<string[]>(
-        "Array.from(document.querySelectorAll('input:not([type=hidden]),select,textarea,button')).filter(e => (e.labels === undefined || e.labels.length === 0) && !e.getAttribute('aria-label') && !(e.textContent || '').trim()).map(e => e.outerHTML)",
-      );
-      assert.deepEqual(unlabelled, [], `${path}: every control has a label`);
-      await shot(small, `edit-375-${name}`);
     }
     await phone.close();
   });

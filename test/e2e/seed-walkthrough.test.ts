@@ -166,6 +166,33 @@ describe('the seed walkthrough against gatehouse up', { skip: CURL_MISSING ? 'cu
     await assertSeedDenial(`Bearer ${otherToken}`, 'Invalid JWT audience');
   });
 
+  test('stricter than the seed: a user not registered to the application gets a token (202) the gateway refuses; once registered, admitted', async () => {
+    const email = 'unregistered@example.com';
+    const password = 'unregistered-password-1';
+    const created = await admin.request('POST', '/api/user', { user: { email, password }, skipVerification: true });
+    assert.equal(created.status, 200);
+    const userId = created.json.user.id as string;
+    const loginAs = () =>
+      shell(`curl -s -i --request POST '${demo.idpUrl}/api/login' --header 'Authorization: ${demo.apiKey}' --header 'Content-Type: application/json' --data-raw '{"loginId": "${email}", "password": "${password}", "applicationId": "${demo.applicationId}"}'`);
+    const before = await loginAs();
+    assert.equal(statusLine(before.stdout), 'HTTP/1.1 202 Accepted', 'FusionAuth\u2019s answer for a user without a registration');
+    const unregistered = (JSON.parse(before.stdout.slice(before.stdout.indexOf('\r\n\r\n') + 4)) as { token: string }).token;
+    const claims = decodePart(unregistered, 1);
+    assert.equal(claims.aud, demo.applicationId, 'a token for the application all the same');
+    assert.equal(claims.iss, demo.issuer);
+    assert.equal('applicationId' in claims || 'roles' in claims, false, 'without the registration claims');
+    await assertSeedDenial(`Bearer ${unregistered}`, 'User is not registered to the JWT audience application');
+    const registered = await admin.request('POST', `/api/user/registration/${userId}`, { registration: { applicationId: demo.applicationId } });
+    assert.equal(registered.status, 200);
+    const after = await loginAs();
+    assert.equal(statusLine(after.stdout), 'HTTP/1.1 200 OK');
+    const admitted = (JSON.parse(after.stdout.slice(after.stdout.indexOf('\r\n\r\n') + 4)) as { token: string }).token;
+    assert.equal(decodePart(admitted, 1).applicationId, demo.applicationId);
+    assert.equal((await gatewayAnswer(`Bearer ${admitted}`)).status, 200);
+    assert.deepEqual(await gatewayAnswer(`Bearer ${unregistered}`), { status: 403, type: 'text/html', body: 'User is not registered to the JWT audience application' }, 'the earlier token still proves no registration');
+    assert.equal((await admin.request('DELETE', `/api/user/${userId}?hardDelete=true`)).status, 200);
+  });
+
   test('a validly signed token from another issuer (a second tenant of the same identity provider) → 403 Invalid JWT issuer', async () => {
     const created = await admin.request('POST', '/api/tenant', { tenant: { name: 'Another tenant', issuer: 'https://other.example' } });
     assert.equal(created.status, 200);

@@ -2,7 +2,8 @@
  * The gateway configs `up` writes to the data directory, as YAML a person can read and reuse:
  *   gatehouse.yaml       the seed's set-up: keys from pubkey.pem (runs with `gatehouse gateway --config`)
  *   gatehouse-jwks.yaml  what `up` runs: the same policy with keys from the identity provider's JWKS
- * Both hold the seed's six checks in `response: seed` mode (HAProxy's 403 text/html bodies).
+ * Both hold the seed's six checks in `response: seed` mode (HAProxy's 403 text/html bodies), and one
+ * stricter than the seed: `require_registration` (docs/auth.md).
  */
 import type { DemoState } from './demo-state.js';
 
@@ -69,6 +70,9 @@ auth:
     audience: ${quote(state.applicationId)}
     # 'Invalid JWT signature' unless it verifies with this key; 'JWT has expired' when exp - now <= 0
 ${keys}
+    # stricter than the seed: 'User is not registered to the JWT audience application' unless the token's
+    # applicationId claim is the audience (FusionAuth sets it, with roles, only for a registered user)
+    require_registration: true
     # claims passed to the service as request headers
     forward:
       headers:

@@ -2,7 +2,8 @@
  * Claim rules, built once from the policy config: issuer list (byte-exact, jwt-attacks F13–F14),
  * audience any-of with string or array on either side (F15–F17), exp required and finite (F1–F7),
  * nbf and iat (F8–F11), clock skew (default 0, as the seed), maximum lifetime, required claims.
- * Every NumericDate must be a finite JSON number of magnitude below 2^53 (E3, F6).
+ * Every NumericDate must be a finite JSON number of magnitude below 2^53 (E3, F6). With
+ * `require_registration`, FusionAuth's mark of a registered user: `applicationId` naming the audience.
  */
 import type { DenyReason } from './reasons.js';
 
@@ -13,6 +14,8 @@ export interface ClaimRuleOptions {
   readonly maxLifetimeMs: number | undefined;
   readonly requireIat: boolean;
   readonly requiredClaims: readonly string[];
+  /** FusionAuth's registration claims must name the audience application (`require_registration`). */
+  readonly requireRegistration: boolean;
 }
 
 const LIMIT = 2 ** 53;
@@ -83,6 +86,20 @@ export class ClaimRules {
       if (value === undefined || value === null || !Object.hasOwn(payload, required[i] as string)) return 'CLAIM';
     }
     return undefined;
+  }
+
+  /**
+   * FusionAuth puts `applicationId` and `roles` into a token only when the user is registered to the
+   * application the token is for (its `aud`). Registered: `applicationId` is a string that is one of the
+   * token's `aud` values and one of the policy's audiences, and `roles` is an array (possibly empty).
+   * Called after `audience()` passed, so `aud` is a string or an array of strings.
+   */
+  registration(payload: Record<string, unknown>): DenyReason | undefined {
+    if (!this.options.requireRegistration) return undefined;
+    const id = payload.applicationId;
+    if (typeof id !== 'string' || !this.audiences.has(id) || !Array.isArray(payload.roles)) return 'REGISTRATION';
+    const aud = payload.aud;
+    return aud === id || (Array.isArray(aud) && aud.includes(id)) ? undefined : 'REGISTRATION';
   }
 
   /** Wall-clock ms after which a token with this payload is expired (for the verified-token cache). */

@@ -64,6 +64,14 @@ export const authPolicySchema = z.strictObject({
   /** Require `iat` (and check it is not in the future). `iat` is always checked when present. */
   require_iat: z.boolean().default(false),
   required_claims: z.array(nonEmpty).default([]),
+  /**
+   * FusionAuth: admit only users registered to the audience application. FusionAuth signs a token for an
+   * application even when the user is not registered to it (login answers 202), but only a registered
+   * user's token carries `applicationId` (and `roles`): the token's `applicationId` must be a string equal
+   * to one of the token's own `aud` values that is also one of the policy's audiences, and `roles` must be an
+   * array (empty for a registration without roles). See docs/auth.md.
+   */
+  require_registration: z.boolean().default(false),
   roles: z.array(nonEmpty).default([]),
   roles_match: z.enum(['any', 'all']).default('any'),
   scopes: z.array(nonEmpty).default([]),

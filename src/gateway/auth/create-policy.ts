@@ -97,6 +97,7 @@ export async function createAuthPolicy(name: string, config: AuthPolicyConfig | 
     maxLifetimeMs: c.max_lifetime,
     requireIat: c.require_iat,
     requiredClaims: c.required_claims,
+    requireRegistration: c.require_registration,
   });
   const verifier = new Verifier(c.algorithms, c.response, new HeaderRules(c.typ), claims, {
     current: () => keySet,

@@ -31,7 +31,7 @@ interface Denied {
 
 /** Denials that stay true for the same token bytes until keys or policy change. */
 const NEGATIVE_CACHEABLE: ReadonlySet<DenyReason> = new Set<DenyReason>([
-  'MALFORMED', 'SIZE', 'ALG', 'HDR', 'SIG', 'TYPE', 'EXP', 'ISS', 'AUD', 'CLAIM', 'FORWARD',
+  'MALFORMED', 'SIZE', 'ALG', 'HDR', 'SIG', 'TYPE', 'EXP', 'ISS', 'AUD', 'CLAIM', 'FORWARD', 'REGISTRATION',
 ]);
 
 export interface PolicyParts {

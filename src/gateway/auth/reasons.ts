@@ -20,6 +20,7 @@ export const DENY_REASONS = [
   'CLAIM', // a required claim is missing
   'FORWARD', // a claim to forward holds characters a header cannot carry
   'SCOPE', // missing role or scope (403 insufficient_scope)
+  'REGISTRATION', // require_registration: no applicationId/roles of the audience application (the user is not registered to it)
 ] as const;
 
 export type DenyReason = (typeof DENY_REASONS)[number];
@@ -42,6 +43,7 @@ export const DENY_CODES: Readonly<Record<DenyReason, ErrorCode>> = Object.freeze
   CLAIM: ErrorCode.JWT_CLAIM_MISSING,
   FORWARD: ErrorCode.JWT_CLAIM_UNSAFE,
   SCOPE: ErrorCode.JWT_INSUFFICIENT_SCOPE,
+  REGISTRATION: ErrorCode.JWT_NOT_REGISTERED,
 });
 
 /**

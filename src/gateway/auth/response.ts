@@ -6,7 +6,8 @@
  *   chosen by the stage of the seed's rule order that failed.
  * - `standards`: RFC 6750 — 401 with `WWW-Authenticate: Bearer ... error="invalid_token"` and a JSON
  *   body; a request without a Bearer credential gets the bare challenge (§3.1: no error code); a missing
- *   role or scope is 403 `insufficient_scope`.
+ *   role or scope, or a user not registered to the application (require_registration), is 403
+ *   `insufficient_scope`.
  */
 import type { AuthDeny } from './types.js';
 import { DENY_CODES, type DenyReason } from './reasons.js';
@@ -24,6 +25,8 @@ export const SEED_BODIES = [
 ] as const;
 /** Beyond the seed (a policy with roles or scopes): not one of the six bodies, see docs/security.md. */
 export const SEED_SCOPE_BODY = 'Insufficient JWT role or scope';
+/** Beyond the seed (require_registration): the user is not registered to the application; docs/auth.md. */
+export const SEED_REGISTRATION_BODY = 'User is not registered to the JWT audience application';
 
 export const STAGE_MISSING = 1;
 export const STAGE_ALG = 2;
@@ -32,7 +35,8 @@ export const STAGE_AUDIENCE = 4;
 export const STAGE_SIGNATURE = 5;
 export const STAGE_CLAIMS = 6;
 export const STAGE_SCOPE = 7;
-export type Stage = 1 | 2 | 3 | 4 | 5 | 6 | 7;
+export const STAGE_REGISTRATION = 8;
+export type Stage = 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8;
 
 const DESCRIPTIONS: Record<DenyReason, string> = {
   MISSING: 'A bearer token is required',
@@ -51,6 +55,7 @@ const DESCRIPTIONS: Record<DenyReason, string> = {
   CLAIM: 'The token lacks a required claim',
   FORWARD: 'A token claim cannot be forwarded',
   SCOPE: 'The token lacks a required role or scope',
+  REGISTRATION: 'The user is not registered to the application',
 };
 
 export class ResponseBuilder {
@@ -88,6 +93,11 @@ export class ResponseBuilder {
 
   private standardsDeny(reason: DenyReason, bare: boolean): AuthDeny {
     if (bare) return freezeDeny(401, challenge([this.realmParam]), { error: 'unauthorized', error_description: DESCRIPTIONS.MISSING }, reason);
+    // a valid token of a user without a registration: authenticated, not allowed (RFC 6750 §3.1, 403)
+    if (reason === 'REGISTRATION') {
+      const params = [this.realmParam, 'error="insufficient_scope"', `error_description="${DESCRIPTIONS.REGISTRATION}"`];
+      return freezeDeny(403, challenge(params), { error: 'insufficient_scope', error_description: DESCRIPTIONS.REGISTRATION }, reason);
+    }
     const params = [this.realmParam, 'error="invalid_token"', `error_description="${DESCRIPTIONS[reason]}"`];
     return freezeDeny(401, challenge(params), { error: 'invalid_token', error_description: DESCRIPTIONS[reason] }, reason);
   }
@@ -112,7 +122,7 @@ function freezeDeny(status: number, wwwAuthenticate: string, body: object, reaso
 }
 
 function seedDeny(reason: DenyReason, stage: Stage): AuthDeny {
-  const body = stage === STAGE_SCOPE ? SEED_SCOPE_BODY : (SEED_BODIES[stage - 1] as string);
+  const body = stage === STAGE_SCOPE ? SEED_SCOPE_BODY : stage === STAGE_REGISTRATION ? SEED_REGISTRATION_BODY : (SEED_BODIES[stage - 1] as string);
   const headers = Object.freeze({ 'content-type': 'text/html', 'content-length': String(Buffer.byteLength(body)) });
   return Object.freeze({ ok: false as const, status: 403, headers, body, reason, code: DENY_CODES[reason] });
 }

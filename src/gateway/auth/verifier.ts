@@ -3,6 +3,7 @@
  * in the order of the policy's response mode. The seed's HAProxy rules check alg, then iss, then aud,
  * then the signature, then exp; the seed mode keeps that order so that a token failing several checks
  * gets the same body as from HAProxy. The standards mode checks the signature before reading any claim.
+ * The registration check (require_registration, beyond the seed) comes last in both.
  */
 import type { Algorithm } from './config.js';
 import { ALGORITHM_SPECS, verifySignature, type AlgorithmSpec, type VerificationKey } from './algorithms.js';
@@ -12,7 +13,7 @@ import type { HeaderRules } from './header-rules.js';
 import { SELECT_ALG, SELECT_KEY, SELECT_UNKNOWN_KID, type KeySet } from './keys/key-set.js';
 import type { DenyReason } from './reasons.js';
 import {
-  STAGE_ALG, STAGE_AUDIENCE, STAGE_CLAIMS, STAGE_ISSUER, STAGE_SIGNATURE, type ResponseMode, type Stage,
+  STAGE_ALG, STAGE_AUDIENCE, STAGE_CLAIMS, STAGE_ISSUER, STAGE_REGISTRATION, STAGE_SIGNATURE, type ResponseMode, type Stage,
 } from './response.js';
 
 export interface Verified {
@@ -116,6 +117,8 @@ export class Verifier {
     }
     const times = this.claims.times(payload, nowMs);
     if (times !== undefined) return fail(times, STAGE_CLAIMS);
+    const registration = this.claims.registration(payload);
+    if (registration !== undefined) return fail(registration, STAGE_REGISTRATION);
     return { header, payload };
   }
 

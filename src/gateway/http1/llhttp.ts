@@ -70,8 +70,14 @@ export function llhttpMissing(): string | undefined {
   return missing;
 }
 
+/**
+ * What to do about it, after the reason. Only a Node that `engines` allows helps: the upstream client parses
+ * every response with llhttp and has no node:http fallback (a frontend does: `server: node`).
+ */
+export const LLHTTP_ADVICE = 'run Gatehouse on Node.js 22 or later (24 LTS is the baseline), as package.json "engines" says';
+
 function newParser(type: number, maxHeaderSize: number): ResponseParser {
-  if (binding === undefined || missing !== undefined) throw new Error(`${missing ?? 'llhttp is unavailable'}; use Node.js 20 or the node:http server (server: node)`);
+  if (binding === undefined || missing !== undefined) throw new Error(`${missing ?? 'llhttp is unavailable'}; ${LLHTTP_ADVICE}`);
   const parser = new binding();
   parser.initialize(type, {}, maxHeaderSize, STRICT);
   return parser;

@@ -31,6 +31,7 @@ button.secondary,.button.secondary{background:#fff;color:var(--accent)}button.da
 button.link{background:none;border:none;color:inherit;text-decoration:underline;padding:0}
 form.inline{display:inline}svg.icon{vertical-align:-2px;margin-right:.3rem}svg.view-icon{color:var(--ok)}
 .errors{border:2px solid var(--danger);background:#fff5f4;padding:.5rem 1rem;border-radius:6px;margin-bottom:1rem}.errors h2{margin:.3rem 0;font-size:1rem}
+.confirm{border-left:4px solid var(--danger)}
 .flash{border-left:4px solid var(--ok);background:#eefaf1;padding:.6rem 1rem;border-radius:4px}
 .table-wrap{overflow-x:auto}table{border-collapse:collapse;width:100%;background:var(--card)}
 caption{text-align:left;font-weight:600;padding:.3rem 0}th,td{border-bottom:1px solid var(--line);padding:.5rem;text-align:left;vertical-align:top}

@@ -1,6 +1,7 @@
 /** Form controls and small widgets, each labelled, with errors tied to the control (aria-describedby). */
 import { html, type Html } from './html.js';
 import type { FormErrors } from './api.js';
+import { readableMessage, type Labels } from './readable.js';
 
 let counter = 0;
 const nextId = (prefix: string): string => `${prefix}-${(counter = (counter + 1) % 1_000_000)}`;
@@ -9,13 +10,24 @@ export function csrfField(token: string): Html {
   return html`<input type="hidden" name="_csrf" value="${token}">`;
 }
 
-/** The error summary at the top of a form: every message, linked to its field when there is one. */
-export function errorSummary(errors: FormErrors | undefined, fieldIds: Record<string, string> = {}): Html {
+/** A form control an API field's errors belong to: its element id and its label. */
+export type FieldRef = readonly [id: string, label: string];
+
+/**
+ * The error summary at the top of a form: every message in the form's words (labels for API paths,
+ * readable.ts), each linked to its field when the form shows one.
+ */
+export function errorSummary(errors: FormErrors | undefined, fieldRefs: Readonly<Record<string, FieldRef>> = {}): Html {
   if (errors === undefined) return html``;
+  const labels: Labels = Object.fromEntries(Object.entries(fieldRefs).map(([path, [, label]]) => [path, label]));
   const items = [
-    ...errors.general.map((m) => html`<li>${m}</li>`),
+    ...errors.general.map((m) => html`<li>${readableMessage(m, labels)}</li>`),
     ...Object.entries(errors.fields).flatMap(([field, messages]) =>
-      messages.map((m) => (fieldIds[field] === undefined ? html`<li>${m}</li>` : html`<li><a href="#${fieldIds[field]}">${m}</a></li>`)),
+      messages.map((m) => {
+        const ref = fieldRefs[field];
+        const text = readableMessage(m, labels);
+        return ref === undefined ? html`<li>${text}</li>` : html`<li><a href="#${ref[0]}">${text}</a></li>`;
+      }),
     ),
   ];
   return html`<div class="errors" role="alert" tabindex="-1"><h2>Please fix the following</h2><ul>${items}</ul></div>`;
@@ -36,11 +48,6 @@ export interface InputOptions {
   readonly attrs?: Html;
 }
 
-/** FusionAuth's "The [a.b.c] property must be ..." next to its field reads "<label> must be ...". */
-export function inWords(message: string, label: string): string {
-  return message.replace(/^(You must specify )?[Tt]he \[[\w.\[\]]+\] property/, (_m, blank: string | undefined) => (blank === undefined ? label : `${blank}${label}`));
-}
-
 /** The label, hint and error around a control; `control` gets the id and the aria attributes. */
 function frame(o: InputOptions, control: (id: string, aria: Html) => Html): Html {
   const id = o.id ?? nextId(o.name.replace(/[^a-z0-9]/gi, ''));
@@ -52,7 +59,7 @@ function frame(o: InputOptions, control: (id: string, aria: Html) => Html): Html
   return html`<div class="field${messages.length > 0 ? ' invalid' : ''}">
   <label for="${id}">${o.label}</label>${o.required === true ? html` <span class="req" aria-hidden="true">*</span>` : ''}
   ${hintId === undefined ? '' : html`<p class="hint" id="${hintId}">${o.hint}</p>`}
-  ${errorId === undefined ? '' : html`<p class="error" id="${errorId}">${messages.map((m) => inWords(m, o.label)).join(' ')}</p>`}
+  ${errorId === undefined ? '' : html`<p class="error" id="${errorId}">${messages.map((m) => readableMessage(m, { [o.errorKey as string]: o.label })).join(' ')}</p>`}
   ${control(id, aria)}
 </div>`;
 }

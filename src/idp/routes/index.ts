@@ -14,6 +14,7 @@ import { registerUserRoutes } from './users.js';
 import { registerUserSearchRoutes } from './user-search.js';
 import { registerChangePasswordRoutes } from './change-password.js';
 import { registerWellKnownRoutes } from './well-known.js';
+import { registerHomePage } from './home.js';
 import { registerOAuthRoutes } from '../oauth/index.js';
 import { registerAdminConsole } from '../admin/index.js';
 
@@ -31,6 +32,7 @@ export function registerRoutes(app: FastifyInstance, ctx: IdpContext): void {
   registerJwtVendRoute(app, ctx);
   registerJwtIssueRoute(app, ctx);
   registerWellKnownRoutes(app, ctx);
+  registerHomePage(app);
   registerOAuthRoutes(app, ctx);
   registerAdminConsole(app, ctx);
 }

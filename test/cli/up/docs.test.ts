@@ -15,6 +15,7 @@ test('the gatehouse.yaml shown in docs/walkthrough.md is a valid config with the
   assert.equal(config.auth.seed?.response, 'seed');
   assert.deepEqual(config.auth.seed?.algorithms, ['RS256']);
   assert.equal(config.frontends.myfrontend?.auth, 'seed');
+  assert.equal(config.auth.seed?.require_registration, true, 'as up writes it');
 });
 
 test('every flag in the docs/walkthrough.md table is a flag of gatehouse up, and the other way round', () => {

@@ -52,7 +52,8 @@ test('console actions', async (t) => {
     const bad = await s.post(`/admin/applications/${appId}`, { _csrf: csrf, name: 'Shop 2', jwtEnabled: 'on', ttl: 'soon' });
     assert.equal(bad.status, 400);
     const text = await bad.text();
-    assert.match(text, /timeToLiveInSeconds\] property must be a whole number/, 'in the summary, as the API says it');
+    assert.match(text, /<li><a href="#app-ttl">JWT duration \(seconds\) must be a whole number/, 'in the summary, in the form\u2019s words, linked to the field');
+    assert.doesNotMatch(text.slice(text.indexOf('class="errors"'), text.indexOf('</div>', text.indexOf('class="errors"'))), /\[|timeToLiveInSeconds/, 'no API path in the summary');
     assert.match(text, /<p class="error" id="app-ttl-error">JWT duration \(seconds\) must be a whole number/, 'next to the field, in words');
   });
 

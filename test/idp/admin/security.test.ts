@@ -16,6 +16,8 @@ async function fixture(idp: TestIdp) {
   const tenantId = (await idp.api('GET', '/api/tenant')).body.tenants[0].id as string;
   const app = (await idp.api('POST', '/api/application', { application: { name: XSS, roles: [{ name: 'viewer' }], jwtConfiguration: { enabled: true } } })).body.application;
   const user = (await idp.api('POST', '/api/user', { user: { email: 'xss@example.com', password: 'password-123', firstName: XSS } })).body.user;
+  // a registration, for the page that confirms removing it
+  await idp.api('POST', `/api/user/registration/${user.id}`, { registration: { applicationId: app.id } });
   const key = (await idp.api('GET', '/api/key')).body.keys[0];
   const apiKey = (await idp.api('POST', '/api/api-key', { apiKey: { metaData: { attributes: { description: XSS } }, permissions: { endpoints: { '/api/login': ['POST'] } } } })).body.apiKey;
   return { tenantId, app, user, key, apiKey };
@@ -170,7 +172,9 @@ test('admin console guards', async (t) => {
     assert.equal(bad.status, 415);
     const empty = await session.post('/admin/applications', { _csrf: session.csrf, name: '' });
     assert.equal(empty.status, 400);
-    assert.match(await empty.text(), /application\.name|You must specify/);
+    const text = await empty.text();
+    assert.match(text, /<li><a href="#app-name">Name is required\.<\/a><\/li>/, 'the API\u2019s refusal, in the form\u2019s words');
+    assert.doesNotMatch(text, /application\.name|You must specify/);
     const next = await signIn(base, ADMIN);
     assert.equal(next.response.headers.get('location'), '/admin/');
     // ?next= only ever leads to a console page

@@ -18,7 +18,7 @@ import { parseGatewayConfig, startGateway } from '../../../src/gateway/index.js'
 import { createLogger } from '../../../src/shared/logger.js';
 import { shell, statusLine } from '../../e2e/support.js';
 import { ADMIN, startConsoleIdp } from './support.js';
-import { launchChromium, shot } from './browser.js';
+import { fitsAndIsLabelled, launchChromium, phoneSignedIn, shot } from './browser.js';
 import type { Page } from 'playwright-core';
 
 const nav = (page: Page, name: string) => page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name, exact: true });
@@ -178,13 +178,7 @@ test('an administrator does the seed set-up in the browser, then the seed curl s
   assert.deepEqual(consoleErrors, [], 'no script error and no CSP violation on any screen');
 
   // 375 px: every list and form screen again
-  const phone = await browser.newContext({ viewport: { width: 375, height: 800 }, isMobile: true });
-  const small = await phone.newPage();
-  await small.goto(`${idp.url}/admin/login`);
-  await small.getByLabel('Email').fill(ADMIN.loginId);
-  await small.getByLabel('Password').fill(ADMIN.password);
-  await small.getByRole('button', { name: 'Sign in' }).click();
-  await small.waitForURL(/\/admin\/$/);
+  const { phone, small } = await phoneSignedIn(browser, idp.url, ADMIN);
   const applicationPath = `/admin/applications/${applicationId}`;
   for (const [name, path] of [
     ['home', '/admin/'],
@@ -206,14 +200,7 @@ test('an administrator does the seed set-up in the browser, then the seed curl s
     ['users', '/admin/users'],
     ['user-add', '/admin/users/new'],
   ] as const) {
-    await small.goto(`${idp.url}${path}`);
-    const overflow = await small.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
-    assert.ok(overflow <= 1, `${path} is wider than 375 px by ${overflow}`);
-    const unlabelled = await small.evaluate<string[]>(
-      "Array.from(document.querySelectorAll('input:not([type=hidden]),select,textarea,button')).filter(e => (e.labels === undefined || e.labels.length === 0) && !e.getAttribute('aria-label') && !(e.textContent || '').trim()).map(e => e.outerHTML)",
-    );
-    assert.deepEqual(unlabelled, [], `${path}: every control has a label`);
-    await shot(small, `375-${name}`);
+    await fitsAndIsLabelled(small, idp.url, path, `375-${name}`);
   }
   await phone.close();
 

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { html, escapeHtml } from '../../../src/idp/admin/html.js';
-import { inWords } from '../../../src/idp/admin/components.js';
+import { pathInWords, readableErrors, readableMessage } from '../../../src/idp/admin/readable.js';
 import { parseForm } from '../../../src/idp/admin/plugin.js';
 import { SessionStore, csrfMatches, sessionCookie } from '../../../src/idp/admin/session.js';
 import { safeNext } from '../../../src/idp/admin/sign-in.js';
@@ -101,8 +101,21 @@ test('next: only console paths', () => {
   for (const good of ['/admin', '/admin/', '/admin/users?q=a', '/admin/applications/1/edit']) assert.equal(safeNext(good), good);
 });
 
-test('API messages next to their field name the field by its label', () => {
-  assert.equal(inWords('The [tenant.issuer] property must be a string.', 'Issuer'), 'Issuer must be a string.');
-  assert.equal(inWords('You must specify the [user.email] property.', 'Email'), 'You must specify Email.');
-  assert.equal(inWords('A User with email = [x] already exists.', 'Email'), 'A User with email = [x] already exists.');
+test('API messages read as the form\'s words: labels for paths, plain words for other paths, no brackets', () => {
+  assert.equal(readableMessage('The [tenant.issuer] property must be a string.', { 'tenant.issuer': 'Issuer' }), 'Issuer must be a string.');
+  assert.equal(readableMessage('You must specify the [user.email] property.', { 'user.email': 'Email' }), 'Email is required.');
+  assert.equal(readableMessage('A User with email = [x@example.com] already exists.', { 'user.email': 'Email' }), 'A User with email = "x@example.com" already exists.');
+  assert.equal(readableMessage('The [user.password] property is shorter than the minimum of [8] characters.', { 'user.password': 'Password' }), 'Password is shorter than the minimum of 8 characters.');
+  assert.equal(readableMessage('The [application.jwtConfiguration.timeToLiveInSeconds] property must be a whole number.'), 'Time to live in seconds must be a whole number.');
+  assert.equal(
+    readableMessage('You must specify either the [user.email] or [user.username] property. If you are emailing the user you must specify the [user.email].', { 'user.email': 'Email', 'user.username': 'Username' }),
+    'You must specify either the Email or Username. If you are emailing the user you must specify the Email.',
+  );
+  assert.equal(readableMessage('A Tenant with name [Default] already exists.'), 'A Tenant with name "Default" already exists.');
+  assert.equal(pathInWords('apiKey.key'), 'key');
+  assert.equal(pathInWords('key.publicKey'), 'public key');
+  assert.equal(pathInWords('roles[0]'), 'roles');
+  const all = readableErrors({ general: ['The key is in use by a tenant or an application and cannot be deleted.'], fields: { 'key.length': ['The [key.length] property must be 2048, 3072 or 4096 for an RSA key.'] } });
+  assert.deepEqual(all, ['The key is in use by a tenant or an application and cannot be deleted.', 'Length must be 2048, 3072 or 4096 for an RSA key.']);
+  for (const text of all) assert.doesNotMatch(text, /\[|\]/);
 });

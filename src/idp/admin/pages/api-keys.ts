@@ -7,7 +7,9 @@ import type { FormErrors } from '../api.js';
 import { copyable, csrfField, errorSummary, input, PADLOCK, postButton, select } from '../components.js';
 import { html } from '../html.js';
 import { page } from '../layout.js';
-import { nameOf, tenants as allTenants } from '../lookups.js';
+import { byId, nameOf, tenants as allTenants } from '../lookups.js';
+import { confirmPage } from '../confirm.js';
+import { flashOf } from '../readable.js';
 import { field, fields, takeFlash, type AdminRequest, type Router } from '../router.js';
 import type { ApiKey } from '../../model/types.js';
 
@@ -21,6 +23,11 @@ function permissionSummary(key: ApiKey) {
   return entries.map(([endpoint, methods]) => html`<code>${methods.join(', ')} ${endpoint}</code><br>`);
 }
 
+/** How a key is named to a person: its name, else its description, else its id. */
+function labelOf(key: ApiKey): string {
+  return key.name ?? key.metaData.attributes.description ?? key.id;
+}
+
 async function listPage(r: AdminRequest, revealed?: { id: string; value: string }) {
   const [list, tenants] = await Promise.all([r.scope.ctx.storage.apiKeys.find(), allTenants(r.scope.ctx)]);
   const csrf = r.session.csrf;
@@ -32,18 +39,18 @@ async function listPage(r: AdminRequest, revealed?: { id: string; value: string 
     body: html`<h1>API Keys</h1>
 <div class="actions"><a class="button" href="/admin/api-keys/new">Add API key</a></div>
 <div class="table-wrap"><table class="stack"><caption>${list.length} API key${list.length === 1 ? '' : 's'}</caption>
-<thead><tr><th scope="col">Key</th><th scope="col">Description</th><th scope="col">Tenant</th><th scope="col">Permissions</th><th scope="col">Action</th></tr></thead>
+<thead><tr><th scope="col">Key</th><th scope="col">Name</th><th scope="col">Description</th><th scope="col">Tenant</th><th scope="col">Permissions</th><th scope="col">Action</th></tr></thead>
 <tbody>${list.map((k) => {
-      const label = k.name ?? k.metaData.attributes.description ?? k.id;
+      const label = labelOf(k);
       const value =
         revealed?.id === k.id
           ? copyable('Key', revealed.value, { id: `key-${k.id}` })
           : k.retrievable && k.key !== undefined
             ? html`<span class="secret" aria-hidden="true">••••••••••••</span> ${postButton(`/admin/api-keys/${k.id}/reveal`, csrf, 'Reveal', { icon: PADLOCK, danger: true, ariaLabel: `Reveal the key ${label}` })}`
             : html`<em>not retrievable</em>`;
-      return html`<tr><td data-label="Key">${value}</td><td data-label="Description">${k.name ?? ''}${k.name !== undefined && k.metaData.attributes.description !== undefined ? html`<br>` : ''}${k.metaData.attributes.description ?? ''}</td>
+      return html`<tr><td data-label="Key">${value}</td><td data-label="Name">${k.name ?? ''}</td><td data-label="Description">${k.metaData.attributes.description ?? ''}</td>
 <td data-label="Tenant">${k.tenantId === undefined ? 'All tenants' : nameOf(tenants, k.tenantId)}</td><td data-label="Permissions">${permissionSummary(k)}</td>
-<td>${postButton(`/admin/api-keys/${k.id}/delete`, csrf, 'Delete', { danger: true, ariaLabel: `Delete the key ${label}` })}</td></tr>`;
+<td><a class="button secondary" href="/admin/api-keys/${k.id}/delete" aria-label="Delete the key ${label}">Delete…</a></td></tr>`;
     })}</tbody></table></div>`,
   });
 }
@@ -63,7 +70,7 @@ async function newPage(r: AdminRequest, values: KeyValues, errors?: FormErrors) 
     section: 'api-keys',
     session: r.session,
     body: html`<h1>Add API key</h1>
-${errorSummary(errors, { 'apiKey.key': 'apikey-key' })}
+${errorSummary(errors, { 'apiKey.key': ['apikey-key', 'Key'], 'apiKey.name': ['apikey-name', 'Name'], 'apiKey.tenantId': ['apikey-tenant', 'Tenant'] })}
 <form method="post" action="/admin/api-keys" class="card">${csrfField(r.session.csrf)}
 ${input({ name: 'key', label: 'Key', value: values.key, id: 'apikey-key', autocomplete: 'off', hint: 'Leave empty to generate a random key (recommended). At least 16 characters.', errorKey: 'apiKey.key', errors })}
 ${input({ name: 'name', label: 'Name', value: values.name, id: 'apikey-name', errorKey: 'apiKey.name', errors })}
@@ -114,8 +121,22 @@ export function registerApiKeyPages(router: Router): void {
     return listPage(r, { id: String(result.body.apiKey.id), value });
   });
 
+  router.page('/api-keys/:id/delete', async (r) => {
+    const key = await byId(r.scope.ctx.storage.apiKeys, r.params.id);
+    if (key === undefined) return { redirect: '/admin/api-keys', flash: 'That API key does not exist.' };
+    const tenants = await allTenants(r.scope.ctx);
+    return confirmPage(r, {
+      section: 'api-keys',
+      what: 'API key',
+      name: labelOf(key),
+      consequences: html`<p>Every request made with this key is refused from now on (401)${key.tenantId === undefined ? '' : html`, in the tenant <strong>${nameOf(tenants, key.tenantId)}</strong>`}: ${permissionSummary(key)}. A script or gateway set-up that logs users in with it stops working. The key cannot be restored; a new one has a new value.</p>`,
+      action: `/admin/api-keys/${key.id}/delete`,
+      cancel: '/admin/api-keys',
+    });
+  });
+
   router.action('/api-keys/:id/delete', async (r) => {
     const result = await r.scope.api.call('DELETE', `/api/api-key/${encodeURIComponent(String(r.params.id))}`);
-    return { redirect: '/admin/api-keys', flash: result.errors === undefined ? 'Deleted the API key.' : [...result.errors.general, ...Object.values(result.errors.fields).flat()].join(' ') };
+    return { redirect: '/admin/api-keys', flash: result.errors === undefined ? 'Deleted the API key.' : flashOf(result.errors) };
   });
 }

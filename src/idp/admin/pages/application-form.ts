@@ -106,7 +106,7 @@ ${input({ name: 'ttl', label: 'JWT duration (seconds)', type: 'number', value: v
       ? ([['roles', 'Roles', textarea({ name: 'roles', label: 'Roles', value: v.roles, hint: 'One role name per line, e.g. user, admin.', id: 'app-roles', errorKey: 'application.roles', errors })]] as [string, string, Html][])
       : []),
   ];
-  return html`${errorSummary(errors, { 'application.name': 'app-name', 'application.jwtConfiguration.timeToLiveInSeconds': 'app-ttl' })}
+  return html`${errorSummary(errors, { 'application.name': ['app-name', 'Name'], 'application.jwtConfiguration.timeToLiveInSeconds': ['app-ttl', 'JWT duration (seconds)'], 'application.oauthConfiguration.authorizedRedirectURLs': ['app-redirects', 'Authorized redirect URLs'], 'application.roles': ['app-roles', 'Roles'] })}
 <form method="post" action="${o.action}" class="card">
 ${csrfField(o.csrf)}
 ${input({ name: 'name', label: 'Name', value: v.name, required: true, id: 'app-name', errorKey: 'application.name', errors })}

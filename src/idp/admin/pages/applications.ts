@@ -4,6 +4,8 @@
  * reactivate, delete, and the gateway policy page.
  */
 import { copyable, csrfField, errorSummary, input, MAGNIFIER, postButton } from '../components.js';
+import { confirmPage } from '../confirm.js';
+import { flashOf } from '../readable.js';
 import { html } from '../html.js';
 import { page } from '../layout.js';
 import { keys as allKeys, nameOf, tenants as allTenants, byId } from '../lookups.js';
@@ -109,11 +111,11 @@ ${app.jwtConfiguration.enabled ? html`<dt>Access token signing key</dt><dd>${key
       body: html`<h1>Edit application <span class="subject">${app.name}</span></h1>
 ${applicationForm({ action: `/admin/applications/${app.id}`, csrf, values, tenants, keys, create: false, errors })}
 <section class="card" aria-labelledby="roles-title"><h2 id="roles-title">Roles</h2>
-${errorSummary(roleErrors, { 'role.name': 'role-name' })}
+${errorSummary(roleErrors, { 'role.name': ['role-name', 'Role name'] })}
 <div class="table-wrap"><table class="stack"><thead><tr><th scope="col">Name</th><th scope="col">Description</th><th scope="col">Default</th><th scope="col">Action</th></tr></thead>
 <tbody>${app.roles.map(
         (role) => html`<tr><td data-label="Name"><code>${role.name}</code></td><td data-label="Description">${role.description ?? ''}</td><td data-label="Default">${role.isDefault ? 'yes' : 'no'}</td>
-<td>${postButton(`/admin/applications/${app.id}/roles/${role.id}/delete`, csrf, 'Remove', { danger: true, ariaLabel: `Remove role ${role.name}` })}</td></tr>`,
+<td><a class="button secondary" href="/admin/applications/${app.id}/roles/${role.id}/delete" aria-label="Remove role ${role.name}">Remove…</a></td></tr>`,
       )}</tbody></table></div>
 <form method="post" action="/admin/applications/${app.id}/roles">${csrfField(csrf)}
 <h3>Add a role</h3>
@@ -162,11 +164,28 @@ ${input({ name: 'description', label: 'Description', id: 'role-description' })}
     return { redirect: `/admin/applications/${app.id}/edit`, flash: `Added role ${field(r.form, 'name')}.` };
   });
 
+  router.page('/applications/:id/roles/:roleId/delete', async (r) => {
+    const app = await find(r);
+    if (app === undefined) return missing;
+    const role = app.roles.find((x) => x.id === r.params.roleId);
+    if (role === undefined) return { redirect: `/admin/applications/${app.id}/edit`, flash: 'That role does not exist.' };
+    return confirmPage(r, {
+      section: 'applications',
+      verb: 'Remove',
+      what: 'role',
+      name: role.name,
+      consequences: html`<p>This removes the role from <strong>${app.name}</strong> and from every registration that has it: tokens issued from now on no longer carry it in <code>roles</code>, and routes that require it refuse those users. Tokens already issued keep it until they expire.</p>`,
+      action: `/admin/applications/${app.id}/roles/${role.id}/delete`,
+      cancel: `/admin/applications/${app.id}/edit`,
+      button: 'Remove the role',
+    });
+  });
+
   router.action('/applications/:id/roles/:roleId/delete', async (r) => {
     const app = await find(r);
     if (app === undefined) return missing;
     const result = await r.scope.api.call('DELETE', `/api/application/${app.id}/role/${encodeURIComponent(String(r.params.roleId))}`);
-    return { redirect: `/admin/applications/${app.id}/edit`, flash: result.errors === undefined ? 'Removed the role.' : result.errors.general.join(' ') };
+    return { redirect: `/admin/applications/${app.id}/edit`, flash: result.errors === undefined ? 'Removed the role.' : flashOf(result.errors) };
   });
 
   for (const [path, call, done] of [
@@ -179,20 +198,20 @@ ${input({ name: 'description', label: 'Description', id: 'role-description' })}
       if (app.id === ADMIN_APPLICATION_ID) return { redirect: `/admin/applications/${app.id}`, flash: 'The admin console\u2019s own application cannot be deactivated here.' };
       const [method, url] = call(app.id);
       const result = await r.scope.api.call(method, url);
-      return { redirect: `/admin/applications/${app.id}`, flash: result.errors === undefined ? `${done} ${app.name}.` : result.errors.general.join(' ') };
+      return { redirect: `/admin/applications/${app.id}`, flash: result.errors === undefined ? `${done} ${app.name}.` : flashOf(result.errors) };
     });
   }
 
   router.page('/applications/:id/delete', async (r) => {
     const app = await find(r);
     if (app === undefined) return missing;
-    return page({
-      title: `Delete ${app.name}`,
+    return confirmPage(r, {
       section: 'applications',
-      session: r.session,
-      body: html`<h1>Delete application <span class="subject">${app.name}</span>?</h1>
-<p class="card">This permanently deletes the application, its registrations and refresh tokens. Its keys stay in Key Master. Tokens already issued stay valid until they expire.</p>
-<form method="post" action="/admin/applications/${app.id}/delete">${csrfField(r.session.csrf)}<div class="actions"><button type="submit" class="danger">Delete permanently</button> <a href="/admin/applications/${app.id}">Cancel</a></div></form>`,
+      what: 'application',
+      name: app.name,
+      consequences: html`<p>This permanently deletes the application, its registrations and refresh tokens. Its keys stay in Key Master. Tokens already issued stay valid until they expire.</p>`,
+      action: `/admin/applications/${app.id}/delete`,
+      cancel: `/admin/applications/${app.id}`,
     });
   });
 
@@ -201,7 +220,7 @@ ${input({ name: 'description', label: 'Description', id: 'role-description' })}
     if (app === undefined) return missing;
     if (app.id === ADMIN_APPLICATION_ID) return { redirect: `/admin/applications/${app.id}`, flash: 'The admin console\u2019s own application cannot be deleted here.' };
     const result = await r.scope.api.call('DELETE', `/api/application/${app.id}?hardDelete=true`);
-    return { redirect: '/admin/applications', flash: result.errors === undefined ? `Deleted ${app.name}.` : result.errors.general.join(' ') };
+    return { redirect: '/admin/applications', flash: result.errors === undefined ? `Deleted ${app.name}.` : flashOf(result.errors) };
   });
 
   registerGatewayPage(router, find);

@@ -10,6 +10,10 @@ import { page } from '../layout.js';
 import type { AdminRequest, Router } from '../router.js';
 import type { Application, Tenant } from '../../model/types.js';
 
+/** How to run the policy, as typed after `npm ci` (`gatehouse` is not on the PATH then: npx runs package.json's bin). */
+export const RUN_COMMANDS = `npx gatehouse echo --port 9001 &
+npx gatehouse gateway --config gatehouse.yaml`;
+
 /** A gateway config name (letters, digits, _ . -) from the application's name. */
 export function policyName(app: Application): string {
   const slug = app.name.toLowerCase().replace(/[^a-z0-9_.-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 64);
@@ -26,6 +30,7 @@ export function gatewayPolicyYaml(o: { app: Application; tenant: Tenant; keys: '
     issuer: ${JSON.stringify(o.tenant.issuer)}
     audience: ${JSON.stringify(o.app.id)}
     keys: ${keys}
+    require_registration: true  # stricter than the seed: only users registered to the application (docs/auth.md)
     forward:
       headers:
         X-User-Id: sub
@@ -79,7 +84,11 @@ ${copyable('gatehouse.yaml (pubkey.pem)', gatewayPolicyYaml({ app, tenant, keys:
 <section class="card"><h2>With the JWKS URL (follows key rotation)</h2>
 ${copyable('gatehouse.yaml (JWKS)', gatewayPolicyYaml({ app, tenant, keys: 'jwks', jwksUrl }), { multiline: true, id: 'policy-jwks' })}
 </section>
-<p>Change <code>bind</code> and the server address to yours. Run it with <code>gatehouse gateway --config gatehouse.yaml</code>; the keys are explained in docs/auth.md.</p>`,
+<section class="card"><h2>Run it</h2>
+<p>Change <code>bind</code> and the server address to yours, then from the Gatehouse folder (after <code>npm ci</code>):</p>
+${copyable('Commands', RUN_COMMANDS, { multiline: true, id: 'run-commands' })}
+<p>The first line starts the sample echo service on the server address above; leave it out to use your own service. Every key of the policy is explained in <code>docs/auth.md</code>.</p>
+</section>`,
     });
   });
 }

@@ -3,7 +3,9 @@
  * copy button (what the seed copies into pubkey.pem), generating and importing keys, deleting unused ones.
  */
 import type { FormErrors } from '../api.js';
-import { copyable, csrfField, errorSummary, formatInstant, input, MAGNIFIER, postButton, select, textarea } from '../components.js';
+import { copyable, csrfField, errorSummary, formatInstant, input, MAGNIFIER, select, textarea, type FieldRef } from '../components.js';
+import { confirmPage } from '../confirm.js';
+import { flashOf } from '../readable.js';
 import { html } from '../html.js';
 import { page } from '../layout.js';
 import { numberOrText, byId } from '../lookups.js';
@@ -22,6 +24,16 @@ const ALGORITHMS: [string, string][] = [
   ['HS384', 'HMAC using SHA-384 (HS384)'],
   ['HS512', 'HMAC using SHA-512 (HS512)'],
 ];
+
+const IMPORT_FIELDS: Record<string, FieldRef> = {
+  'key.name': ['import-name', 'Name'],
+  'key.kid': ['import-kid', 'Key id (kid)'],
+  'key.algorithm': ['import-algorithm', 'Algorithm'],
+  'key.publicKey': ['import-public', 'Public key (PEM)'],
+  'key.certificate': ['import-certificate', 'Certificate (PEM)'],
+  'key.privateKey': ['import-private', 'Private key (PEM)'],
+  'key.secret': ['import-secret', 'HMAC secret (base64)'],
+};
 
 const find = (r: AdminRequest): Promise<Key | undefined> => byId(r.scope.ctx.storage.keys, r.params.id);
 
@@ -50,7 +62,7 @@ export function registerKeyPages(router: Router): void {
       section: 'keys',
       session: r.session,
       body: html`<h1>Generate key</h1>
-${errorSummary(errors, { 'key.name': 'key-name', 'key.length': 'key-length' })}
+${errorSummary(errors, { 'key.name': ['key-name', 'Name'], 'key.algorithm': ['key-algorithm', 'Algorithm'], 'key.length': ['key-length', 'Key length (RSA)'] })}
 <form method="post" action="/admin/keys/generate" class="card">${csrfField(r.session.csrf)}
 ${input({ name: 'name', label: 'Name', value: values.name, required: true, id: 'key-name', errorKey: 'key.name', errors })}
 ${select({ name: 'algorithm', label: 'Algorithm', options: ALGORITHMS, value: values.algorithm, id: 'key-algorithm', errorKey: 'key.algorithm', errors })}
@@ -77,7 +89,7 @@ ${input({ name: 'issuer', label: 'Certificate issuer', value: values.issuer, id:
       section: 'keys',
       session: r.session,
       body: html`<h1>Import key</h1>
-${errorSummary(errors, { 'key.name': 'import-name' })}
+${errorSummary(errors, IMPORT_FIELDS)}
 <form method="post" action="/admin/keys/import" class="card">${csrfField(r.session.csrf)}
 ${input({ name: 'name', label: 'Name', value: values.name, required: true, id: 'import-name', errorKey: 'key.name', errors })}
 ${input({ name: 'kid', label: 'Key id (kid)', value: values.kid, id: 'import-kid', hint: 'Optional; derived from the certificate or the public key when empty.', errorKey: 'key.kid', errors })}
@@ -110,7 +122,8 @@ ${input({ name: 'secret', label: 'HMAC secret (base64)', type: 'password', id: '
       section: 'keys',
       session: r.session,
       flash: takeFlash(r.session),
-      body: html`<h1>Key <span class="subject">${key.name}</span></h1>
+      body: html`<h1><span class="subject">${key.name}</span></h1>
+<p class="hint">A key in Key Master: ${key.algorithm}, ${key.type === 'HMAC' ? 'a shared secret' : key.hasPrivateKey ? 'signs tokens' : 'verifies tokens only'}.</p>
 <section class="card"><dl class="props">
 <dt>Id</dt><dd><code>${key.id}</code></dd>
 <dt>Algorithm</dt><dd>${key.algorithm}</dd>
@@ -122,7 +135,20 @@ ${info.validTo === undefined ? '' : html`<dt>Certificate valid</dt><dd>${formatI
 </dl></section>
 ${key.publicKey === undefined ? html`<p class="card">An HMAC key has no public key: a gateway needs the shared secret, which is never shown.</p>` : html`<section class="card"><h2>Public Key</h2>${copyable('PEM encoded', key.publicKey, { multiline: true, id: 'public-key' })}</section>`}
 ${key.certificate === undefined ? '' : html`<section class="card"><h2>Certificate</h2>${copyable('PEM encoded certificate', key.certificate, { multiline: true, id: 'certificate' })}</section>`}
-<div class="actions">${postButton(`/admin/keys/${key.id}/delete`, r.session.csrf, 'Delete key', { danger: true })}</div>`,
+<div class="actions"><a class="button secondary" href="/admin/keys/${key.id}/delete">Delete key…</a></div>`,
+    });
+  });
+
+  router.page('/keys/:id/delete', async (r) => {
+    const key = await find(r);
+    if (key === undefined) return { redirect: '/admin/keys', flash: 'That key does not exist.' };
+    return confirmPage(r, {
+      section: 'keys',
+      what: 'key',
+      name: key.name,
+      consequences: html`<p>This permanently deletes the key${key.hasPrivateKey || key.type === 'HMAC' ? ', including its private part' : ''}. Tokens it signed no longer verify at gateways that read the identity provider's JWKS, and a gateway with a copy of its public key (<code>pubkey.pem</code>) keeps accepting them until it is changed. A key a tenant or an application signs with cannot be deleted.</p>`,
+      action: `/admin/keys/${key.id}/delete`,
+      cancel: `/admin/keys/${key.id}`,
     });
   });
 
@@ -130,7 +156,7 @@ ${key.certificate === undefined ? '' : html`<section class="card"><h2>Certificat
     const key = await find(r);
     if (key === undefined) return { redirect: '/admin/keys', flash: 'That key does not exist.' };
     const result = await r.scope.api.call('DELETE', `/api/key/${key.id}`);
-    if (result.errors !== undefined) return { redirect: `/admin/keys/${key.id}`, flash: [...result.errors.general, ...Object.values(result.errors.fields).flat()].join(' ') };
+    if (result.errors !== undefined) return { redirect: `/admin/keys/${key.id}`, flash: flashOf(result.errors) };
     return { redirect: '/admin/keys', flash: `Deleted key ${key.name}.` };
   });
 }

@@ -1,7 +1,8 @@
 /**
  * Users: list and search, add (email, password; no email is ever sent), the user's page with its
  * registrations, lock (deactivate: logins answer 423, refresh tokens revoked) and unlock (reactivate and
- * clear a failed-login lockout), and adding a registration to an application with roles.
+ * clear a failed-login lockout), adding a registration to an application with roles and removing one after
+ * a confirmation. Editing, setting a password and deleting are in user-edit.ts.
  */
 import type { FormErrors } from '../api.js';
 import { csrfField, errorSummary, formatInstant, input, postButton, select, tabs, toggle } from '../components.js';
@@ -11,6 +12,9 @@ import { nameOf, tenants as allTenants, byId } from '../lookups.js';
 import { field, fields, takeFlash, type AdminRequest, type Router } from '../router.js';
 import type { User } from '../../model/types.js';
 import { ADMIN_APPLICATION_ID } from '../admin-application.js';
+import { confirmPage } from '../confirm.js';
+import { flashOf } from '../readable.js';
+import { loginOf, registerUserEditPages } from './user-edit.js';
 
 const PAGE_SIZE = 100;
 
@@ -68,7 +72,7 @@ ${input({ name: 'q', label: 'Search by email, username, name or id', type: 'sear
       section: 'users',
       session: r.session,
       body: html`<h1>Add user</h1>
-${errorSummary(errors, { 'user.email': 'user-email', 'user.password': 'user-password' })}
+${errorSummary(errors, { 'user.email': ['user-email', 'Email'], 'user.password': ['user-password', 'Password'] })}
 <form method="post" action="/admin/users" class="card">${csrfField(r.session.csrf)}
 ${tenants.length > 1 ? select({ name: 'tenantId', label: 'Tenant', options: tenants.map((t): [string, string] => [t.id, t.name]), value: values.tenantId, id: 'user-tenant' }) : html`<input type="hidden" name="tenantId" value="${tenants[0]?.id ?? ''}">`}
 ${input({ name: 'email', label: 'Email', type: 'email', value: values.email, required: true, id: 'user-email', autocomplete: 'off', errorKey: 'user.email', errors })}
@@ -111,12 +115,10 @@ ${input({ name: 'lastName', label: 'Last name', value: values.lastName, id: 'use
       session: r.session,
       flash: takeFlash(r.session),
       body: html`<h1>User <span class="subject">${user.email ?? user.username}</span> ${user.active && !lockedOut ? html`<span class="badge on">Active</span>` : html`<span class="badge off">Locked</span>`}</h1>
-<div class="actions">${
+<div class="actions"><a class="button" href="/admin/users/${user.id}/edit">Edit</a> <a class="button secondary" href="/admin/users/${user.id}/password">Set password</a> ${
         self
-          ? html`<p class="hint">This is you: you cannot lock your own account here.</p>`
-          : user.active && !lockedOut
-            ? postButton(`/admin/users/${user.id}/lock`, csrf, 'Lock account', { danger: true })
-            : postButton(`/admin/users/${user.id}/unlock`, csrf, 'Unlock account')
+          ? html`<p class="hint">This is you: you cannot lock or delete your own account here.</p>`
+          : html`${user.active && !lockedOut ? postButton(`/admin/users/${user.id}/lock`, csrf, 'Lock account', { danger: true }) : postButton(`/admin/users/${user.id}/unlock`, csrf, 'Unlock account')} <a class="button secondary" href="/admin/users/${user.id}/delete">Delete…</a>`
       }</div>
 <div class="card">${tabs('User', [
   ['details', 'Details', html`<dl class="props">
@@ -133,7 +135,7 @@ ${lockedOut ? html`<dt>Failed logins</dt><dd>Locked out until ${formatInstant(lo
 <div class="table-wrap"><table class="stack"><thead><tr><th scope="col">Application</th><th scope="col">Roles</th><th scope="col">Created</th><th scope="col">Action</th></tr></thead>
 <tbody>${registrations.map(
         (reg) => html`<tr><td data-label="Application">${nameOf(applications, reg.applicationId)}</td><td data-label="Roles">${reg.roles.join(', ') || 'none'}</td><td data-label="Created">${formatInstant(reg.insertInstant)}</td>
-<td>${postButton(`/admin/users/${user.id}/registrations/${reg.applicationId}/delete`, csrf, 'Remove', { danger: true, ariaLabel: `Remove the registration to ${nameOf(applications, reg.applicationId)}` })}</td></tr>`,
+<td><a class="button secondary" href="/admin/users/${user.id}/registrations/${reg.applicationId}/delete" aria-label="Remove the registration to ${nameOf(applications, reg.applicationId)}">Remove…</a></td></tr>`,
       )}</tbody></table></div>`],
 ])}</div>`,
     });
@@ -148,7 +150,7 @@ ${lockedOut ? html`<dt>Failed logins</dt><dd>Locked out until ${formatInstant(lo
       if (user === undefined) return missing;
       if (user.id === r.session.userId) return { redirect: `/admin/users/${user.id}`, flash: 'You cannot lock your own account.' };
       const result = action === 'lock' ? await r.scope.api.call('DELETE', `/api/user/${user.id}`) : await r.scope.api.call('PUT', `/api/user/${user.id}?reactivate=true`);
-      if (result.errors !== undefined) return { redirect: `/admin/users/${user.id}`, flash: result.errors.general.join(' ') };
+      if (result.errors !== undefined) return { redirect: `/admin/users/${user.id}`, flash: flashOf(result.errors) };
       if (action === 'lock') await r.scope.sessions.destroyUser(user.id);
       else await r.scope.ctx.storage.clearLoginFailures(user.id);
       return { redirect: `/admin/users/${user.id}`, flash: `${label} ${user.email ?? user.username ?? user.id}.` };
@@ -168,7 +170,7 @@ ${lockedOut ? html`<dt>Failed logins</dt><dd>Locked out until ${formatInstant(lo
       section: 'users',
       session: r.session,
       body: html`<h1>Add registration for <span class="subject">${user.email ?? user.username}</span></h1>
-${errorSummary(errors, { 'registration.applicationId': 'reg-app' })}
+${errorSummary(errors, { 'registration.applicationId': ['reg-app', 'Application'] })}
 ${
   apps.length === 0
     ? html`<p class="card">This user is registered to every active application of its tenant.</p>`
@@ -202,10 +204,31 @@ ${apps.map(
     return { redirect: `/admin/users/${user.id}#panel-registrations`, flash: 'Added the registration.' };
   });
 
+  router.page('/users/:id/registrations/:applicationId/delete', async (r) => {
+    const user = await find(r);
+    if (user === undefined) return missing;
+    const application = await byId(r.scope.ctx.storage.applications, r.params.applicationId);
+    const registered = application !== undefined && (await r.scope.ctx.storage.registrations.find({ user_id: user.id })).some((reg) => reg.applicationId === application.id);
+    if (application === undefined || !registered) return { redirect: `/admin/users/${user.id}#panel-registrations`, flash: 'That registration does not exist.' };
+    const admin = application.id === ADMIN_APPLICATION_ID;
+    return confirmPage(r, {
+      section: 'users',
+      verb: 'Remove',
+      what: 'the registration to',
+      name: application.name,
+      consequences: html`<p><strong>${loginOf(user)}</strong> loses their roles in <strong>${application.name}</strong>: a login to it answers 202 with a token without <code>applicationId</code> or <code>roles</code>, which a gateway with <code>require_registration</code> refuses.${admin ? html` This is the admin console's own application: they can no longer sign in to this console.` : ''} Tokens already issued keep their roles until they expire.</p>`,
+      action: `/admin/users/${user.id}/registrations/${application.id}/delete`,
+      cancel: `/admin/users/${user.id}#panel-registrations`,
+      button: 'Remove the registration',
+    });
+  });
+
   router.action('/users/:id/registrations/:applicationId/delete', async (r) => {
     const user = await find(r);
     if (user === undefined) return missing;
     const result = await r.scope.api.call('DELETE', `/api/user/registration/${user.id}/${encodeURIComponent(String(r.params.applicationId))}`);
-    return { redirect: `/admin/users/${user.id}#panel-registrations`, flash: result.errors === undefined ? 'Removed the registration.' : result.errors.general.join(' ') };
+    return { redirect: `/admin/users/${user.id}#panel-registrations`, flash: result.errors === undefined ? 'Removed the registration.' : flashOf(result.errors) };
   });
+
+  registerUserEditPages(router, find, missing);
 }

@@ -61,8 +61,8 @@ test('hosted backend', async (t) => {
     assert.equal(me.response.headers.get('access-control-allow-origin'), ORIGIN);
     assert.equal(me.response.headers.get('access-control-allow-credentials'), 'true');
     const info = JSON.parse(me.html);
-    assert.equal(info.email, fx.user.email);
     assert.equal(info.sub, fx.user.id);
+    assert.equal(info.email, undefined, 'Strict scope handling: the default scope (openid offline_access) carries no email claim');
     assert.equal((await browse(`${idp}/app/me`, new CookieJar())).status, 401);
 
     const oldAccess = jar.get('app.at');

@@ -27,7 +27,7 @@ export function cookieDomain(hostname: string): string | undefined {
   const host = hostname.toLowerCase();
   if (host.includes(':') || host.startsWith('[') || IPV4.test(host) || !host.includes('.') || host === 'localhost' || host.endsWith('.localhost')) return undefined;
   const labels = host.split('.');
-  const keep = labels.length >= 3 && labels.at(-1)!.length === 2 && SECOND_LEVEL.has(labels.at(-2)!) ? 3 : 2;
+  const keep = labels.at(-1)!.length === 2 && SECOND_LEVEL.has(labels.at(-2)!) ? 3 : 2;
   return labels.length < keep ? undefined : labels.slice(-keep).join('.');
 }
 

@@ -112,7 +112,7 @@ test('@fusionauth/react-sdk signs in, shows the user, refreshes, uses SSO and si
   await build({
     root: FIXTURE,
     configFile: false,
-    logLevel: 'warn',
+    logLevel: 'error',
     cacheDir: join(work, 'vite-cache'),
     plugins: [react()],
     build: { outDir: dist, emptyOutDir: true },

@@ -40,6 +40,17 @@ interface ServedApp {
   close(): Promise<void>;
 }
 
+/** Listens on a free port of 127.0.0.1; returns the base URL and a close that ends open connections. */
+async function listen(server: Server): Promise<{ url: string; close(): Promise<void> }> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const close = () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close };
+}
+
 /** Serves the built app (any unknown path: index.html), its /config.js, and records /frontchannel-logout. */
 async function serveApp(dist: string, config: (url: string) => Record<string, string>): Promise<ServedApp> {
   const logoutHits: string[] = [];
@@ -60,17 +71,9 @@ async function serveApp(dist: string, config: (url: string) => Record<string, st
       response.writeHead(404).end();
     }
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    url,
-    logoutHits,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  const listening = await listen(server);
+  url = listening.url;
+  return { ...listening, logoutHits };
 }
 
 /** A plain OAuth client: records its callbacks and front-channel logout calls. */
@@ -83,17 +86,7 @@ async function serveRelyingParty(): Promise<ServedApp & { callbacks: URL[] }> {
     if (url.pathname === '/callback') callbacks.push(url);
     response.writeHead(200, { 'content-type': 'text/html' }).end(`<!doctype html><title>docs ${url.pathname}</title>`);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    logoutHits,
-    callbacks,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return { ...(await listen(server)), logoutHits, callbacks };
 }
 
 async function screenshots(page: Page, name: string): Promise<void> {

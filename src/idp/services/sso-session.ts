@@ -132,8 +132,3 @@ export async function endSsoSession(ctx: IdpContext, request: FastifyRequest, re
   if (session !== undefined) await ctx.storage.ssoSessions.delete(session.id);
   return session;
 }
-
-/** Ends every SSO session of a user (deactivation, a password reset). */
-export async function endUserSsoSessions(ctx: IdpContext, userId: string): Promise<number> {
-  return ctx.storage.ssoSessions.deleteWhere({ user_id: userId });
-}

@@ -206,6 +206,28 @@ export interface AuthorizationCode {
   revoked?: boolean;
 }
 
+/**
+ * An SSO session of the hosted login pages (src/idp/services/sso-session.ts). `id` is the SHA-256 (hex) of
+ * the `fusionauth.sso` cookie value, which is never stored.
+ */
+export interface SsoSession {
+  id: string;
+  tenantId: string;
+  userId: string;
+  /** Epoch seconds of the interactive sign-in (the id token's `auth_time`). */
+  authTime: number;
+  /** "Keep me signed in": a persistent cookie rather than one that ends with the browser session. */
+  persistent: boolean;
+  /** The user's `passwordLastUpdateInstant` at sign-in: a password change ends the session. */
+  passwordInstant?: number;
+  /** The applications that received a code through this session (front-channel logout calls theirs). */
+  applicationIds: string[];
+  insertInstant: number;
+  lastAccessInstant: number;
+  /** lastAccessInstant + the tenant's lifetime when last written (for clean-up; the current tenant setting decides). */
+  expiresInstant: number;
+}
+
 /** An admin console session as stored (src/idp/admin/session.ts): `id` is the SHA-256 of the cookie value. */
 export interface StoredAdminSession {
   id: string;

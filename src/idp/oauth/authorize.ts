@@ -2,7 +2,9 @@
  * `GET /oauth2/authorize` shows the hosted login page; the page posts to `POST /oauth2/authorize`, which
  * checks the CSRF token, re-validates the whole authorization request, runs the Login API's decision
  * (password, lockout) and redirects to the registered `redirect_uri` with `code`, `locale`, `state` and
- * FusionAuth's `userState`.
+ * FusionAuth's `userState`. A live SSO session (sso.ts) answers `GET` with a code and no form, unless
+ * `prompt=login` or `max_age` asks for the form; `prompt=none` without one answers `login_required`. A
+ * sign-in on the form starts a session ("Keep me signed in": `rememberDevice=true`).
  *
  * Until the client and its redirect URI are known to match exactly, every problem is an error page (never
  * a redirect); after that, errors go back to the redirect URI as `error`, `error_reason`,
@@ -18,12 +20,15 @@ import { csrfValid, issueCsrfToken } from './csrf.js';
 import { OAuthError, oauthError } from './errors.js';
 import { param, type Params } from './form.js';
 import { grantEnabled } from './grants/enabled.js';
+import { isHostedCallback } from './hosted-backend/index.js';
 import { errorPage, sendPage } from './html.js';
 import { OAUTH_ROUTE, requestParams } from './http.js';
 import { loginPage } from './login-page.js';
 import { challengeRequired, checkChallenge } from './pkce.js';
-import { isAuthorizedRedirect, withParams } from './redirect.js';
+import { readPrompt } from './prompt.js';
+import { authorizedRedirects, isAuthorizedRedirect, withParams } from './redirect.js';
 import { grantUserScopes } from './scopes.js';
+import { rememberSignIn, ssoSignIn, type SignedIn } from './sso.js';
 
 const POSTED_BACK = ['client_id', 'redirect_uri', 'response_type', 'scope', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'response_mode'] as const;
 
@@ -50,11 +55,11 @@ interface AuthorizeRequest extends Trusted {
   codeChallenge?: string;
 }
 
-async function trustedClient(ctx: IdpContext, params: Params): Promise<Trusted> {
+async function trustedClient(ctx: IdpContext, request: FastifyRequest, params: Params): Promise<Trusted> {
   const application = await findClient(ctx, param(params, 'client_id'));
   if (application === undefined) throw new PageError(400, 'The client_id is missing or does not name an active application.');
   const redirectUri = param(params, 'redirect_uri');
-  if (redirectUri === undefined || !isAuthorizedRedirect(application, redirectUri)) {
+  if (redirectUri === undefined || !(isAuthorizedRedirect(application, redirectUri) || isHostedCallback(request, redirectUri))) {
     throw new PageError(400, 'The redirect_uri is missing or is not one of the authorized redirect URLs of this application.');
   }
   const tenant = await ctx.storage.tenants.get(application.tenantId);
@@ -72,7 +77,6 @@ function validate(trusted: Trusted, params: Params): AuthorizeRequest {
   const scopes = grantUserScopes(trusted.application, param(params, 'scope'));
   const codeChallenge = checkChallenge(param(params, 'code_challenge'), param(params, 'code_challenge_method'));
   if (codeChallenge === undefined && challengeRequired(trusted.application)) oauthError('invalid_request', 'missing_code_challenge', 'The application requires PKCE: send code_challenge and code_challenge_method=S256.');
-  if (param(params, 'prompt') === 'none') oauthError('login_required', 'login_required', 'The user must sign in.');
   const nonce = param(params, 'nonce');
   return { ...trusted, scopes, ...(nonce === undefined ? {} : { nonce }), ...(codeChallenge === undefined ? {} : { codeChallenge }) };
 }
@@ -88,6 +92,15 @@ function origin(uri: string): string {
   return new URL(uri).origin;
 }
 
+/**
+ * Where the form's answer may redirect (CSP form-action covers the redirects after a form post): the
+ * client's redirect URI; for the hosted backend's callback, also where the callback sends the browser on.
+ */
+function formTargets(request: FastifyRequest, req: AuthorizeRequest): string[] {
+  if (!isHostedCallback(request, req.redirectUri)) return [origin(req.redirectUri)];
+  return [...new Set(authorizedRedirects(req.application).flatMap((u) => (URL.canParse(u) ? [origin(u)] : [])))];
+}
+
 function showLogin(request: FastifyRequest, reply: FastifyReply, req: AuthorizeRequest, params: Params, status: number, error?: string, loginId?: string): FastifyReply {
   const hidden = POSTED_BACK.flatMap((name) => {
     const value = param(params, name);
@@ -100,8 +113,9 @@ function showLogin(request: FastifyRequest, reply: FastifyReply, req: AuthorizeR
     csrf,
     ...(error === undefined ? {} : { error }),
     ...(loginId === undefined ? {} : { loginId }),
+    rememberDevice: param(params, 'rememberDevice') === 'true',
   });
-  return sendPage(reply, status, html, [origin(req.redirectUri)]);
+  return sendPage(reply, status, html, formTargets(request, req));
 }
 
 /**
@@ -116,6 +130,22 @@ const MESSAGES: Record<number, string> = {
   203: 'You must change your password before you can sign in.',
 };
 
+/** Stores a code for the signed-in user and redirects to the client with it. */
+async function redirectWithCode(ctx: IdpContext, reply: FastifyReply, req: AuthorizeRequest, signedIn: SignedIn): Promise<FastifyReply> {
+  const code = await createCode(ctx, req.tenant, {
+    tenantId: req.tenant.id,
+    applicationId: req.application.id,
+    userId: signedIn.user.id,
+    redirectUri: req.redirectUri,
+    scope: req.scopes.join(' '),
+    authTime: signedIn.authTime,
+    ...(req.nonce === undefined ? {} : { nonce: req.nonce }),
+    ...(req.codeChallenge === undefined ? {} : { codeChallenge: req.codeChallenge, codeChallengeMethod: 'S256' as const }),
+  });
+  const userState = signedIn.registered ? 'Authenticated' : 'AuthenticatedNotRegistered';
+  return reply.header('cache-control', 'no-store').redirect(withParams(req.redirectUri, { code, locale: 'en', state: req.state, userState }), 302);
+}
+
 export function registerAuthorize(app: FastifyInstance, ctx: IdpContext): void {
   const handle = async (request: FastifyRequest, reply: FastifyReply) => {
     let trusted: Trusted | undefined;
@@ -123,9 +153,15 @@ export function registerAuthorize(app: FastifyInstance, ctx: IdpContext): void {
       const params = requestParams(request);
       const posted = request.method === 'POST';
       if (posted && !csrfValid(request, params)) throw new PageError(403, 'The sign-in form expired or was not sent by this site. Go back to the application and start again.');
-      trusted = await trustedClient(ctx, params);
+      trusted = await trustedClient(ctx, request, params);
       const req = validate(trusted, params);
-      if (!posted) return showLogin(request, reply, req, params, 200, undefined, param(params, 'login_hint'));
+      if (!posted) {
+        const prompt = readPrompt(params);
+        const sso = await ssoSignIn(ctx, request, reply, req.tenant, req.application, prompt);
+        if (sso !== undefined) return redirectWithCode(ctx, reply, req, sso);
+        if (prompt.none) oauthError('login_required', 'authentication_required', 'The user must sign in: there is no live sign-in session.');
+        return showLogin(request, reply, req, params, 200, undefined, param(params, 'login_hint'));
+      }
 
       const loginId = param(params, 'loginId');
       const password = param(params, 'password');
@@ -135,19 +171,9 @@ export function registerAuthorize(app: FastifyInstance, ctx: IdpContext): void {
       if (outcome.status === 202 && req.application.oauthConfiguration.requireRegistration === true) {
         return showLogin(request, reply, req, params, 403, 'You are not registered for this application.', loginId);
       }
-      const now = ctx.now();
-      const code = await createCode(ctx, req.tenant, {
-        tenantId: req.tenant.id,
-        applicationId: req.application.id,
-        userId: outcome.user.id,
-        redirectUri: req.redirectUri,
-        scope: req.scopes.join(' '),
-        authTime: Math.floor(now / 1000),
-        ...(req.nonce === undefined ? {} : { nonce: req.nonce }),
-        ...(req.codeChallenge === undefined ? {} : { codeChallenge: req.codeChallenge, codeChallengeMethod: 'S256' as const }),
-      });
-      const userState = outcome.status === 200 ? 'Authenticated' : 'AuthenticatedNotRegistered';
-      return reply.header('cache-control', 'no-store').redirect(withParams(req.redirectUri, { code, locale: 'en', state: req.state, userState }), 302);
+      const signedIn: SignedIn = { user: outcome.user, authTime: Math.floor(ctx.now() / 1000), registered: outcome.status === 200 };
+      await rememberSignIn(ctx, request, reply, req.tenant, req.application, signedIn, param(params, 'rememberDevice') === 'true');
+      return redirectWithCode(ctx, reply, req, signedIn);
     } catch (error) {
       if (error instanceof PageError) return sendPage(reply, error.status, errorPage('Sign-in error', error.title));
       if (error instanceof OAuthError) {

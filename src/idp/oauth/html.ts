@@ -17,17 +17,22 @@ input[type=text],input[type=password]{box-sizing:border-box;width:100%;padding:.
 input[aria-invalid=true]{border-color:#b3261e}
 button{margin-top:1.5rem;width:100%;padding:.7rem;border:0;border-radius:4px;background:#1b4fd8;color:#fff;font-size:1rem;font-weight:600;cursor:pointer}
 button:focus,input:focus{outline:3px solid #f5b700;outline-offset:1px}
+label.check{display:flex;gap:.5rem;align-items:center;font-weight:400}
 .error{background:#fdecea;color:#8c1d18;border:1px solid #b3261e;border-radius:4px;padding:.6rem;margin:0 0 1rem}`;
 
 const STYLE_HASH = `'sha256-${createHash('sha256').update(STYLE).digest('base64')}'`;
 
-/** Sends an HTML page with the hosted pages' headers; `formAction` lists where its form may go. */
-export function sendPage(reply: FastifyReply, status: number, html: string, formAction: readonly string[] = []): FastifyReply {
+/**
+ * Sends an HTML page with the hosted pages' headers; `formAction` lists where its form may go, `frameSrc`
+ * the origins it may frame (the front-channel logout page).
+ */
+export function sendPage(reply: FastifyReply, status: number, html: string, formAction: readonly string[] = [], frameSrc: readonly string[] = []): FastifyReply {
   const actions = formAction.length === 0 ? "'none'" : ["'self'", ...formAction].join(' ');
+  const frames = frameSrc.length === 0 ? '' : `; frame-src ${frameSrc.join(' ')}`;
   return reply
     .code(status)
     .type('text/html; charset=utf-8')
-    .header('content-security-policy', `default-src 'none'; style-src ${STYLE_HASH}; img-src 'none'; form-action ${actions}; frame-ancestors 'none'; base-uri 'none'`)
+    .header('content-security-policy', `default-src 'none'; style-src ${STYLE_HASH}; img-src 'none'; form-action ${actions}; frame-ancestors 'none'; base-uri 'none'${frames}`)
     .header('x-frame-options', 'DENY')
     .header('x-content-type-options', 'nosniff')
     .header('referrer-policy', 'no-referrer')

@@ -1,13 +1,14 @@
 /**
  * OAuth 2.0 and OpenID Connect, FusionAuth-shaped: the hosted login page (`/oauth2/authorize`), the token
  * endpoint (authorization_code with PKCE, refresh_token, password, client_credentials), id tokens,
- * userinfo, introspection, revocation (RFC 7009) and logout. Registered in its own fastify scope (form parsing, OAuth errors);
+ * userinfo, introspection, revocation (RFC 7009), logout, SSO sessions and FusionAuth's hosted backend (`/app/*`). Registered in its own fastify scope (form parsing, OAuth errors);
  * each endpoint adds its discovery members here, so the document lists exactly what is served.
  */
 import type { FastifyInstance } from 'fastify';
 import type { IdpContext } from '../context.js';
 import { OAUTH_DISCOVERY } from '../routes/well-known.js';
 import { registerAuthorize } from './authorize.js';
+import { registerHostedBackend } from './hosted-backend/index.js';
 import { acceptForms } from './http.js';
 import { registerIntrospect } from './introspect.js';
 import { registerLogout } from './logout.js';
@@ -52,5 +53,6 @@ export function registerOAuthRoutes(app: FastifyInstance, ctx: IdpContext): void
     registerIntrospect(scope, ctx);
     registerLogout(scope, ctx);
     registerRevoke(scope, ctx);
+    registerHostedBackend(scope, ctx);
   });
 }

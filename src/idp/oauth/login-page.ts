@@ -12,6 +12,8 @@ export interface LoginPageModel {
   csrf: string;
   loginId?: string;
   error?: string;
+  /** "Keep me signed in" (FusionAuth's `rememberDevice`) was ticked. */
+  rememberDevice?: boolean;
 }
 
 export function loginPage(model: LoginPageModel): string {
@@ -29,6 +31,7 @@ ${hidden}
 <input id="loginId" name="loginId" type="text" autocomplete="username" autocapitalize="none" spellcheck="false" required value="${escapeHtml(model.loginId ?? '')}"${invalid}>
 <label for="password">Password</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required${invalid}>
+<label class="check"><input type="checkbox" name="rememberDevice" value="true"${model.rememberDevice === true ? ' checked' : ''}> Keep me signed in</label>
 <button type="submit">Sign in</button>
 </form>`,
   );

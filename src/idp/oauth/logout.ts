@@ -1,5 +1,7 @@
 /**
- * `GET|POST /oauth2/logout`: ends the session of an id token and redirects. With a valid `id_token_hint`
+ * `GET|POST /oauth2/logout`: ends the browser's SSO session (services/sso-session.ts) and the session of
+ * an id token, signs the user out of the SSO session's applications front-channel
+ * (front-channel-logout.ts), and redirects. With a valid `id_token_hint`
  * the refresh token of that session (its `sid`) is revoked, so the tokens of the session stop refreshing
  * and introspect as inactive. The redirect goes to `post_logout_redirect_uri` only when it is one of the
  * application's authorized redirect URLs or its `logoutURL`; otherwise to the application's `logoutURL`,
@@ -8,8 +10,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IdpContext } from '../context.js';
 import { clearSessionCookies } from '../services/session.js';
+import { endSsoSession } from '../services/sso-session.js';
 import { findClient } from './client-auth.js';
 import { OAuthError } from './errors.js';
+import { redirectOnly, sendFrontChannelLogout, sessionLogoutUrls } from './front-channel-logout.js';
 import { param } from './form.js';
 import { errorPage, sendPage } from './html.js';
 import { OAUTH_ROUTE, requestParams } from './http.js';
@@ -39,8 +43,11 @@ export function registerLogout(app: FastifyInstance, ctx: IdpContext): void {
     let target = appLogout ?? tenantLogout ?? '/';
     if (requested !== undefined && application !== undefined && (isAuthorizedRedirect(application, requested) || requested === appLogout)) target = requested;
     clearSessionCookies(reply);
+    const ended = await endSsoSession(ctx, request, reply);
     const state = param(params, 'state');
     const location = target === '/' ? '/' : withParams(target, { state });
+    const frames = ended === undefined || redirectOnly(application) ? [] : await sessionLogoutUrls(ctx, ended);
+    if (frames.length > 0) return sendFrontChannelLogout(reply, frames, location);
     return reply.header('cache-control', 'no-store').redirect(location, 302);
   };
   app.get('/oauth2/logout', { config: OAUTH_ROUTE }, handle);

@@ -61,6 +61,11 @@ async function complete(ctx: IdpContext, tenant: Tenant, doc: Body, rolesInput: 
   const policy = optionalEnum(errors, oauth, 'clientAuthenticationPolicy', 'application.oauthConfiguration.clientAuthenticationPolicy', ['Required', 'NotRequired', 'NotRequiredWhenUsingPKCE']);
   validateEntityGrants(errors, oauth);
   optionalEnum(errors, oauth, 'proofKeyForCodeExchangePolicy', 'application.oauthConfiguration.proofKeyForCodeExchangePolicy', ['Required', 'NotRequired', 'NotRequiredWhenUsingClientAuthentication']);
+  optionalEnum(errors, oauth, 'logoutBehavior', 'application.oauthConfiguration.logoutBehavior', ['AllApplications', 'RedirectOnly']);
+  const logoutURL = optionalString(errors, oauth, 'logoutURL', 'application.oauthConfiguration.logoutURL');
+  if (logoutURL !== undefined && logoutURL !== '' && !/^https?:\/\/[^\s]+$/i.test(logoutURL)) {
+    errors.invalid('application.oauthConfiguration.logoutURL', 'The [application.oauthConfiguration.logoutURL] property must be an absolute http or https URL.');
+  }
   optionalEnum(errors, oauth, 'scopeHandlingPolicy', 'application.oauthConfiguration.scopeHandlingPolicy', ['Compatibility', 'Strict']);
   optionalEnum(errors, oauth, 'unknownScopePolicy', 'application.oauthConfiguration.unknownScopePolicy', ['Allow', 'Remove', 'Reject']);
   if (doc.data !== undefined && !isObject(doc.data)) errors.invalid('application.data', 'The [application.data] property must be an object.');

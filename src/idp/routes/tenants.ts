@@ -39,6 +39,8 @@ async function validate(ctx: IdpContext, tenant: Body): Promise<Tenant> {
   const rules = objectAt(errors, tenant, 'passwordValidationRules', 'tenant.passwordValidationRules');
   optionalInteger(errors, rules, 'minLength', 'tenant.passwordValidationRules.minLength', 1, 256);
   optionalInteger(errors, rules, 'maxLength', 'tenant.passwordValidationRules.maxLength', 1, 256);
+  // the SSO session lifetime in seconds (services/sso-session.ts); 0 turns SSO sessions off
+  optionalInteger(errors, tenant, 'httpSessionMaxInactiveInterval', 'tenant.httpSessionMaxInactiveInterval', 0, 2_147_483_647);
   if (tenant.data !== undefined && !isObject(tenant.data)) errors.invalid('tenant.data', 'The [tenant.data] property must be an object.');
   errors.throwIfAny();
   return tenant as Tenant;

@@ -121,10 +121,31 @@ const adminSessions: Migration = {
   },
 };
 
+/**
+ * SSO sessions of the hosted login pages (src/idp/services/sso-session.ts): found by the SHA-256 of the
+ * `fusionauth.sso` cookie, shared by every instance on the database.
+ */
+const ssoSessions: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('sso_sessions')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('tenant_id', 'text', (c) => c.notNull())
+      .addColumn('user_id', 'text', (c) => c.notNull())
+      .addColumn('expires_instant', 'bigint', (c) => c.notNull())
+      .addColumn('insert_instant', 'bigint', (c) => c.notNull())
+      .addColumn('body', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('sso_sessions_user').on('sso_sessions').column('user_id').execute();
+    await db.schema.createIndex('sso_sessions_expires').on('sso_sessions').column('expires_instant').execute();
+  },
+};
+
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': initial,
   '0002_oauth_codes': oauthCodes,
   '0003_admin_sessions': adminSessions,
+  '0006_sso_sessions': ssoSessions,
 };
 
 export const migrationProvider: MigrationProvider = {

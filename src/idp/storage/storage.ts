@@ -4,7 +4,7 @@
  * against both databases.
  */
 import { sql, type Kysely } from 'kysely';
-import type { ApiKey, Application, AuthorizationCode, Key, RefreshToken, Registration, StoredAdminSession, Tenant, User } from '../model/types.js';
+import type { ApiKey, Application, AuthorizationCode, Key, RefreshToken, Registration, SsoSession, StoredAdminSession, Tenant, User } from '../model/types.js';
 import { DocumentTable } from './table.js';
 import { openDatabase, type Dialect } from './open.js';
 import { ChangeFeed } from './change-feed.js';
@@ -27,6 +27,7 @@ export class Storage {
   readonly refreshTokens: DocumentTable<RefreshToken>;
   readonly authorizationCodes: DocumentTable<AuthorizationCode>;
   readonly adminSessions: DocumentTable<StoredAdminSession>;
+  readonly ssoSessions: DocumentTable<SsoSession>;
 
   private constructor(
     private readonly db: Kysely<any>,
@@ -75,6 +76,10 @@ export class Storage {
     this.adminSessions = new DocumentTable(db, {
       name: 'admin_sessions',
       columns: { user_id: (a) => a.userId ?? null, seen_instant: (a) => a.seen, insert_instant: (a) => a.created },
+    });
+    this.ssoSessions = new DocumentTable(db, {
+      name: 'sso_sessions',
+      columns: { tenant_id: (s) => s.tenantId, user_id: (s) => s.userId, expires_instant: (s) => s.expiresInstant, insert_instant: (s) => s.insertInstant },
     });
     this.authorizationCodes = new DocumentTable(db, {
       name: 'oauth_codes',
@@ -196,8 +201,14 @@ export class Storage {
     await this.db.deleteFrom('oauth_codes').where('expires_instant', '<', before).execute();
   }
 
+  /** Deletes SSO sessions that expired before `before` (epoch ms). */
+  async deleteExpiredSsoSessions(before: number): Promise<void> {
+    await this.db.deleteFrom('sso_sessions').where('expires_instant', '<', before).execute();
+  }
+
   /** Deletes a user and everything hanging off it. */
   async deleteUserCascade(userId: string): Promise<void> {
+    await this.ssoSessions.deleteWhere({ user_id: userId });
     await this.refreshTokens.deleteWhere({ user_id: userId });
     await this.registrations.deleteWhere({ user_id: userId });
     await this.users.delete(userId);
@@ -211,7 +222,7 @@ export class Storage {
   }
 
   async deleteTenantCascade(tenantId: string): Promise<void> {
-    for (const table of ['oauth_codes', 'refresh_tokens', 'registrations', 'users', 'applications', 'api_keys']) {
+    for (const table of ['oauth_codes', 'sso_sessions', 'refresh_tokens', 'registrations', 'users', 'applications', 'api_keys']) {
       await this.db.deleteFrom(table).where('tenant_id', '=', tenantId).execute();
     }
     await this.tenants.delete(tenantId);

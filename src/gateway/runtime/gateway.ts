@@ -8,6 +8,7 @@ import { AdminServer, adminToken, ServerStateFile, type StatsSnapshot } from '..
 import { loadGatewayConfig, type GatewayConfig } from '../config/index.js';
 import { FrontendListener } from '../listen/frontend-listener.js';
 import { createAccessLog, GatewayMetrics, noAccessLog } from '../observe/index.js';
+import { createTracing } from '../observe/tracing/index.js';
 import { createLogger, type Logger } from '../../shared/logger.js';
 import { buildGeneration, type AuthPolicyFactory, type Generation, type GenerationContext } from './generation.js';
 import type { PassiveDown, ServerAdminState, ServerHealth } from '../health/index.js';
@@ -73,7 +74,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   let config = options.config ?? (configPath !== undefined ? loadGatewayConfig(configPath) : undefined);
   if (config === undefined) throw new TypeError('startGateway needs config or configPath');
   const metrics = new GatewayMetrics();
-  const context = (c: GatewayConfig): GenerationContext => ({ createPolicy: options.createPolicy, logger, metrics, accessLog: c.access_log ? createAccessLog(logger) : noAccessLog, activeChecks: options.activeChecks, onPassiveDown: options.onPassiveDown });
+  const context = (c: GatewayConfig): GenerationContext => ({ createPolicy: options.createPolicy, logger, metrics, accessLog: c.access_log ? createAccessLog(logger) : noAccessLog, tracing: createTracing(c.tracing, logger), activeChecks: options.activeChecks, onPassiveDown: options.onPassiveDown });
 
   let generation: Generation = await buildGeneration(config, context(config));
   if (options.health !== undefined) generation.applyHealth(options.health);

@@ -74,9 +74,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   let config = options.config ?? (configPath !== undefined ? loadGatewayConfig(configPath) : undefined);
   if (config === undefined) throw new TypeError('startGateway needs config or configPath');
   const metrics = new GatewayMetrics();
-  const context = (c: GatewayConfig): GenerationContext => ({ createPolicy: options.createPolicy, logger, metrics, accessLog: c.access_log ? createAccessLog(logger) : noAccessLog, tracing: createTracing(c.tracing, logger), activeChecks: options.activeChecks, onPassiveDown: options.onPassiveDown });
+  const context = async (c: GatewayConfig): Promise<GenerationContext> => ({ createPolicy: options.createPolicy, logger, metrics, accessLog: c.access_log ? createAccessLog(logger) : noAccessLog, tracing: await createTracing(c.tracing, logger), activeChecks: options.activeChecks, onPassiveDown: options.onPassiveDown });
 
-  let generation: Generation = await buildGeneration(config, context(config));
+  let generation: Generation = await buildGeneration(config, await context(config));
   if (options.health !== undefined) generation.applyHealth(options.health);
   if (options.adminStates !== undefined) generation.applyAdminStates(options.adminStates);
   // a cluster worker gets its states from the primary, which keeps the state file; this process keeps it otherwise
@@ -129,7 +129,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   let reloading: Promise<void> = Promise.resolve();
   const reloadOnce = async (next?: GatewayConfig | string): Promise<void> => {
     const nextConfig = typeof next === 'object' ? next : loadGatewayConfig(next ?? configPath ?? '');
-    const nextGeneration = await buildGeneration(nextConfig, context(nextConfig));
+    const nextGeneration = await buildGeneration(nextConfig, await context(nextConfig));
     const opened: FrontendListener[] = [];
     try {
       for (const [name, runtime] of nextGeneration.frontends) {

@@ -13,8 +13,8 @@ import { createLogger } from '../../../../src/shared/logger.js';
 const logger = createLogger({ level: 'silent' });
 const base = { frontends: { web: { bind: '127.0.0.1:0', default_backend: 'app' } }, backends: { app: { servers: { s: { address: '127.0.0.1:1' } } } } };
 
-test('no tracing block: the named no-op, which gives no span and never reads the request', () => {
-  const tracing = createTracing(parseGatewayConfig(base, '/tmp').tracing, logger);
+test('no tracing block: the named no-op, which gives no span and never reads the request', async () => {
+  const tracing = await createTracing(parseGatewayConfig(base, '/tmp').tracing, logger);
   assert.equal(tracing, noTracing);
   const untouchable = {
     get headers(): never {
@@ -25,7 +25,7 @@ test('no tracing block: the named no-op, which gives no span and never reads the
 });
 
 test('a tracing block: a span per request, continuing a valid traceparent', async () => {
-  const tracing = createTracing(parseGatewayConfig({ ...base, tracing: { endpoint: 'http://127.0.0.1:1/v1/traces' } }, '/tmp').tracing, logger);
+  const tracing = await createTracing(parseGatewayConfig({ ...base, tracing: { endpoint: 'http://127.0.0.1:1/v1/traces' } }, '/tmp').tracing, logger);
   assert.notEqual(tracing, noTracing);
   const span = tracing.start({ headers: { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' } });
   assert.ok(span !== undefined);

@@ -15,7 +15,8 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, TracerProvider } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
-import type { IncomingHttpHeaders } from 'node:http';
+import { Agent as HttpAgent, type IncomingHttpHeaders } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import type { Logger } from '../../../shared/logger.js';
 import { replaceHeaders } from '../../forward/header-rules.js';
 import { endSpan } from './attributes.js';
@@ -52,9 +53,14 @@ const appendHeader: TextMapSetter<string[]> = {
 export class OtelTracing implements Tracing {
   private readonly provider: TracerProvider;
   private readonly tracer: Tracer;
+  /** The exporter's keep-alive connections to the collector: closed at shutdown (the exporter leaves its own open). */
+  private readonly agent: HttpAgent;
 
   constructor(config: TracingConfig, logger: Logger) {
-    const exporter = new LoggedExporter(new OTLPTraceExporter({ url: config.endpoint, timeoutMillis: config.export_timeout }), config.endpoint, logger);
+    this.agent = config.endpoint.startsWith('https:') ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
+    const agent = this.agent;
+    const otlp = new OTLPTraceExporter({ url: config.endpoint, timeoutMillis: config.export_timeout, httpAgentOptions: () => agent });
+    const exporter = new LoggedExporter(otlp, config.endpoint, logger);
     const ratio = new TraceIdRatioBasedSampler(config.sample_ratio);
     this.provider = new TracerProvider({
       sampler: config.parent_based ? new ParentBasedSampler({ root: ratio }) : ratio,
@@ -88,7 +94,11 @@ export class OtelTracing implements Tracing {
     endSpan(span, record);
   }
 
-  shutdown(): Promise<void> {
-    return this.provider.shutdown();
+  async shutdown(): Promise<void> {
+    try {
+      await this.provider.shutdown();
+    } finally {
+      this.agent.destroy();
+    }
   }
 }

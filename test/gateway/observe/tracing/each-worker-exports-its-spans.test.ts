@@ -2,7 +2,8 @@
  * `workers: 2`: each worker traces the requests it serves and exports its own spans (the primary serves
  * none); SIGTERM drains each worker, which exports what it still holds before exiting. The spans name
  * their worker in the `process.pid` resource attribute. A reload, likewise, exports what the old config
- * holds once its requests are done.
+ * holds once its requests are done, and closes its keep-alive connection to the collector (one left
+ * open per reload would be a slow descriptor leak).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,6 +13,7 @@ import { startInProcess } from '../../support/in-process.js';
 import { startUpstream } from '../../support/upstream.js';
 import { startOtlpReceiver } from './support/otlp-receiver.js';
 import { echoOf, parseTraceparent, tracedConfig } from './support/traced-gateway.js';
+import { until } from '../../auth/support.js';
 
 test('two workers: both export their spans, each span from the worker that served it', async (t) => {
   const receiver = await startOtlpReceiver();
@@ -48,7 +50,7 @@ backends:
   for (const pid of exporters) assert.ok(workers.has(pid), `pid ${String(pid)} is a worker`);
 });
 
-test('a reload exports the spans the old config still holds, without waiting for the export interval', async (t) => {
+test('a reload exports the spans the old config still holds, without waiting for the export interval, and closes its connection to the collector', async (t) => {
   const receiver = await startOtlpReceiver();
   const upstream = await startUpstream('app');
   const config = tracedConfig(receiver.endpoint, upstream.address);
@@ -65,6 +67,7 @@ test('a reload exports the spans the old config still holds, without waiting for
   const [span] = await receiver.waitForSpans(1);
   assert.equal(span?.traceId, before.traceId);
   assert.equal(span?.attributes['url.path'], '/before-reload');
+  await until(() => receiver.openConnections() === 0, "the old config's exporter connection to close");
   // the new config traces too
   const after = parseTraceparent((await echoOf(gateway.port, '/after-reload')).headers.traceparent);
   assert.notEqual(after.traceId, before.traceId);

@@ -28,6 +28,8 @@ export interface OtlpReceiver {
   readonly spans: ReceivedSpan[];
   /** Content types of the POSTs received. */
   readonly contentTypes: string[];
+  /** Connections from exporters open now. */
+  openConnections(): number;
   /** Waits until `count` spans have arrived. */
   waitForSpans(count: number, timeoutMs?: number): Promise<ReceivedSpan[]>;
   close(): Promise<void>;
@@ -98,12 +100,18 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
       for (const wake of waiters) wake();
     });
   });
+  let open = 0;
+  server.on('connection', (socket) => {
+    open++;
+    socket.once('close', () => open--);
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     endpoint: `http://127.0.0.1:${port}/v1/traces`,
     spans,
     contentTypes,
+    openConnections: () => open,
     waitForSpans(count, timeoutMs = 15_000) {
       return new Promise((resolve, reject) => {
         const check = () => {

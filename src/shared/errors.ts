@@ -45,6 +45,10 @@ export const ErrorCode = {
   TLS_CERTIFICATE: 'ERR_TLS_CERTIFICATE',
   TLS_RELOAD: 'ERR_TLS_RELOAD',
 
+  // gateway: tracing (src/gateway/observe/tracing)
+  /** A batch of spans the OTLP collector did not take (unreachable, refused, timed out): logged, the spans are lost. */
+  TRACE_EXPORT: 'ERR_TRACE_EXPORT',
+
   // gateway: the HTTP/1.1 server for plain frontends (src/gateway/http1); each is a 'clientError'
   HTTP_VERSION_NOT_SUPPORTED: 'ERR_HTTP_VERSION_NOT_SUPPORTED',
   HTTP_TOO_MANY_HEADERS: 'ERR_HTTP_TOO_MANY_HEADERS',

@@ -34,6 +34,7 @@ function decided(request: GatewayRequest, decision: AuthDecision): Outcome {
   }
   const { res, runtime } = request;
   const target = request.target as RouteTarget;
+  request.denied = decision.reason;
   runtime.generation.context.metrics.authDenied.labels(target.frontend, target.policy?.name ?? '', decision.reason).inc();
   try {
     // a body nobody will read, or a refused upgrade: the connection closes after the denial

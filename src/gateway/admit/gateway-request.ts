@@ -9,6 +9,8 @@ import type { RateLimitHeaders } from '../limit/index.js';
 import { MESSAGES, sendLocal } from '../listen/local-response.js';
 import { sourceAddress } from '../listen/source-rules.js';
 import { noAccessLog, type TargetMetrics } from '../observe/index.js';
+import type { SpanRecord } from '../observe/tracing/tracing.js';
+import type { Span } from '@opentelemetry/api';
 import { requestId, type RequestIdConfig } from '../forward/request-id.js';
 import type { AnswerTarget, FrontendRuntime, RouteTarget } from '../runtime/generation.js';
 import { connectionSocket, tlsConnectionInfo, type ConnectionInfo } from '../tls/connection-info.js';
@@ -57,12 +59,16 @@ export class GatewayRequest {
   limitHeaders: RateLimitHeaders | undefined;
   /** The authorization's verdict: what to forward (claims as headers), undefined without a policy. */
   allow: AuthAllow | undefined;
+  /** The authorization's deny reason (MISSING, EXP, SIG…), when it denied. */
+  denied: string | undefined;
   subject: string | undefined;
   /** The upstream request's headers (set by the header-rules stage). */
   headers: string[] = [];
   /** The forward stage's state once dispatched. */
   forward: ForwardState | undefined;
   done = false;
+  /** The request's span when the gateway traces (`tracing:`), else undefined. */
+  readonly span: Span | undefined;
   private metrics: TargetMetrics;
   private label = '-';
   private source_: string | undefined;
@@ -79,6 +85,7 @@ export class GatewayRequest {
     this.client = clientAddress(socket.remoteAddress);
     this.trusted = runtime.generation.trustedProxies.length === 0 ? false : isTrusted(socket as TaggedSocket, runtime);
     runtime.generation.active++;
+    this.span = runtime.generation.tracing.start(req); // noTracing: undefined, the headers untouched
   }
 
   /** Past routing and local answers: the request is proxied to `target` from here on. */
@@ -156,6 +163,8 @@ export class GatewayRequest {
     this.runtime.generation.active--;
     const seconds = (performance.now() - this.started) / 1000;
     this.metrics.record(status, seconds);
+    const span = this.span;
+    if (span !== undefined && span.isRecording()) this.runtime.generation.tracing.end(span, this.spanRecord(status, bytes, error, server));
     const accessLog = this.runtime.generation.context.accessLog;
     if (accessLog === noAccessLog) return;
     accessLog({
@@ -173,6 +182,30 @@ export class GatewayRequest {
       error,
       request_id: this.requestId,
     });
+  }
+
+  private spanRecord(status: number, bytes: number, error: string | undefined, server: string | undefined): SpanRecord {
+    const req = this.req;
+    const target = this.target;
+    return {
+      method: req.method as string,
+      path: this.path,
+      protocol: req.httpVersionMajor === 2 ? '2' : `1.${req.httpVersionMinor}`,
+      scheme: this.runtime.tls ? 'https' : 'http',
+      status,
+      bytes,
+      frontend: this.runtime.name,
+      route: this.label,
+      backend: target?.backend.name,
+      server,
+      client: this.client,
+      authPolicy: target?.policy?.name,
+      auth: this.allow !== undefined ? 'admitted' : this.denied !== undefined ? 'denied' : undefined,
+      authReason: this.denied,
+      error,
+      requestId: this.requestId,
+      upgrade: req.upgrade === true,
+    };
   }
 }
 

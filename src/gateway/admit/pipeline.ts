@@ -1,8 +1,8 @@
 /**
  * The admission pipeline, written once for every kind of request (HTTP/1.1 on the gateway's own server,
  * HTTP/1.1 and HTTP/2 on node:http's, and upgrades on both): framing (node:http's heads) → upgrade rules → route → source rules →
- * route answers → body limit → rate limit → authorize → rate limit by subject → header rules → body
- * buffering → forward (balance, dispatch; for an upgrade, the tunnel after the upstream's 101). A stage that
+ * route answers → body limit → rate limit → authorize → rate limit by subject → header rules → trace
+ * context → body buffering → forward (balance, dispatch; for an upgrade, the tunnel after the upstream's 101). A stage that
  * answers ends the request; nothing reaches a backend without having passed every stage before it.
  */
 import type { Socket } from 'node:net';
@@ -20,6 +20,7 @@ import { route } from './route.js';
 import { routeAnswers } from './route-answers.js';
 import { sourceRules } from './source-rules.js';
 import { NEXT, type Outcome, type Stage } from './stage.js';
+import { traceContext } from './trace-context.js';
 import { upgradeRules } from './upgrade-rules.js';
 
 const STAGES: readonly Stage[] = [
@@ -33,6 +34,7 @@ const STAGES: readonly Stage[] = [
   authorize,
   rateLimitBySubject,
   headerRules,
+  traceContext,
   bufferBody,
   forward,
 ];

@@ -31,6 +31,21 @@ export const GATEWAY_DEFAULTS = {
     underscores_in_headers: false,
   },
   access_log: true,
+  /** `tracing:` (absent: no tracing). With it: W3C trace context to upstreams, a span per request, OTLP/HTTP export to `endpoint`. */
+  tracing: {
+    /** Share of new traces (no sampled traceparent from the client) whose spans are recorded and exported. */
+    sample_ratio: 1,
+    /** Follow the sampled flag of a valid incoming traceparent instead of the ratio. */
+    parent_based: true,
+    /** The `service.name` resource attribute of every span. */
+    service_name: 'gatehouse',
+    /** Time between two exports of the spans recorded meanwhile (per worker). */
+    export_interval: 5_000,
+    /** How long one export may take before it is abandoned (its spans are lost). */
+    export_timeout: 10_000,
+    /** Spans waiting for export (per worker); beyond it new spans are dropped. */
+    max_queue: 2_048,
+  },
   trusted_proxies: [] as string[],
   backend: {
     balance: 'roundrobin' as const,

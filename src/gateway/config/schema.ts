@@ -15,6 +15,7 @@ import { normalizePath } from '../route/normalize-path.js';
 import { parseCidr } from './address.js';
 import { durationField, hostPortField } from './fields.js';
 import { GATEWAY_DEFAULTS as D } from './defaults.js';
+import { tracingSchema } from '../observe/tracing/schema.js';
 import { backendTlsSchema, frontendTlsSchema, redirectHttpsSchema } from '../tls/schema.js';
 
 const duration = durationField('expected a duration like 500ms, 2s, 1m');
@@ -314,6 +315,8 @@ export const gatewayConfigSchema = z.strictObject({
     })
     .optional(),
   access_log: z.boolean().default(D.access_log),
+  /** W3C trace context to upstreams and a span per request, exported over OTLP/HTTP (src/gateway/observe/tracing). */
+  tracing: tracingSchema.optional(),
   trusted_proxies: z.array(cidr).default([]),
   timeouts: z
     .strictObject({

@@ -8,6 +8,7 @@ import { AdminServer, adminToken, ServerStateFile, type StatsSnapshot } from '..
 import { loadGatewayConfig, type GatewayConfig } from '../config/index.js';
 import { FrontendListener } from '../listen/frontend-listener.js';
 import { createAccessLog, GatewayMetrics, noAccessLog } from '../observe/index.js';
+import { createTracing } from '../observe/tracing/index.js';
 import { createLogger, type Logger } from '../../shared/logger.js';
 import { buildGeneration, type AuthPolicyFactory, type Generation, type GenerationContext } from './generation.js';
 import type { PassiveDown, ServerAdminState, ServerHealth } from '../health/index.js';
@@ -73,9 +74,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   let config = options.config ?? (configPath !== undefined ? loadGatewayConfig(configPath) : undefined);
   if (config === undefined) throw new TypeError('startGateway needs config or configPath');
   const metrics = new GatewayMetrics();
-  const context = (c: GatewayConfig): GenerationContext => ({ createPolicy: options.createPolicy, logger, metrics, accessLog: c.access_log ? createAccessLog(logger) : noAccessLog, activeChecks: options.activeChecks, onPassiveDown: options.onPassiveDown });
+  const context = async (c: GatewayConfig): Promise<GenerationContext> => ({ createPolicy: options.createPolicy, logger, metrics, accessLog: c.access_log ? createAccessLog(logger) : noAccessLog, tracing: await createTracing(c.tracing, logger), activeChecks: options.activeChecks, onPassiveDown: options.onPassiveDown });
 
-  let generation: Generation = await buildGeneration(config, context(config));
+  let generation: Generation = await buildGeneration(config, await context(config));
   if (options.health !== undefined) generation.applyHealth(options.health);
   if (options.adminStates !== undefined) generation.applyAdminStates(options.adminStates);
   // a cluster worker gets its states from the primary, which keeps the state file; this process keeps it otherwise
@@ -128,7 +129,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   let reloading: Promise<void> = Promise.resolve();
   const reloadOnce = async (next?: GatewayConfig | string): Promise<void> => {
     const nextConfig = typeof next === 'object' ? next : loadGatewayConfig(next ?? configPath ?? '');
-    const nextGeneration = await buildGeneration(nextConfig, context(nextConfig));
+    const nextGeneration = await buildGeneration(nextConfig, await context(nextConfig));
     const opened: FrontendListener[] = [];
     try {
       for (const [name, runtime] of nextGeneration.frontends) {

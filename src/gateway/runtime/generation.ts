@@ -16,6 +16,7 @@ import { loadErrorPages, type ErrorPages } from '../listen/error-pages.js';
 import { compileSourceRules, type SourceRules } from '../listen/source-rules.js';
 import { ActiveChecker, backendServers, inheritHealth, type AdminState, type PassiveDown, type ServerAdminState, type ServerHealth, type UpstreamServer } from '../health/index.js';
 import type { AccessLog, GatewayMetrics, ServerSnapshot, TargetMetrics } from '../observe/index.js';
+import { noTracing, type Tracing } from '../observe/tracing/tracing.js';
 import { admissionGuard, Router, type RouteSpec } from '../route/index.js';
 import { LocalStore, RateLimiter, RedisStore, SharedRedis } from '../limit/index.js';
 import { limitLayoutProblems, limitsInUse } from '../limit/usage.js';
@@ -97,6 +98,8 @@ export interface GenerationContext {
   readonly logger: Logger;
   readonly metrics: GatewayMetrics;
   readonly accessLog: AccessLog;
+  /** The config's `tracing:` (createTracing); absent: `noTracing`. The generation shuts it down when it closes. */
+  readonly tracing?: Tracing;
   /**
    * Run the active health checks here (default). A cluster worker passes false: the primary checks
    * each server once for all workers and sends the verdicts (`applyHealth`).
@@ -116,6 +119,8 @@ export class Generation {
   readonly limiters: ReadonlyMap<string, RateLimiter>;
   private readonly redis: SharedRedis | undefined;
   readonly trustedProxies: readonly Cidr[];
+  /** Spans of this generation's requests (`noTracing` without `tracing:`). */
+  readonly tracing: Tracing;
   /** Active checkers by backend name. */
   private readonly checkers = new Map<string, ActiveChecker>();
   /** Requests and tunnels that started on this generation and have not finished yet. */
@@ -128,6 +133,7 @@ export class Generation {
     this.limiters = limits.limiters;
     this.redis = limits.redis;
     this.trustedProxies = config.trusted_proxies;
+    this.tracing = context.tracing ?? noTracing;
     const { logger, metrics } = context;
     for (const [name, backend] of Object.entries(config.backends)) {
       const servers = backendServers(config, name, logger, noop);
@@ -308,6 +314,16 @@ export class Generation {
       }
     }
     await this.redis?.close();
+    await shutdownTracing(this.tracing, this.context.logger);
+  }
+}
+
+/** The spans still queued are exported before the generation is gone; a failure is logged, never thrown. */
+async function shutdownTracing(tracing: Tracing, logger: Logger): Promise<void> {
+  try {
+    await tracing.shutdown();
+  } catch (error) {
+    logger.warn({ err: { message: (error as Error)?.message } }, 'tracing: the last spans could not be exported');
   }
 }
 
@@ -349,6 +365,7 @@ export async function buildGeneration(config: GatewayConfig, context: Generation
     return new Generation(config, context, policies, await buildLimiters(config, context));
   } catch (error) {
     for (const policy of policies.values()) policy.close();
+    if (context.tracing !== undefined) await shutdownTracing(context.tracing, context.logger);
     throw error;
   }
 }

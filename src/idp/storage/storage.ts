@@ -4,7 +4,7 @@
  * against both databases.
  */
 import { sql, type Kysely } from 'kysely';
-import type { ApiKey, Application, AuthorizationCode, Key, RefreshToken, Registration, StoredAdminSession, Tenant, User } from '../model/types.js';
+import type { ApiKey, Application, AuthorizationCode, Key, RefreshToken, Registration, StoredAdminSession, Tenant, TwoFactorLogin, TwoFactorTrust, User } from '../model/types.js';
 import { DocumentTable } from './table.js';
 import { openDatabase, type Dialect } from './open.js';
 import { ChangeFeed } from './change-feed.js';
@@ -27,6 +27,8 @@ export class Storage {
   readonly refreshTokens: DocumentTable<RefreshToken>;
   readonly authorizationCodes: DocumentTable<AuthorizationCode>;
   readonly adminSessions: DocumentTable<StoredAdminSession>;
+  readonly twoFactorLogins: DocumentTable<TwoFactorLogin>;
+  readonly twoFactorTrusts: DocumentTable<TwoFactorTrust>;
 
   private constructor(
     private readonly db: Kysely<any>,
@@ -76,6 +78,14 @@ export class Storage {
       name: 'admin_sessions',
       columns: { user_id: (a) => a.userId ?? null, seen_instant: (a) => a.seen, insert_instant: (a) => a.created },
     });
+    const twoFactorColumns = {
+      tenant_id: (r: TwoFactorLogin | TwoFactorTrust) => r.tenantId,
+      user_id: (r: TwoFactorLogin | TwoFactorTrust) => r.userId,
+      expires_instant: (r: TwoFactorLogin | TwoFactorTrust) => r.expiresInstant,
+      insert_instant: (r: TwoFactorLogin | TwoFactorTrust) => r.insertInstant,
+    };
+    this.twoFactorLogins = new DocumentTable<TwoFactorLogin>(db, { name: 'two_factor_logins', columns: twoFactorColumns });
+    this.twoFactorTrusts = new DocumentTable<TwoFactorTrust>(db, { name: 'two_factor_trusts', columns: twoFactorColumns });
     this.authorizationCodes = new DocumentTable(db, {
       name: 'oauth_codes',
       columns: {
@@ -196,8 +206,16 @@ export class Storage {
     await this.db.deleteFrom('oauth_codes').where('expires_instant', '<', before).execute();
   }
 
+  /** Deletes pending two-factor logins and trusted devices that expired before `before` (epoch ms). */
+  async deleteExpiredTwoFactor(before: number): Promise<void> {
+    await this.db.deleteFrom('two_factor_logins').where('expires_instant', '<', before).execute();
+    await this.db.deleteFrom('two_factor_trusts').where('expires_instant', '<', before).execute();
+  }
+
   /** Deletes a user and everything hanging off it. */
   async deleteUserCascade(userId: string): Promise<void> {
+    await this.twoFactorLogins.deleteWhere({ user_id: userId });
+    await this.twoFactorTrusts.deleteWhere({ user_id: userId });
     await this.refreshTokens.deleteWhere({ user_id: userId });
     await this.registrations.deleteWhere({ user_id: userId });
     await this.users.delete(userId);
@@ -211,7 +229,7 @@ export class Storage {
   }
 
   async deleteTenantCascade(tenantId: string): Promise<void> {
-    for (const table of ['oauth_codes', 'refresh_tokens', 'registrations', 'users', 'applications', 'api_keys']) {
+    for (const table of ['oauth_codes', 'refresh_tokens', 'two_factor_logins', 'two_factor_trusts', 'registrations', 'users', 'applications', 'api_keys']) {
       await this.db.deleteFrom(table).where('tenant_id', '=', tenantId).execute();
     }
     await this.tenants.delete(tenantId);

@@ -8,6 +8,7 @@ import type { Tenant } from '../model/types.js';
 import { DuplicateError } from '../storage/index.js';
 import { bodyOf, createId, pathId, overDefaults, wrapped } from './common.js';
 import { defaultSigningKeyId } from './keys.js';
+import { validateTenantTwoFactor } from '../services/two-factor/policy.js';
 
 const ENDPOINT = { endpoint: '/api/tenant' };
 
@@ -40,6 +41,7 @@ async function validate(ctx: IdpContext, tenant: Body): Promise<Tenant> {
   optionalInteger(errors, rules, 'minLength', 'tenant.passwordValidationRules.minLength', 1, 256);
   optionalInteger(errors, rules, 'maxLength', 'tenant.passwordValidationRules.maxLength', 1, 256);
   if (tenant.data !== undefined && !isObject(tenant.data)) errors.invalid('tenant.data', 'The [tenant.data] property must be an object.');
+  validateTenantTwoFactor(errors, tenant);
   errors.throwIfAny();
   return tenant as Tenant;
 }

@@ -14,8 +14,11 @@ import { registerUserRoutes } from './users.js';
 import { registerUserSearchRoutes } from './user-search.js';
 import { registerChangePasswordRoutes } from './change-password.js';
 import { registerWellKnownRoutes } from './well-known.js';
+import { registerTwoFactorRoutes } from './two-factor.js';
+import { registerTwoFactorLoginRoute } from './two-factor-login.js';
 import { registerOAuthRoutes } from '../oauth/index.js';
 import { registerAdminConsole } from '../admin/index.js';
+import { registerAccountPages } from '../account/index.js';
 
 export function registerRoutes(app: FastifyInstance, ctx: IdpContext): void {
   registerTenantRoutes(app, ctx);
@@ -27,12 +30,15 @@ export function registerRoutes(app: FastifyInstance, ctx: IdpContext): void {
   registerUserRoutes(app, ctx);
   registerRegistrationRoutes(app, ctx);
   registerLoginRoutes(app, ctx);
+  registerTwoFactorRoutes(app, ctx);
+  registerTwoFactorLoginRoute(app, ctx);
   registerJwtRoutes(app, ctx);
   registerJwtVendRoute(app, ctx);
   registerJwtIssueRoute(app, ctx);
   registerWellKnownRoutes(app, ctx);
   registerOAuthRoutes(app, ctx);
   registerAdminConsole(app, ctx);
+  registerAccountPages(app, ctx);
 }
 
 export { createTenant } from './tenants.js';

@@ -13,7 +13,9 @@ import type { IdpContext } from '../context.js';
 import type { Application, Tenant } from '../model/types.js';
 import { authenticatePassword } from '../services/login.js';
 import { findClient } from './client-auth.js';
-import { createCode } from './codes.js';
+import { redirectWithCode, type AuthorizedRequest } from './code-redirect.js';
+import { challengeIfNeeded } from '../services/two-factor/index.js';
+import { showTwoFactorPage, twoFactorChallengeRequest } from './two-factor.js';
 import { csrfValid, issueCsrfToken } from './csrf.js';
 import { OAuthError, oauthError } from './errors.js';
 import { param, type Params } from './form.js';
@@ -135,19 +137,17 @@ export function registerAuthorize(app: FastifyInstance, ctx: IdpContext): void {
       if (outcome.status === 202 && req.application.oauthConfiguration.requireRegistration === true) {
         return showLogin(request, reply, req, params, 403, 'You are not registered for this application.', loginId);
       }
-      const now = ctx.now();
-      const code = await createCode(ctx, req.tenant, {
-        tenantId: req.tenant.id,
-        applicationId: req.application.id,
-        userId: outcome.user.id,
+      const authorized: AuthorizedRequest = {
         redirectUri: req.redirectUri,
         scope: req.scopes.join(' '),
-        authTime: Math.floor(now / 1000),
+        userState: outcome.status === 200 ? 'Authenticated' : 'AuthenticatedNotRegistered',
+        ...(req.state === undefined ? {} : { state: req.state }),
         ...(req.nonce === undefined ? {} : { nonce: req.nonce }),
-        ...(req.codeChallenge === undefined ? {} : { codeChallenge: req.codeChallenge, codeChallengeMethod: 'S256' as const }),
-      });
-      const userState = outcome.status === 200 ? 'Authenticated' : 'AuthenticatedNotRegistered';
-      return reply.header('cache-control', 'no-store').redirect(withParams(req.redirectUri, { code, locale: 'en', state: req.state, userState }), 302);
+        ...(req.codeChallenge === undefined ? {} : { codeChallenge: req.codeChallenge }),
+      };
+      const challenge = await challengeIfNeeded(ctx, twoFactorChallengeRequest(request, req.tenant, req.application, outcome.user, authorized));
+      if (challenge !== undefined) return showTwoFactorPage(request, reply, { tenant: req.tenant, applicationName: req.application.name, redirectUri: req.redirectUri, twoFactorId: challenge.twoFactorId }, 200);
+      return redirectWithCode(ctx, reply, req.tenant, req.application.id, outcome.user.id, authorized);
     } catch (error) {
       if (error instanceof PageError) return sendPage(reply, error.status, errorPage('Sign-in error', error.title));
       if (error instanceof OAuthError) {

@@ -4,7 +4,7 @@
  *
  * Order: unknown user → 404 (after spending one hash verification); locked → 423; deactivated → 423;
  * wrong password → 404 (counting towards the lockout; the failure that reaches `tooManyAttempts` locks and
- * is already 423); expired → 410; password change required → 203;
+ * is already 423; a right password resets the count, except for a user with two-factor on); expired → 410; password change required → 203;
  * not registered for the application → 202; else 200.
  */
 import type { IdpContext } from '../context.js';

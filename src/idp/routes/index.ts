@@ -16,6 +16,7 @@ import { registerChangePasswordRoutes } from './change-password.js';
 import { registerWellKnownRoutes } from './well-known.js';
 import { registerTwoFactorRoutes } from './two-factor.js';
 import { registerTwoFactorLoginRoute } from './two-factor-login.js';
+import { registerTwoFactorStatusRoutes } from './two-factor-status.js';
 import { registerOAuthRoutes } from '../oauth/index.js';
 import { registerAdminConsole } from '../admin/index.js';
 import { registerAccountPages } from '../account/index.js';
@@ -32,6 +33,7 @@ export function registerRoutes(app: FastifyInstance, ctx: IdpContext): void {
   registerLoginRoutes(app, ctx);
   registerTwoFactorRoutes(app, ctx);
   registerTwoFactorLoginRoute(app, ctx);
+  registerTwoFactorStatusRoutes(app, ctx);
   registerJwtRoutes(app, ctx);
   registerJwtVendRoute(app, ctx);
   registerJwtIssueRoute(app, ctx);

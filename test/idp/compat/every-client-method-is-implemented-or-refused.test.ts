@@ -122,6 +122,8 @@ const IMPLEMENTED: [string, Call][] = [
     assert.equal(challenged.statusCode, 242);
     return anon.twoFactorLogin({ twoFactorId: challenged.response.twoFactorId!, code: values.recovery! });
   }],
+  ['retrieveTwoFactorStatus', async ({ c, values }) => { const r = await c.retrieveTwoFactorStatus(values.tfUser!, null as never, 'no-such-trust'); assert.equal(r.statusCode, 242); return r; }],
+  ['retrieveTwoFactorStatusWithRequest', async ({ c, values }) => { const r = await c.retrieveTwoFactorStatusWithRequest({ userId: values.tfUser!, action: 'login' as never }); assert.equal(r.statusCode, 242); return r; }],
   ['generateTwoFactorRecoveryCodes', async ({ c, values }) => { const r = await c.generateTwoFactorRecoveryCodes(values.tfUser!); values.recovery = r.response.recoveryCodes![0]!; return r; }],
   ['disableTwoFactorWithRequest', ({ c, values }) => c.disableTwoFactorWithRequest(values.tfUser!, { methodId: values.tfMethod!, code: values.recovery! })],
   ['disableTwoFactor', async ({ c, values }) => {

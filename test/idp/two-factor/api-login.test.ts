@@ -71,6 +71,12 @@ for (const engine of ENGINES) {
       const third = await client.login({ loginId: user.email, password: user.password });
       assert.equal(await statusOf(client.twoFactorLogin({ twoFactorId: third.response.twoFactorId!, code: recovery })), 421, 'a recovery code is used once');
 
+      // the status API says the same, with the trust's period
+      const status = await client.retrieveTwoFactorStatus(user.id, null as never, trustId);
+      assert.equal(status.statusCode, 200);
+      assert.equal(status.response.trusts!.length, 1);
+      assert.equal(status.response.trusts![0]!.expiration! - status.response.trusts![0]!.startInstant!, 30 * 86_400_000, 'the default trust period: 30 days');
+      assert.equal((await client.retrieveTwoFactorStatusWithRequest({ userId: user.id })).statusCode, 242);
       // a trusted device skips the challenge; an unknown trust id does not
       assert.equal((await client.login({ loginId: user.email, password: user.password, twoFactorTrustId: trustId })).statusCode, 200);
       assert.equal((await client.login({ loginId: user.email, password: user.password, twoFactorTrustId: 'not-a-trust-id' })).statusCode, 242);

@@ -4,8 +4,8 @@
  * otplib (as an authenticator app makes it), recovery codes on the first method only, the user's
  * `twoFactor` without secrets, `/api/login` answering 242 and `/api/two-factor/login` completing it, a TOTP
  * code refused the second time within its window (replay), recovery codes working once each, the
- * `twoFactorId` single-use and expiring, trusted devices, disabling, and a database dump that shows no
- * recovery code.
+ * `twoFactorId` single-use and expiring, trusted devices, disabling, a database dump that shows no
+ * recovery code, and a hard delete that leaves nothing of the user's two-factor state.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -99,6 +99,8 @@ for (const engine of ENGINES) {
       assert.equal((await client.disableTwoFactorWithRequest(user.id, { methodId: methods[0]!.id!, code: user.recoveryCodes[0]! })).statusCode, 200);
       assert.equal((await client.retrieveUser(user.id)).response.user!.twoFactor, undefined);
       assert.equal((await client.login({ loginId: user.email, password: user.password })).statusCode, 200, 'no method: no challenge');
+      await client.deleteUser(user.id);
+      assert.ok(!(await fx.dump()).includes(user.id), 'a hard delete takes the pending logins (the expired one above) and trusted devices along');
     } finally {
       await fx.close();
     }

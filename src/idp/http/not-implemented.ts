@@ -26,11 +26,14 @@ export function refuseEndpoint(request: FastifyRequest, reply: FastifyReply): Fa
   return reply.code(404).send();
 }
 
-/** True when every path parameter of the matched `/api/` route is a UUID (all our route parameters are ids). */
+/** Route parameters that are opaque tokens, not UUIDs (FusionAuth's `twoFactorTrustId`). */
+const TOKEN_PARAMS: ReadonlySet<string> = new Set(['twoFactorTrustId']);
+
+/** True when every path parameter of the matched `/api/` route is a UUID (all our route parameters are ids, but TOKEN_PARAMS). */
 export function pathIdsAreUuids(request: FastifyRequest): boolean {
   const params = request.params as Record<string, string> | undefined;
   if (params === undefined) return true;
-  for (const name in params) if (!UUID.test(params[name] ?? '')) return false;
+  for (const name in params) if (!TOKEN_PARAMS.has(name) && !UUID.test(params[name] ?? '')) return false;
   return true;
 }
 

@@ -3,6 +3,7 @@
  * and API key hashes are stored but never serialised; the lists here are allow-lists for that reason.
  */
 import type { ApiKey, Key, RefreshToken, Registration, User } from './types.js';
+import { twoFactorJson } from '../services/two-factor/methods.js';
 
 function pick<T extends object>(source: T, fields: readonly string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -28,7 +29,7 @@ export function apiKeyJson(apiKey: ApiKey, options: { includeKey: boolean }): Re
   return out;
 }
 
-const USER_SECRET_FIELDS = new Set(['passwordHash', 'changePasswordId', 'password', 'salt', 'encryptionScheme', 'factor']);
+const USER_SECRET_FIELDS = new Set(['passwordHash', 'changePasswordId', 'password', 'salt', 'encryptionScheme', 'factor', 'twoFactor']);
 const REGISTRATION_INTERNAL_FIELDS = new Set(['userId', 'tenantId']);
 
 export function registrationJson(registration: Registration): Record<string, unknown> {
@@ -45,6 +46,9 @@ export function userJson(user: User, registrations?: readonly Registration[]): R
   for (const [field, value] of Object.entries(user)) {
     if (!USER_SECRET_FIELDS.has(field) && value !== undefined && value !== null) out[field] = value;
   }
+  // two-factor methods without their secrets, and never the recovery code hashes
+  const twoFactor = twoFactorJson(user);
+  if (twoFactor !== undefined) out.twoFactor = twoFactor;
   if (registrations !== undefined) out.registrations = registrations.map(registrationJson);
   return out;
 }

@@ -137,7 +137,65 @@ export interface User {
   insertInstant: number;
   lastUpdateInstant: number;
   lastLoginInstant?: number;
+  /** Two-factor methods (with their secrets) and recovery code hashes; model/serialize.ts returns only the public part. */
+  twoFactor?: UserTwoFactor;
   [k: string]: unknown;
+}
+
+/** The TOTP parameters FusionAuth supports: the only ones accepted. */
+export interface AuthenticatorConfiguration {
+  algorithm: 'HmacSHA1';
+  codeLength: 6;
+  timeStep: 30;
+}
+
+/** A two-factor method as stored (FusionAuth's TwoFactorMethod plus what is never returned). */
+export interface TwoFactorMethod {
+  /** 4 characters, as FusionAuth's (`2KSZ`). */
+  id: string;
+  method: 'authenticator';
+  name?: string;
+  authenticator: AuthenticatorConfiguration;
+  /** The TOTP key bytes, base64. Never returned. */
+  key: string;
+  /** The last TOTP time step accepted for this method: a code is never accepted twice. Never returned. */
+  lastUsedStep?: number;
+}
+
+export interface UserTwoFactor {
+  methods: TwoFactorMethod[];
+  /** SHA-256 (hex) of `userId:code` of each unused recovery code. Never returned. */
+  recoveryCodeHashes: string[];
+}
+
+/**
+ * A pending two-factor login (FusionAuth's `twoFactorId`), stored under the SHA-256 of the id: the
+ * password was right, the second factor is awaited. Single-use and expiring; `failures` counts wrong codes.
+ */
+export interface TwoFactorLogin {
+  id: string;
+  tenantId: string;
+  userId: string;
+  applicationId?: string;
+  insertInstant: number;
+  expiresInstant: number;
+  failures: number;
+  /** What completes it: the Login API, the hosted login page (with its authorization request) or the account page. */
+  purpose: 'api' | 'oauth' | 'account';
+  /** Login API options carried over (noJWT, metaData). */
+  noJWT?: boolean;
+  metaData?: Json;
+  /** The hosted page's authorization request, replayed when the code is right. */
+  oauth?: { redirectUri: string; scope: string; state?: string; nonce?: string; codeChallenge?: string; userState: string; rememberDevice?: boolean };
+}
+
+/** A trusted device (FusionAuth's `twoFactorTrustId`), stored under the SHA-256 of the id. */
+export interface TwoFactorTrust {
+  id: string;
+  tenantId: string;
+  userId: string;
+  insertInstant: number;
+  expiresInstant: number;
 }
 
 export interface Registration {

@@ -15,7 +15,9 @@ import type { IdpContext } from '../context.js';
 import type { Application, Tenant } from '../model/types.js';
 import { authenticatePassword } from '../services/login.js';
 import { findClient } from './client-auth.js';
-import { createCode } from './codes.js';
+import { redirectWithCode, type AuthorizedRequest } from './code-redirect.js';
+import { challengeIfNeeded } from '../services/two-factor/index.js';
+import { showTwoFactorPage, twoFactorChallengeRequest } from './two-factor.js';
 import { csrfValid, issueCsrfToken } from './csrf.js';
 import { OAuthError, oauthError } from './errors.js';
 import { param, type Params } from './form.js';
@@ -130,21 +132,19 @@ const MESSAGES: Record<number, string> = {
   203: 'You must change your password before you can sign in.',
 };
 
-/** Stores a code for the signed-in user and redirects to the client with it. */
-async function redirectWithCode(ctx: IdpContext, reply: FastifyReply, req: AuthorizeRequest, signedIn: SignedIn): Promise<FastifyReply> {
-  const code = await createCode(ctx, req.tenant, {
-    tenantId: req.tenant.id,
-    applicationId: req.application.id,
-    userId: signedIn.user.id,
+/** What the code and the redirect carry for this authorization request. */
+function authorizedFor(req: AuthorizeRequest, registered: boolean, keepSignedIn: boolean): AuthorizedRequest {
+  return {
     redirectUri: req.redirectUri,
     scope: req.scopes.join(' '),
-    authTime: signedIn.authTime,
+    userState: registered ? 'Authenticated' : 'AuthenticatedNotRegistered',
+    ...(req.state === undefined ? {} : { state: req.state }),
     ...(req.nonce === undefined ? {} : { nonce: req.nonce }),
-    ...(req.codeChallenge === undefined ? {} : { codeChallenge: req.codeChallenge, codeChallengeMethod: 'S256' as const }),
-  });
-  const userState = signedIn.registered ? 'Authenticated' : 'AuthenticatedNotRegistered';
-  return reply.header('cache-control', 'no-store').redirect(withParams(req.redirectUri, { code, locale: 'en', state: req.state, userState }), 302);
+    ...(req.codeChallenge === undefined ? {} : { codeChallenge: req.codeChallenge }),
+    ...(keepSignedIn ? { rememberDevice: true } : {}),
+  };
 }
+
 
 export function registerAuthorize(app: FastifyInstance, ctx: IdpContext): void {
   const handle = async (request: FastifyRequest, reply: FastifyReply) => {
@@ -158,7 +158,7 @@ export function registerAuthorize(app: FastifyInstance, ctx: IdpContext): void {
       if (!posted) {
         const prompt = readPrompt(params);
         const sso = await ssoSignIn(ctx, request, reply, req.tenant, req.application, prompt);
-        if (sso !== undefined) return redirectWithCode(ctx, reply, req, sso);
+        if (sso !== undefined) return redirectWithCode(ctx, reply, req.tenant, req.application.id, sso.user.id, authorizedFor(req, sso.registered, false), sso.authTime);
         if (prompt.none) oauthError('login_required', 'authentication_required', 'The user must sign in: there is no live sign-in session.');
         return showLogin(request, reply, req, params, 200, undefined, param(params, 'login_hint'));
       }
@@ -172,8 +172,13 @@ export function registerAuthorize(app: FastifyInstance, ctx: IdpContext): void {
         return showLogin(request, reply, req, params, 403, 'You are not registered for this application.', loginId);
       }
       const signedIn: SignedIn = { user: outcome.user, authTime: Math.floor(ctx.now() / 1000), registered: outcome.status === 200 };
-      await rememberSignIn(ctx, request, reply, req.tenant, req.application, signedIn, param(params, 'rememberDevice') === 'true');
-      return redirectWithCode(ctx, reply, req, signedIn);
+      const keepSignedIn = param(params, 'rememberDevice') === 'true';
+      const authorized = authorizedFor(req, outcome.status === 200, keepSignedIn);
+      // a second factor first: the SSO session starts only once the sign-in is complete (two-factor.ts)
+      const challenge = await challengeIfNeeded(ctx, twoFactorChallengeRequest(request, req.tenant, req.application, outcome.user, authorized));
+      if (challenge !== undefined) return showTwoFactorPage(request, reply, { tenant: req.tenant, applicationName: req.application.name, redirectUri: req.redirectUri, twoFactorId: challenge.twoFactorId }, 200);
+      await rememberSignIn(ctx, request, reply, req.tenant, req.application, signedIn, keepSignedIn);
+      return redirectWithCode(ctx, reply, req.tenant, req.application.id, signedIn.user.id, authorized, signedIn.authTime);
     } catch (error) {
       if (error instanceof PageError) return sendPage(reply, error.status, errorPage('Sign-in error', error.title));
       if (error instanceof OAuthError) {

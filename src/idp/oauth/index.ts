@@ -15,6 +15,7 @@ import { registerLogout } from './logout.js';
 import { registerRevoke } from './revoke.js';
 import { GRANT_TYPES, registerTokenEndpoint } from './token-endpoint.js';
 import { registerUserinfo } from './userinfo.js';
+import { registerTwoFactorPage } from './two-factor.js';
 import { KNOWN_SCOPES } from './scopes.js';
 
 export { validateEntityGrants } from './entity-grants.js';
@@ -48,6 +49,7 @@ export function registerOAuthRoutes(app: FastifyInstance, ctx: IdpContext): void
   void app.register(async (scope) => {
     acceptForms(scope);
     registerAuthorize(scope, ctx);
+    registerTwoFactorPage(scope, ctx);
     registerTokenEndpoint(scope, ctx);
     registerUserinfo(scope, ctx);
     registerIntrospect(scope, ctx);

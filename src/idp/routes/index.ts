@@ -15,8 +15,12 @@ import { registerUserSearchRoutes } from './user-search.js';
 import { registerChangePasswordRoutes } from './change-password.js';
 import { registerWellKnownRoutes } from './well-known.js';
 import { registerHomePage } from './home.js';
+import { registerTwoFactorRoutes } from './two-factor.js';
+import { registerTwoFactorLoginRoute } from './two-factor-login.js';
+import { registerTwoFactorStatusRoutes } from './two-factor-status.js';
 import { registerOAuthRoutes } from '../oauth/index.js';
 import { registerAdminConsole } from '../admin/index.js';
+import { registerAccountPages } from '../account/index.js';
 
 export function registerRoutes(app: FastifyInstance, ctx: IdpContext): void {
   registerTenantRoutes(app, ctx);
@@ -28,6 +32,9 @@ export function registerRoutes(app: FastifyInstance, ctx: IdpContext): void {
   registerUserRoutes(app, ctx);
   registerRegistrationRoutes(app, ctx);
   registerLoginRoutes(app, ctx);
+  registerTwoFactorRoutes(app, ctx);
+  registerTwoFactorLoginRoute(app, ctx);
+  registerTwoFactorStatusRoutes(app, ctx);
   registerJwtRoutes(app, ctx);
   registerJwtVendRoute(app, ctx);
   registerJwtIssueRoute(app, ctx);
@@ -35,6 +42,7 @@ export function registerRoutes(app: FastifyInstance, ctx: IdpContext): void {
   registerHomePage(app);
   registerOAuthRoutes(app, ctx);
   registerAdminConsole(app, ctx);
+  registerAccountPages(app, ctx);
 }
 
 export { createTenant } from './tenants.js';

@@ -8,6 +8,7 @@ import type { Tenant } from '../model/types.js';
 import { DuplicateError } from '../storage/index.js';
 import { bodyOf, createId, pathId, overDefaults, wrapped } from './common.js';
 import { defaultSigningKeyId } from './keys.js';
+import { validateTenantTwoFactor } from '../services/two-factor/policy.js';
 
 const ENDPOINT = { endpoint: '/api/tenant' };
 
@@ -42,6 +43,7 @@ async function validate(ctx: IdpContext, tenant: Body): Promise<Tenant> {
   // the SSO session lifetime in seconds (services/sso-session.ts); 0 turns SSO sessions off
   optionalInteger(errors, tenant, 'httpSessionMaxInactiveInterval', 'tenant.httpSessionMaxInactiveInterval', 0, 2_147_483_647);
   if (tenant.data !== undefined && !isObject(tenant.data)) errors.invalid('tenant.data', 'The [tenant.data] property must be an object.');
+  validateTenantTwoFactor(errors, tenant);
   errors.throwIfAny();
   return tenant as Tenant;
 }

@@ -9,6 +9,7 @@ import type { User } from '../model/types.js';
 import { optionalTenant, requireTenant } from '../http/tenant.js';
 import { buildUser, findByLoginId, saveUser } from '../services/users.js';
 import { issueSession } from '../services/session.js';
+import { twoFactorJson } from '../services/two-factor/methods.js';
 import { bodyOf, createId, isTrue, pathId, query, wrapped } from './common.js';
 
 const ENDPOINT = { endpoint: '/api/user' };
@@ -88,7 +89,9 @@ export function registerUserRoutes(app: FastifyInstance, ctx: IdpContext): void 
       return { user: await userResponse(ctx, user) };
     }
     const input = wrapped(request, 'user');
-    const { passwordHash: _h, changePasswordId: _c, ...visible } = existing;
+    const { passwordHash: _h, changePasswordId: _c, twoFactor: _t, ...visible } = existing;
+    const methods = twoFactorJson(existing);
+    if (methods !== undefined) (visible as Body).twoFactor = methods;
     const merged = request.method === 'PATCH' ? mergePatch(visible as Body, input) : input;
     const user = await buildUser(ctx, tenant, existing.id, merged, { existing });
     await saveUser(ctx, user, false);

@@ -4,13 +4,14 @@
  *
  * Order: unknown user → 404 (after spending one hash verification); locked → 423; deactivated → 423;
  * wrong password → 404 (counting towards the lockout; the failure that reaches `tooManyAttempts` locks and
- * is already 423); expired → 410; password change required → 203;
+ * is already 423; a right password resets the count, except for a user with two-factor on); expired → 410; password change required → 203;
  * not registered for the application → 202; else 200.
  */
 import type { IdpContext } from '../context.js';
 import { LOCKOUT_UNIT_MS } from '../model/defaults.js';
 import type { Application, Registration, Tenant, User } from '../model/types.js';
 import { findByLoginId } from './users.js';
+import { hasTwoFactor } from './two-factor/methods.js';
 
 export type LoginOutcome =
   | { status: 404 | 410 | 423 }
@@ -43,7 +44,9 @@ export async function authenticatePassword(
     }
     return { status: 404 };
   }
-  if (lock.failedCount > 0 || lock.lockedUntil > 0) await ctx.storage.clearLoginFailures(user.id);
+  // With two-factor on, the count is cleared by the right second factor (two-factor/challenge.ts), not by
+  // the password alone: otherwise a known password would buy endless fresh code guesses.
+  if (!hasTwoFactor(user) && (lock.failedCount > 0 || lock.lockedUntil > 0)) await ctx.storage.clearLoginFailures(user.id);
   if (user.expiry !== undefined && user.expiry <= now) return { status: 410 };
   if (user.passwordChangeRequired) return { status: 203, user };
   const registration = application === undefined ? undefined : await ctx.storage.registrations.findOne({ user_id: user.id, application_id: application.id });

@@ -6,6 +6,7 @@ import { isObject, optionalBoolean, optionalInteger, optionalString, type Body }
 import type { Tenant, User } from '../model/types.js';
 import { DuplicateError } from '../storage/index.js';
 import { refuseUnimplementedFields } from '../http/not-implemented.js';
+import { parseUserTwoFactor } from './two-factor/methods.js';
 
 const STRING_FIELDS = ['email', 'username', 'firstName', 'lastName', 'fullName', 'middleName', 'mobilePhone', 'phoneNumber', 'imageUrl', 'timezone', 'parentEmail'] as const;
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
@@ -25,10 +26,10 @@ export interface UserInput {
 const USER_FIELDS: ReadonlySet<string> = new Set([
   ...STRING_FIELDS, 'id', 'password', 'birthDate', 'data', 'preferredLanguages', 'expiry', 'passwordChangeRequired',
   'tenantId', 'active', 'verified', 'verifiedInstant', 'insertInstant', 'lastUpdateInstant', 'lastLoginInstant', 'passwordLastUpdateInstant',
-  'registrations', 'usernameStatus', 'uniqueUsername', 'breachedPasswordStatus', 'breachedPasswordLastCheckedInstant', 'passwordChangeReason',
+  'registrations', 'usernameStatus', 'uniqueUsername', 'breachedPasswordStatus', 'breachedPasswordLastCheckedInstant', 'passwordChangeReason', 'twoFactor',
 ]);
 /** FusionAuth user members Gatehouse does not implement: refused when they ask for anything (a two-factor method, a group...). */
-const USER_UNIMPLEMENTED: ReadonlySet<string> = new Set(['twoFactor', 'memberships', 'cleanSpeakId', 'connectorId', 'encryptionScheme', 'factor', 'salt', 'identities', 'phoneNumberVerified']);
+const USER_UNIMPLEMENTED: ReadonlySet<string> = new Set(['memberships', 'cleanSpeakId', 'connectorId', 'encryptionScheme', 'factor', 'salt', 'identities', 'phoneNumberVerified']);
 
 export async function buildUser(ctx: IdpContext, tenant: Tenant, id: string, input: Body, options: { existing?: User; passwordOptional?: boolean }): Promise<User> {
   const errors = refuseUnimplementedFields(input, 'user', USER_FIELDS, USER_UNIMPLEMENTED);
@@ -63,6 +64,7 @@ export async function buildUser(ctx: IdpContext, tenant: Tenant, id: string, inp
   }
   const expiry = optionalInteger(errors, input, 'expiry', 'user.expiry');
   const passwordChangeRequired = optionalBoolean(errors, input, 'passwordChangeRequired', 'user.passwordChangeRequired');
+  const twoFactor = parseUserTwoFactor(errors, tenant, input, existing);
   errors.throwIfAny();
 
   for (const [field, value, label] of [['email', email, 'email'], ['username', username, 'username']] as const) {
@@ -89,6 +91,7 @@ export async function buildUser(ctx: IdpContext, tenant: Tenant, id: string, inp
   if (Array.isArray(preferredLanguages)) user.preferredLanguages = preferredLanguages;
   if (expiry !== undefined) user.expiry = expiry;
   if (existing?.lastLoginInstant !== undefined) user.lastLoginInstant = existing.lastLoginInstant;
+  if (twoFactor !== undefined && twoFactor.methods.length > 0) user.twoFactor = twoFactor;
   if (password !== undefined && password !== '') {
     user.passwordHash = await ctx.passwords.hash(password);
     user.passwordLastUpdateInstant = now;

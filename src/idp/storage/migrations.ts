@@ -122,6 +122,29 @@ const adminSessions: Migration = {
 };
 
 /**
+ * Two-factor login (src/idp/services/two-factor/): pending logins (FusionAuth's `twoFactorId`) and trusted
+ * devices (`twoFactorTrustId`), each found by the SHA-256 of its id. Methods and recovery code hashes live
+ * in the user document.
+ */
+const twoFactor: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    for (const table of ['two_factor_logins', 'two_factor_trusts']) {
+      await db.schema
+        .createTable(table)
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('expires_instant', 'bigint', (c) => c.notNull())
+        .addColumn('insert_instant', 'bigint', (c) => c.notNull())
+        .addColumn('body', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex(`${table}_user`).on(table).column('user_id').execute();
+      await db.schema.createIndex(`${table}_expires`).on(table).column('expires_instant').execute();
+    }
+  },
+};
+
+/**
  * SSO sessions of the hosted login pages (src/idp/services/sso-session.ts): found by the SHA-256 of the
  * `fusionauth.sso` cookie, shared by every instance on the database.
  */
@@ -145,6 +168,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': initial,
   '0002_oauth_codes': oauthCodes,
   '0003_admin_sessions': adminSessions,
+  '0005_two_factor': twoFactor,
   '0006_sso_sessions': ssoSessions,
 };
 

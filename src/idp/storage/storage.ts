@@ -4,7 +4,7 @@
  * against both databases.
  */
 import { sql, type Kysely } from 'kysely';
-import type { ApiKey, Application, AuthorizationCode, Key, RefreshToken, Registration, SsoSession, StoredAdminSession, Tenant, User } from '../model/types.js';
+import type { ApiKey, Application, AuthorizationCode, Key, RefreshToken, Registration, SsoSession, StoredAdminSession, Tenant, TwoFactorLogin, TwoFactorTrust, User } from '../model/types.js';
 import { DocumentTable } from './table.js';
 import { openDatabase, type Dialect } from './open.js';
 import { ChangeFeed } from './change-feed.js';
@@ -28,6 +28,8 @@ export class Storage {
   readonly authorizationCodes: DocumentTable<AuthorizationCode>;
   readonly adminSessions: DocumentTable<StoredAdminSession>;
   readonly ssoSessions: DocumentTable<SsoSession>;
+  readonly twoFactorLogins: DocumentTable<TwoFactorLogin>;
+  readonly twoFactorTrusts: DocumentTable<TwoFactorTrust>;
 
   private constructor(
     private readonly db: Kysely<any>,
@@ -81,6 +83,14 @@ export class Storage {
       name: 'sso_sessions',
       columns: { tenant_id: (s) => s.tenantId, user_id: (s) => s.userId, expires_instant: (s) => s.expiresInstant, insert_instant: (s) => s.insertInstant },
     });
+    const twoFactorColumns = {
+      tenant_id: (r: TwoFactorLogin | TwoFactorTrust) => r.tenantId,
+      user_id: (r: TwoFactorLogin | TwoFactorTrust) => r.userId,
+      expires_instant: (r: TwoFactorLogin | TwoFactorTrust) => r.expiresInstant,
+      insert_instant: (r: TwoFactorLogin | TwoFactorTrust) => r.insertInstant,
+    };
+    this.twoFactorLogins = new DocumentTable<TwoFactorLogin>(db, { name: 'two_factor_logins', columns: twoFactorColumns });
+    this.twoFactorTrusts = new DocumentTable<TwoFactorTrust>(db, { name: 'two_factor_trusts', columns: twoFactorColumns });
     this.authorizationCodes = new DocumentTable(db, {
       name: 'oauth_codes',
       columns: {
@@ -206,9 +216,17 @@ export class Storage {
     await this.db.deleteFrom('sso_sessions').where('expires_instant', '<', before).execute();
   }
 
+  /** Deletes pending two-factor logins and trusted devices that expired before `before` (epoch ms). */
+  async deleteExpiredTwoFactor(before: number): Promise<void> {
+    await this.db.deleteFrom('two_factor_logins').where('expires_instant', '<', before).execute();
+    await this.db.deleteFrom('two_factor_trusts').where('expires_instant', '<', before).execute();
+  }
+
   /** Deletes a user and everything hanging off it. */
   async deleteUserCascade(userId: string): Promise<void> {
     await this.ssoSessions.deleteWhere({ user_id: userId });
+    await this.twoFactorLogins.deleteWhere({ user_id: userId });
+    await this.twoFactorTrusts.deleteWhere({ user_id: userId });
     await this.refreshTokens.deleteWhere({ user_id: userId });
     await this.registrations.deleteWhere({ user_id: userId });
     await this.users.delete(userId);
@@ -222,7 +240,7 @@ export class Storage {
   }
 
   async deleteTenantCascade(tenantId: string): Promise<void> {
-    for (const table of ['oauth_codes', 'sso_sessions', 'refresh_tokens', 'registrations', 'users', 'applications', 'api_keys']) {
+    for (const table of ['oauth_codes', 'sso_sessions', 'refresh_tokens', 'two_factor_logins', 'two_factor_trusts', 'registrations', 'users', 'applications', 'api_keys']) {
       await this.db.deleteFrom(table).where('tenant_id', '=', tenantId).execute();
     }
     await this.tenants.delete(tenantId);

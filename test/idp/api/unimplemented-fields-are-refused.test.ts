@@ -1,8 +1,9 @@
 /**
  * A FusionAuth field Gatehouse does not implement is refused with a FusionAuth-shaped 400 naming it, never
- * accepted and dropped: a user told that two-factor is on must never be created (or patched) without it,
- * and so never logs in with a password alone. Empty values, as a retrieve echoes them, pass; a member
- * that is no FusionAuth field at all is `[unknown]`.
+ * accepted and dropped: a user told that two-factor is on is never created (or patched) without it, and so
+ * never logs in with a password alone — an authenticator method is implemented (login answers 242), an
+ * email method is refused. Empty values, as a retrieve echoes them, pass; a member that is no FusionAuth
+ * field at all is `[unknown]`.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,21 +15,26 @@ before(async () => {
 });
 after(() => idp.close());
 
-const twoFactor = { methods: [{ method: 'authenticator', secret: 'JBSWY3DPEHPK3PXP' }] };
+const twoFactor = { methods: [{ method: 'email', email: 'mfa@example.com' }] };
+const totp = { methods: [{ method: 'authenticator', secret: 'JBSWY3DPEHPK3PXP' }] };
 
-test('user create and patch refuse twoFactor and memberships, naming them', async () => {
+test('user create and patch refuse an email two-factor method and memberships, naming them', async () => {
   const created = await idp.api('POST', '/api/user', { user: { email: 'mfa@example.com', password: 'password123', twoFactor } });
   assert.equal(created.status, 400, created.text);
-  assert.equal(created.body.fieldErrors['user.twoFactor'][0].code, '[notImplemented]user.twoFactor');
+  assert.equal(created.body.fieldErrors['user.twoFactor.methods[0].method'][0].code, '[notImplemented]user.twoFactor.methods[0].method');
   assert.equal((await idp.api('GET', '/api/user?email=mfa@example.com')).status, 404, 'no user was created');
   assert.equal((await idp.api('POST', '/api/login', { loginId: 'mfa@example.com', password: 'password123' })).status, 404);
+  const withTotp = await idp.api('POST', '/api/user', { user: { email: 'totp@example.com', password: 'password123', twoFactor: totp } });
+  assert.equal(withTotp.status, 200, withTotp.text);
+  assert.equal(withTotp.body.user.twoFactor.methods[0].method, 'authenticator');
+  assert.equal((await idp.api('POST', '/api/login', { loginId: 'totp@example.com', password: 'password123' })).status, 242, 'two-factor is on: the password alone is not enough');
 
   const plain = await idp.api('POST', '/api/user', { user: { email: 'plain@example.com', password: 'password123', twoFactor: { methods: [] }, memberships: [] } });
   assert.equal(plain.status, 200, `empty values ask for nothing: ${plain.text}`);
   const id = plain.body.user.id as string;
   const patched = await idp.api('PATCH', `/api/user/${id}`, { user: { twoFactor } });
   assert.equal(patched.status, 400);
-  assert.equal(patched.body.fieldErrors['user.twoFactor'][0].code, '[notImplemented]user.twoFactor');
+  assert.equal(patched.body.fieldErrors['user.twoFactor.methods[0].method'][0].code, '[notImplemented]user.twoFactor.methods[0].method');
   const member = await idp.api('PUT', `/api/user/${id}`, { user: { email: 'plain@example.com', memberships: [{ groupId: '8b5d7c0e-1f6a-4b8e-9a4c-2d3e4f5a6b7c' }] } });
   assert.equal(member.body.fieldErrors['user.memberships'][0].code, '[notImplemented]user.memberships');
   assert.equal((await idp.api('POST', '/api/login', { loginId: 'plain@example.com', password: 'password123' })).status, 200);

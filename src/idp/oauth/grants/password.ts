@@ -1,7 +1,9 @@
 /**
  * `grant_type=password`: the Login API's decision (services/login.ts, with its lockout) mapped to OAuth
  * errors as FusionAuth maps them: 404 → `invalid_grant`/`invalid_user_credentials`; 423 → `user_locked`;
- * 410 → `user_expired`; 203 → `change_password_required` with `change_password_id`.
+ * 410 → `user_expired`; 242 (a second factor is needed) → `two_factor_required` with `two_factor_id`,
+ * which completes at `/api/two-factor/login` (a password grant never bypasses two-factor); 203 →
+ * `change_password_required` with `change_password_id`.
  */
 import type { IdpContext } from '../../context.js';
 import { authenticatePassword } from '../../services/login.js';
@@ -12,6 +14,7 @@ import { param, requiredParam, type Params } from '../form.js';
 import { issueUserTokens } from '../issue.js';
 import { grantUserScopes } from '../scopes.js';
 import { requireGrant } from './enabled.js';
+import { challengeIfNeeded } from '../../services/two-factor/index.js';
 
 export async function passwordGrant(ctx: IdpContext, client: ClientAuthentication, params: Params): Promise<Record<string, unknown>> {
   const { application } = client;
@@ -23,6 +26,11 @@ export async function passwordGrant(ctx: IdpContext, client: ClientAuthenticatio
   const tenant = await ctx.storage.tenants.get(application.tenantId);
   if (tenant === undefined) throw new OAuthError('invalid_client', 'invalid_client_id', 'The client is not valid.', 401);
   const outcome = await authenticatePassword(ctx, tenant, application, loginId, password);
+  // FusionAuth's 242 (before 203) → 400 two_factor_required with the two_factor_id to complete at /api/two-factor/login
+  const challenge = 'user' in outcome ? await challengeIfNeeded(ctx, { tenant, application, user: outcome.user, purpose: 'api' }) : undefined;
+  if (challenge !== undefined) {
+    throw new OAuthError('two_factor_required', 'two_factor_required', 'The user must complete two-factor authentication.', 400, { two_factor_id: challenge.twoFactorId });
+  }
   switch (outcome.status) {
     case 404:
       throw new OAuthError('invalid_grant', 'invalid_user_credentials', 'The user credentials are invalid.');

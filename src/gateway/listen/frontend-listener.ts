@@ -76,7 +76,7 @@ export class FrontendListener {
   applyTimeouts(config: GatewayConfig): void {
     const t = config.timeouts;
     this.server.headersTimeout = t.http_request;
-    this.server.keepAliveTimeout = t.client;
+    this.server.keepAliveTimeout = t.keep_alive ?? t.client;
     this.server.timeout = Math.max(t.client, t.server) + 1_000;
   }
 

@@ -64,7 +64,7 @@ export class BackendBuilder {
   readonly answers: BackendAnswer[] = [];
   private readonly acls = new Map<string, AclTest[]>();
   private readonly serverTls: ServerTls[] = [];
-  private readonly headers: HeaderStatements;
+  readonly headers: HeaderStatements;
 
   constructor(private readonly path: readonly string[], private readonly diag: Diagnostics) {
     this.headers = new HeaderStatements(diag);

@@ -46,7 +46,7 @@ export class FrontendBuilder {
   private readonly backendSources: Statement[] = [];
   private readonly jwtRules: JwtRule[] = [];
   private readonly answersAfterJwt: Statement[] = [];
-  private readonly headers: HeaderStatements;
+  readonly headers: HeaderStatements;
   /** `stats enable` / `stats uri <prefix>` in a proxying frontend: a stats route, after the http-request answers. */
   private statsRoute: { st: Statement; uri: string } | undefined;
 

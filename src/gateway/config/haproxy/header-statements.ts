@@ -63,13 +63,33 @@ export class HeaderStatements {
     if (names.length > 0) this.readers.push({ st, names });
   }
 
+  /** Lower-case names the rules edit, each with the first line editing it. */
+  edits(): Map<string, number> {
+    const edits = new Map<string, number>();
+    for (const r of this.rules) if (!edits.has(r.name.toLowerCase())) edits.set(r.name.toLowerCase(), r.st.line);
+    return edits;
+  }
+
+  /**
+   * A backend's conditions run after its frontends' header rules: one reading a header that `frontend` edits
+   * is refused (HAProxy's would see the edit).
+   */
+  checkAfter(frontend: HeaderStatements, name: string): void {
+    const edits = frontend.edits();
+    for (const { st, names } of this.readers) {
+      const header = names.find((n) => edits.has(n));
+      if (header !== undefined) {
+        this.diag.unsupported(st, `this condition reads ${header}, which frontend ${name} edits (line ${edits.get(header) ?? ''}): HAProxy's backend rules see the frontend's edits, Gatehouse's read the request as the client sent it`, 'a condition on what the client sent');
+      }
+    }
+  }
+
   /**
    * HAProxy's conditions see earlier rules' header edits (and `use_backend` sees them all); Gatehouse's read
    * the request as the client sent it: a condition reading an edited header is refused, not run differently.
    */
   private checkReaders(): void {
-    const edits = new Map<string, number>();
-    for (const r of this.rules) if (!edits.has(r.name.toLowerCase())) edits.set(r.name.toLowerCase(), r.st.line);
+    const edits = this.edits();
     for (const { st, names } of this.readers) {
       const name = names.find((n) => edits.has(n) && (st.words[0] === 'use_backend' || (edits.get(n) as number) < st.line));
       if (name !== undefined) {

@@ -14,6 +14,7 @@ import { BackendBuilder } from './backend.js';
 import { statsFrontend } from './stats.js';
 import { applyBackendAnswers } from './backend-answers.js';
 import type { BackendAnswer } from './backend.js';
+import type { HeaderStatements } from './header-statements.js';
 import { applyDefaults, parseTimeout, readDefaults, type DefaultsSet, type ProxyDefaults } from './defaults-sections.js';
 
 type Loose = Record<string, unknown>;
@@ -88,6 +89,8 @@ export function translateHaproxy(text: string, file: string, options: TranslateO
   const namedDefaults = new Map<string, DefaultsSet>();
   const strips = new Map<string, { prefix: string; st: Statement }>();
   const backendAnswers = new Map<string, readonly BackendAnswer[]>();
+  const frontendHeaders = new Map<string, HeaderStatements>();
+  const backendHeaders = new Map<string, HeaderStatements>();
   for (const section of sections) {
     if (section.kind === 'global') {
       for (const st of section.statements) global(st, config, diag);
@@ -150,6 +153,7 @@ export function translateHaproxy(text: string, file: string, options: TranslateO
       if (frontends[name] !== undefined) diag.error(section.header, `a second frontend or listen named ${name}`);
       frontends[name] = frontend;
       diag.from(['frontends', name], section.header);
+      frontendHeaders.set(name, fb.headers);
       if (fb.rateLimit !== undefined) config.rate_limits = { ...(config.rate_limits as Loose | undefined), [`${name}-rate`]: fb.rateLimit };
       if (fb.policy !== undefined) {
         auth[`${name}-jwt`] = fb.policy;
@@ -161,10 +165,14 @@ export function translateHaproxy(text: string, file: string, options: TranslateO
       backends[name] = bb.finish(section.header);
       if (bb.stripPrefix !== undefined) strips.set(name, bb.stripPrefix);
       backendAnswers.set(name, bb.answers);
+      backendHeaders.set(name, bb.headers);
       diag.from(['backends', name], section.header);
     }
   }
   applyDefaults(proxies, config, backends, diag);
+  for (const [backend, headers] of backendHeaders) {
+    for (const [name, frontend] of frontendHeaders) if (routesTo(frontends[name], backend)) headers.checkAfter(frontend, name);
+  }
   for (const [name, strip] of strips) applyStripPrefix(name, strip, frontends, diag);
   for (const [name, answers] of backendAnswers) applyBackendAnswers(name, answers, frontends, diag);
   if (Object.keys(auth).length > 0) config.auth = auth;
@@ -192,6 +200,12 @@ function applyStripPrefix(backend: string, strip: { prefix: string; st: Statemen
     }
   }
   diag.warn(strip.st, `the path ${strip.prefix} itself (without a trailing part) is sent as / by Gatehouse's rewrite_prefix; HAProxy's regex leaves it unchanged (or empties it, with (/.*)?)`);
+}
+
+/** Whether a translated frontend sends requests to `backend` (a route or its default_backend). */
+function routesTo(frontend: unknown, backend: string): boolean {
+  const f = frontend as { default_backend?: string; routes?: Array<{ backend?: string }> } | undefined;
+  return f?.default_backend === backend || (f?.routes ?? []).some((r) => r.backend === backend);
 }
 
 /** The line number a message starts with (`file:12: ...`), to list problems in file order. */

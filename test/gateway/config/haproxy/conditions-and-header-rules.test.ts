@@ -71,6 +71,13 @@ test("a condition reading a header an earlier rule edits is refused: HAProxy's c
   assert.match(t.errors[1] as string, /^e\.cfg:7: .*reads x-env/);
 });
 
+test("a backend condition reading a header its frontend edits is refused (HAProxy's backend rules see the frontend's edits)", () => {
+  const cfg = wrap('  http-request set-header X-Env prod\n', 'backend b\n  http-request deny if { hdr(x-env) prod }\n  server s 10.0.0.1:80\nbackend c\n  http-request deny if { hdr(x-env) prod }\n  server s 10.0.0.2:80\n');
+  const errors = translateHaproxy(cfg, 'x.cfg', { env: {} }).errors;
+  assert.equal(errors.length, 1, errors.join('\n'));
+  assert.match(errors[0] as string, /^x\.cfg:8: .*reads x-env, which frontend f edits \(line 5\)/);
+});
+
 test("a backend's http-request header rules and answers apply to the requests routed to it", () => {
   const c = translate(wrap('  use_backend c if { path_beg /api }\n', `backend b
   server s 10.0.0.1:80

@@ -231,6 +231,8 @@ export const frontendSchema = z.strictObject({
   tls: frontendTlsSchema.optional(),
   /** Plain-HTTP frontend answering every request with a 308 to https. */
   redirect_https: redirectHttpsSchema.optional(),
+  /** Client connections open at once, per worker; one more is closed as it is accepted (HAProxy's frontend `maxconn`). */
+  max_connections: z.number().int().min(1).max(1_000_000).optional(),
   /** false: every HTTP/1.x response closes its client connection (HAProxy's `option httpclose`). */
   keep_alive: z.boolean().default(true),
   /** Which HTTP/1.1 server a plain frontend runs: the gateway's own (llhttp, faster) or node:http's. */

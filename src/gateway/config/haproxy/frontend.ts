@@ -104,6 +104,16 @@ export class FrontendBuilder {
       case 'stats':
         this.stats(st, args);
         return true;
+      case 'maxconn': {
+        const n = Number(args[0]);
+        if (args.length !== 1 || !Number.isInteger(n) || n < 1 || n > 1_000_000) d.unsupported(st, `maxconn ${args.join(' ')}`, 'frontends.<name>.max_connections: 1..1000000');
+        else {
+          this.frontend.max_connections = n;
+          d.from([...this.path, 'max_connections'], st);
+          d.warn(st, 'maxconn: a connection over the limit is closed as it is accepted (HAProxy leaves it waiting to be accepted); with several workers the limit is per worker');
+        }
+        return true;
+      }
       default:
         return false;
     }

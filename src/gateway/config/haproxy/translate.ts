@@ -37,7 +37,7 @@ export const STRICTER_NOTICE =
 
 const CLIENT_SIDE_KEYS = ['client', 'http_request', 'tunnel', 'keep_alive'];
 
-const MAXCONN_NEAREST = 'backends.<name>.max_connections (connections per server; Gatehouse does not limit client connections)';
+const MAXCONN_NEAREST = 'frontends.<name>.max_connections (per frontend: write maxconn in each frontend) or backends.<name>.max_connections (per server)';
 
 /** The nearest gatehouse.yaml key of directives not translated yet. */
 const NEAREST: Record<string, string> = {

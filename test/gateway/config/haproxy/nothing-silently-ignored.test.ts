@@ -32,7 +32,7 @@ userlist admins
 `;
 
 const EXPECTED: Array<[number, RegExp]> = [
-  [2, /"maxconn 4096": global maxconn; nearest gatehouse.yaml: backends.<name>.max_connections \(connections per server/],
+  [2, /"maxconn 4096": global maxconn; nearest gatehouse.yaml: frontends.<name>.max_connections \(per frontend/],
   [5, /"timeout tarpit 10s": timeout tarpit; nearest gatehouse.yaml: timeouts: connect, server/],
   [6, /"option http-server-close": "option" in defaults; not supported/],
   [9, /"capture request header Host len 32": "capture" in a frontend section; not supported/],

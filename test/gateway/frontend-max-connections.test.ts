@@ -55,6 +55,13 @@ for (const server of ['gatehouse', 'node'] as const) {
   });
 }
 
+test("global maxconn is each frontend's max_connections unless it has its own; the total is not capped (warned)", () => {
+  const t = translateHaproxy('global\n  maxconn 2000\ndefaults\n  mode http\nfrontend f\n  bind :80\n  default_backend b\nfrontend g\n  bind :81\n  maxconn 50\n  default_backend b\nbackend b\n  server s 10.0.0.1:80\n', 'g.cfg', { env: {} });
+  assert.deepEqual(t.errors, []);
+  assert.deepEqual([(t.config.frontends as any).f.max_connections, (t.config.frontends as any).g.max_connections], [2000, 50]);
+  assert.match(t.warnings.join('\n'), /g\.cfg:2: global maxconn 2000: each frontend accepts at most 2000 connections .*the total over all frontends is not capped/);
+});
+
 test("a frontend's maxconn translates to max_connections, with the difference warned", () => {
   const t = translateHaproxy('defaults\n  mode http\nfrontend f\n  bind :80\n  maxconn 500\n  default_backend b\nbackend b\n  server s 10.0.0.1:80\n', 'm.cfg', { env: {} });
   assert.deepEqual(t.errors, []);

@@ -90,10 +90,15 @@ export function translateHaproxy(text: string, file: string, options: TranslateO
   const strips = new Map<string, { prefix: string; st: Statement }>();
   const backendAnswers = new Map<string, readonly BackendAnswer[]>();
   const frontendHeaders = new Map<string, HeaderStatements>();
+  let globalMaxconn: { n: number; st: Statement } | undefined;
   const backendHeaders = new Map<string, HeaderStatements>();
   for (const section of sections) {
     if (section.kind === 'global') {
-      for (const st of section.statements) global(st, config, diag);
+      for (const st of section.statements) {
+        const n = Number(st.words[1]);
+        if (st.words[0] === 'maxconn' && st.words.length === 2 && Number.isInteger(n) && n >= 1 && n <= 1_000_000) globalMaxconn = { n, st };
+        else global(st, config, diag);
+      }
       continue;
     }
     const from = section.from === undefined ? undefined : namedDefaults.get(section.from);
@@ -170,6 +175,7 @@ export function translateHaproxy(text: string, file: string, options: TranslateO
     }
   }
   applyDefaults(proxies, config, backends, diag);
+  if (globalMaxconn !== undefined) applyGlobalMaxconn(globalMaxconn, frontends, diag);
   for (const [backend, headers] of backendHeaders) {
     for (const [name, frontend] of frontendHeaders) if (routesTo(frontends[name], backend)) headers.checkAfter(frontend, name);
   }
@@ -200,6 +206,20 @@ function applyStripPrefix(backend: string, strip: { prefix: string; st: Statemen
     }
   }
   diag.warn(strip.st, `the path ${strip.prefix} itself (without a trailing part) is sent as / by Gatehouse's rewrite_prefix; HAProxy's regex leaves it unchanged (or empties it, with (/.*)?)`);
+}
+
+/**
+ * Global `maxconn N`: HAProxy's default for each frontend's maxconn, and a cap on the process's total. The
+ * first becomes each frontend's `max_connections` (unless it has its own); the total is not capped.
+ */
+function applyGlobalMaxconn(global: { n: number; st: Statement }, frontends: Loose, diag: Diagnostics): void {
+  for (const [name, value] of Object.entries(frontends)) {
+    const frontend = value as Loose;
+    if (frontend.max_connections !== undefined) continue;
+    frontend.max_connections = global.n;
+    diag.from(['frontends', name, 'max_connections'], global.st);
+  }
+  diag.warn(global.st, `global maxconn ${global.n}: each frontend accepts at most ${global.n} connections (per worker; one more is closed as it is accepted); the total over all frontends is not capped`);
 }
 
 /** Whether a translated frontend sends requests to `backend` (a route or its default_backend). */

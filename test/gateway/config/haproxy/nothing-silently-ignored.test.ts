@@ -13,7 +13,7 @@ import { isGatehouseError } from '../../../../src/shared/errors.js';
 import { tempDir } from '../../support/gateway-process.js';
 
 const CFG = `global
-  maxconn 4096
+  maxconn lots
 defaults
   mode http
   timeout tarpit 10s
@@ -32,7 +32,7 @@ userlist admins
 `;
 
 const EXPECTED: Array<[number, RegExp]> = [
-  [2, /"maxconn 4096": global maxconn; nearest gatehouse.yaml: frontends.<name>.max_connections \(per frontend/],
+  [2, /"maxconn lots": global maxconn; nearest gatehouse.yaml: frontends.<name>.max_connections \(per frontend/],
   [5, /"timeout tarpit 10s": timeout tarpit; nearest gatehouse.yaml: timeouts: connect, server/],
   [6, /"option http-server-close": "option" in defaults; not supported/],
   [9, /"capture request header Host len 32": "capture" in a frontend section; not supported/],

@@ -4,7 +4,9 @@
  * `from` starts from that one's settings. Gatehouse's client-side timeouts (client, http-request, tunnel)
  * and access log are gateway-wide, so the defaults of every frontend must agree on them; the server-side
  * timeouts (connect, server, queue) are gateway-wide when every backend's defaults agree, else each
- * backend's `timeouts`.
+ * backend's `timeouts`. Backend settings a defaults section presets (balance, retries, retry-on,
+ * default-server, option httpchk, http-check, timeout check…) and a frontend's maxconn are read by each
+ * proxy using it before its own statements.
  */
 import type { Statement } from './lexer.js';
 import type { Section } from './sections.js';
@@ -21,6 +23,17 @@ export interface DefaultsSet {
   httplog: Statement | undefined;
   /** `option httpclose` (→ the frontends' keep_alive: false). */
   httpclose: Statement | undefined;
+  /** Statements a backend (or listen) using these defaults reads before its own (balance, retries, default-server, checks…). */
+  readonly backendStatements: Statement[];
+  /** Statements a frontend (or listen) using these defaults reads before its own (maxconn). */
+  readonly frontendStatements: Statement[];
+}
+
+/** What HAProxy lets defaults preset for backends, which Gatehouse translates per backend. */
+function backendDefault(st: Statement): boolean {
+  const [keyword = '', what = ''] = st.words;
+  if (['balance', 'retries', 'retry-on', 'default-server', 'http-check', 'hash-type'].includes(keyword)) return true;
+  return (keyword === 'option' && (what === 'httpchk' || what === 'allbackups')) || (keyword === 'timeout' && what === 'check');
 }
 
 export const GATEWAY_TIMEOUTS: Record<string, string> = { connect: 'connect', server: 'server', queue: 'queue', client: 'client', 'http-request': 'http_request', tunnel: 'tunnel', 'http-keep-alive': 'keep_alive' };
@@ -41,13 +54,15 @@ export function parseTimeout(st: Statement): { key: string; ms: number } | { pro
 
 /** Reads a defaults section (`harmless` and `extra` handle what is not a timeout or mode). */
 export function readDefaults(section: Section, base: DefaultsSet | undefined, diag: Diagnostics, extra: (st: Statement) => boolean): DefaultsSet {
-  const set: DefaultsSet = { header: section.header, http: base?.http ?? false, timeouts: new Map(base?.timeouts), httplog: base?.httplog, httpclose: base?.httpclose };
+  const set: DefaultsSet = { header: section.header, http: base?.http ?? false, timeouts: new Map(base?.timeouts), httplog: base?.httplog, httpclose: base?.httpclose, backendStatements: [...(base?.backendStatements ?? [])], frontendStatements: [...(base?.frontendStatements ?? [])] };
   for (const st of section.statements) {
     const text = st.words.join(' ');
     if (text === 'mode http') set.http = true;
     else if (st.words[0] === 'mode') diag.error(st, 'only mode http is supported (HAProxy defaults to mode tcp: write "mode http")');
     else if (text === 'option httplog') set.httplog = st;
     else if (text === 'option httpclose') set.httpclose = st;
+    else if (backendDefault(st)) set.backendStatements.push(st);
+    else if (st.words[0] === 'maxconn') set.frontendStatements.push(st);
     else {
       const t = parseTimeout(st);
       if (t !== undefined && 'key' in t) set.timeouts.set(t.key, { ms: t.ms, st });

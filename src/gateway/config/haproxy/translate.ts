@@ -55,6 +55,8 @@ function harmless(st: Statement, kind: Section['kind']): boolean {
   if (w === 'mode http' && kind !== 'global') return true;
   if (w === 'log global' && kind !== 'global') return true;
   if ((w === 'option forwardfor' || w === 'option http-keep-alive') && kind !== 'global') return true; // Gatehouse always sets X-Forwarded-For and keeps connections alive
+  if (w === 'option redispatch' && kind !== 'global') return true; // a retry always goes to another server
+  if (w === 'option dontlognull' && kind !== 'global') return true; // the access log has a line per request, none for a connection without one
   if (w === 'hash-type consistent' && (kind === 'backend' || kind === 'listen')) return true; // Gatehouse's hash balances are consistent
   return false;
 }
@@ -124,6 +126,9 @@ export function translateHaproxy(text: string, file: string, options: TranslateO
     if (defaults?.http !== true && !section.statements.some((st) => st.words.join(' ') === 'mode http')) {
       diag.error(section.header, 'this section would run in mode tcp (HAProxy\'s default): write "mode http" in it or in defaults');
     }
+    // what the defaults preset, read before the section's own statements (reported at the defaults' lines)
+    for (const st of defaults?.backendStatements ?? []) if (bb !== undefined && !bb.statement(st) && !harmless(st, section.kind)) diag.unsupported(st, `"${st.words.join(' ')}" from defaults`);
+    for (const st of defaults?.frontendStatements ?? []) if (fb !== undefined && !fb.statement(st)) diag.unsupported(st, `"${st.words.join(' ')}" from defaults`);
     for (const st of section.statements) {
       if (st.words[0] === 'mode') {
         if (st.words.join(' ') !== 'mode http') diag.error(st, 'only mode http is supported');

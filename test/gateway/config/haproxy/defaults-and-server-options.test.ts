@@ -92,3 +92,39 @@ backend roots
   const warned = translateHaproxy('defaults\n  mode http\nbackend b\n  server a 10.0.0.1:443 ssl\n', 'w.cfg', { env: {} });
   assert.match(warned.warnings.join('\n'), /w\.cfg:4: ssl without verify or ca-file: Gatehouse verifies the servers against Node's root CAs/);
 });
+
+test('backend settings and maxconn preset in defaults apply to the proxies using them; redispatch and dontlognull are accepted', () => {
+  const c = translate(`defaults
+  mode http
+  option dontlognull
+  option redispatch
+  retries 3
+  balance leastconn
+  maxconn 1000
+  option httpchk GET /health
+  default-server inter 3s fall 2
+  timeout check 2s
+
+frontend f
+  bind :80
+  default_backend app
+
+backend app
+  server a 10.0.0.1:80 check
+  server b 10.0.0.2:80 check
+
+defaults plain
+  mode http
+
+backend other from plain
+  server c 10.0.0.3:80
+`);
+  assert.deepEqual(c.backends.app, {
+    retries: 3,
+    balance: 'leastconn',
+    check: { method: 'GET', path: '/health', expect_status: '200-399', interval: 3000, timeout: 2000, rise: 2, fall: 2 },
+    servers: { a: { address: '10.0.0.1:80' }, b: { address: '10.0.0.2:80' } },
+  });
+  assert.equal(c.frontends.f.max_connections, 1000);
+  assert.deepEqual(c.backends.other, { servers: { c: { address: '10.0.0.3:80' } } }, 'a proxy using other defaults gets none of it');
+});

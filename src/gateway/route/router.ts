@@ -91,20 +91,17 @@ export class Router<T> {
   readonly fallbackGuard: string | undefined;
   /** True when some route looks at the host, so the request's host is worth extracting. */
   readonly usesHost: boolean;
-  /** True when some route has `match` conditions (they need the request's facts). */
-  readonly usesConditions: boolean;
 
   constructor(specs: readonly RouteSpec<T>[], fallback: T | undefined, fallbackGuard?: string) {
     this.routes = specs.map(compile);
     this.fallback = fallback;
     this.fallbackGuard = fallbackGuard;
     this.usesHost = this.routes.some((r) => r.hosts !== undefined || r.hostSuffixes !== undefined);
-    this.usesConditions = this.routes.some((r) => r.when !== undefined);
   }
 
   /**
    * `host` is lower-case without port ('' when unknown); `path` is normalised, without query; `facts`
-   * what `match` conditions read (needed when `usesConditions`).
+   * what `match` conditions read (needed when a route has them).
    * Undefined: no route and no default backend, or a refused near miss (both 404).
    */
   match(host: string, path: string, method: string, facts?: RequestFacts): T | undefined {

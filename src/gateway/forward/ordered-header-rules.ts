@@ -34,7 +34,6 @@ export function compileOrderedRules(configs: readonly RequestHeaderRuleConfig[])
  * `skip`: the route's client header screen; a name it marks as a claim header is never edited.
  */
 export function applyOrderedRules(headers: string[], rules: readonly OrderedHeaderRule[], facts: RequestFacts, skip: ReadonlyMap<string, SkipKind>): string[] {
-  const claim = (lower: string) => skip.get(normaliseHeaderName(lower)) === SKIP_CLAIM;
   let out = headers;
   for (let r = 0; r < rules.length; r++) {
     const rule = rules[r] as OrderedHeaderRule;
@@ -42,10 +41,14 @@ export function applyOrderedRules(headers: string[], rules: readonly OrderedHead
     const next: string[] = [];
     for (let i = 0; i < out.length; i += 2) {
       const lower = (out[i] as string).toLowerCase();
-      if (!rule.drop.includes(lower) || claim(lower)) next.push(out[i] as string, out[i + 1] as string);
+      if (!rule.drop.includes(lower) || isClaim(skip, lower)) next.push(out[i] as string, out[i + 1] as string);
     }
-    for (const [name, value] of rule.add) if (!claim(name.toLowerCase())) next.push(name, value);
+    for (const [name, value] of rule.add) if (!isClaim(skip, name.toLowerCase())) next.push(name, value);
     out = next;
   }
   return out;
+}
+
+function isClaim(skip: ReadonlyMap<string, SkipKind>, lower: string): boolean {
+  return skip.get(normaliseHeaderName(lower)) === SKIP_CLAIM;
 }

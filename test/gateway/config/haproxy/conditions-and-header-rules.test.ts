@@ -8,17 +8,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { translateHaproxy } from '../../../../src/gateway/config/haproxy/index.js';
-import { parseGatewayConfig } from '../../../../src/gateway/config/index.js';
+import { translateValid } from './translate-valid.js';
 
 const wrap = (frontend: string, backends = 'backend b\n  server s 10.0.0.1:80\nbackend c\n  server s 10.0.0.2:80\n') =>
   `defaults\n  mode http\nfrontend f\n  bind 127.0.0.1:8080\n${frontend}  default_backend b\n${backends}`;
 
-function translate(cfg: string): Record<string, any> {
-  const t = translateHaproxy(cfg, 't.cfg', { env: {} });
-  assert.deepEqual(t.errors, []);
-  parseGatewayConfig(t.config, '/tmp', 't.cfg');
-  return t.config as Record<string, any>;
-}
+const translate = (cfg: string) => translateValid(cfg, 't.cfg');
 
 test('use_backend and deny with !, unless, src, path, path_end, path_reg, hdr_beg, hdr(), method, || and implicit AND', () => {
   const c = translate(wrap(`  acl internal src 10.0.0.0/8 192.168.0.0/16

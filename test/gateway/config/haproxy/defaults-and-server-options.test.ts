@@ -7,14 +7,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { translateHaproxy } from '../../../../src/gateway/config/haproxy/index.js';
-import { parseGatewayConfig } from '../../../../src/gateway/config/index.js';
+import { translateValid } from './translate-valid.js';
 
-function translate(cfg: string): Record<string, any> {
-  const t = translateHaproxy(cfg, 'd.cfg', { env: {} });
-  assert.deepEqual(t.errors, []);
-  parseGatewayConfig(t.config, '/tmp', 'd.cfg');
-  return t.config as Record<string, any>;
-}
+const translate = (cfg: string) => translateValid(cfg, 'd.cfg');
 
 test('each proxy uses the last defaults before it, or the one named by from; backends with different defaults get their own timeouts', () => {
   const c = translate(`defaults base

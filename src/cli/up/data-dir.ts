@@ -14,6 +14,8 @@ export interface DataPaths {
   readonly publicKey: string;
   /** Gateway config with the static pubkey.pem (the seed's set-up). */
   readonly staticConfig: string;
+  /** The seed's own haproxy.cfg with pubkey.pem (runs on Gatehouse as it is). */
+  readonly haproxyConfig: string;
   /** Gateway config with keys from the identity provider's JWKS (what `up` runs). */
   readonly jwksConfig: string;
   readonly log: string;
@@ -28,6 +30,7 @@ export function dataPaths(dir: string): DataPaths {
     publicKey: join(dir, 'pubkey.pem'),
     staticConfig: join(dir, 'gatehouse.yaml'),
     jwksConfig: join(dir, 'gatehouse-jwks.yaml'),
+    haproxyConfig: join(dir, 'haproxy.cfg'),
     log: join(dir, 'gatehouse.log'),
   };
 }

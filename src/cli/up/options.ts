@@ -38,6 +38,7 @@ POST /api/login and a demo user, and writes to the data directory:
                   adminLoginId, adminPassword (the admin console at <idp>/admin)
   pubkey.pem      the application's public key (the seed's static-key set-up)
   gatehouse.yaml  a gateway config using pubkey.pem: npx gatehouse gateway --config <data-dir>/gatehouse.yaml
+  haproxy.cfg     the seed's haproxy.cfg, which Gatehouse runs as it is: npx gatehouse gateway --config <data-dir>/haproxy.cfg
   gatehouse.log   the JSON log of every part
   (and kickstart.json, gatehouse-jwks.yaml, idp.sqlite)
 Later starts reuse all of it. Ctrl-C stops everything. With npm, flags go after --:

@@ -5,10 +5,12 @@
  * Whatever started is stopped again, in reverse order, on a signal or on a failure half-way.
  */
 import { createWriteStream } from 'node:fs';
+import { resolve } from 'node:path';
 import { createLogger, type Logger } from '../../shared/logger.js';
 import { dataPaths, displayPath, ensureDataDir, writeFileAtomic, type DataPaths } from './data-dir.js';
 import { generateDemoState, readDemoState, withUrls, writeDemoState, type DemoState } from './demo-state.js';
 import { renderGatewayConfig } from './gateway-config.js';
+import { renderSeedHaproxyConfig } from './haproxy-config.js';
 import { buildDemoKickstart } from './kickstart.js';
 import { ensureDemoAdmin, generateAdminCredentials } from './demo-admin.js';
 import type { UpOptions } from './options.js';
@@ -136,6 +138,7 @@ async function startLocked(options: UpOptions, out: NodeJS.WritableStream, paths
       const common = { state: current, host: options.host, gatewayPort: options.gatewayPort, echoAddress, workers: options.workers, httpsPort: options.httpsPort };
       writeFileAtomic(paths.staticConfig, renderGatewayConfig({ ...common, keys: 'file', dataDirDisplay: displayPath(paths.dir) }), 0o644);
       writeFileAtomic(paths.jwksConfig, renderGatewayConfig({ ...common, keys: 'jwks', dataDirDisplay: displayPath(paths.dir) }), 0o644);
+      writeFileAtomic(paths.haproxyConfig, renderSeedHaproxyConfig({ ...common, publicKeyPath: resolve(paths.publicKey), dataDirDisplay: displayPath(paths.dir) }), 0o644);
     };
     writeConfigs(state);
 

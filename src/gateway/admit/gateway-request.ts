@@ -13,6 +13,7 @@ import type { SpanRecord } from '../observe/tracing/tracing.js';
 import type { Span } from '@opentelemetry/api';
 import { requestId, type RequestIdConfig } from '../forward/request-id.js';
 import type { AnswerTarget, FrontendRuntime, RouteTarget } from '../runtime/generation.js';
+import type { RequestFacts } from '../route/conditions.js';
 import { connectionSocket, tlsConnectionInfo, type ConnectionInfo } from '../tls/connection-info.js';
 import { clientAddress } from '../forward/headers.js';
 import { closingConnection } from './framing.js';
@@ -35,7 +36,7 @@ function onClientClose(this: TaggedResponse): void {
   this[kRequest]?.clientClosed();
 }
 
-export class GatewayRequest {
+export class GatewayRequest implements RequestFacts {
   readonly runtime: FrontendRuntime;
   readonly req: ClientRequest;
   readonly res: ClientResponse;
@@ -116,6 +117,19 @@ export class GatewayRequest {
   source(): string {
     if (this.source_ === undefined) this.source_ = sourceAddress(this.client, this.trusted, this.req.headers['x-forwarded-for'], this.runtime.generation.trustedProxies);
     return this.source_;
+  }
+
+  /** For `match` conditions: the method as sent. */
+  requestMethod(): string {
+    return this.req.method as string;
+  }
+
+  /** For `match` conditions: a header's copies as the client sent them; `host` is HTTP/2's :authority when there is no Host. */
+  headerCopies(name: string): string | readonly string[] | undefined {
+    const headers = this.req.headers;
+    const value = headers[name];
+    if (value === undefined && name === 'host') return headers[':authority'] as string | undefined;
+    return value;
   }
 
   /** TLS frontends: the connection's protocol and verified client certificate subject. */

@@ -1,12 +1,15 @@
 /**
- * Route answers stage: routes that answer without a backend (`redirect`, `return`) and CORS preflights
+ * Route answers stage: routes that answer without a backend (`redirect`, `return`, `stats`) and CORS preflights
  * (answered before authorization: browsers send no credentials with them). Past this stage the request
  * is proxied: its target, rewritten path and body are fixed here.
  */
 import { originAllowed, preflightHeaders } from '../forward/cors.js';
 import { hasRequestBody } from '../forward/retry-policy.js';
 import { MESSAGES } from '../listen/local-response.js';
-import { sendAnswer } from '../listen/route-answer.js';
+import { sendAnswer, type SentAnswer } from '../listen/route-answer.js';
+import { renderStatsPage } from '../admin/stats-page.js';
+import { statsSnapshot } from '../runtime/stats.js';
+import type { Generation } from '../runtime/generation.js';
 import { routedPath } from '../route/rewrite-prefix.js';
 import type { RouteTarget } from '../runtime/generation.js';
 import type { GatewayRequest } from './gateway-request.js';
@@ -17,7 +20,8 @@ export function routeAnswers(request: GatewayRequest): Step {
   const route = request.route as NonNullable<GatewayRequest['route']>;
   if ('answer' in route) {
     request.named(route.label);
-    request.finish(route.answer.status, sendAnswer(res, route.answer, request.upstreamPath, hasRequestBody(req) || req.upgrade === true, runtime.hsts), undefined, undefined);
+    const answer = route.answer.kind === 'stats' ? statsAnswer(runtime.generation) : route.answer;
+    request.finish(answer.status, sendAnswer(res, answer, request.upstreamPath, hasRequestBody(req) || req.upgrade === true, runtime.hsts), undefined, undefined);
     return ANSWERED;
   }
   if (route.cors !== undefined && req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined) {
@@ -34,6 +38,12 @@ export function routeAnswers(request: GatewayRequest): Step {
   }
   proxied(request, route);
   return NEXT;
+}
+
+/** A `stats` route: this worker's view of the stats page (the admin listener's, without certificates). */
+function statsAnswer(generation: Generation): SentAnswer {
+  const body = renderStatsPage(statsSnapshot(generation, Number(process.env.GATEHOUSE_CLUSTER_WORKERS ?? 1)));
+  return { kind: 'return', status: 200, contentType: 'text/html; charset=utf-8', body, headers: [] };
 }
 
 /** The request goes to `target`: its rewritten path, its body, and a 413 for a body declared too large. */

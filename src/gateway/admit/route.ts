@@ -1,5 +1,5 @@
 /**
- * Route stage: a valid Host (or :authority), a request target of allowed length and form, the HTTPS
+ * Route stage: `keep_alive: false` (the response will close the connection), a valid Host (or :authority), a request target of allowed length and form, the HTTPS
  * redirect of plain frontends that have one, then the frontend's routes; 400/414/404 otherwise.
  */
 import { hasRequestBody } from '../forward/retry-policy.js';
@@ -11,6 +11,7 @@ import { ANSWERED, NEXT, type Step } from './stage.js';
 
 export function route(request: GatewayRequest): Step {
   const { req, runtime } = request;
+  if (!runtime.keepAlive && req.httpVersionMajor === 1) request.res.shouldKeepAlive = false;
   const host = req.httpVersionMajor === 2 ? checkAuthority(req.headers[':authority'] as string | undefined, req.headers.host) : checkHost(req.rawHeaders, req.httpVersionMinor);
   if (host === undefined) return refuse(request, 400, MESSAGES.badHost, true);
   const url = req.url as string;
@@ -25,7 +26,7 @@ export function route(request: GatewayRequest): Step {
     request.finish(308, sendHttpsRedirect(request.res, httpsLocation(hostName(host), runtime.redirectHttpsPort, target.upstreamPath)), undefined, undefined);
     return ANSWERED;
   }
-  const matched = runtime.router.match(runtime.router.usesHost ? hostName(host) : '', target.path, req.method as string);
+  const matched = runtime.router.match(runtime.router.usesHost ? hostName(host) : '', target.path, req.method as string, request);
   if (matched === undefined) return refuse(request, 404, MESSAGES.notFound, hasRequestBody(req));
   request.route = matched;
   return NEXT;

@@ -4,7 +4,6 @@
  * Cross-references (backend names, auth policy names) are checked in ./load.ts.
  */
 import { z } from 'zod';
-import { HTTP_TOKEN } from '../../shared/http-token.js';
 import { authPolicySchema } from '../auth/index.js';
 import { isHashBalance } from '../balance/hash-key.js';
 import { forbiddenRuleHeader, REQUEST_RULE_FORBIDDEN, RESPONSE_RULE_FORBIDDEN } from '../forward/header-rules.js';
@@ -12,7 +11,7 @@ import { MAX_ERROR_PAGE_BYTES } from '../listen/error-pages.js';
 import { DEFAULT_TYPES as DEFAULT_COMPRESSION_TYPES } from '../forward/compression.js';
 import { rateLimitRefSchema, rateLimitSchema, redisSchema } from '../limit/schema.js';
 import { normalizePath } from '../route/normalize-path.js';
-import { parseCidr } from './address.js';
+import { cidr, matchSchema, requestHeaderRuleListSchema, ruleHeaderName, ruleHeaderValue } from './match-schema.js';
 import { durationField, hostPortField } from './fields.js';
 import { GATEWAY_DEFAULTS as D } from './defaults.js';
 import { tracingSchema } from '../observe/tracing/schema.js';
@@ -63,34 +62,27 @@ const byteSize = z
     return Number(digits) * 1024 ** ' kmg'.indexOf((unit as string).toLowerCase() || ' ');
   });
 
-const cidr = z.string().transform((value, ctx) => {
-  const parsed = parseCidr(value);
-  if (parsed === undefined) {
-    ctx.addIssue({ code: 'custom', message: 'expected an IP address or CIDR range like 10.0.0.0/8' });
-    return z.NEVER;
-  }
-  return parsed;
-});
 /** Source address rules (listen/source-rules.ts). */
 const addressList = z.array(cidr).min(1, 'expected at least one address or range');
 
 /** A redirect target: an absolute http(s) URL or a path; no control characters or spaces. */
 const absoluteOrPath = z.string().regex(/^(https?:\/\/[!-~]+|\/[!-~]*)$/, 'expected an http(s) URL or a path starting with /');
 
-const ruleHeaderName = z.string().regex(HTTP_TOKEN, 'expected an HTTP header name');
-/** Visible Latin-1 and tabs, no CR, LF or NUL: a value that cannot split or end a header. */
-const ruleHeaderValue = z.string().regex(/^[\t\x20-\x7e\x80-\xff]*$/, 'expected a header value without control characters');
 
 function headerRulesSchema(forbidden: readonly string[], what: string) {
   const message = `a ${what} rule cannot set or remove framing, hop-by-hop or X-Forwarded headers`;
   return z
     .strictObject({
       set: z.record(ruleHeaderName, ruleHeaderValue).default({}),
+      /** Added as one more copy, the client's (or server's) copies kept (HAProxy's `add-header`). */
+      add: z.record(ruleHeaderName, ruleHeaderValue).default({}),
       remove: z.array(ruleHeaderName.refine((n) => !forbiddenRuleHeader(n, forbidden), message)).default([]),
     })
     .superRefine((rules, ctx) => {
       // checked here rather than on the record's key, so the problem is reported with the header's name
-      for (const header of Object.keys(rules.set)) if (forbiddenRuleHeader(header, forbidden)) ctx.addIssue({ code: 'custom', path: ['set', header], message });
+      for (const key of ['set', 'add'] as const) {
+        for (const header of Object.keys(rules[key])) if (forbiddenRuleHeader(header, forbidden)) ctx.addIssue({ code: 'custom', path: [key, header], message });
+      }
     });
 }
 const requestHeaderRules = headerRulesSchema(REQUEST_RULE_FORBIDDEN, 'request header');
@@ -126,6 +118,8 @@ export const routeSchema = z
     host: z.union([hostPattern, z.array(hostPattern).min(1)]).optional(),
     path_prefix: normalisedPath.optional(),
     methods: z.array(httpMethod).min(1).optional(),
+    /** Further conditions, all of which must hold (HAProxy's ACLs: `!`, `||`, path, headers, source; route/conditions.ts). */
+    match: matchSchema.optional(),
     backend: name.optional(),
     /** Answer with a redirect instead of proxying (HAProxy's `http-request redirect`). */
     redirect: z
@@ -152,6 +146,8 @@ export const routeSchema = z
         }
       })
       .optional(),
+    /** Answer with the stats page (HAProxy's `stats enable`/`stats uri` in a proxying frontend). */
+    stats: z.literal(true, { error: 'expected true' }).optional(),
     auth: authRefSchema.optional(),
     /** Replaces the part of the path `path_prefix` matched before the request goes upstream (`/` strips it). */
     rewrite_prefix: normalisedPath.optional(),
@@ -169,13 +165,14 @@ export const routeSchema = z
     rate_limit: rateLimitRefSchema.optional(),
   })
   .superRefine((route, ctx) => {
-    const answers = [route.backend, route.redirect, route.return].filter((v) => v !== undefined).length;
-    if (answers !== 1) ctx.addIssue({ code: 'custom', path: [], message: 'a route needs exactly one of backend, redirect, return' });
-    if ((route.redirect !== undefined || route.return !== undefined) && route.auth !== undefined && route.auth !== false) {
-      ctx.addIssue({ code: 'custom', path: ['auth'], message: 'redirect and return routes answer before authorization: remove auth (or set it to false)' });
+    const answers = [route.backend, route.redirect, route.return, route.stats].filter((v) => v !== undefined).length;
+    if (answers !== 1) ctx.addIssue({ code: 'custom', path: [], message: 'a route needs exactly one of backend, redirect, return, stats' });
+    const answering = route.redirect !== undefined || route.return !== undefined || route.stats !== undefined;
+    if (answering && route.auth !== undefined && route.auth !== false) {
+      ctx.addIssue({ code: 'custom', path: ['auth'], message: 'redirect and return routes answer before authorization (stats routes too): remove auth (or set it to false)' });
     }
-    if ((route.redirect !== undefined || route.return !== undefined) && route.rate_limit !== undefined && route.rate_limit !== false) {
-      ctx.addIssue({ code: 'custom', path: ['rate_limit'], message: 'redirect and return routes answer before rate limits: remove rate_limit (or set it to false)' });
+    if (answering && route.rate_limit !== undefined && route.rate_limit !== false) {
+      ctx.addIssue({ code: 'custom', path: ['rate_limit'], message: 'redirect and return routes answer before rate limits (stats routes too): remove rate_limit (or set it to false)' });
     }
     if (route.rewrite_prefix !== undefined && route.path_prefix === undefined) {
       ctx.addIssue({ code: 'custom', path: ['rewrite_prefix'], message: 'rewrite_prefix needs a path_prefix (the part it replaces)' });
@@ -189,6 +186,8 @@ export const frontendSchema = z.strictObject({
   routes: z.array(routeSchema).default([]),
   /** Header rules for every request of this frontend; a route's own apply after them. */
   request_headers: requestHeaderRules.optional(),
+  /** Ordered rules, each applied when its `match` holds, after `request_headers` and the route's. */
+  request_header_rules: requestHeaderRuleListSchema.optional(),
   response_headers: responseHeaderRules.optional(),
   /** Bodies for the gateway's own 4xx/5xx answers (HAProxy's `errorfile`), by status. */
   error_pages: z
@@ -233,6 +232,10 @@ export const frontendSchema = z.strictObject({
   tls: frontendTlsSchema.optional(),
   /** Plain-HTTP frontend answering every request with a 308 to https. */
   redirect_https: redirectHttpsSchema.optional(),
+  /** Client connections open at once, per worker; one more is closed as it is accepted (HAProxy's frontend `maxconn`). */
+  max_connections: z.number().int().min(1).max(1_000_000).optional(),
+  /** false: every HTTP/1.x response closes its client connection (HAProxy's `option httpclose`). */
+  keep_alive: z.boolean().default(true),
   /** Which HTTP/1.1 server a plain frontend runs: the gateway's own (llhttp, faster) or node:http's. */
   server: z.enum(['gatehouse', 'node']).default('gatehouse'),
 });
@@ -294,6 +297,8 @@ export const backendSchema = z.strictObject({
     .strictObject({ connect: positiveDuration.optional(), server: positiveDuration.optional(), queue: positiveDuration.optional() })
     .default({}),
   servers: z.record(name, serverSchema).refine((s) => Object.keys(s).length > 0, 'expected at least one server'),
+  /** Ordered request header rules for requests sent to this backend, after the frontend's (HAProxy's backend `http-request set-header|add-header|del-header`). */
+  request_header_rules: requestHeaderRuleListSchema.optional(),
   /** The servers speak TLS; verified against `ca` (or Node's roots) unless `verify: false`. */
   tls: backendTlsSchema.optional(),
 });
@@ -324,6 +329,8 @@ export const gatewayConfigSchema = z.strictObject({
       server: positiveDuration.default(D.timeouts.server),
       queue: positiveDuration.default(D.timeouts.queue),
       client: positiveDuration.default(D.timeouts.client),
+      /** Idle time of a keep-alive client connection between requests (HAProxy's `timeout http-keep-alive`); default: `client`. */
+      keep_alive: positiveDuration.optional(),
       http_request: positiveDuration.default(D.timeouts.http_request),
       tunnel: positiveDuration.default(D.timeouts.tunnel),
       drain: duration.default(D.timeouts.drain),

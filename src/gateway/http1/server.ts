@@ -55,6 +55,15 @@ export class Http1Server extends EventEmitter implements ConnectionHost {
     this.net.on('close', () => this.stopSweep());
   }
 
+  /** Client connections open at once; one more is closed as it is accepted (net.Server's maxConnections). */
+  get maxConnections(): number {
+    return this.net.maxConnections;
+  }
+
+  set maxConnections(value: number) {
+    this.net.maxConnections = value;
+  }
+
   get keepAliveSeconds(): number {
     return Math.max(1, Math.floor(this.keepAliveTimeout / 1000));
   }

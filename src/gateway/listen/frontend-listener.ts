@@ -72,11 +72,12 @@ export class FrontendListener {
     });
   }
 
-  /** Client-side timeouts; re-applied on reload (the header size limit needs a restart). */
+  /** Client-side timeouts and the connection limit; re-applied on reload (the header size limit needs a restart). */
   applyTimeouts(config: GatewayConfig): void {
+    this.server.maxConnections = config.frontends[this.name]?.max_connections ?? Infinity;
     const t = config.timeouts;
     this.server.headersTimeout = t.http_request;
-    this.server.keepAliveTimeout = t.client;
+    this.server.keepAliveTimeout = t.keep_alive ?? t.client;
     this.server.timeout = Math.max(t.client, t.server) + 1_000;
   }
 

@@ -12,6 +12,8 @@
  * answered 404 (`match` returns undefined), unless a later route with a longer prefix matches it
  * segment-wise (`/private-docs` listed after `/private`: the operator named that path).
  */
+import type { Condition, RequestFacts } from './conditions.js';
+
 export interface RouteMatcher<T> {
   readonly hosts: ReadonlySet<string> | undefined;
   readonly hostSuffixes: readonly string[] | undefined;
@@ -19,6 +21,8 @@ export interface RouteMatcher<T> {
   /** The prefix without its trailing `/` (`/private/` → `/private`). */
   readonly stem: string | undefined;
   readonly methods: ReadonlySet<string> | undefined;
+  /** The route's `match` conditions, compiled (undefined: none). */
+  readonly when: Condition | undefined;
   /** What a request of this route must pass (see RouteSpec.guard); undefined: nothing. */
   readonly guard: string | undefined;
   readonly target: T;
@@ -28,6 +32,8 @@ export interface RouteSpec<T> {
   readonly host?: string | readonly string[] | undefined;
   readonly path_prefix?: string | undefined;
   readonly methods?: readonly string[] | undefined;
+  /** Further conditions (route/conditions.ts), tested after host, methods and path_prefix. */
+  readonly when?: Condition | undefined;
   /**
    * A key naming what a request of this route must pass (auth policy and requirements, source rules, or
    * a fixed answer), equal for routes that admit the same requests; undefined when the route admits any
@@ -48,6 +54,7 @@ function compile<T>(spec: RouteSpec<T>): RouteMatcher<T> {
     prefix,
     stem: prefix?.endsWith('/') === true ? prefix.slice(0, -1) : prefix,
     methods: spec.methods === undefined ? undefined : new Set(spec.methods),
+    when: spec.when,
     guard: spec.guard,
     target: spec.target,
   };
@@ -93,10 +100,11 @@ export class Router<T> {
   }
 
   /**
-   * `host` is lower-case without port ('' when unknown); `path` is normalised, without query.
+   * `host` is lower-case without port ('' when unknown); `path` is normalised, without query; `facts`
+   * what `match` conditions read (needed when a route has them).
    * Undefined: no route and no default backend, or a refused near miss (both 404).
    */
-  match(host: string, path: string, method: string): T | undefined {
+  match(host: string, path: string, method: string, facts?: RequestFacts): T | undefined {
     const routes = this.routes;
     let nearMiss: RouteMatcher<T> | undefined;
     for (let i = 0; i < routes.length; i++) {
@@ -109,10 +117,11 @@ export class Router<T> {
         if (!path.startsWith(stem)) continue;
         const how = fit(prefix, stem, path);
         if (how !== 1) {
-          if (how === -1 && route.guard !== undefined && nearMiss === undefined) nearMiss = route;
+          if (how === -1 && route.guard !== undefined && nearMiss === undefined && (route.when === undefined || route.when(facts as RequestFacts))) nearMiss = route;
           continue;
         }
       }
+      if (route.when !== undefined && !route.when(facts as RequestFacts)) continue;
       if (nearMiss === undefined || (prefix !== undefined && prefix.length > (nearMiss.stem as string).length) || route.guard === nearMiss.guard) return route.target;
       return undefined;
     }

@@ -7,8 +7,10 @@ import { createAuthPolicy, type AuthPolicy, type AuthPolicyConfig, type AuthPoli
 import { createBalancer, hashOn, type Balancer, type HashOn } from '../balance/index.js';
 import { ipInRanges, type AuthRef, type Cidr, type GatewayConfig, type RouteConfig } from '../config/index.js';
 import { compileHeaderRules, type HeaderRules } from '../forward/header-rules.js';
+import { compileOrderedRules, type OrderedHeaderRule } from '../forward/ordered-header-rules.js';
 import { clientHeaderScreen, DroppedHeaders, requestHeaderRules, type RequestHeaderRules } from '../forward/client-headers.js';
 import type { RequestIdConfig } from '../forward/request-id.js';
+import type { RequestHeaderRuleConfig } from '../config/match-schema.js';
 import { compileCors, type CorsPolicy } from '../forward/cors.js';
 import { compileCompression, type CompressionPolicy } from '../forward/compression.js';
 import type { RouteAnswer } from '../listen/route-answer.js';
@@ -17,7 +19,7 @@ import { compileSourceRules, type SourceRules } from '../listen/source-rules.js'
 import { ActiveChecker, backendServers, inheritHealth, type AdminState, type PassiveDown, type ServerAdminState, type ServerHealth, type UpstreamServer } from '../health/index.js';
 import type { AccessLog, GatewayMetrics, ServerSnapshot, TargetMetrics } from '../observe/index.js';
 import { noTracing, type Tracing } from '../observe/tracing/tracing.js';
-import { admissionGuard, Router, type RouteSpec } from '../route/index.js';
+import { admissionGuard, compileMatch, Router, type RouteSpec } from '../route/index.js';
 import { LocalStore, RateLimiter, RedisStore, SharedRedis } from '../limit/index.js';
 import { limitLayoutProblems, limitsInUse } from '../limit/usage.js';
 import type { Logger } from '../../shared/logger.js';
@@ -47,6 +49,8 @@ export interface RouteTarget {
   readonly rewrite: { readonly from: string; readonly to: string } | undefined;
   /** Header rules of the frontend and the route, compiled, with the client header screen (forward/client-headers.ts). */
   readonly requestHeaders: RequestHeaderRules;
+  /** `request_header_rules` of the frontend, then of the backend, compiled (undefined: none). */
+  readonly orderedRequestHeaders: readonly OrderedHeaderRule[] | undefined;
   /** Response header rules of the frontend and the route, compiled (undefined: none). */
   readonly responseHeaders: HeaderRules | undefined;
   /** Largest request body in bytes (the route's `max_body_size`, else `limits.max_body_size`); undefined: no limit. */
@@ -88,6 +92,8 @@ export interface FrontendRuntime {
   readonly errorPages: ErrorPages | undefined;
   /** `request_id`: the header an ID goes in (undefined: no request IDs). */
   readonly requestId: RequestIdConfig | undefined;
+  /** `keep_alive: false`: each HTTP/1.x response closes its connection. */
+  readonly keepAlive: boolean;
 }
 
 export type AuthPolicyFactory = (name: string, config: AuthPolicyConfig, context: AuthPolicyContext) => Promise<AuthPolicy>;
@@ -168,6 +174,7 @@ export class Generation {
           metrics: metrics.target(name, backendName),
           rewrite: route?.rewrite_prefix === undefined || route.path_prefix === undefined ? undefined : { from: route.path_prefix, to: route.rewrite_prefix },
           requestHeaders: requestHeaderRules(compileHeaderRules(frontend.request_headers, route?.request_headers), screen, dropped),
+          orderedRequestHeaders: ordered(frontend.request_header_rules, config.backends[backendName]?.request_header_rules),
           responseHeaders: compileHeaderRules(frontend.response_headers, route?.response_headers),
           maxBodyBytes: route?.max_body_size ?? config.limits.max_body_size,
           source: compileSourceRules(frontend, route),
@@ -179,14 +186,16 @@ export class Generation {
       const answer = (route: RouteConfig, label: string): AnswerTarget => ({
         frontend: name,
         label,
-        answer: route.redirect !== undefined
+        answer: route.stats === true
+          ? { kind: 'stats', status: 200 }
+          : route.redirect !== undefined
           ? { kind: 'redirect', status: route.redirect.code, location: route.redirect.location, prefix: route.redirect.prefix }
           : { kind: 'return', status: route.return!.status, contentType: route.return!.content_type, body: route.return!.body, headers: Object.entries(route.return!.headers) },
         source: compileSourceRules(frontend, route),
       });
       const specs: RouteSpec<RouteTarget | AnswerTarget>[] = frontend.routes.map((route, i) => {
         const routed = route.backend === undefined ? answer(route, `routes[${i}]`) : target(route.backend, `routes[${i}]`, route.auth, route);
-        return { host: route.host, path_prefix: route.path_prefix, methods: route.methods, target: routed, guard: admissionGuard(routed) };
+        return { host: route.host, path_prefix: route.path_prefix, methods: route.methods, when: route.match === undefined ? undefined : compileMatch(route.match), target: routed, guard: admissionGuard(routed) };
       });
       const fallback = frontend.default_backend === undefined ? undefined : target(frontend.default_backend, 'default', undefined);
       this.frontends.set(name, {
@@ -200,6 +209,7 @@ export class Generation {
         redirectHttpsPort: frontend.redirect_https === undefined ? undefined : redirectPort(frontend.redirect_https),
         clientSubjectHeader: frontend.tls?.client_certificates?.subject_header,
         errorPages: loadErrorPages(name, frontend.error_pages, config.baseDir),
+        keepAlive: frontend.keep_alive,
         requestId: frontend.request_id === undefined ? undefined : { header: frontend.request_id.header, lower: frontend.request_id.header.toLowerCase(), trustClient: frontend.request_id.trust_client },
       });
     }
@@ -328,6 +338,11 @@ async function shutdownTracing(tracing: Tracing, logger: Logger): Promise<void> 
 }
 
 function noop(): void {}
+
+function ordered(...lists: ReadonlyArray<readonly RequestHeaderRuleConfig[] | undefined>): OrderedHeaderRule[] | undefined {
+  const rules = lists.flatMap((list) => list ?? []);
+  return rules.length === 0 ? undefined : compileOrderedRules(rules);
+}
 
 /** How long a start or reload waits for Redis before it goes on (requests then follow `on_store_error`). */
 const REDIS_CONNECT_WAIT_MS = 2_000;

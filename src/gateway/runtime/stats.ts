@@ -20,6 +20,7 @@ export function statsSnapshot(generation: Generation, workers: number, certifica
           r.host === undefined ? '' : `host ${[r.host].flat().join('|')}`,
           r.path_prefix === undefined ? '' : `path ${r.path_prefix}`,
           r.methods === undefined ? '' : r.methods.join(','),
+          r.match === undefined ? '' : `if ${r.match.length === 1 ? 'a condition' : `${r.match.length} conditions`}`,
           `→ ${r.backend}`,
         ];
         return parts.filter((p) => p !== '').join(' ');

@@ -43,3 +43,26 @@ export function parseAnswer(words: readonly string[], deny: boolean): Answer | s
   if (body === undefined && deny) return `deny_status ${status} without a string: HAProxy's built-in page for that status is not reproduced; give content-type and string`;
   return { status, content_type: contentType ?? 'text/plain', body: body ?? '', headers };
 }
+
+/**
+ * `deny|return|redirect …` (the words after `http-request`, or `redirect …`) as a route's answer block
+ * (`{ return }` or `{ redirect }`), or a reason and the nearest key when it cannot be one.
+ */
+export function answerBlock(head: readonly string[]): Record<string, unknown> | { problem: string; nearest: string } {
+  const [action, ...rest] = head;
+  if (action === 'redirect') {
+    const [kind, target, ...opts] = rest;
+    let code = 302;
+    for (let i = 0; i < opts.length; i += 2) {
+      if (opts[i] === 'code' && /^30[12378]$/.test(opts[i + 1] ?? '')) code = Number(opts[i + 1]);
+      else return { problem: `redirect option "${opts[i] ?? ''}"`, nearest: 'routes[].redirect (location or prefix, code)' };
+    }
+    if ((kind !== 'location' && kind !== 'prefix') || target === undefined || target.includes('%[')) {
+      return { problem: `redirect ${kind ?? ''}`, nearest: kind === 'scheme' ? 'frontends.<name>.redirect_https' : 'routes[].redirect' };
+    }
+    return { redirect: { [kind]: target, code } };
+  }
+  const answer = parseAnswer(rest, action === 'deny');
+  if (typeof answer === 'string') return { problem: answer, nearest: 'routes[].return { status, content_type, body, headers }' };
+  return { return: answer };
+}

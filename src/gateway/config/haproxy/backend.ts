@@ -6,6 +6,10 @@
 import type { Statement } from './lexer.js';
 import { Diagnostics } from './diagnostics.js';
 import { haproxyDuration } from './durations.js';
+import { parseAclTest, parseCondition, splitCondition, type AclTest } from './conditions.js';
+import { answerBlock } from './answer.js';
+import { conditionMatch } from './match-terms.js';
+import { HeaderStatements } from './header-statements.js';
 
 type Loose = Record<string, unknown>;
 
@@ -15,6 +19,32 @@ interface CheckOptions {
   rise?: number;
   fall?: number;
 }
+
+export interface BackendAnswer {
+  readonly st: Statement;
+  /** `{ return }` or `{ redirect }`. */
+  readonly block: Loose;
+  /** The condition as match terms ([] without one). */
+  readonly match: Loose[];
+}
+
+/** A server's TLS and connection options: Gatehouse has them per backend, so the servers must agree. */
+interface ServerTls {
+  readonly st: Statement;
+  ssl?: boolean;
+  verify?: string;
+  ca?: string;
+  sni?: string;
+  maxconn?: number;
+}
+
+const SERVER_NEAREST: Record<string, string> = {
+  'check-ssl': 'backends.<name>.tls (checks use the servers\' TLS)',
+  crt: 'not supported (client certificates to servers)',
+  alpn: 'backends.<name>.tls (HTTP/1.1 to servers)',
+  'resolvers': 'servers.<name>.address (a host name is resolved at each connection)',
+  cookie: 'balance: source or hdr(<name>) (no cookie persistence)',
+};
 
 const BALANCES = new Set(['roundrobin', 'leastconn', 'random', 'source', 'uri']);
 const RETRY_ON: Record<string, number | string> = { '500': 500, '502': 502, '503': 503, '504': 504, 'response-timeout': 'response-timeout' };
@@ -30,8 +60,46 @@ export class BackendBuilder {
   private checkHost: string | undefined;
   /** A prefix this backend's `replace-path` strips (applied to the routes that use the backend, in translate.ts). */
   stripPrefix: { prefix: string; st: Statement } | undefined;
+  /** `http-request deny|return|redirect [if …]`: answers for requests routed here (made routes in translate.ts). */
+  readonly answers: BackendAnswer[] = [];
+  private readonly acls = new Map<string, AclTest[]>();
+  private readonly serverTls: ServerTls[] = [];
+  readonly headers: HeaderStatements;
 
-  constructor(private readonly path: readonly string[], private readonly diag: Diagnostics) {}
+  constructor(private readonly path: readonly string[], private readonly diag: Diagnostics) {
+    this.headers = new HeaderStatements(diag);
+  }
+
+  /**
+   * Backend `http-request` rules run after routing, on the requests routed here: `replace-path ^/prefix(/.*) \1`
+   * (→ rewrite_prefix on the routes), header rules (→ request_header_rules), deny/return/redirect.
+   */
+  private httpRequest(st: Statement, args: readonly string[]): void {
+    const { head, cond: words } = splitCondition(args);
+    const cond = words === undefined ? undefined : parseCondition(words, this.acls);
+    if (typeof cond === 'string') return this.diag.error(st, cond);
+    const [action = '', ...rest] = head;
+    // `http-request replace-path ^/prefix(/.*) \1` (strip a prefix): the routes to this backend get rewrite_prefix
+    const prefix = /^\^?(\/[A-Za-z0-9._~-]+(?:\/[A-Za-z0-9._~-]+)*)\(\/\.\*\)\??\$?$/.exec(rest[0] ?? '')?.[1];
+    if (action === 'replace-path' && cond === undefined && rest.length === 2 && rest[1] === '\\1' && prefix !== undefined && this.stripPrefix === undefined) {
+      this.stripPrefix = { prefix, st };
+      return;
+    }
+    if (this.stripPrefix !== undefined && cond?.groups.some((g) => g.some((t) => t.tests.some((x) => x.sample.fetch.name === 'path'))) === true) {
+      return this.diag.unsupported(st, `this condition reads the path, which line ${this.stripPrefix.st.line}'s replace-path rewrote: Gatehouse's conditions read the path the client sent`, 'a condition on the client\'s path');
+    }
+    if (this.headers.take(st, action, rest, cond)) return;
+    if (action === 'deny' || action === 'return' || action === 'redirect') {
+      const block = answerBlock(head);
+      if (typeof block.problem === 'string') return this.diag.unsupported(st, block.problem, block.nearest as string);
+      const match = cond === undefined ? [] : conditionMatch(cond);
+      if (typeof match === 'string') return this.diag.unsupported(st, match, 'routes[].match');
+      this.headers.reads(st, cond);
+      this.answers.push({ st, block, match });
+      return;
+    }
+    this.diag.unsupported(st, `http-request ${action} in a backend`, action === 'replace-path' ? 'routes[].rewrite_prefix (only replace-path ^/prefix(/.*) \\1 translates, without a condition)' : undefined);
+  }
 
   /** Handles a backend statement; false when it is not a backend keyword. */
   statement(st: Statement): boolean {
@@ -70,13 +138,16 @@ export class BackendBuilder {
       }
       case 'option':
         return this.option(st, args);
-      case 'http-request': {
-        // `http-request replace-path ^/prefix(/.*) \1` (strip a prefix): the routes to this backend get rewrite_prefix
-        const prefix = /^\^?(\/[A-Za-z0-9._~-]+(?:\/[A-Za-z0-9._~-]+)*)\(\/\.\*\)\??\$?$/.exec(args[1] ?? '')?.[1];
-        if (args[0] === 'replace-path' && args.length === 3 && args[2] === '\\1' && prefix !== undefined && this.stripPrefix === undefined) this.stripPrefix = { prefix, st };
-        else d.unsupported(st, `http-request ${args[0] ?? ''} in a backend`, args[0] === 'replace-path' ? 'routes[].rewrite_prefix (only replace-path ^/prefix(/.*) \\1 translates)' : undefined);
+      case 'acl': {
+        const [name, ...test] = args;
+        const parsed = parseAclTest(test);
+        if (name === undefined || typeof parsed === 'string') d.error(st, typeof parsed === 'string' ? parsed : 'expected acl <name> <criterion> ...');
+        else this.acls.set(name, [...(this.acls.get(name) ?? []), parsed]);
         return true;
       }
+      case 'http-request':
+        this.httpRequest(st, args);
+        return true;
       case 'http-check':
         if (args[0] === 'expect' && args[1] === 'status' && args.length === 3 && /^\d{3}(-\d{3})?$/.test(args[2] as string)) this.expectStatus = args[2];
         else if (args[0] === 'send') this.checkSend(st, args.slice(1));
@@ -143,6 +214,7 @@ export class BackendBuilder {
     }
     const server: Loose = { address };
     const check: CheckOptions = { check: false };
+    const tls: Omit<ServerTls, 'st'> = {};
     const options = [...this.defaultServer, ...own];
     for (let i = 0; i < options.length; i++) {
       const o = options[i] as string;
@@ -168,13 +240,49 @@ export class BackendBuilder {
         else if (this.backend.slowstart !== undefined && this.backend.slowstart !== ms) d.unsupported(st, 'different slowstart values in one backend', 'slowstart (per backend)');
         else this.backend.slowstart = ms;
       } else if (o === 'maxconn') {
-        needs();
-        d.unsupported(st, `server option maxconn ${value ?? ''}`, 'max_connections (per backend, not per server)');
-      } else d.unsupported(st, `server option "${o}"`, o === 'ssl' || o === 'verify' || o === 'ca-file' || o === 'sni' ? 'backends.<name>.tls' : undefined);
+        const n = Number(needs());
+        if (!Number.isInteger(n) || n < 1 || n > 65_536) d.unsupported(st, `maxconn ${value ?? ''}`, 'max_connections: 1..65536');
+        else tls.maxconn = n;
+      } else if (o === 'ssl') tls.ssl = true;
+      else if (o === 'no-ssl') tls.ssl = false;
+      else if (o === 'verify' && (value === 'none' || value === 'required')) tls.verify = needs();
+      else if (o === 'ca-file' && value !== undefined) tls.ca = needs();
+      else if (o === 'sni') {
+        const host = /^str\(([A-Za-z0-9.-]{1,253})\)$/.exec(needs() ?? '')?.[1];
+        if (host === undefined) d.unsupported(st, `sni ${value ?? ''}`, 'tls.servername (only sni str(<host name>) translates)');
+        else tls.sni = host;
+      } else d.unsupported(st, `server option "${o}"`, SERVER_NEAREST[o]);
     }
+    this.serverTls.push({ st, ...tls });
     this.servers[name] = server;
     d.from([...this.path, 'servers', name], st);
     this.checks.push({ st, options: check });
+  }
+
+  /** Server `ssl`/`verify`/`ca-file`/`sni` → `tls`, `maxconn` → `max_connections` (per server per worker): alike on every server. */
+  private tlsAndMaxconn(): void {
+    const [first] = this.serverTls;
+    if (first === undefined) return;
+    const key = (t: ServerTls) => JSON.stringify([t.ssl === true, t.verify, t.ca, t.sni]);
+    const other = this.serverTls.find((t) => key(t) !== key(first));
+    if (other !== undefined) this.diag.unsupported(other.st, 'servers of one backend with different ssl, verify, ca-file or sni', 'backends.<name>.tls (one per backend)');
+    else if (first.ssl === true) {
+      const tls: Loose = {};
+      if (first.ca !== undefined) tls.ca = first.ca;
+      if (first.verify === 'none') tls.verify = false;
+      if (first.sni !== undefined) tls.servername = first.sni;
+      this.backend.tls = Object.keys(tls).length === 0 ? true : tls;
+      this.diag.from([...this.path, 'tls'], first.st);
+      if (first.verify === undefined && first.ca === undefined) this.diag.warn(first.st, 'ssl without verify or ca-file: Gatehouse verifies the servers against Node\'s root CAs (HAProxy 2.6 refuses to start without a ca-file, or with verify none does not verify)');
+    } else if (first.verify !== undefined || first.ca !== undefined || first.sni !== undefined) {
+      this.diag.unsupported(first.st, 'verify, ca-file or sni without ssl', 'backends.<name>.tls');
+    }
+    const maxconn = this.serverTls.find((t) => t.maxconn !== first.maxconn);
+    if (maxconn !== undefined) this.diag.unsupported(maxconn.st, 'servers of one backend with different maxconn', 'backends.<name>.max_connections (per server, one value per backend)');
+    else if (first.maxconn !== undefined) {
+      this.backend.max_connections = first.maxconn;
+      this.diag.from([...this.path, 'max_connections'], first.st);
+    }
   }
 
   /** The backend entry, once every statement has been read. */
@@ -206,6 +314,8 @@ export class BackendBuilder {
     } else if (this.httpchk !== undefined) {
       this.diag.warn(section, 'option httpchk without "check" on any server: HAProxy does not check these servers either');
     }
+    this.headers.finish(this.backend, this.path, true);
+    this.tlsAndMaxconn();
     this.backend.servers = this.servers;
     return this.backend;
   }

@@ -8,14 +8,28 @@ import type { Statement } from './lexer.js';
 import { Diagnostics } from './diagnostics.js';
 import { parseAclTest, parseCondition, splitCondition, type AclTest, type Condition } from './conditions.js';
 import { conditionMatchers } from './matchers.js';
-import { parseAnswer } from './answer.js';
+import { answerBlock } from './answer.js';
 import { isJwtRule, recognizeSeedJwt, type JwtRule, type SeedPolicy } from './seed-jwt.js';
 import { RateLimitRules, type RateLimit } from './rate-limit.js';
 import { compressionStatement, isNotSslFc, sourceRule } from './frontend-extras.js';
 import { bindTls } from './bind-tls.js';
 import { errorfileStatement } from './errorfile.js';
+import { HeaderStatements } from './header-statements.js';
 
 type Loose = Record<string, unknown>;
+
+/** The nearest gatehouse.yaml key of http-request actions not translated. */
+const NEAREST_ACTION: Record<string, string> = {
+  'replace-path': 'routes[].rewrite_prefix (a backend\'s replace-path ^/prefix(/.*) \\1 translates)',
+  'set-path': 'routes[].rewrite_prefix',
+  'replace-header': 'request_header_rules[].set',
+  'replace-value': 'request_header_rules[].set',
+  'set-var': 'an auth policy (the seed\'s JWT rules translate as a whole)',
+  'tarpit': 'routes[].return',
+  'set-log-level': 'access_log',
+  'capture': 'access_log',
+  'normalize-uri': 'the gateway always normalises paths (docs/configuration.md)',
+};
 
 export class FrontendBuilder {
   readonly frontend: Loose = {};
@@ -32,8 +46,13 @@ export class FrontendBuilder {
   private readonly backendSources: Statement[] = [];
   private readonly jwtRules: JwtRule[] = [];
   private readonly answersAfterJwt: Statement[] = [];
+  readonly headers: HeaderStatements;
+  /** `stats enable` / `stats uri <prefix>` in a proxying frontend: a stats route, after the http-request answers. */
+  private statsRoute: { st: Statement; uri: string } | undefined;
 
-  constructor(private readonly name: string, private readonly path: readonly string[], private readonly diag: Diagnostics, private readonly baseDir: string) {}
+  constructor(private readonly name: string, private readonly path: readonly string[], private readonly diag: Diagnostics, private readonly baseDir: string) {
+    this.headers = new HeaderStatements(diag);
+  }
 
   statement(st: Statement): boolean {
     const [keyword, ...args] = st.words as [string, ...string[]];
@@ -82,6 +101,19 @@ export class FrontendBuilder {
       case 'compression':
         compressionStatement(st, args, this.frontend, this.path, this.diag);
         return true;
+      case 'stats':
+        this.stats(st, args);
+        return true;
+      case 'maxconn': {
+        const n = Number(args[0]);
+        if (args.length !== 1 || !Number.isInteger(n) || n < 1 || n > 1_000_000) d.unsupported(st, `maxconn ${args.join(' ')}`, 'frontends.<name>.max_connections: 1..1000000');
+        else {
+          this.frontend.max_connections = n;
+          d.from([...this.path, 'max_connections'], st);
+          d.warn(st, 'maxconn: a connection over the limit is closed as it is accepted (HAProxy leaves it waiting to be accepted); with several workers the limit is per worker');
+        }
+        return true;
+      }
       default:
         return false;
     }
@@ -115,6 +147,7 @@ export class FrontendBuilder {
     const cond = this.condition(st, condWords);
     if (cond === null) return;
     if (head.length !== 1 || (head[0] as string).includes('%[')) return this.diag.unsupported(st, 'use_backend with a dynamic name', 'routes[].backend');
+    this.headers.reads(st, cond);
     const notes = new Set<string>();
     const matchers = conditionMatchers(cond, notes);
     for (const note of notes) this.diag.warn(st, note);
@@ -139,14 +172,12 @@ export class FrontendBuilder {
     if (action === 'deny' && rest.length === 0 && sourceRule(st, cond, this.frontend, this.path, this.diag)) return;
     if (action === 'deny' || action === 'return' || action === 'redirect') {
       if (this.jwtRules.length > 0) this.answersAfterJwt.push(st);
+      this.headers.reads(st, cond);
       this.answer(st, head, cond);
       return;
     }
-    if (cond === undefined && (action === 'set-header' || action === 'del-header')) {
-      this.headerRule(st, args, 'request_headers');
-      return;
-    }
-    this.diag.unsupported(st, `http-request ${action}${cond === undefined ? '' : ' with a condition'}`, action.endsWith('-header') ? 'request_headers (unconditional) or routes[].request_headers' : undefined);
+    if (this.headers.take(st, action, rest, cond)) return;
+    this.diag.unsupported(st, `http-request ${action}${cond === undefined ? '' : ' with a condition'}`, NEAREST_ACTION[action]);
   }
 
   private answer(st: Statement, head: readonly string[], cond?: Condition): void {
@@ -163,36 +194,42 @@ export class FrontendBuilder {
     const matchers = conditionMatchers(cond, notes);
     for (const note of notes) this.diag.warn(st, note);
     if (typeof matchers === 'string') return this.diag.unsupported(st, matchers, 'routes[] with return or redirect');
-    let block: Loose;
-    if (action === 'redirect') {
-      const [kind, target, ...opts] = rest;
-      let code = 302;
-      for (let i = 0; i < opts.length; i += 2) {
-        if (opts[i] === 'code' && /^30[12378]$/.test(opts[i + 1] ?? '')) code = Number(opts[i + 1]);
-        else return this.diag.unsupported(st, `redirect option "${opts[i] ?? ''}"`, 'routes[].redirect (location or prefix, code)');
-      }
-      if ((kind !== 'location' && kind !== 'prefix') || target === undefined || target.includes('%[')) {
-        return this.diag.unsupported(st, `redirect ${kind ?? ''}`, kind === 'scheme' ? 'frontends.<name>.redirect_https' : 'routes[].redirect');
-      }
-      block = { redirect: { [kind]: target, code } };
-    } else {
-      const answer = parseAnswer(rest, action === 'deny');
-      if (typeof answer === 'string') return this.diag.unsupported(st, answer, 'routes[].return { status, content_type, body, headers }');
-      block = { return: answer };
-    }
+    const block = answerBlock(head);
+    if (typeof block.problem === 'string') return this.diag.unsupported(st, block.problem, block.nearest as string);
     for (const m of matchers) {
       this.answerRoutes.push({ ...m, ...block });
       this.answerSources.push(st);
     }
   }
 
-  private headerRule(st: Statement, args: readonly string[], key: 'request_headers' | 'response_headers'): void {
+  /**
+   * `stats enable` / `stats uri <prefix>` (default `/haproxy?stats`) in a frontend that also proxies: a route
+   * answering the stats page for paths beginning with the prefix's path, checked after the http-request
+   * answers and before use_backend, as HAProxy does. `stats refresh`/`hide-version` are accepted with a warning.
+   */
+  private stats(st: Statement, args: readonly string[]): void {
+    const [what, value] = args;
+    if (what === 'enable' && args.length === 1) this.statsRoute = { st, uri: this.statsRoute?.uri ?? '/haproxy?stats' };
+    else if (what === 'uri' && value !== undefined && value.startsWith('/') && args.length === 2) this.statsRoute = { st, uri: value };
+    else if ((what === 'refresh' && args.length === 2) || (what === 'hide-version' && args.length === 1)) this.diag.warn(st, `stats ${what}: the stats page refreshes every 5 s and shows no version`);
+    else {
+      // never repeat a credential in a message
+      const shown = what === 'auth' ? { ...st, text: 'stats auth <user>:<password>' } : st;
+      this.diag.unsupported(shown, `stats ${what ?? ''}${what === 'auth' || what === 'realm' ? ' (the stats page has no password here)' : ''}`, 'admin: { bind } (a frontend with only bind and stats lines becomes the admin listener; bind it to a private address)');
+    }
+  }
+
+  /** `http-response set-header|add-header|del-header` (unconditional) → response_headers. */
+  private headerRule(st: Statement, args: readonly string[], key: 'response_headers'): void {
     const [action, name, value, ...extra] = args;
-    const rules = (this.frontend[key] ?? { set: {}, remove: [] }) as { set: Record<string, string>; remove: string[] };
+    const rules = (this.frontend[key] ?? { set: {}, remove: [] }) as { set: Record<string, string>; add?: Record<string, string>; remove: string[] };
     if (splitCondition(args).cond !== undefined || name === undefined) {
       return this.diag.unsupported(st, `conditional or malformed ${action ?? ''}`, `routes[].${key}`);
     }
-    if (action === 'set-header' && value !== undefined && extra.length === 0 && !value.includes('%[')) rules.set[name] = value;
+    if ((action === 'set-header' || action === 'add-header') && value !== undefined && extra.length === 0 && !value.includes('%')) {
+      if (action === 'set-header') rules.set[name] = value;
+      else rules.add = { ...rules.add, [name]: value };
+    }
     else if (action === 'del-header' && value === undefined) rules.remove.push(name);
     else return this.diag.unsupported(st, `${action ?? ''}${value?.includes('%[') === true ? ' with a log-format value' : ''}`, `${key}: { set, remove }`);
     this.frontend[key] = rules;
@@ -236,9 +273,19 @@ export class FrontendBuilder {
       this.diag.sources.push({ path: [...this.path, 'rate_limit'], where: this.rate.where() });
     }
     this.requestId();
-    const routes = [...this.answerRoutes, ...this.backendRoutes];
+    this.headers.finish(this.frontend, this.path, false);
+    const statsRoutes: Loose[] = [];
+    const statsSources: Statement[] = [];
+    if (this.statsRoute !== undefined) {
+      const { st, uri } = this.statsRoute;
+      const [path = '/', query] = uri.split('?');
+      if (query !== undefined) this.diag.warn(st, `the stats page answers every path beginning with ${path}; HAProxy also requires ?${query}`);
+      statsRoutes.push({ match: [{ path: { begins: [path] } }], stats: true });
+      statsSources.push(st);
+    }
+    const routes = [...this.answerRoutes, ...statsRoutes, ...this.backendRoutes];
     if (routes.length > 0) this.frontend.routes = routes;
-    [...this.answerSources, ...this.backendSources].forEach((st, i) => this.diag.from([...this.path, 'routes', i], st));
+    [...this.answerSources, ...statsSources, ...this.backendSources].forEach((st, i) => this.diag.from([...this.path, 'routes', i], st));
     if (this.frontend.bind === undefined) this.diag.error(section, `${this.name} has no bind line`);
     return this.frontend;
   }

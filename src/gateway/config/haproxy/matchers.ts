@@ -1,14 +1,19 @@
 /**
- * A condition (`if`/`unless` with ACLs) as route matchers: host, path_prefix, methods. Each OR-group
- * becomes one or more routes (one per path prefix). What a route cannot express (negation, `unless`,
- * exact paths, `path_end`, `src`...) is a reason naming the nearest gatehouse.yaml key.
+ * A condition (`if`/`unless` with ACLs) as route matchers. A positive condition on `path_beg`,
+ * `hdr(host)`, `hdr_end(host) .domain` and `method` becomes the plain keys host, path_prefix, methods (each
+ * OR-group one or more routes, one per path prefix). Anything else (negation, `unless`, exact paths,
+ * `path_end`, `path_reg`, other headers, `src`, two tests of a kind ANDed...) becomes one route whose
+ * `match` holds the whole condition (./match-terms.ts). What neither can express is a reason naming the
+ * nearest gatehouse.yaml key.
  */
 import type { AclTest, Condition } from './conditions.js';
+import { conditionMatch } from './match-terms.js';
 
 export interface Matcher {
   host?: string[];
   path_prefix?: string;
   methods?: string[];
+  match?: Array<Record<string, unknown>>;
 }
 
 function hostPatterns(test: AclTest): string[] | string {
@@ -32,7 +37,7 @@ export const CASE_NOTE = 'hdr(host) without -i: HAProxy compares the host case-s
 function dimension(test: AclTest, notes: Set<string>): { key: 'host' | 'path' | 'methods'; values: string[] } | string {
   const fetch = test.sample.fetch.name;
   if (test.patterns.length === 0) return `${test.sample.text}: no patterns`;
-  if (fetch === 'path' && test.method === 'beg' && test.sample.converters.length === 0) return { key: 'path', values: [...test.patterns] };
+  if (fetch === 'path' && test.method === 'beg' && test.sample.converters.length === 0 && !test.ignoreCase) return { key: 'path', values: [...test.patterns] };
   if (fetch === 'path') return `${test.sample.text} -m ${test.method ?? 'str'}: only path_beg routes (nearest: routes[].path_prefix)`;
   if (fetch === 'hdr' || fetch === 'req.hdr') {
     const hosts = hostPatterns(test);
@@ -48,6 +53,18 @@ function dimension(test: AclTest, notes: Set<string>): { key: 'host' | 'path' | 
 /** The matchers for a condition (undefined condition: one matcher matching everything); `notes` collects differences kept. */
 export function conditionMatchers(cond: Condition | undefined, notes: Set<string> = new Set()): Matcher[] | string {
   if (cond === undefined) return [{}];
+  const plain = new Set<string>();
+  const keys = plainMatchers(cond, plain);
+  if (typeof keys !== 'string') {
+    for (const note of plain) notes.add(note);
+    return keys;
+  }
+  const match = conditionMatch(cond);
+  return typeof match === 'string' ? match : [{ match }];
+}
+
+/** The condition as host/path_prefix/methods only, or why it cannot be. */
+function plainMatchers(cond: Condition, notes: Set<string>): Matcher[] | string {
   if (cond.unless) return '"unless" cannot be a route (write the positive condition with "if")';
   const out: Matcher[] = [];
   for (const group of cond.groups) {

@@ -11,6 +11,8 @@ export interface Section {
   readonly kind: SectionKind;
   readonly name: string;
   readonly header: Statement;
+  /** `from <defaults name>`: the defaults section it takes its settings from (else the last one before it). */
+  readonly from: string | undefined;
   readonly statements: Statement[];
 }
 
@@ -34,8 +36,11 @@ export function groupSections(statements: readonly Statement[]): { sections: Sec
         problems.push({ file: st.file, line: st.line, message: `"${st.text}": ${kind} needs a name of letters, digits, - _ . :` });
       }
       const extra = kind === 'global' ? 1 : 2;
-      if (st.words.length > extra) problems.push({ file: st.file, line: st.line, message: `"${st.text}": "${st.words.slice(extra).join(' ')}" (e.g. "from <defaults>") is not supported`, unsupported: true });
-      current = { kind, name, header: st, statements: [] };
+      let from: string | undefined;
+      if (kind !== 'global' && st.words[extra] === 'from' && st.words.length === extra + 2 && name !== 'from') from = st.words[extra + 1];
+      else if (kind === 'defaults' && name !== '' && !NAME.test(name)) problems.push({ file: st.file, line: st.line, message: `"${st.text}": defaults needs a name of letters, digits, - _ . :` });
+      else if (st.words.length > extra) problems.push({ file: st.file, line: st.line, message: `"${st.text}": "${st.words.slice(extra).join(' ')}" is not supported (expected "from <defaults name>")` });
+      current = { kind, name, header: st, from, statements: [] };
       sections.push(current);
       continue;
     }

@@ -1,17 +1,21 @@
 /**
  * HAProxy configuration → the gateway's config object (the same object gatehouse.yaml produces; it is
  * then validated by the same schema in ../load.ts). Sections: `global` (nbthread → workers, log →
- * access_log), one `defaults` (mode http, timeouts), `frontend`/`backend`/`listen`. Every statement is
- * translated or reported (error, or warning with `lenient`), naming file:line.
+ * access_log), `defaults` (./defaults-sections.ts: mode http, timeouts, httplog, httpclose; several, named,
+ * `from`), `frontend`/`backend`/`listen`. Every statement is translated or reported (error, or warning with
+ * `lenient`), naming file:line.
  */
 import { dirname, resolve } from 'node:path';
 import { lexHaproxy, type Environment, type Statement } from './lexer.js';
 import { groupSections, type Section } from './sections.js';
 import { Diagnostics } from './diagnostics.js';
-import { haproxyDuration } from './durations.js';
 import { FrontendBuilder } from './frontend.js';
 import { BackendBuilder } from './backend.js';
 import { statsFrontend } from './stats.js';
+import { applyBackendAnswers } from './backend-answers.js';
+import type { BackendAnswer } from './backend.js';
+import type { HeaderStatements } from './header-statements.js';
+import { applyDefaults, parseTimeout, readDefaults, type DefaultsSet, type ProxyDefaults } from './defaults-sections.js';
 
 type Loose = Record<string, unknown>;
 
@@ -31,13 +35,15 @@ export interface TranslateOptions {
 export const STRICTER_NOTICE =
   "read as HAProxy configuration and translated to Gatehouse's config; Gatehouse's stricter checks still apply (docs/security.md: e.g. a token without exp, with duplicate JSON members or non-canonical base64url is refused; an audience array holding the application id is accepted)";
 
-const GATEWAY_TIMEOUTS: Record<string, string> = { connect: 'connect', server: 'server', queue: 'queue', client: 'client', 'http-request': 'http_request', tunnel: 'tunnel' };
+const CLIENT_SIDE_KEYS = ['client', 'http_request', 'tunnel', 'keep_alive'];
+
+const MAXCONN_NEAREST = 'frontends.<name>.max_connections (per frontend: write maxconn in each frontend) or backends.<name>.max_connections (per server)';
 
 /** The nearest gatehouse.yaml key of directives not translated yet. */
 const NEAREST: Record<string, string> = {
   stats: 'admin: { bind } (a frontend with only bind and stats lines becomes the admin listener)',
   errorfile: 'frontends.<name>.error_pages (errorfile is translated in frontend and listen sections)',
-  maxconn: 'backends.<name>.max_connections',
+  maxconn: MAXCONN_NEAREST,
   'unique-id-format': 'frontends.<name>.request_id',
   'unique-id-header': 'frontends.<name>.request_id',
   'hash-type': 'balance (hash balances are always consistent)',
@@ -49,6 +55,8 @@ function harmless(st: Statement, kind: Section['kind']): boolean {
   if (w === 'mode http' && kind !== 'global') return true;
   if (w === 'log global' && kind !== 'global') return true;
   if ((w === 'option forwardfor' || w === 'option http-keep-alive') && kind !== 'global') return true; // Gatehouse always sets X-Forwarded-For and keeps connections alive
+  if (w === 'option redispatch' && kind !== 'global') return true; // a retry always goes to another server
+  if (w === 'option dontlognull' && kind !== 'global') return true; // the access log has a line per request, none for a connection without one
   if (w === 'hash-type consistent' && (kind === 'backend' || kind === 'listen')) return true; // Gatehouse's hash balances are consistent
   return false;
 }
@@ -62,21 +70,7 @@ function global(st: Statement, config: Loose, diag: Diagnostics): void {
     config.access_log = true;
     diag.from(['access_log'], st);
     diag.warn(st, 'Gatehouse writes its access log as JSON lines on stdout, not to this log target');
-  } else diag.unsupported(st, `global ${keyword ?? ''}`, keyword === 'maxconn' ? 'backends.<name>.max_connections' : keyword === 'nbproc' ? 'workers' : undefined);
-}
-
-function timeout(st: Statement, config: Loose, diag: Diagnostics): boolean {
-  const [keyword, name = '', value] = st.words;
-  if (keyword !== 'timeout') return false;
-  const key = GATEWAY_TIMEOUTS[name];
-  const ms = haproxyDuration(value);
-  if (key === undefined || ms === undefined || ms === 0 || st.words.length !== 3) {
-    diag.unsupported(st, `timeout ${name}`, key === undefined ? 'timeouts: connect, server, queue, client, http_request, tunnel' : 'a time above 0');
-    return true;
-  }
-  config.timeouts = { ...(config.timeouts as Loose | undefined), [key]: ms };
-  diag.from(['timeouts', key], st);
-  return true;
+  } else diag.unsupported(st, `global ${keyword ?? ''}`, keyword === 'maxconn' ? MAXCONN_NEAREST : keyword === 'nbproc' ? 'workers' : undefined);
 }
 
 export function translateHaproxy(text: string, file: string, options: TranslateOptions = {}): HaproxyTranslation {
@@ -92,31 +86,32 @@ export function translateHaproxy(text: string, file: string, options: TranslateO
   const frontends: Loose = {};
   const backends: Loose = {};
   const auth: Loose = {};
-  let sawDefaults = false;
-  let defaultsHttp = false;
-  const frontendTimeouts = new Set<string>();
+  const proxies: ProxyDefaults[] = [];
+  let lastDefaults: DefaultsSet | undefined;
+  const namedDefaults = new Map<string, DefaultsSet>();
   const strips = new Map<string, { prefix: string; st: Statement }>();
+  const backendAnswers = new Map<string, readonly BackendAnswer[]>();
+  const frontendHeaders = new Map<string, HeaderStatements>();
+  let globalMaxconn: { n: number; st: Statement } | undefined;
+  const backendHeaders = new Map<string, HeaderStatements>();
   for (const section of sections) {
     if (section.kind === 'global') {
-      for (const st of section.statements) global(st, config, diag);
-      continue;
-    }
-    if (section.kind === 'defaults') {
-      if (sawDefaults) diag.unsupported(section.header, 'a second defaults section', 'one defaults section (its timeouts are the gateway-wide timeouts)');
-      sawDefaults = true;
       for (const st of section.statements) {
-        if (st.words.join(' ') === 'mode http') {
-          defaultsHttp = true;
-          continue;
-        }
-        if (st.words[0] === 'mode') diag.error(st, 'only mode http is supported (HAProxy defaults to mode tcp: write "mode http")');
-        else if (st.words.join(' ') === 'option httplog') {
-          config.access_log = true;
-          diag.from(['access_log'], st);
-        } else if (!harmless(st, 'defaults') && !timeout(st, config, diag)) diag.unsupported(st, `"${st.words[0] ?? ''}" in defaults`);
+        const n = Number(st.words[1]);
+        if (st.words[0] === 'maxconn' && st.words.length === 2 && Number.isInteger(n) && n >= 1 && n <= 1_000_000) globalMaxconn = { n, st };
+        else global(st, config, diag);
       }
       continue;
     }
+    const from = section.from === undefined ? undefined : namedDefaults.get(section.from);
+    if (section.from !== undefined && from === undefined) diag.error(section.header, `no defaults section named ${section.from} before this line`);
+    if (section.kind === 'defaults') {
+      lastDefaults = readDefaults(section, from, diag, (st) => harmless(st, 'defaults'));
+      if (section.name !== '') namedDefaults.set(section.name, lastDefaults);
+      continue;
+    }
+    const defaults = section.from === undefined ? lastDefaults : from;
+    const own = new Map<string, { ms: number; st: Statement }>();
     const { name } = section;
     const admin = statsFrontend(section, diag);
     if (admin !== undefined) {
@@ -124,24 +119,31 @@ export function translateHaproxy(text: string, file: string, options: TranslateO
       else config.admin = { bind: admin };
       continue;
     }
+    proxies.push({ kind: section.kind, name, defaults, own });
+    let closes = defaults?.httpclose;
     const fb = section.kind === 'backend' ? undefined : new FrontendBuilder(name, ['frontends', name], diag, dirname(resolve(file)));
     const bb = section.kind === 'frontend' ? undefined : new BackendBuilder(['backends', name], diag);
-    if (!defaultsHttp && !section.statements.some((st) => st.words.join(' ') === 'mode http')) {
+    if (defaults?.http !== true && !section.statements.some((st) => st.words.join(' ') === 'mode http')) {
       diag.error(section.header, 'this section would run in mode tcp (HAProxy\'s default): write "mode http" in it or in defaults');
     }
+    // what the defaults preset, read before the section's own statements (reported at the defaults' lines)
+    for (const st of defaults?.backendStatements ?? []) if (bb !== undefined && !bb.statement(st) && !harmless(st, section.kind)) diag.unsupported(st, `"${st.words.join(' ')}" from defaults`);
+    for (const st of defaults?.frontendStatements ?? []) if (fb !== undefined && !fb.statement(st)) diag.unsupported(st, `"${st.words.join(' ')}" from defaults`);
     for (const st of section.statements) {
       if (st.words[0] === 'mode') {
         if (st.words.join(' ') !== 'mode http') diag.error(st, 'only mode http is supported');
         continue;
       }
       if (fb?.statement(st) === true || bb?.statement(st) === true || harmless(st, section.kind)) continue;
-      if (fb !== undefined && st.words[0] === 'timeout' && ['client', 'http-request', 'tunnel'].includes(st.words[1] ?? '')) {
-        // a frontend's client-side timeouts: Gatehouse's are gateway-wide, so they must agree with the other frontends'
-        const key = GATEWAY_TIMEOUTS[st.words[1] as string] as string;
-        const before = (config.timeouts as Loose | undefined)?.[key];
-        if (frontendTimeouts.has(key) && before !== haproxyDuration(st.words[2])) diag.unsupported(st, 'frontends with different client timeouts', `timeouts.${key} (gateway-wide)`);
-        else timeout(st, config, diag);
-        frontendTimeouts.add(key);
+      const t = fb !== undefined ? parseTimeout(st) : undefined;
+      if (t !== undefined) {
+        // a frontend's client-side timeouts: Gatehouse's are gateway-wide (applyDefaults checks they agree)
+        if ('key' in t && CLIENT_SIDE_KEYS.includes(t.key)) own.set(t.key, { ms: t.ms, st });
+        else diag.unsupported(st, 'problem' in t ? t.problem : `timeout ${st.words[1] ?? ''} in a frontend`, 'problem' in t ? t.nearest : `backends.<name>.timeouts.${'key' in t ? t.key : ''}`);
+        continue;
+      }
+      if (st.words.join(' ') === 'option httpclose' && fb !== undefined) {
+        closes = st;
         continue;
       }
       if (st.words.join(' ') === 'option httplog' && fb !== undefined) {
@@ -153,10 +155,15 @@ export function translateHaproxy(text: string, file: string, options: TranslateO
     }
     if (fb !== undefined) {
       const frontend = fb.finish(section.header);
+      if (closes !== undefined) {
+        frontend.keep_alive = false;
+        diag.from(['frontends', name, 'keep_alive'], closes);
+      }
       if (section.kind === 'listen' && frontend.default_backend === undefined) frontend.default_backend = name;
       if (frontends[name] !== undefined) diag.error(section.header, `a second frontend or listen named ${name}`);
       frontends[name] = frontend;
       diag.from(['frontends', name], section.header);
+      frontendHeaders.set(name, fb.headers);
       if (fb.rateLimit !== undefined) config.rate_limits = { ...(config.rate_limits as Loose | undefined), [`${name}-rate`]: fb.rateLimit };
       if (fb.policy !== undefined) {
         auth[`${name}-jwt`] = fb.policy;
@@ -167,10 +174,18 @@ export function translateHaproxy(text: string, file: string, options: TranslateO
       if (backends[name] !== undefined) diag.error(section.header, `a second backend or listen named ${name}`);
       backends[name] = bb.finish(section.header);
       if (bb.stripPrefix !== undefined) strips.set(name, bb.stripPrefix);
+      backendAnswers.set(name, bb.answers);
+      backendHeaders.set(name, bb.headers);
       diag.from(['backends', name], section.header);
     }
   }
+  applyDefaults(proxies, config, backends, diag);
+  if (globalMaxconn !== undefined) applyGlobalMaxconn(globalMaxconn, frontends, diag);
+  for (const [backend, headers] of backendHeaders) {
+    for (const [name, frontend] of frontendHeaders) if (routesTo(frontends[name], backend)) headers.checkAfter(frontend, name);
+  }
   for (const [name, strip] of strips) applyStripPrefix(name, strip, frontends, diag);
+  for (const [name, answers] of backendAnswers) applyBackendAnswers(name, answers, frontends, diag);
   if (Object.keys(auth).length > 0) config.auth = auth;
   config.frontends = frontends;
   config.backends = backends;
@@ -196,6 +211,26 @@ function applyStripPrefix(backend: string, strip: { prefix: string; st: Statemen
     }
   }
   diag.warn(strip.st, `the path ${strip.prefix} itself (without a trailing part) is sent as / by Gatehouse's rewrite_prefix; HAProxy's regex leaves it unchanged (or empties it, with (/.*)?)`);
+}
+
+/**
+ * Global `maxconn N`: HAProxy's default for each frontend's maxconn, and a cap on the process's total. The
+ * first becomes each frontend's `max_connections` (unless it has its own); the total is not capped.
+ */
+function applyGlobalMaxconn(global: { n: number; st: Statement }, frontends: Loose, diag: Diagnostics): void {
+  for (const [name, value] of Object.entries(frontends)) {
+    const frontend = value as Loose;
+    if (frontend.max_connections !== undefined) continue;
+    frontend.max_connections = global.n;
+    diag.from(['frontends', name, 'max_connections'], global.st);
+  }
+  diag.warn(global.st, `global maxconn ${global.n}: each frontend accepts at most ${global.n} connections (per worker; one more is closed as it is accepted); the total over all frontends is not capped`);
+}
+
+/** Whether a translated frontend sends requests to `backend` (a route or its default_backend). */
+function routesTo(frontend: unknown, backend: string): boolean {
+  const f = frontend as { default_backend?: string; routes?: Array<{ backend?: string }> } | undefined;
+  return f?.default_backend === backend || (f?.routes ?? []).some((r) => r.backend === backend);
 }
 
 /** The line number a message starts with (`file:12: ...`), to list problems in file order. */

@@ -1,28 +1,25 @@
 /**
  * Backups and health checks from one haproxy.cfg, HAProxy 2.6 vs Gatehouse: while the checked primary
  * answers its checks, both send traffic to it; once its checks fail (fall 1), both send it to the backup;
- * when it passes again (rise 1), both return to it.
+ * when it passes again (rise 1), both return to it. The server chosen receives the same headers from both.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { requireExecutable } from '../../../support/services.js';
 import { client } from '../../auth/e2e/http-client.js';
 import { startBoth } from './both.js';
 import { HAPROXY } from '../../auth/e2e/seed-setup.js';
+import { addressOf, headerEcho, RECEIVED } from './received-headers.js';
 
 test('HAProxy 2.6 and Gatehouse fail over to the backup server and back on the same checks', async (t) => {
   const haproxyPath = requireExecutable(t, HAPROXY);
   if (haproxyPath === false) return;
   let primaryHealthy = true;
-  const primary = createServer((req, res) => {
-    if (req.url === '/health') res.writeHead(primaryHealthy ? 200 : 503).end();
-    else res.end('primary');
+  const primary = await headerEcho('primary', (req, res) => {
+    if (req.url === '/health') res.statusCode = primaryHealthy ? 200 : 503;
+    return req.url === '/health' ? '' : 'primary';
   });
-  const backup = createServer((_req, res) => res.end('backup'));
-  await new Promise<void>((r) => primary.listen(0, '127.0.0.1', r));
-  await new Promise<void>((r) => backup.listen(0, '127.0.0.1', r));
+  const backup = await headerEcho('backup', () => 'backup');
   const cfg = `defaults
   mode http
   timeout connect 2s
@@ -36,8 +33,8 @@ frontend www
 backend app
   option httpchk GET /health
   default-server inter 100ms rise 1 fall 1
-  server p1 127.0.0.1:${(primary.address() as AddressInfo).port} check
-  server b1 127.0.0.1:${(backup.address() as AddressInfo).port} check backup
+  server p1 ${addressOf(primary)} check
+  server b1 ${addressOf(backup)} check backup
 `;
   const both = await startBoth(haproxyPath, cfg, 'www');
   const clients: Array<ReturnType<typeof client>> = [];
@@ -56,6 +53,9 @@ backend app
         assert.equal(last, body, `${name} never answered from ${body}`);
         for (let i = 0; i < 5; i++) assert.equal((await c.get(undefined)).body, body, `${name} after settling`);
       }
+      // the server chosen received the same headers from both
+      const [h, g] = [await viaHaproxy.get(undefined), await viaGatehouse.get(undefined)];
+      assert.deepEqual([g.body, g.headers[RECEIVED]], [h.body, h.headers[RECEIVED]], `headers received by ${body}`);
     };
     await settle('primary');
     primaryHealthy = false;

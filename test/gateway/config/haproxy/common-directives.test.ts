@@ -45,14 +45,17 @@ test('a realistic haproxy.cfg translates directive by directive and passes the s
   assert.equal(config.frontends.www?.routes.length, 7);
 });
 
-test('negated, unless and src conditions cannot become routes: refused naming the line', () => {
-  const cfg = `defaults\n  mode http\nfrontend f\n  bind :80\n  acl a path_beg /x\n  use_backend b if !a\n  use_backend b unless a\n  use_backend b if { src 10.0.0.0/8 }\n  use_backend b if { path_end .php }\n  default_backend b\nbackend b\n  server s 1.2.3.4:80\n`;
-  const errors = translateHaproxy(cfg, 'r.cfg', { env: {} }).errors;
-  assert.equal(errors.length, 4);
-  assert.match(errors[0] as string, /^r\.cfg:6: "use_backend b if !a": "!a": negated conditions cannot be a route; nearest gatehouse.yaml: routes\[\]/);
-  assert.match(errors[1] as string, /^r\.cfg:7: .*"unless" cannot be a route/);
-  assert.match(errors[2] as string, /^r\.cfg:8: .*allow_from/);
-  assert.match(errors[3] as string, /^r\.cfg:9: .*only path_beg routes/);
+test('negated, unless, src and path_end conditions become routes with match (HAProxy semantics); an unknown fetch is refused naming the line', () => {
+  const cfg = `defaults\n  mode http\nfrontend f\n  bind :80\n  acl a path_beg /x\n  use_backend b if !a\n  use_backend b unless a\n  use_backend b if { src 10.0.0.0/8 }\n  use_backend b if { path_end .php }\n  use_backend b if { url_param(x) y }\n  default_backend b\nbackend b\n  server s 1.2.3.4:80\n`;
+  const t = translateHaproxy(cfg, 'r.cfg', { env: {} });
+  assert.equal(t.errors.length, 1);
+  assert.match(t.errors[0] as string, /^r\.cfg:10: "use_backend b if \{ url_param\(x\) y \}": url_param\(x\): not supported in a condition .*nearest gatehouse.yaml: routes\[\]/);
+  assert.deepEqual((t.config.frontends as any).f.routes, [
+    { match: [{ not: { path: { begins: ['/x'] } } }], backend: 'b' },
+    { match: [{ not: { path: { begins: ['/x'] } } }], backend: 'b' },
+    { match: [{ source: ['10.0.0.0/8'] }], backend: 'b' },
+    { match: [{ path: { ends: ['.php'] } }], backend: 'b' },
+  ]);
 });
 
 test('servers of one backend with different check settings are refused (Gatehouse checks a backend alike)', () => {

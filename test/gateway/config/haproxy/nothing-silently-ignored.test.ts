@@ -13,11 +13,11 @@ import { isGatehouseError } from '../../../../src/shared/errors.js';
 import { tempDir } from '../../support/gateway-process.js';
 
 const CFG = `global
-  maxconn 4096
+  maxconn lots
 defaults
   mode http
-  timeout http-keep-alive 10s
-  option httpclose
+  timeout tarpit 10s
+  option http-server-close
 frontend f
   bind 127.0.0.1:0
   capture request header Host len 32
@@ -26,21 +26,21 @@ frontend f
   http-after-response set-header X-A 1
   default_backend b
 backend b
-  server s 1.2.3.4:80 maxconn 100 ssl
+  server s 1.2.3.4:80 send-proxy agent-check
 userlist admins
   user admin password x
 `;
 
 const EXPECTED: Array<[number, RegExp]> = [
-  [2, /"maxconn 4096": global maxconn; nearest gatehouse.yaml: backends.<name>.max_connections/],
-  [5, /"timeout http-keep-alive 10s": timeout http-keep-alive; nearest gatehouse.yaml: timeouts: connect, server/],
-  [6, /"option httpclose": "option" in defaults; not supported/],
+  [2, /"maxconn lots": global maxconn; nearest gatehouse.yaml: frontends.<name>.max_connections \(per frontend/],
+  [5, /"timeout tarpit 10s": timeout tarpit; nearest gatehouse.yaml: timeouts: connect, server/],
+  [6, /"option http-server-close": "option" in defaults; not supported/],
   [9, /"capture request header Host len 32": "capture" in a frontend section; not supported/],
-  [10, /"http-request tarpit": http-request tarpit; not supported/],
-  [11, /"http-request set-header X-Id %\[req.hdr\(x-id\),lower\]": set-header with a log-format value; nearest gatehouse.yaml: request_headers/],
+  [10, /"http-request tarpit": http-request tarpit; nearest gatehouse.yaml: routes\[\]\.return/],
+  [11, /"http-request set-header X-Id %\[req.hdr\(x-id\),lower\]": http-request set-header with a log-format value .*; nearest gatehouse.yaml: request_header_rules/],
   [12, /"http-after-response set-header X-A 1": "http-after-response" in a frontend section; not supported/],
-  [15, /server option maxconn 100; nearest gatehouse.yaml: max_connections/],
-  [15, /server option "ssl"; nearest gatehouse.yaml: backends.<name>.tls/],
+  [15, /server option "send-proxy"; not supported/],
+  [15, /server option "agent-check"; not supported/],
   [16, /the userlist section is not supported/],
 ];
 

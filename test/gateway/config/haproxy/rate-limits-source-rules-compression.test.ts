@@ -59,9 +59,9 @@ test('compression algo/type/offload → compression', () => {
   assert.match(translateHaproxy(frontend('  compression algo identity\n'), 'c.cfg', { env: {} }).errors.join('\n'), /c\.cfg:5: .*nearest gatehouse\.yaml: compression/);
 });
 
-test('stats names its nearest key; an unreadable errorfile is an error naming the line', () => {
-  const errors = translateHaproxy(frontend('  stats uri /stats\n  errorfile 503 /nonexistent/503.http\n'), 'n.cfg', { env: {} }).errors;
-  assert.match(errors[0] as string, /n\.cfg:5: "stats uri \/stats": .*nearest gatehouse\.yaml: admin: \{ bind \}/);
+test('stats realm names its nearest key; an unreadable errorfile is an error naming the line', () => {
+  const errors = translateHaproxy(frontend('  stats realm Private\n  errorfile 503 /nonexistent/503.http\n'), 'n.cfg', { env: {} }).errors;
+  assert.match(errors[0] as string, /n\.cfg:5: "stats realm Private": .*nearest gatehouse\.yaml: admin: \{ bind \}/);
   assert.match(errors[1] as string, /n\.cfg:6: .*cannot read \/nonexistent\/503\.http: ENOENT/);
 });
 
@@ -84,8 +84,9 @@ test("HAProxy's quickstart stats frontend (bind, stats enable/uri/refresh) becom
   assert.match(t.warnings.join('\n'), /q\.cfg:3: frontend stats only serves the stats page: it becomes the admin listener/);
   assert.match(t.warnings.join('\n'), /q\.cfg:7: the stats page refreshes every 5 s/);
   parseGatewayConfig(t.config, '/tmp', 'q.cfg');
-  // stats in a frontend that also proxies: still an error naming the nearest key
-  assert.match(translateHaproxy(cfg.replace('  stats refresh 10s\n', '  stats refresh 10s\n  default_backend b\n'), 'q.cfg', { env: {} }).errors.join('\n'), /q\.cfg:5: "stats enable": .*admin: \{ bind \}/);
+  // stats in a frontend that also proxies: a stats route on it (stats-in-a-proxying-frontend.test.ts)
+  const proxying = translateHaproxy(cfg.replace('  stats refresh 10s\n', '  stats refresh 10s\n  default_backend b\n'), 'q.cfg', { env: {} });
+  assert.deepEqual([proxying.errors, (proxying.config.frontends as any).stats.routes], [[], [{ match: [{ path: { begins: ['/'] } }], stats: true }]]);
 });
 
 test('unique-id-format %[uuid()] + unique-id-header → request_id (always a fresh ID, as HAProxy)', () => {

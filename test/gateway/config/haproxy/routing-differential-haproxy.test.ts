@@ -13,6 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { requireExecutable } from '../../../support/services.js';
 import { startBoth } from './both.js';
 import { HAPROXY } from '../../auth/e2e/seed-setup.js';
+import { receivedHeaders } from './received-headers.js';
 
 /** The path_beg prefixes of the file (a path continuing one of them without a / is the documented difference). */
 const PREFIXES = ['/api', '/v2', '/admin', '/old', '/ping', '/strip'];
@@ -79,7 +80,7 @@ function send(agent: Agent, port: number, method: string, path: string, host: st
 async function upstream(name: string): Promise<Server> {
   const server = createServer((req, res) => {
     res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ server: name, method: req.method, url: req.url, via: req.headers['x-via'] ?? null, debug: req.headers['x-debug'] ?? null }));
+    res.end(JSON.stringify({ server: name, method: req.method, url: req.url, via: req.headers['x-via'] ?? null, debug: req.headers['x-debug'] ?? null, received: receivedHeaders(req.rawHeaders) }));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return server;
@@ -129,7 +130,7 @@ test('HAProxy 2.6 and Gatehouse running the same routing haproxy.cfg answer the 
           assert.deepEqual([g.status, g.location], [h.status, h.location], what);
           if (h.status === 200 && h.body.startsWith('{"server"')) {
             const [hb, gb] = [JSON.parse(h.body), JSON.parse(g.body)];
-            assert.deepEqual({ server: gb.server, method: gb.method, url: gb.url, via: gb.via, debug: gb.debug }, { server: hb.server, method: hb.method, url: hb.url, via: hb.via, debug: hb.debug }, what);
+            assert.deepEqual({ server: gb.server, method: gb.method, url: gb.url, via: gb.via, debug: gb.debug, received: gb.received }, { server: hb.server, method: hb.method, url: hb.url, via: hb.via, debug: hb.debug, received: hb.received }, what);
             assert.equal(g.frameOptions, h.frameOptions, `${what}: X-Frame-Options`);
             // the rules did act: set-header replaced the client's X-Via, del-header removed X-Debug
             assert.deepEqual([gb.via, gb.debug, g.frameOptions], ['gatehouse-test', null, 'DENY'], what);

@@ -2,15 +2,13 @@
  * The seed's haproxy.cfg, one file, run by HAProxy 2.6 and by `gatehouse gateway --config haproxy.cfg`:
  * the JWT differential corpus (more than 1,000 Authorization headers) through both gives the same status
  * and body, except the corpus entries tagged with a docs/security.md difference, where Gatehouse's answer
- * must be the documented one. (test/gateway/auth/e2e/differential-haproxy.test.ts does the same with a
+ * must be the documented one. An admitted request reaches the backend with the same headers (the token included). (test/gateway/auth/e2e/differential-haproxy.test.ts does the same with a
  * hand-written gatehouse.yaml; this one proves the translation.)
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { requireExecutable } from '../../../support/services.js';
 import { tempDir } from '../../support/gateway-process.js';
 import { ecKey, newRsaKey, rsaKey } from '../../auth/support.js';
@@ -19,6 +17,7 @@ import { client, pool } from '../../auth/e2e/http-client.js';
 import { HAPROXY } from '../../auth/e2e/seed-setup.js';
 import { seedCfg, SEED_AUDIENCE, SEED_ISSUER } from './seed-cfg.js';
 import { startBoth } from './both.js';
+import { addressOf, headerEcho, RECEIVED } from './received-headers.js';
 
 test("HAProxy 2.6 and Gatehouse running the seed's haproxy.cfg agree on the JWT corpus", async (t) => {
   const haproxyPath = requireExecutable(t, HAPROXY);
@@ -27,9 +26,11 @@ test("HAProxy 2.6 and Gatehouse running the seed's haproxy.cfg agree on the JWT 
   const idp = rsaKey();
   const pubkeyPath = join(dir, 'pubkey.pem');
   writeFileSync(pubkeyPath, idp.publicKey.export({ type: 'spki', format: 'pem' }) as string);
-  const upstream = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end('upstream ok'));
-  await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
-  const cfg = seedCfg({ bind: '"127.0.0.1:${PORT}"', upstream: `127.0.0.1:${(upstream.address() as AddressInfo).port}`, pubkeyPath });
+  const upstream = await headerEcho('web', (_req, res) => {
+    res.setHeader('content-type', 'text/plain');
+    return 'upstream ok';
+  });
+  const cfg = seedCfg({ bind: '"127.0.0.1:${PORT}"', upstream: addressOf(upstream), pubkeyPath });
   const both = await startBoth(haproxyPath, cfg, 'myfrontend', dir);
   const viaHaproxy = client(both.haproxyPort);
   const viaGatehouse = client(both.gatehousePort);
@@ -47,6 +48,7 @@ test("HAProxy 2.6 and Gatehouse running the seed's haproxy.cfg agree on the JWT 
       if (documented !== undefined) {
         if (g.status !== documented.status || g.body !== documented.body) mismatches.push(`documented ${entry.difference} not as documented: ${show}`);
       } else if (h.status !== g.status || h.body !== g.body || h.headers['content-type'] !== g.headers['content-type']) mismatches.push(show);
+      else if (h.status === 200 && h.headers[RECEIVED] !== g.headers[RECEIVED]) mismatches.push(`headers received: ${show}: haproxy ${String(h.headers[RECEIVED])}, gatehouse ${String(g.headers[RECEIVED])}`);
     }
     t.diagnostic(`${corpus.length} requests through each`);
     assert.deepEqual(mismatches, [], mismatches.slice(0, 20).join('\n'));

@@ -3,15 +3,13 @@
  * process in front of a real upstream, answers the seed's curl cases (no token → 403 'Missing
  * Authorization HTTP header', valid RS256 token → 200, expired → 403 'JWT has expired'...), reloads on
  * SIGHUP like a YAML file, and — when HAProxy 2.6 is installed — answers exactly as HAProxy running the
- * same file does (status, body, content-type).
+ * same file does (status, body, content-type, and the headers the backend received).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import type { AddressInfo } from 'node:net';
 import { findExecutable } from '../../../support/services.js';
 import { CLI, startGatewayProcess, tempDir } from '../../support/gateway-process.js';
 import { newRsaKey, rsaKey, token } from '../../auth/support.js';
@@ -19,6 +17,7 @@ import { client } from '../../auth/e2e/http-client.js';
 import { freePort, startProcess } from '../../auth/e2e/processes.js';
 import { HAPROXY } from '../../auth/e2e/seed-setup.js';
 import { seedCfg, SEED_AUDIENCE, SEED_ISSUER } from './seed-cfg.js';
+import { addressOf, headerEcho, RECEIVED } from './received-headers.js';
 
 function cases(nowS: number): Array<{ name: string; authorization: string | undefined; status: number; body: string }> {
   const claims = (extra: Record<string, unknown> = {}) => ({ iss: SEED_ISSUER, aud: SEED_AUDIENCE, sub: 'u1', iat: nowS - 10, exp: nowS + 3600, ...extra });
@@ -38,9 +37,11 @@ test("the seed's haproxy.cfg runs on gatehouse gateway, reloads on SIGHUP, and a
   const dir = tempDir('gatehouse-cfg-');
   const pubkeyPath = join(dir, 'pubkey.pem');
   writeFileSync(pubkeyPath, rsaKey().publicKey.export({ type: 'spki', format: 'pem' }) as string);
-  const upstream = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end('upstream ok'));
-  await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
-  const upstreamAddress = `127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+  const upstream = await headerEcho('web', (_req, res) => {
+    res.setHeader('content-type', 'text/plain');
+    return 'upstream ok';
+  });
+  const upstreamAddress = addressOf(upstream);
   const cfg = seedCfg({ bind: '"127.0.0.1:${PORT}"', upstream: upstreamAddress, pubkeyPath });
   const cfgPath = join(dir, 'haproxy.cfg');
   writeFileSync(cfgPath, cfg);
@@ -77,7 +78,7 @@ test("the seed's haproxy.cfg runs on gatehouse gateway, reloads on SIGHUP, and a
       clients.push(viaHaproxy);
       for (const c of cases(nowS)) {
         const [h, g] = await Promise.all([viaHaproxy.get(c.authorization), viaGatehouse.get(c.authorization)]);
-        assert.deepEqual([g.status, g.body, g.headers['content-type']], [h.status, h.body, h.headers['content-type']], `${c.name}: Gatehouse vs HAProxy`);
+        assert.deepEqual([g.status, g.body, g.headers['content-type'], g.headers[RECEIVED]], [h.status, h.body, h.headers['content-type'], h.headers[RECEIVED]], `${c.name}: Gatehouse vs HAProxy (status, body, type, the headers the backend received)`);
       }
     }
 

@@ -71,6 +71,11 @@ test('account page turns TOTP on; the hosted sign-in asks for the code, trusts t
     assert.equal(await page.title(), "Verify it's you · Web shop");
     assert.equal(await page.getByLabel('Trust this device for 30 days').isChecked(), false);
     await shots(page, 'oauth-two-factor');
+    // a right password alone starts no SSO session: another tab still gets the form
+    const other = await browserContext.newPage();
+    await other.goto(authorize);
+    await other.getByLabel('Email or username').waitFor();
+    await other.close();
     await page.getByLabel('Verification code').fill('123456');
     await page.getByRole('button', { name: 'Verify' }).click();
     assert.match((await page.getByRole('alert').textContent()) ?? '', /not valid/);
@@ -86,13 +91,18 @@ test('account page turns TOTP on; the hosted sign-in asks for the code, trusts t
     assert.equal(tokens.status, 200, tokens.text);
     assert.ok((await browserContext.cookies()).some((c) => c.name === 'fusionauth.trust' && c.httpOnly), 'the trust cookie is set, HttpOnly');
 
-    // 3. the trusted browser signs in with the password only
+    // 3. the sign-in completed with the second factor started the SSO session: the next authorize needs no form
     await page.goto(authorize);
+    await page.waitForURL((u) => u.href.startsWith(fx.web.redirect));
+    assert.ok(new URL(page.url()).searchParams.get('code'), 'a code from the SSO session, no form');
+
+    // 4. prompt=login asks for the password again, and the trusted browser is not asked for the code
+    await page.goto(`${authorize}&prompt=login`);
     await page.getByLabel('Email or username').fill(fx.user.email);
     await page.getByLabel('Password').fill(fx.user.password);
     await Promise.all([page.waitForURL((u) => u.href.startsWith(fx.web.redirect)), page.getByRole('button', { name: 'Sign in' }).click()]);
 
-    // 4. a recovery code removes the method on the account page
+    // 5. a recovery code removes the method on the account page
     await account.goto(`${fx.idp.url}/account/two-factor?client_id=${fx.web.id}`);
     assert.match((await account.locator('main').textContent()) ?? '', /Two-factor authentication is on/);
     await shots(account, 'account-two-factor-on');

@@ -18,6 +18,7 @@ import { ActiveChecker, backendServers, inheritHealth, type AdminState, type Pas
 import type { AccessLog, GatewayMetrics, ServerSnapshot, TargetMetrics } from '../observe/index.js';
 import { admissionGuard, Router, type RouteSpec } from '../route/index.js';
 import { LocalStore, RateLimiter, RedisStore, SharedRedis } from '../limit/index.js';
+import { RevocationFeed } from '../auth/revocation/index.js';
 import { limitLayoutProblems, limitsInUse } from '../limit/usage.js';
 import type { Logger } from '../../shared/logger.js';
 import { hstsHeaderValue, redirectPort } from '../tls/https-redirect.js';
@@ -121,8 +122,12 @@ export class Generation {
   /** Requests and tunnels that started on this generation and have not finished yet. */
   active = 0;
 
-  constructor(config: GatewayConfig, context: GenerationContext, policies: ReadonlyMap<string, AuthPolicy>, limits: { limiters: ReadonlyMap<string, RateLimiter>; redis: SharedRedis | undefined } = { limiters: new Map(), redis: undefined }) {
+  /** The revocation feed of `revocation:` (its list is shared by every policy of this generation). */
+  private readonly revocationFeed: RevocationFeed | undefined;
+
+  constructor(config: GatewayConfig, context: GenerationContext, policies: ReadonlyMap<string, AuthPolicy>, limits: { limiters: ReadonlyMap<string, RateLimiter>; redis: SharedRedis | undefined } = { limiters: new Map(), redis: undefined }, revocationFeed?: RevocationFeed) {
     this.config = config;
+    this.revocationFeed = revocationFeed;
     this.context = context;
     this.policies = policies;
     this.limiters = limits.limiters;
@@ -308,6 +313,7 @@ export class Generation {
       }
     }
     await this.redis?.close();
+    await this.revocationFeed?.close();
   }
 }
 
@@ -342,13 +348,19 @@ async function buildLimiters(config: GatewayConfig, context: GenerationContext):
 /** Builds the auth policies of a config (async: key files, JWKS) and its rate limits, then the generation. */
 export async function buildGeneration(config: GatewayConfig, context: GenerationContext): Promise<Generation> {
   const policies = new Map<string, AuthPolicy>();
+  // the feed starts reading now and is given until the policies and limits are built to catch up
+  const feed = config.revocation === undefined ? undefined : new RevocationFeed(config.revocation, config.redis!, config.baseDir, context.logger);
   try {
     for (const [name, policyConfig] of Object.entries(config.auth)) {
-      policies.set(name, await (context.createPolicy ?? createAuthPolicy)(name, policyConfig, { baseDir: config.baseDir, logger: context.logger }));
+      const policyContext = { baseDir: config.baseDir, logger: context.logger, ...(feed === undefined ? {} : { revocations: feed.list }) };
+      policies.set(name, await (context.createPolicy ?? createAuthPolicy)(name, policyConfig, policyContext));
     }
-    return new Generation(config, context, policies, await buildLimiters(config, context));
+    const limits = await buildLimiters(config, context);
+    await feed?.ready(REDIS_CONNECT_WAIT_MS);
+    return new Generation(config, context, policies, limits, feed);
   } catch (error) {
     for (const policy of policies.values()) policy.close();
+    await feed?.close();
     throw error;
   }
 }

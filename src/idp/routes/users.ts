@@ -92,6 +92,7 @@ export function registerUserRoutes(app: FastifyInstance, ctx: IdpContext): void 
     const merged = request.method === 'PATCH' ? mergePatch(visible as Body, input) : input;
     const user = await buildUser(ctx, tenant, existing.id, merged, { existing });
     await saveUser(ctx, user, false);
+    if (existing.active && !user.active) await ctx.revocationEvents.userDeactivated(user);
     return { user: await userResponse(ctx, user) };
   };
   app.put('/api/user/:id', { config: ENDPOINT }, update);
@@ -106,6 +107,7 @@ export function registerUserRoutes(app: FastifyInstance, ctx: IdpContext): void 
     else {
       await saveUser(ctx, { ...user, active: false, lastUpdateInstant: ctx.now() }, false);
       await ctx.storage.refreshTokens.deleteWhere({ user_id: user.id });
+      await ctx.revocationEvents.userDeactivated(user);
     }
     return reply.code(200).send();
   });

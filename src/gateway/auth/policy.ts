@@ -1,7 +1,8 @@
 /**
- * One auth policy at request time: extractor (header, or the sources of token_from with the CSRF
- * origin check) → verified-token cache → verifier → revocation list → requirements → response. `authorize()` answers synchronously whenever no I/O is needed (every case except a token
- * naming an unknown kid of a remote key set while a refetch is allowed).
+ * One auth policy at request time: extractor (the header, or the sources of token_from with the CSRF
+ * origin check) → verified-token cache → verifier → revocation list → requirements → response.
+ * `authorize()` answers synchronously whenever no I/O is needed (every case except a token naming an
+ * unknown kid of a remote key set while a refetch is allowed).
  */
 import type { AuthAllow, AuthDecision, AuthDeny, AuthPolicy, AuthRequest, RouteRequirements } from './types.js';
 import { extractBearer, NO_HEADER, NOT_BEARER } from './extract.js';

@@ -57,11 +57,11 @@ export class RevocationStream {
     if (!done) this.logger.warn({ event: 'idp.revocation.queued', redis: this.where, type: revocation.type, id: revocation.event }, 'revocation stream: Redis did not answer; the revocation is sent when it does');
   }
 
+  /** Sends what is queued if Redis answers within a second (QUIT waits for earlier commands), then disconnects. */
   async close(): Promise<void> {
-    try {
-      await this.client.quit();
-    } catch {
-      this.client.disconnect();
-    }
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.client.quit().catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, 1_000)))]);
+    clearTimeout(timer);
+    this.client.disconnect();
   }
 }

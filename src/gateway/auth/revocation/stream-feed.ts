@@ -26,7 +26,18 @@ const READ_GRACE_MS = 3_000;
 const BATCH = 1_000;
 const PURGE_EVERY_MS = 60_000;
 
-type StreamReply = Array<[key: string, entries: Array<[id: string, fields: string[]]>]> | null;
+type Entry = [id: string, fields: string[]];
+
+/**
+ * The entries of an XREAD reply for one stream: RESP2 answers `[[key, entries]]`; a RESP3 map comes back
+ * from ioredis flattened as `[key, entries]`. Anything else is no entries.
+ */
+function entriesOf(reply: unknown): Entry[] {
+  if (!Array.isArray(reply) || reply.length === 0) return [];
+  const stream: unknown = typeof reply[0] === 'string' ? reply : reply[0];
+  const entries = Array.isArray(stream) ? (stream[1] as unknown) : undefined;
+  return Array.isArray(entries) ? (entries as Entry[]) : [];
+}
 
 export class RevocationFeed {
   readonly list: RevocationList;
@@ -63,6 +74,8 @@ export class RevocationFeed {
       lazyConnect: true,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
+      // a read cut off by a lost connection fails, and the loop catches up from its last entry
+      autoResendUnfulfilledCommands: false,
       commandTimeout: BLOCK_MS + READ_GRACE_MS,
       connectTimeout: 2_000,
       retryStrategy: (attempt) => Math.min(100 * attempt, 2_000),
@@ -119,10 +132,8 @@ export class RevocationFeed {
   /** One XREAD from the last applied entry; returns how many entries it applied. */
   private async read(block: boolean): Promise<number> {
     const args: Array<string | number> = block ? ['COUNT', BATCH, 'BLOCK', BLOCK_MS] : ['COUNT', BATCH];
-    const reply = (await this.client.call('XREAD', ...args, 'STREAMS', this.key, this.lastId)) as StreamReply;
-    if (reply === null || reply[0] === undefined) return 0;
+    const entries = entriesOf(await this.client.call('XREAD', ...args, 'STREAMS', this.key, this.lastId));
     const now = this.now();
-    const entries = reply[0][1];
     for (const [id, fields] of entries) {
       const revocation = decodeRevocation(fields);
       if (revocation === undefined) this.logger.warn({ stream: this.key, id }, 'revocation feed: an entry this version does not understand was skipped');

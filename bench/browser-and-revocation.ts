@@ -9,20 +9,29 @@
  *     other cookies;
  *   - cookie POST: the same with an unsafe method and an allowed Origin (the CSRF check).
  * The cases run interleaved, one round of each after the other, so all see the same machine load;
- * the table gives each case's median round and its ratio to the baseline's median.
+ * the table gives each case's median and fastest round, their ratios to the baseline's, and the median
+ * of the per-round ratios (each round against the baseline's round of the same turn; the order of the
+ * cases turns each round) — on a loaded, shared machine the last two are the figures to read.
  *
- * Environment: GATEHOUSE_AUTHBENCH_ROUNDS (9), GATEHOUSE_AUTHBENCH_HITS (authorize calls per round, 200000).
+ * With GATEHOUSE_BENCH_BASELINE=<another build's dist directory> (e.g. /path/to/main/dist), a sixth case,
+ * `header @ baseline`, runs the same header policy built by that build's own code in the same process,
+ * interleaved with the others: the ratio against the build before this change, side by side.
+ *
+ * Environment: GATEHOUSE_AUTHBENCH_ROUNDS (41), GATEHOUSE_AUTHBENCH_HITS (authorize calls per round, 50000): short
+ * rounds, many of them, so that one round rarely straddles a change of the machine's load.
  */
 import { generateKeyPairSync } from 'node:crypto';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
 import { createAuthPolicy, type AuthPolicy, type AuthPolicyConfigInput, type AuthRequest } from '../src/gateway/auth/index.js';
 import { RevocationList } from '../src/gateway/auth/revocation/index.js';
 import { SEED_AUDIENCE, SEED_ISSUER } from '../test/gateway/auth/e2e/seed-setup.js';
 import { makeTokens } from './support/tokens.js';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
-const ROUNDS = env('GATEHOUSE_AUTHBENCH_ROUNDS', 9);
-const HITS = env('GATEHOUSE_AUTHBENCH_HITS', 200_000);
+const ROUNDS = env('GATEHOUSE_AUTHBENCH_ROUNDS', 41);
+const HITS = env('GATEHOUSE_AUTHBENCH_HITS', 50_000);
 const REUSED = 1000;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
@@ -62,6 +71,11 @@ export async function run(): Promise<void> {
     ['cookie GET', await createAuthPolicy('bench-cookie', cookieConfig, { baseDir: process.cwd() }), cookieGet],
     ['cookie POST+Origin', await createAuthPolicy('bench-cookie-post', cookieConfig, { baseDir: process.cwd() }), cookiePost],
   ];
+  const baselineDist = process.env.GATEHOUSE_BENCH_BASELINE;
+  if (baselineDist !== undefined && baselineDist !== '') {
+    const other = (await import(pathToFileURL(join(baselineDist, 'src/gateway/auth/index.js')).href)) as { createAuthPolicy: typeof createAuthPolicy };
+    cases.push(['header @ baseline', await other.createAuthPolicy('bench-baseline', base, { baseDir: process.cwd() }), header]);
+  }
   console.log(`seed policy, cached tokens (${tokens[0]?.length} bytes); ${ROUNDS} rounds of ${HITS} calls per case, interleaved`);
   const results = new Map<string, number[]>(cases.map(([name]) => [name, []]));
   for (const [, policy, requests] of cases) {
@@ -69,11 +83,21 @@ export async function run(): Promise<void> {
     for (let pass = 0; pass < 3; pass++) for (const r of requests) await policy.authorize(r);
     timeLoop(policy, requests);
   }
-  for (let round = 0; round < ROUNDS; round++) for (const [name, policy, requests] of cases) results.get(name)?.push(timeLoop(policy, requests));
-  const baseline = median(results.get('header') as number[]);
-  console.log('case                      median ns/op   min ns/op   vs header');
+  for (let round = 0; round < ROUNDS; round++) {
+    // the order turns each round, so no case always runs right after the same neighbour
+    for (let k = 0; k < cases.length; k++) {
+      const [name, policy, requests] = cases[(round + k) % cases.length] as (typeof cases)[number];
+      results.get(name)?.push(timeLoop(policy, requests));
+    }
+  }
+  const baseline = results.get('header') as number[];
+  // per round: the case against the baseline's round of the same turn (same moment, same machine load)
+  console.log('case                      median ns/op   min ns/op   median/median   min/min   median of round ratios');
   for (const [name, xs] of results) {
-    console.log(`${name.padEnd(25)} ${median(xs).toFixed(0).padStart(12)} ${Math.min(...xs).toFixed(0).padStart(11)} ${(median(xs) / baseline).toFixed(3).padStart(11)}`);
+    const ratios = xs.map((x, i) => x / (baseline[i] as number));
+    console.log(
+      `${name.padEnd(25)} ${median(xs).toFixed(0).padStart(12)} ${Math.min(...xs).toFixed(0).padStart(11)} ${(median(xs) / median(baseline)).toFixed(3).padStart(15)} ${(Math.min(...xs) / Math.min(...baseline)).toFixed(3).padStart(9)} ${median(ratios).toFixed(3).padStart(24)}`,
+    );
   }
   for (const [, policy] of cases) policy.close();
 }

@@ -90,9 +90,15 @@ export function registerUserRoutes(app: FastifyInstance, ctx: IdpContext): void 
     const input = wrapped(request, 'user');
     const { passwordHash: _h, changePasswordId: _c, ...visible } = existing;
     const merged = request.method === 'PATCH' ? mergePatch(visible as Body, input) : input;
-    const user = await buildUser(ctx, tenant, existing.id, merged, { existing });
+    // `active: false` deactivates, as DELETE without hardDelete does; reactivation is `?reactivate=true`
+    const deactivate = existing.active && merged.active === false;
+    const built = await buildUser(ctx, tenant, existing.id, merged, { existing });
+    const user = deactivate ? { ...built, active: false } : built;
     await saveUser(ctx, user, false);
-    if (existing.active && !user.active) await ctx.revocationEvents.userDeactivated(user);
+    if (deactivate) {
+      await ctx.storage.refreshTokens.deleteWhere({ user_id: user.id });
+      await ctx.revocationEvents.userDeactivated(user);
+    }
     return { user: await userResponse(ctx, user) };
   };
   app.put('/api/user/:id', { config: ENDPOINT }, update);

@@ -136,6 +136,18 @@ test('soft delete (deactivation) denies the token and sends user.deactivate with
   assert.equal(event.userId, undefined, 'no top-level userId in user.deactivate, as FusionAuth');
 });
 
+test('PATCH /api/user/{id} with active: false deactivates like a soft delete: denied, user.deactivate sent, refresh refused', async (t) => {
+  if (!(await requireTcpService(t, 'Redis', '127.0.0.1', 6379)) || !redisUp) return;
+  const hank = await cachedUser('hank@example.com');
+  const patched = await setup.idp.api('PATCH', `/api/user/${hank.userId}`, { user: { active: false } });
+  assert.equal(patched.status, 200, patched.text);
+  assert.equal(patched.body.user.active, false);
+  await deniedSoon(hank.token);
+  assert.ok(events.some((e) => e.type === 'user.deactivate' && e.user?.id === hank.userId && e.user.active === false), 'user.deactivate webhook received');
+  const refresh = await setup.idp.api('POST', '/api/jwt/refresh', { refreshToken: hank.refreshToken });
+  assert.notEqual(refresh.status, 200, 'the refresh token is revoked too');
+});
+
 test('RFC 7009 revocation of an access token at /oauth2/revoke denies it', async (t) => {
   if (!(await requireTcpService(t, 'Redis', '127.0.0.1', 6379)) || !redisUp) return;
   const erin = await cachedUser('erin@example.com');

@@ -53,7 +53,7 @@ export function registerRevoke(app: FastifyInstance, ctx: IdpContext): void {
       const session = await ctx.storage.refreshTokens.get(claims.sid);
       if (session !== undefined && session.applicationId === clientId) {
         await ctx.storage.refreshTokens.delete(session.id);
-        await ctx.revocationEvents.refreshTokensRevoked([session], claims);
+        await ctx.revocationEvents.refreshTokensRevoked([session], { accessToken: claims });
       }
       return reply.code(200).send();
     } catch (error) {

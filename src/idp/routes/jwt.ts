@@ -175,7 +175,8 @@ export function registerJwtRoutes(app: FastifyInstance, ctx: IdpContext): void {
       return fieldError('token', 'invalid', 'You must specify a [token], [tokenId], [userId] or [applicationId] to revoke.');
     }
     for (const token of targets) await ctx.storage.refreshTokens.delete(token.id);
-    await ctx.revocationEvents.refreshTokensRevoked(targets);
+    const wholeUser = q.userId !== undefined && q.applicationId === undefined && (owner === undefined || owner === q.userId.toLowerCase()) ? q.userId.toLowerCase() : undefined;
+    await ctx.revocationEvents.refreshTokensRevoked(targets, wholeUser === undefined ? {} : { user: { id: wholeUser, tenantScope: scope } });
     return reply.code(200).send();
   };
   app.delete('/api/jwt/refresh', { config: { ...REFRESH, auth: 'optional' } }, revoke);

@@ -54,11 +54,20 @@ export class RevocationEvents {
     this.webhooks = new RevocationWebhooks(options.webhooks ?? [], logger);
   }
 
-  /** Refresh tokens were revoked (DELETE /api/jwt/refresh, /api/logout, /oauth2/revoke): one event per user. */
-  async refreshTokensRevoked(tokens: readonly RefreshToken[], accessToken?: JWTPayload): Promise<void> {
+  /**
+   * Refresh tokens were revoked (DELETE /api/jwt/refresh, /api/logout, /oauth2/revoke): one event per user.
+   * `user`: a revocation asked for a whole user (`?userId=`) by a caller allowed to — that user's event is
+   * sent even when no refresh token was left, so access tokens issued without one are recalled too.
+   */
+  async refreshTokensRevoked(tokens: readonly RefreshToken[], options: { accessToken?: JWTPayload; user?: { id: string; tenantScope: string | undefined } } = {}): Promise<void> {
     const byUser = new Map<string, RefreshToken[]>();
     for (const token of tokens) byUser.set(token.userId, [...(byUser.get(token.userId) ?? []), token]);
-    for (const [userId, ofUser] of byUser) await this.userTokensRevoked(userId, ofUser.map((t) => t.applicationId), accessToken);
+    const whole = options.user;
+    if (whole !== undefined && !byUser.has(whole.id)) {
+      const user = await this.storage.users.get(whole.id);
+      if (user !== undefined && (whole.tenantScope === undefined || whole.tenantScope === user.tenantId)) byUser.set(whole.id, []);
+    }
+    for (const [userId, ofUser] of byUser) await this.userTokensRevoked(userId, ofUser.map((t) => t.applicationId), options.accessToken);
   }
 
   /** /oauth2/logout with a verified id_token_hint of this application. */

@@ -117,6 +117,19 @@ test('a token issued after the revocation (in a later second) is admitted: the c
   assert.equal(await status(bob.token), 401, 'the old one stays denied');
 });
 
+test('DELETE /api/jwt/refresh?userId= recalls the access tokens of a user who holds no refresh token', async (t) => {
+  if (!(await requireTcpService(t, 'Redis', '127.0.0.1', 6379)) || !redisUp) return;
+  const ivy = await setup.user('ivy@example.com');
+  // an access token issued without a refresh token (vended for the user): nothing to revoke in storage
+  const vended = await setup.idp.api('POST', '/api/jwt/vend', { claims: { sub: ivy, aud: setup.applicationId }, keyId: setup.keyId, timeToLiveInSeconds: 600 });
+  assert.equal(vended.status, 200, vended.text);
+  const token = vended.body.token as string;
+  for (let i = 0; i < 3; i++) assert.equal(await status(token), 200);
+  assert.equal((await setup.idp.api('DELETE', `/api/jwt/refresh?userId=${ivy}`)).status, 200);
+  await deniedSoon(token);
+  assert.ok(events.some((e) => e.type === 'jwt.refresh-token.revoke' && e.userId === ivy), 'the event is sent for the user');
+});
+
 test('password change revokes every token of the user', async (t) => {
   if (!(await requireTcpService(t, 'Redis', '127.0.0.1', 6379)) || !redisUp) return;
   const carol = await cachedUser('carol@example.com');

@@ -13,6 +13,8 @@ export interface RevokingIdp {
   readonly idp: TestIdp;
   readonly prefix: string;
   readonly applicationId: string;
+  /** The RS256 key that signs the application's access tokens. */
+  readonly keyId: string;
   /** Creates a registered user; returns its id. */
   user(email: string): Promise<string>;
   /** POST /api/login: the access token, refresh token and user id. */
@@ -39,6 +41,7 @@ export async function startRevokingIdp(webhooks: readonly string[] = []): Promis
     idp,
     prefix,
     applicationId: application.id,
+    keyId: key.id,
     async user(email) {
       const created = await idp.api('POST', '/api/user/registration', { user: { email, password: PASSWORD }, registration: { applicationId: application.id } });
       if (created.status !== 200) throw new Error(`user ${email}: ${created.status} ${created.text}`);

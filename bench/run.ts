@@ -7,6 +7,7 @@ const SUITES: Record<string, () => Promise<void>> = {
   proxy: async () => (await import('./proxy.js')).run(),
   jwt: async () => (await import('./jwt.js')).run(),
   'auth-path': async () => (await import('./auth-path.js')).run(),
+  revocation: async () => (await import('./browser-and-revocation.js')).run(),
   oauth: async () => (await import('./oauth.js')).run([]),
   idp: async () => {
     await (await import('./idp.js')).run();

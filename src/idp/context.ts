@@ -4,6 +4,7 @@ import type { Storage } from './storage/index.js';
 import type { PasswordHasher } from './crypto/password.js';
 import type { KeyRing } from './services/keyring.js';
 import type { TokenService } from './services/tokens.js';
+import type { RevocationEvents } from './services/revocation-events.js';
 
 export interface IdpContext {
   storage: Storage;
@@ -11,6 +12,8 @@ export interface IdpContext {
   tokens: TokenService;
   passwords: PasswordHasher;
   logger: Logger;
+  /** Revocation events for gateways and webhooks; every site that revokes tokens makes one call here. */
+  revocationEvents: RevocationEvents;
   /** Epoch milliseconds; tests may replace it to freeze the clock. */
   now(): number;
   /** A superuser API key that exists only in memory while a kickstart file runs. */

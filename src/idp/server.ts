@@ -13,6 +13,7 @@ import { DEFAULT_PORT } from './model/defaults.js';
 import { registerRoutes } from './routes/index.js';
 import { KeyRing } from './services/keyring.js';
 import { TokenService } from './services/tokens.js';
+import { RevocationEvents, type RevocationOptions } from './services/revocation-events.js';
 import { Storage } from './storage/index.js';
 import { initialize, type InitializeResult } from './bootstrap/initialize.js';
 
@@ -37,6 +38,8 @@ export interface IdpOptions {
   onAdminKey?: (key: string) => void;
   /** The clock (epoch ms); tests freeze it. */
   now?: () => number;
+  /** Where revocation events go: a Redis stream the gateways read, and webhook URLs (docs/auth.md). */
+  revocation?: RevocationOptions;
 }
 
 export interface RunningIdp {
@@ -47,6 +50,17 @@ export interface RunningIdp {
   /** The fastify instance (for in-process requests with `inject`). */
   app: FastifyInstance;
   close(): Promise<void>;
+}
+
+function revocationOptionProblems(r: RevocationOptions | undefined): string[] {
+  if (r === undefined) return [];
+  const problems: string[] = [];
+  if (r.redis !== undefined && !/^rediss?:\/\/[^\s]+$/.test(r.redis)) problems.push('revocation.redis: expected a redis://host:port URL');
+  for (const [i, url] of (r.webhooks ?? []).entries()) if (!/^https?:\/\/[^\s]+$/.test(url)) problems.push(`revocation.webhooks[${i}]: expected an http(s) URL`);
+  if (r.keyPrefix !== undefined && !/^[!-~]*$/.test(r.keyPrefix)) problems.push('revocation.keyPrefix: expected visible ASCII without spaces');
+  if (r.stream !== undefined && !/^[!-~]+$/.test(r.stream)) problems.push('revocation.stream: expected visible ASCII without spaces');
+  if (r.retentionMs !== undefined && !(Number.isInteger(r.retentionMs) && r.retentionMs >= 60_000)) problems.push('revocation.retentionMs: expected whole milliseconds, at least 60000');
+  return problems;
 }
 
 function printAdminKey(key: string): void {
@@ -63,6 +77,7 @@ function checkOptions(options: IdpOptions): void {
   if (options.port !== undefined && (!Number.isInteger(options.port) || options.port < 0 || options.port > 65_535)) problems.push(`port: must be a whole number from 0 to 65535, not ${String(options.port)}`);
   if (options.host !== undefined && (typeof options.host !== 'string' || options.host === '')) problems.push('host: must be a non-empty string');
   if (options.issuer !== undefined && (typeof options.issuer !== 'string' || options.issuer.trim() === '')) problems.push('issuer: must be a non-empty string');
+  problems.push(...revocationOptionProblems(options.revocation));
   if (options.kickstart !== undefined && typeof options.kickstart !== 'string' && (typeof options.kickstart !== 'object' || options.kickstart === null)) {
     problems.push('kickstart: must be a file path or a kickstart object');
   }
@@ -88,6 +103,7 @@ export async function startIdp(options: IdpOptions): Promise<RunningIdp> {
     tokens: new TokenService(storage, keys, now),
     passwords: new PasswordHasher(options.passwordHashing),
     logger,
+    revocationEvents: new RevocationEvents(options.revocation ?? {}, storage, logger, now),
     now,
     internalKey: undefined,
     consoleKey: randomToken(48),
@@ -127,6 +143,7 @@ export async function startIdp(options: IdpOptions): Promise<RunningIdp> {
     markInitialized();
   } catch (error) {
     await app.close().catch(() => undefined);
+    await ctx.revocationEvents.close().catch(() => undefined);
     await storage.close().catch(() => undefined);
     const code = (error as { code?: string }).code;
     if (code === 'EADDRINUSE') {
@@ -147,6 +164,7 @@ export async function startIdp(options: IdpOptions): Promise<RunningIdp> {
     close() {
       closed ??= (async () => {
         await app.close();
+        await ctx.revocationEvents.close();
         await storage.close();
       })();
       return closed;

@@ -38,6 +38,14 @@ export const ErrorCode = {
   JWT_CLAIM_MISSING: 'ERR_JWT_CLAIM_MISSING',
   JWT_CLAIM_UNSAFE: 'ERR_JWT_CLAIM_UNSAFE',
   JWT_NOT_REGISTERED: 'ERR_JWT_NOT_REGISTERED',
+  /** The token's user was revoked at or after the token's iat, or its jti was revoked (gateway revocation feed). */
+  JWT_REVOKED: 'ERR_JWT_REVOKED',
+  /** The revocation feed is not current and the gateway is configured to fail closed (503). */
+  REVOCATION_UNAVAILABLE: 'ERR_REVOCATION_UNAVAILABLE',
+  /** A cookie-authenticated unsafe request without Origin or Referer (403, CSRF defence). */
+  AUTH_ORIGIN_MISSING: 'ERR_AUTH_ORIGIN_MISSING',
+  /** A cookie-authenticated unsafe request from an origin not in allowed_origins (403, CSRF defence). */
+  AUTH_ORIGIN_FOREIGN: 'ERR_AUTH_ORIGIN_FOREIGN',
   KEY_UNSAFE: 'ERR_KEY_UNSAFE',
   KEY_FETCH: 'ERR_KEY_FETCH',
 

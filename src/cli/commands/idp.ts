@@ -18,6 +18,10 @@ Flags:
   --database <db>     SQLite file path or postgres://user@host:5432/db URL (default ${DEFAULT_DATABASE})
   --kickstart <file>  FusionAuth Kickstart JSON applied to a fresh database (skipped when it exists)
   --issuer <iss>      issuer of the default tenant of a fresh database (default: the server URL, http://<host>:<port>)
+  --revocation-redis <url>    append revocations (logout, password change, deactivation...) to a Redis
+                              stream the gateways read (revocation: in their config), e.g. redis://127.0.0.1:6379
+  --revocation-prefix <p>     key prefix of that stream, as the gateways' redis.key_prefix (default gatehouse:)
+  --webhook <url>             send jwt.refresh-token.revoke and user.deactivate events there (repeatable)
   -h, --help          show this help
 
 A fresh database without --kickstart gets a default tenant and an admin API key printed once.`;
@@ -53,7 +57,7 @@ ${applicationExists ? '' : createApplication}    curl -X POST ${url}/api/user/re
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let values: Record<string, string | boolean | undefined>;
+  let values: Record<string, string | string[] | boolean | undefined>;
   try {
     ({ values } = parseArgs({
       args: argv,
@@ -63,6 +67,9 @@ export async function run(argv: string[]): Promise<number> {
         database: { type: 'string' },
         kickstart: { type: 'string' },
         issuer: { type: 'string' },
+        'revocation-redis': { type: 'string' },
+        'revocation-prefix': { type: 'string' },
+        webhook: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -82,6 +89,11 @@ export async function run(argv: string[]): Promise<number> {
     database: (values.database as string | undefined) ?? DEFAULT_DATABASE,
     ...(values.kickstart === undefined ? {} : { kickstart: values.kickstart as string }),
     ...(values.issuer === undefined ? {} : { issuer: values.issuer as string }),
+    revocation: {
+      ...(values['revocation-redis'] === undefined ? {} : { redis: values['revocation-redis'] as string }),
+      ...(values['revocation-prefix'] === undefined ? {} : { keyPrefix: values['revocation-prefix'] as string }),
+      ...(values.webhook === undefined ? {} : { webhooks: values.webhook as string[] }),
+    },
   });
   console.error(`gatehouse idp: listening on ${idp.url}`);
   const database = (values.database as string | undefined) ?? DEFAULT_DATABASE;

@@ -6,6 +6,7 @@ import { HTTP_TOKEN } from '../../shared/http-token.js';
 import { z } from 'zod';
 import { parseDuration } from '../../shared/duration.js';
 import { DEFAULTS } from './defaults.js';
+import { originOf } from './sources/origin-check.js';
 
 export const ASYMMETRIC_ALGORITHMS = [
   'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA',
@@ -31,6 +32,24 @@ const headerName = z.string().regex(HTTP_TOKEN, 'expected an HTTP header name');
 const httpUrl = z.string().regex(/^https?:\/\/[^\s]+$/, 'expected an http(s) URL');
 
 const jwkObject = z.record(z.string(), z.unknown());
+
+/**
+ * `header`, or `{ cookie: <name> }` (e.g. FusionAuth's hosted-backend cookie `app.at`). Kept in this form
+ * (no transform): createAuthPolicy parses an already-parsed config again, so every field must be idempotent.
+ */
+const tokenSource = z.union([z.literal('header'), z.strictObject({ cookie: z.string().regex(HTTP_TOKEN, 'expected a cookie name such as app.at') })], {
+  error: 'expected header or { cookie: <name> }',
+});
+
+/** A serialised origin: scheme, host, optional port; what browsers send in `Origin`. */
+const origin = z.string().transform((text, ctx) => {
+  const serialised = originOf(text);
+  if (serialised === undefined || serialised !== text.toLowerCase()) {
+    ctx.addIssue({ code: 'custom', message: `expected an origin such as https://app.example.com (scheme, host, optional port; no path or trailing slash), not ${JSON.stringify(text)}` });
+    return z.NEVER;
+  }
+  return serialised;
+});
 
 export const keysSchema = z
   .strictObject({
@@ -77,6 +96,12 @@ export const authPolicySchema = z.strictObject({
   scopes: z.array(nonEmpty).default([]),
   scopes_match: z.enum(['any', 'all']).default('all'),
   max_token_bytes: z.number().int().min(256).max(65_536).default(DEFAULTS.maxTokenBytes),
+  /** Where the token comes from, in order; the first source present supplies it (sources/token-sources.ts). */
+  token_from: z.array(tokenSource).min(1).prefault(['header']),
+  /** Origins whose pages may send unsafe requests (POST, PUT, PATCH, DELETE, ...) authenticated by a cookie. */
+  allowed_origins: z.array(origin).min(1).optional(),
+  /** Whether the gateway's `revocation:` feed applies to this policy (when the config has one). */
+  revocation: z.boolean().default(true),
   forward: z
     .strictObject({
       /** Upstream header name → claim name (dotted path for nested claims). */
@@ -115,6 +140,19 @@ export const authPolicySchema = z.strictObject({
       negative_ttl: DEFAULTS.negativeCacheTtlMs,
     }),
 }).superRefine((c, ctx) => {
+  const seen = new Set<string>();
+  c.token_from.forEach((source, i) => {
+    const key = source === 'header' ? 'header' : `cookie ${source.cookie}`;
+    if (seen.has(key)) ctx.addIssue({ code: 'custom', path: ['token_from', i], message: `${key} is listed twice` });
+    seen.add(key);
+  });
+  const cookies = c.token_from.some((s) => s !== 'header');
+  if (cookies && c.allowed_origins === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['allowed_origins'], message: 'a cookie in token_from needs allowed_origins: unsafe methods authenticated by a cookie are refused unless Origin (or Referer) is one of them (CSRF)' });
+  }
+  if (!cookies && c.allowed_origins !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['allowed_origins'], message: 'only used with a cookie in token_from (a header token needs no CSRF check)' });
+  }
   const hmac = c.algorithms.some((a) => a.startsWith('HS'));
   const asym = c.algorithms.some((a) => !a.startsWith('HS'));
   if (hmac && c.keys.secret === undefined) {

@@ -21,6 +21,8 @@ import { Requirements } from './requirements.js';
 import { ResponseBuilder } from './response.js';
 import type { AuthPolicy } from './types.js';
 import { Verifier } from './verifier.js';
+import { OriginCheck, TokenSources } from './sources/index.js';
+import type { RevocationList } from './revocation/index.js';
 
 export interface AuthPolicyContext {
   /** Directory that relative key file paths resolve against (the config file's directory). */
@@ -29,6 +31,8 @@ export interface AuthPolicyContext {
   readonly logger?: AuthLogger;
   /** Wall clock in ms; tests freeze it. Defaults to Date.now. */
   readonly now?: () => number;
+  /** The process's revocation list (the gateway's `revocation:` feed); applied unless the policy says `revocation: false`. */
+  readonly revocations?: RevocationList;
 }
 
 export function formatIssues(prefix: string, issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>): string {
@@ -106,6 +110,10 @@ export async function createAuthPolicy(name: string, config: AuthPolicyConfig | 
   policy = new JwtPolicy({
     name,
     maxTokenBytes: c.max_token_bytes,
+    // header only (the default): no sources object, policy.ts calls extractBearer directly
+    sources: c.token_from.length === 1 && c.token_from[0] === 'header' ? undefined : new TokenSources(c.token_from, c.max_token_bytes),
+    originCheck: c.allowed_origins === undefined ? undefined : new OriginCheck(c.allowed_origins),
+    revocations: c.revocation ? context.revocations : undefined,
     verifier,
     claims,
     requirements: new Requirements(c.roles, c.roles_match, c.scopes, c.scopes_match),

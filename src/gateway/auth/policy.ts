@@ -1,7 +1,8 @@
 /**
- * One auth policy at request time: extractor → verified-token cache → verifier → requirements →
- * response. `authorize()` answers synchronously whenever no I/O is needed (every case except a token
- * naming an unknown kid of a remote key set while a refetch is allowed).
+ * One auth policy at request time: extractor (the header, or the sources of token_from with the CSRF
+ * origin check) → verified-token cache → verifier → revocation list → requirements → response.
+ * `authorize()` answers synchronously whenever no I/O is needed (every case except a token naming an
+ * unknown kid of a remote key set while a refetch is allowed).
  */
 import type { AuthAllow, AuthDecision, AuthDeny, AuthPolicy, AuthRequest, RouteRequirements } from './types.js';
 import { extractBearer, NO_HEADER, NOT_BEARER } from './extract.js';
@@ -15,12 +16,18 @@ import { LruCache, tailHash, tokenDigest, tokenTail } from './token-cache.js';
 import { isFailure, type Verifier, type VerifyResult } from './verifier.js';
 import type { ClaimRules } from './claims.js';
 import { SightingFilter } from './admission.js';
+import { DUPLICATE, ORIGIN_MISSING, ORIGIN_OK, type OriginCheck, type TokenSources } from './sources/index.js';
+import { NOT_REVOKED, REVOKED, type RevocationList } from './revocation/index.js';
 
 interface Granted {
   /** The exact text that verified: a hit needs the whole token to be equal, not just its tail. */
   readonly token: string;
   readonly allow: AuthAllow;
   readonly grants: Grants;
+  /** What the revocation check needs, read once from the payload. */
+  readonly sub: string | undefined;
+  readonly iat: number | undefined;
+  readonly jti: string | undefined;
 }
 
 interface Denied {
@@ -37,6 +44,12 @@ const NEGATIVE_CACHEABLE: ReadonlySet<DenyReason> = new Set<DenyReason>([
 export interface PolicyParts {
   readonly name: string;
   readonly maxTokenBytes: number;
+  /** Cookie sources (token_from); undefined when the policy reads only the Authorization header. */
+  readonly sources: TokenSources | undefined;
+  /** The CSRF check of cookie-carried tokens; set whenever `sources` is. */
+  readonly originCheck: OriginCheck | undefined;
+  /** The process's revocation list, when the gateway has a `revocation:` feed and the policy uses it. */
+  readonly revocations: RevocationList | undefined;
   readonly verifier: Verifier;
   readonly claims: ClaimRules;
   readonly requirements: Requirements;
@@ -70,13 +83,20 @@ export class JwtPolicy implements AuthPolicy {
   }
 
   authorize(request: AuthRequest, requirements?: RouteRequirements): AuthDecision | Promise<AuthDecision> {
-    const token = extractBearer(request.headers.authorization, this.parts.maxTokenBytes);
+    const sources = this.parts.sources;
+    const token = sources === undefined ? extractBearer(request.headers.authorization, this.parts.maxTokenBytes) : sources.extract(request.headers);
     if (typeof token !== 'string') {
       if (token === NO_HEADER) return this.deny('MISSING', STAGE_MISSING, true);
       if (token === NOT_BEARER) return this.deny('MALFORMED', STAGE_ALG, true);
+      if (token === DUPLICATE) return this.deny('MALFORMED', STAGE_ALG);
       return this.deny('SIZE', STAGE_ALG);
     }
     if (token.length === 0) return this.deny('MALFORMED', STAGE_ALG);
+    if (sources !== undefined && sources.fromCookie) {
+      // CSRF: a cookie rides along on cross-site requests; unsafe methods must come from an allowed origin
+      const origin = (this.parts.originCheck as OriginCheck).check(request.method, request.headers);
+      if (origin !== ORIGIN_OK) return this.deny(origin === ORIGIN_MISSING ? 'ORIGIN_MISSING' : 'ORIGIN_FOREIGN', STAGE_MISSING);
+    }
     const now = this.parts.now();
     let key: number | undefined;
     if (this.positive !== undefined) {
@@ -134,7 +154,14 @@ export class JwtPolicy implements AuthPolicy {
         ? { ok: true as const, setHeaders, removeHeaders: this.parts.forwarder.removeHeaders }
         : { ok: true as const, setHeaders, removeHeaders: this.parts.forwarder.removeHeaders, subject },
     );
-    const granted: Granted = { token, allow, grants: grantsOf(payload) };
+    const granted: Granted = {
+      token,
+      allow,
+      grants: grantsOf(payload),
+      sub: subject,
+      iat: typeof payload.iat === 'number' ? payload.iat : undefined,
+      jti: typeof payload.jti === 'string' ? payload.jti : undefined,
+    };
     if (key !== undefined && (this.seen as SightingFilter).seenBefore(key)) (this.positive as LruCache<Granted>).set(tokenTail(token), granted, this.parts.claims.expiresAtMs(payload));
     return this.decide(granted, requirements);
   }
@@ -145,6 +172,12 @@ export class JwtPolicy implements AuthPolicy {
   }
 
   private decide(granted: Granted, requirements: RouteRequirements | undefined): AuthDecision {
+    const revocations = this.parts.revocations;
+    if (revocations !== undefined) {
+      // after the cache too: a cached token is denied from the moment its revocation arrives
+      const verdict = revocations.check(granted.sub, granted.iat, granted.jti);
+      if (verdict !== NOT_REVOKED) return this.deny(verdict === REVOKED ? 'REVOKED' : 'REVOCATION_DOWN', STAGE_CLAIMS);
+    }
     if (this.parts.requirements.allows(granted.grants, requirements)) {
       this.parts.metrics.allow();
       return granted.allow;

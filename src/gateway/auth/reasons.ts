@@ -21,6 +21,10 @@ export const DENY_REASONS = [
   'FORWARD', // a claim to forward holds characters a header cannot carry
   'SCOPE', // missing role or scope (403 insufficient_scope)
   'REGISTRATION', // require_registration: no applicationId/roles of the audience application (the user is not registered to it)
+  'ORIGIN_MISSING', // token from a cookie, unsafe method, neither Origin nor Referer (403, CSRF defence)
+  'ORIGIN_FOREIGN', // token from a cookie, unsafe method, Origin/Referer not an allowed origin (403, CSRF defence)
+  'REVOKED', // the token's user was revoked at or after its iat, or its jti was revoked (401)
+  'REVOCATION_DOWN', // the revocation feed is not current and `on_unavailable: deny` (503)
 ] as const;
 
 export type DenyReason = (typeof DENY_REASONS)[number];
@@ -44,6 +48,10 @@ export const DENY_CODES: Readonly<Record<DenyReason, ErrorCode>> = Object.freeze
   FORWARD: ErrorCode.JWT_CLAIM_UNSAFE,
   SCOPE: ErrorCode.JWT_INSUFFICIENT_SCOPE,
   REGISTRATION: ErrorCode.JWT_NOT_REGISTERED,
+  ORIGIN_MISSING: ErrorCode.AUTH_ORIGIN_MISSING,
+  ORIGIN_FOREIGN: ErrorCode.AUTH_ORIGIN_FOREIGN,
+  REVOKED: ErrorCode.JWT_REVOKED,
+  REVOCATION_DOWN: ErrorCode.REVOCATION_UNAVAILABLE,
 });
 
 /**

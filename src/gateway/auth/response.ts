@@ -56,7 +56,20 @@ const DESCRIPTIONS: Record<DenyReason, string> = {
   FORWARD: 'A token claim cannot be forwarded',
   SCOPE: 'The token lacks a required role or scope',
   REGISTRATION: 'The user is not registered to the application',
+  ORIGIN_MISSING: 'A cross-site request check failed: the request has neither Origin nor Referer',
+  ORIGIN_FOREIGN: 'A cross-site request check failed: the request comes from an origin that is not allowed',
+  REVOKED: 'The token has been revoked',
+  REVOCATION_DOWN: 'Token revocation status is unavailable; try again shortly',
 };
+
+/** Reasons that are not a bad token: their own status and body in both modes (see docs/auth.md). */
+const OWN_ANSWERS: Partial<Record<DenyReason, { status: number; error: string }>> = {
+  ORIGIN_MISSING: { status: 403, error: 'invalid_request' },
+  ORIGIN_FOREIGN: { status: 403, error: 'invalid_request' },
+  REVOCATION_DOWN: { status: 503, error: 'temporarily_unavailable' },
+};
+/** Seed mode has no body for a revoked token among its six; it answers 403 like the others, with its own text. */
+const SEED_REVOKED = { status: 403, error: 'invalid_token' };
 
 export class ResponseBuilder {
   private readonly memo = new Map<string, AuthDeny>();
@@ -71,7 +84,8 @@ export class ResponseBuilder {
     const key = this.mode === 'seed' ? `${reason}:${stage}` : `${reason}:${bare ? 1 : 0}`;
     let answer = this.memo.get(key);
     if (answer === undefined) {
-      answer = this.mode === 'seed' ? seedDeny(reason, stage) : this.standardsDeny(reason, bare);
+      const own = OWN_ANSWERS[reason] ?? (this.mode === 'seed' && reason === 'REVOKED' ? SEED_REVOKED : undefined);
+      answer = own !== undefined ? ownDeny(reason, own, this.mode) : this.mode === 'seed' ? seedDeny(reason, stage) : this.standardsDeny(reason, bare);
       this.memo.set(key, answer);
     }
     return answer;
@@ -119,6 +133,14 @@ function freezeDeny(status: number, wwwAuthenticate: string, body: object, reaso
     reason,
     code: DENY_CODES[reason],
   });
+}
+
+/** CSRF refusals and an unavailable revocation feed: no Bearer challenge (the token is not what failed). */
+function ownDeny(reason: DenyReason, own: { status: number; error: string }, mode: ResponseMode): AuthDeny {
+  const text = mode === 'seed' ? DESCRIPTIONS[reason] : JSON.stringify({ error: own.error, error_description: DESCRIPTIONS[reason] });
+  const headers: Record<string, string> = { 'content-type': mode === 'seed' ? 'text/html' : 'application/json', 'content-length': String(Buffer.byteLength(text)), 'cache-control': 'no-store' };
+  if (own.status === 503) headers['retry-after'] = '1';
+  return Object.freeze({ ok: false as const, status: own.status, headers: Object.freeze(headers), body: text, reason, code: DENY_CODES[reason] });
 }
 
 function seedDeny(reason: DenyReason, stage: Stage): AuthDeny {

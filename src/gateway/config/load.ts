@@ -134,6 +134,7 @@ export function parseGatewayConfig(input: unknown, baseDir: string, source?: str
   const result = gatewayConfigSchema.safeParse(input);
   const problems = result.success ? [] : result.error.issues.map((issue) => `${formatKeyPath(issue.path)}: ${issueMessage(issue, input)}`);
   problems.push(...crossReferences(input));
+  if (result.success && result.data.revocation !== undefined && result.data.redis === undefined) problems.push('revocation: the feed is read from Redis; add a redis: section (address, ...)');
   if (result.success) problems.push(...bindConflicts(result.data), ...limitLayoutProblems(result.data, result.data.workers === 'auto' ? availableParallelism() : result.data.workers));
   if (!result.success || problems.length > 0) throw invalid(annotate === undefined ? problems : problems.map(annotate), source);
   return deepFreeze({ ...result.data, baseDir: resolve(baseDir), source });

@@ -10,6 +10,7 @@ import { forbiddenRuleHeader, REQUEST_RULE_FORBIDDEN, RESPONSE_RULE_FORBIDDEN } 
 import { MAX_ERROR_PAGE_BYTES } from '../listen/error-pages.js';
 import { DEFAULT_TYPES as DEFAULT_COMPRESSION_TYPES } from '../forward/compression.js';
 import { rateLimitRefSchema, rateLimitSchema, redisSchema } from '../limit/schema.js';
+import { revocationSchema } from '../auth/revocation/schema.js';
 import { normalizePath } from '../route/normalize-path.js';
 import { cidr, matchSchema, requestHeaderRuleListSchema, ruleHeaderName, ruleHeaderValue } from './match-schema.js';
 import { durationField, hostPortField } from './fields.js';
@@ -353,6 +354,8 @@ export const gatewayConfigSchema = z.strictObject({
   rate_limits: z.record(name, rateLimitSchema).default({}),
   /** The Redis that limits with `store: redis` share with every worker and gateway instance. */
   redis: redisSchema.optional(),
+  /** The IdP's feed of revoked users and tokens (src/gateway/auth/revocation), read from `redis:`; every policy applies it unless it says `revocation: false`. */
+  revocation: revocationSchema.optional(),
   frontends: z.record(name, frontendSchema).refine((f) => Object.keys(f).length > 0, 'expected at least one frontend'),
   backends: z.record(name, backendSchema).default({}),
 });

@@ -25,7 +25,7 @@ export class SharedRedis {
       port: config.address.port,
       db: config.db,
       username: config.username,
-      password: readPassword(config, baseDir),
+      password: readRedisPassword(config, baseDir),
       lazyConnect: true,
       enableOfflineQueue: false,
       enableAutoPipelining: true,
@@ -71,7 +71,8 @@ export class SharedRedis {
   }
 }
 
-function readPassword(config: RedisConfig, baseDir: string): string | undefined {
+/** The password of `redis.password` (env or file), or undefined; also used by the revocation feed. */
+export function readRedisPassword(config: RedisConfig, baseDir: string): string | undefined {
   const source = config.password;
   if (source === undefined) return undefined;
   if (source.env !== undefined) {

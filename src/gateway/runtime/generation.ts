@@ -21,6 +21,7 @@ import type { AccessLog, GatewayMetrics, ServerSnapshot, TargetMetrics } from '.
 import { noTracing, type Tracing } from '../observe/tracing/tracing.js';
 import { admissionGuard, compileMatch, Router, type RouteSpec } from '../route/index.js';
 import { LocalStore, RateLimiter, RedisStore, SharedRedis } from '../limit/index.js';
+import { RevocationFeed } from '../auth/revocation/index.js';
 import { limitLayoutProblems, limitsInUse } from '../limit/usage.js';
 import type { Logger } from '../../shared/logger.js';
 import { hstsHeaderValue, redirectPort } from '../tls/https-redirect.js';
@@ -132,8 +133,12 @@ export class Generation {
   /** Requests and tunnels that started on this generation and have not finished yet. */
   active = 0;
 
-  constructor(config: GatewayConfig, context: GenerationContext, policies: ReadonlyMap<string, AuthPolicy>, limits: { limiters: ReadonlyMap<string, RateLimiter>; redis: SharedRedis | undefined } = { limiters: new Map(), redis: undefined }) {
+  /** The revocation feed of `revocation:` (its list is shared by every policy of this generation). */
+  private readonly revocationFeed: RevocationFeed | undefined;
+
+  constructor(config: GatewayConfig, context: GenerationContext, policies: ReadonlyMap<string, AuthPolicy>, limits: { limiters: ReadonlyMap<string, RateLimiter>; redis: SharedRedis | undefined } = { limiters: new Map(), redis: undefined }, revocationFeed?: RevocationFeed) {
     this.config = config;
+    this.revocationFeed = revocationFeed;
     this.context = context;
     this.policies = policies;
     this.limiters = limits.limiters;
@@ -324,6 +329,7 @@ export class Generation {
       }
     }
     await this.redis?.close();
+    await this.revocationFeed?.close();
     await shutdownTracing(this.tracing, this.context.logger);
   }
 }
@@ -373,14 +379,20 @@ async function buildLimiters(config: GatewayConfig, context: GenerationContext):
 /** Builds the auth policies of a config (async: key files, JWKS) and its rate limits, then the generation. */
 export async function buildGeneration(config: GatewayConfig, context: GenerationContext): Promise<Generation> {
   const policies = new Map<string, AuthPolicy>();
+  // the feed starts reading now and is given until the policies and limits are built to catch up
+  const feed = config.revocation === undefined ? undefined : new RevocationFeed(config.revocation, config.redis!, config.baseDir, context.logger);
   try {
     for (const [name, policyConfig] of Object.entries(config.auth)) {
-      policies.set(name, await (context.createPolicy ?? createAuthPolicy)(name, policyConfig, { baseDir: config.baseDir, logger: context.logger }));
+      const policyContext = { baseDir: config.baseDir, logger: context.logger, ...(feed === undefined ? {} : { revocations: feed.list }) };
+      policies.set(name, await (context.createPolicy ?? createAuthPolicy)(name, policyConfig, policyContext));
     }
-    return new Generation(config, context, policies, await buildLimiters(config, context));
+    const limits = await buildLimiters(config, context);
+    await feed?.ready(REDIS_CONNECT_WAIT_MS);
+    return new Generation(config, context, policies, limits, feed);
   } catch (error) {
     for (const policy of policies.values()) policy.close();
     if (context.tracing !== undefined) await shutdownTracing(context.tracing, context.logger);
+    await feed?.close();
     throw error;
   }
 }

@@ -36,6 +36,7 @@ export function registerLogout(app: FastifyInstance, ctx: IdpContext): void {
       const record = await ctx.storage.refreshTokens.get(claims.sid);
       if (record !== undefined && record.userId === claims.sub && record.applicationId === application.id) await ctx.storage.refreshTokens.delete(record.id);
     }
+    await ctx.revocationEvents.loggedOut(claims, application);
     const tenant = application === undefined ? undefined : await ctx.storage.tenants.get(application.tenantId);
     const requested = param(params, 'post_logout_redirect_uri');
     const appLogout = typeof application?.oauthConfiguration.logoutURL === 'string' && application.oauthConfiguration.logoutURL !== '' ? application.oauthConfiguration.logoutURL : undefined;

@@ -37,7 +37,10 @@ export function registerRevoke(app: FastifyInstance, ctx: IdpContext): void {
       void (hint !== undefined && HINTS.has(hint));
       if (!looksLikeJwt) {
         const record = await ctx.tokens.findRefreshToken(token);
-        if (record !== undefined && record.applicationId === clientId) await ctx.storage.refreshTokens.delete(record.id);
+        if (record !== undefined && record.applicationId === clientId) {
+          await ctx.storage.refreshTokens.delete(record.id);
+          await ctx.revocationEvents.refreshTokensRevoked([record]);
+        }
         return reply.code(200).send();
       }
       const claims = await ctx.keys.verify(token);
@@ -48,7 +51,10 @@ export function registerRevoke(app: FastifyInstance, ctx: IdpContext): void {
         throw new OAuthError('unsupported_token_type', 'unsupported_token_type', 'This access token has no session to revoke; it stays valid until it expires.', 400);
       }
       const session = await ctx.storage.refreshTokens.get(claims.sid);
-      if (session !== undefined && session.applicationId === clientId) await ctx.storage.refreshTokens.delete(session.id);
+      if (session !== undefined && session.applicationId === clientId) {
+        await ctx.storage.refreshTokens.delete(session.id);
+        await ctx.revocationEvents.refreshTokensRevoked([session], { accessToken: claims });
+      }
       return reply.code(200).send();
     } catch (error) {
       if (error instanceof OAuthError) return sendOAuthError(reply, error, triedBasic(request));

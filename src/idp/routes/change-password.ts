@@ -45,6 +45,7 @@ async function setPassword(ctx: IdpContext, user: User, password: string): Promi
   const next: User = { ...rest, passwordHash: await ctx.passwords.hash(password), passwordLastUpdateInstant: now, passwordChangeRequired: false, lastUpdateInstant: now };
   if (!(await ctx.storage.users.updateIfUnchanged(user, next))) fieldError('password', 'conflict', 'The user changed meanwhile; try again.');
   await ctx.storage.refreshTokens.deleteWhere({ user_id: user.id });
+  await ctx.revocationEvents.userRevoked(user);
 }
 
 export function registerChangePasswordRoutes(app: FastifyInstance, ctx: IdpContext): void {

@@ -175,6 +175,8 @@ export function registerJwtRoutes(app: FastifyInstance, ctx: IdpContext): void {
       return fieldError('token', 'invalid', 'You must specify a [token], [tokenId], [userId] or [applicationId] to revoke.');
     }
     for (const token of targets) await ctx.storage.refreshTokens.delete(token.id);
+    const wholeUser = q.userId !== undefined && q.applicationId === undefined && (owner === undefined || owner === q.userId.toLowerCase()) ? q.userId.toLowerCase() : undefined;
+    await ctx.revocationEvents.refreshTokensRevoked(targets, wholeUser === undefined ? {} : { user: { id: wholeUser, tenantScope: scope } });
     return reply.code(200).send();
   };
   app.delete('/api/jwt/refresh', { config: { ...REFRESH, auth: 'optional' } }, revoke);
@@ -190,6 +192,7 @@ export function registerJwtRoutes(app: FastifyInstance, ctx: IdpContext): void {
       if (record !== undefined) {
         if (global) await ctx.storage.refreshTokens.deleteWhere({ user_id: record.userId });
         else await ctx.storage.refreshTokens.delete(record.id);
+        await ctx.revocationEvents.refreshTokensRevoked([record]);
       }
     }
     clearSessionCookies(reply);

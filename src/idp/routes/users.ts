@@ -93,8 +93,15 @@ export function registerUserRoutes(app: FastifyInstance, ctx: IdpContext): void 
     const methods = twoFactorJson(existing);
     if (methods !== undefined) (visible as Body).twoFactor = methods;
     const merged = request.method === 'PATCH' ? mergePatch(visible as Body, input) : input;
-    const user = await buildUser(ctx, tenant, existing.id, merged, { existing });
+    // `active: false` deactivates, as DELETE without hardDelete does; reactivation is `?reactivate=true`
+    const deactivate = existing.active && merged.active === false;
+    const built = await buildUser(ctx, tenant, existing.id, merged, { existing });
+    const user = deactivate ? { ...built, active: false } : built;
     await saveUser(ctx, user, false);
+    if (deactivate) {
+      await ctx.storage.refreshTokens.deleteWhere({ user_id: user.id });
+      await ctx.revocationEvents.userDeactivated(user);
+    }
     return { user: await userResponse(ctx, user) };
   };
   app.put('/api/user/:id', { config: ENDPOINT }, update);
@@ -109,6 +116,7 @@ export function registerUserRoutes(app: FastifyInstance, ctx: IdpContext): void 
     else {
       await saveUser(ctx, { ...user, active: false, lastUpdateInstant: ctx.now() }, false);
       await ctx.storage.refreshTokens.deleteWhere({ user_id: user.id });
+      await ctx.revocationEvents.userDeactivated(user);
     }
     return reply.code(200).send();
   });

@@ -38,6 +38,8 @@ export function createFrontendServer(name: string, config: GatewayConfig, logger
     if (nativeParserAvailable()) return { server: new Http1Server({ maxHeaderSize }), node: false, certificates: undefined, http2: undefined };
     logger.warn({ frontend: name, reason: nativeParserMissing() }, `frontend ${name}: the gateway's own HTTP/1.1 server cannot run on this Node.js; serving with node:http instead (set server: node to silence this)`);
   }
-  const server = createServer({ maxHeaderSize, requestTimeout: 0, connectionsCheckingInterval, requireHostHeader: true, joinDuplicateHeaders: false, insecureHTTPParser: false, noDelay: true });
+  // requireHostHeader off: node:http would answer a Host-less HTTP/1.1 request itself and go on emitting the
+  // requests pipelined behind it; the route stage refuses it instead and marks the connection (admit/framing.ts)
+  const server = createServer({ maxHeaderSize, requestTimeout: 0, connectionsCheckingInterval, requireHostHeader: false, joinDuplicateHeaders: false, insecureHTTPParser: false, noDelay: true });
   return { server, node: true, certificates: undefined, http2: undefined };
 }

@@ -71,7 +71,8 @@ export function createTlsServer(store: CertificateStore, tls: FrontendTlsConfig,
       maxHeaderSize: limits.maxHeaderSize,
       requestTimeout: 0,
       connectionsCheckingInterval: limits.connectionsCheckingInterval,
-      requireHostHeader: true,
+      // the route stage refuses a Host-less HTTP/1.1 request (see listen/frontend-server.ts)
+      requireHostHeader: false,
       joinDuplicateHeaders: false,
       insecureHTTPParser: false,
     });

@@ -3,7 +3,9 @@
  * (bench/support/idp-process.ts, a fresh SQLite file) pinned with taskset to one core, and the load
  * generator, wrk, to another (bench/support/cpu.ts; without taskset or a second CPU both run unpinned,
  * and the header says so):
- *  - JWKS reads per second (GET /.well-known/jwks.json, keep-alive), with the IdP's CPU time per read;
+ *  - JWKS reads per second (GET /.well-known/jwks.json, keep-alive), with the IdP's CPU time per read,
+ *    each run followed by one against a bare node:http server answering the same bytes, pinned the same
+ *    (bench/support/bare-jwks.ts): the floor node:http sets, measured at the same moment;
  *  - logins per second through POST /api/login (argon2id with the documented parameters, on the IdP's
  *    one core);
  * and in this process, beside them: raw argon2id verifications per second (the ceiling the hash sets)
@@ -39,39 +41,42 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = os.getenv("GATEHOUSE_BENCH_AUTH")
 `;
 
-interface IdpProcess {
+interface Served {
   child: ChildProcess;
   url: string;
+}
+
+interface IdpProcess extends Served {
   adminKey: string;
   applicationId: string;
 }
 
-/** Starts bench/support/idp-process.js under `pin` and waits for its ready line. */
-async function startIdpProcess(pin: Pinning, database: string): Promise<IdpProcess> {
-  const script = fileURLToPath(new URL('./support/idp-process.js', import.meta.url));
-  const [command, args] = pin.target(process.execPath, [script, database]);
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+/** Starts `script` (next to this file) under `pin` and waits for the JSON line it prints when ready. */
+async function startServer<T extends { url: string }>(pin: Pinning, script: string, args: string[]): Promise<T & { child: ChildProcess }> {
+  const path = fileURLToPath(new URL(script, import.meta.url));
+  const [command, commandArgs] = pin.target(process.execPath, [path, ...args]);
+  const child = spawn(command, commandArgs, { stdio: ['ignore', 'pipe', 'inherit'] });
   const line = await new Promise<string>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     lines.once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`the identity provider process exited (${code}) before it was ready`)));
+    child.once('exit', (code) => reject(new Error(`${script} exited (${code}) before it was ready`)));
     child.once('error', reject);
   });
-  return { child, ...(JSON.parse(line) as { url: string; adminKey: string; applicationId: string }) };
+  return { child, ...(JSON.parse(line) as T) };
 }
 
-async function stopIdpProcess(idp: IdpProcess): Promise<void> {
-  if (idp.child.exitCode !== null) return;
-  const exited = new Promise<void>((resolve) => idp.child.once('exit', () => resolve()));
-  idp.child.kill('SIGTERM');
+async function stopServer(served: Served | undefined): Promise<void> {
+  if (served === undefined || served.child.exitCode !== null) return;
+  const exited = new Promise<void>((resolve) => served.child.once('exit', () => resolve()));
+  served.child.kill('SIGTERM');
   await exited;
 }
 
-/** One wrk run, with the IdP process's CPU seconds over it. */
-async function measured(idp: IdpProcess, run: WrkRun): Promise<WrkResult & { cpuUsPerRequest: number }> {
-  const before = treeCpuSeconds(idp.child.pid!);
+/** One wrk run, with the serving process's CPU seconds over it. */
+async function measured(served: Served, run: WrkRun): Promise<WrkResult & { cpuUsPerRequest: number }> {
+  const before = treeCpuSeconds(served.child.pid!);
   const result = await wrk(run);
-  const cpu = treeCpuSeconds(idp.child.pid!) - before;
+  const cpu = treeCpuSeconds(served.child.pid!) - before;
   if (result.non2xx > 0 || result.socketErrors > 0) throw new Error(`${run.url}: ${result.non2xx} non-2xx answers and ${result.socketErrors} socket errors`);
   return { ...result, cpuUsPerRequest: result.requests === 0 ? 0 : (cpu * 1e6) / result.requests };
 }
@@ -108,9 +113,14 @@ export async function run(argv: string[] = []): Promise<Record<string, number>> 
   const connections = Number(values.connections ?? 32);
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-idp-'));
   const pin = pinning(1, { always: true });
-  const idp = await startIdpProcess(pin, join(dir, 'bench.sqlite'));
+  const idp = await startServer<IdpProcess>(pin, './support/idp-process.js', [join(dir, 'bench.sqlite')]);
+  let bare: Served | undefined;
   try {
     const jwksRun: WrkRun = { url: `${idp.url}/.well-known/jwks.json`, connections, threads: 1, durationS: seconds, wrap: pin.load };
+    const jwksFile = join(dir, 'jwks.json');
+    writeFileSync(jwksFile, Buffer.from(await (await fetch(jwksRun.url)).arrayBuffer()));
+    bare = await startServer<Served>(pin, './support/bare-jwks.js', [jwksFile]);
+    const bareRun: WrkRun = { ...jwksRun, url: `${bare.url}/.well-known/jwks.json` };
     const loginScript = join(dir, 'login.lua');
     writeFileSync(loginScript, LOGIN_LUA);
     const loginRun: WrkRun = {
@@ -123,14 +133,19 @@ export async function run(argv: string[] = []): Promise<Record<string, number>> 
       wrap: pin.load,
     };
     await measured(idp, { ...jwksRun, durationS: 1 }); // warm-up (JIT, the serialised JWKS)
+    await measured(bare, { ...bareRun, durationS: 1 });
     await measured(idp, { ...loginRun, durationS: 1 });
 
-    const results: Record<string, number[]> = { jwksReadsPerSecond: [], jwksCpuUsPerRead: [], jwksP99Us: [], loginsPerSecond: [], argon2VerifiesPerSecond: [], RS256: [], ES256: [], EdDSA: [], HS256: [] };
+    const results: Record<string, number[]> = { jwksReadsPerSecond: [], jwksCpuUsPerRead: [], jwksP99Us: [], bareReadsPerSecond: [], bareCpuUsPerRead: [], loginsPerSecond: [], argon2VerifiesPerSecond: [], RS256: [], ES256: [], EdDSA: [], HS256: [] };
     for (let r = 0; r < runs; r++) {
       const jwks = await measured(idp, jwksRun);
       results.jwksReadsPerSecond!.push(jwks.requestsPerSecond);
       results.jwksCpuUsPerRead!.push(jwks.cpuUsPerRequest);
       results.jwksP99Us!.push(jwks.p99Ms * 1000);
+      // the same bytes from a bare node:http server, pinned the same, right after: the floor in this run
+      const floor = await measured(bare, bareRun);
+      results.bareReadsPerSecond!.push(floor.requestsPerSecond);
+      results.bareCpuUsPerRead!.push(floor.cpuUsPerRequest);
     }
     for (let r = 0; r < (values['jwks-only'] === true ? 0 : runs); r++) {
       results.loginsPerSecond!.push((await measured(idp, loginRun)).requestsPerSecond);
@@ -146,13 +161,15 @@ export async function run(argv: string[] = []): Promise<Record<string, number>> 
     console.log(`the IdP: ${pin.description.replace('every target', 'the IdP process').replace('wrk and the upstream', 'wrk')}`);
     console.log(`argon2id: m=${p.memoryCost} KiB, t=${p.timeCost}, p=${p.parallelism}; load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
     console.log(`  GET /.well-known/jwks.json  ${Math.round(medians.jwksReadsPerSecond!)} reads/s (runs: ${all('jwksReadsPerSecond')}; ${connections} connections), ${medians.jwksCpuUsPerRead} us of IdP CPU per read, p99 ${Math.round(medians.jwksP99Us!)} us`);
+    console.log(`  the same bytes, bare node:http  ${Math.round(medians.bareReadsPerSecond!)} reads/s (runs: ${all('bareReadsPerSecond')}), ${medians.bareCpuUsPerRead} us of CPU per read — the IdP serves ${(medians.jwksReadsPerSecond! / medians.bareReadsPerSecond!).toFixed(2)}x its reads/s`);
     if (values['jwks-only'] === true) return medians;
     console.log(`  POST /api/login            ${medians.loginsPerSecond} logins/s (4 connections)`);
     console.log(`  argon2id verify (4 at once, this process) ${Math.round(medians.argon2VerifiesPerSecond!)} verifications/s`);
     console.log(`  token signing (this process, one core)    RS256 ${Math.round(medians.RS256!)}/s, ES256 ${Math.round(medians.ES256!)}/s, EdDSA ${Math.round(medians.EdDSA!)}/s, HS256 ${Math.round(medians.HS256!)}/s`);
     return medians;
   } finally {
-    await stopIdpProcess(idp);
+    await stopServer(bare);
+    await stopServer(idp);
     rmSync(dir, { recursive: true, force: true });
   }
 }

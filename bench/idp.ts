@@ -128,6 +128,7 @@ export async function run(argv: string[] = []): Promise<Record<string, number>> 
       connections: 4,
       threads: 1,
       durationS: seconds,
+      timeoutS: 10, // a login on a busy core can take longer than wrk's 2 s default
       script: loginScript,
       env: { GATEHOUSE_BENCH_BODY: JSON.stringify({ ...BENCH_USER, applicationId: idp.applicationId }), GATEHOUSE_BENCH_AUTH: idp.adminKey },
       wrap: pin.load,

@@ -78,6 +78,8 @@ export interface WrkRun {
   readonly script?: string;
   /** Extra environment for the script. */
   readonly env?: Record<string, string>;
+  /** wrk's `--timeout` in seconds (wrk's default: 2). */
+  readonly timeoutS?: number;
   /** Wraps the wrk command (CPU pinning); identity by default. */
   readonly wrap?: (command: string, args: string[]) => [string, string[]];
 }
@@ -85,7 +87,7 @@ export interface WrkRun {
 export function wrk(o: WrkRun): Promise<WrkResult> {
   return new Promise((resolve, reject) => {
     const [command, args] = (o.wrap ?? ((c: string, a: string[]): [string, string[]] => [c, a]))('wrk', [
-      '-t', String(o.threads), '-c', String(o.connections), '-d', `${o.durationS}s`, '--latency', ...(o.script === undefined ? [] : ['-s', o.script]), o.url,
+      '-t', String(o.threads), '-c', String(o.connections), '-d', `${o.durationS}s`, '--latency', ...(o.timeoutS === undefined ? [] : ['--timeout', `${o.timeoutS}s`]), ...(o.script === undefined ? [] : ['-s', o.script]), o.url,
     ]);
     execFile(command, args, { env: { ...process.env, ...o.env }, maxBuffer: 1 << 20 }, (error, stdout, stderr) => {
       if (error) reject(new Error(`wrk failed: ${error.message}\n${stderr}`));

@@ -7,50 +7,36 @@
  * client ends nothing. Before: only tokens with a Key Master `kid` were accepted, so the HS256 hint was
  * ignored and the session's refresh token kept working.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as client from 'openid-client';
 import { SignJWT, decodeJwt as joseDecode } from 'jose';
-import { decodeJwt, startTestIdp, type TestIdp } from '../support.js';
-import { formLogin } from './support.js';
+import { decodeJwt } from '../support.js';
+import { formLogin, useIdpWithCallback } from './support.js';
 
-let idp: TestIdp;
-let callback: Server;
-let redirect: string;
-before(async () => {
-  idp = await startTestIdp();
-  callback = createServer((_req, res) => res.end('ok'));
-  await new Promise<void>((r) => callback.listen(0, '127.0.0.1', r));
-  redirect = `http://127.0.0.1:${(callback.address() as AddressInfo).port}/callback`;
-});
-after(async () => {
-  await idp.close();
-  callback.close();
-});
+const fx = useIdpWithCallback();
 
 async function hmacApplication(name: string) {
-  const hmac = (await idp.api('GET', '/api/key')).body.keys.find((k: { algorithm: string }) => k.algorithm === 'HS256');
-  const created = await idp.api('POST', '/api/application', {
+  const hmac = (await fx.idp.api('GET', '/api/key')).body.keys.find((k: { algorithm: string }) => k.algorithm === 'HS256');
+  const created = await fx.idp.api('POST', '/api/application', {
     application: {
       name,
       jwtConfiguration: { idTokenKeyId: hmac.id },
-      oauthConfiguration: { authorizedRedirectURLs: [redirect], enabledGrants: ['authorization_code', 'refresh_token'], generateRefreshTokens: true },
+      oauthConfiguration: { authorizedRedirectURLs: [fx.redirect], enabledGrants: ['authorization_code', 'refresh_token'], generateRefreshTokens: true },
     },
   });
   assert.equal(created.status, 200, created.text);
   const app = created.body.application as { id: string; oauthConfiguration: { clientSecret: string } };
   const email = `${name.replace(/\W/g, '').toLowerCase()}@example.com`;
-  assert.equal((await idp.api('POST', '/api/user/registration', { user: { email, password: 'password123' }, registration: { applicationId: app.id } })).status, 200);
-  const config = await client.discovery(new URL(idp.url), app.id, { client_secret: app.oauthConfiguration.clientSecret, id_token_signed_response_alg: 'HS256' }, undefined, { execute: [client.allowInsecureRequests] });
+  assert.equal((await fx.idp.api('POST', '/api/user/registration', { user: { email, password: 'password123' }, registration: { applicationId: app.id } })).status, 200);
+  const config = await client.discovery(new URL(fx.idp.url), app.id, { client_secret: app.oauthConfiguration.clientSecret, id_token_signed_response_alg: 'HS256' }, undefined, { execute: [client.allowInsecureRequests] });
   return { id: app.id, secret: app.oauthConfiguration.clientSecret, email, config };
 }
 
 async function signIn(app: Awaited<ReturnType<typeof hmacApplication>>) {
   const state = client.randomState();
   const nonce = client.randomNonce();
-  const login = await formLogin(idp.url, { client_id: app.id, redirect_uri: redirect, response_type: 'code', scope: 'openid offline_access', state, nonce }, app.email, 'password123');
+  const login = await formLogin(fx.idp.url, { client_id: app.id, redirect_uri: fx.redirect, response_type: 'code', scope: 'openid offline_access', state, nonce }, app.email, 'password123');
   assert.equal(login.status, 302, login.html.slice(0, 300));
   const tokens = await client.authorizationCodeGrant(app.config, new URL(login.location!), { expectedState: state, expectedNonce: nonce, idTokenExpected: true });
   assert.equal(decodeJwt(tokens.id_token!).header.alg, 'HS256');
@@ -73,20 +59,20 @@ async function logout(app: Awaited<ReturnType<typeof hmacApplication>>, url: URL
 test('the end-session URL openid-client builds with an HS256 id_token_hint ends the session', async () => {
   const app = await hmacApplication('Hs256 logout');
   const tokens = await signIn(app);
-  const url = client.buildEndSessionUrl(app.config, { id_token_hint: tokens.id_token!, post_logout_redirect_uri: redirect, state: 'bye' });
+  const url = client.buildEndSessionUrl(app.config, { id_token_hint: tokens.id_token!, post_logout_redirect_uri: fx.redirect, state: 'bye' });
   const done = await logout(app, url, tokens.refresh_token!);
-  assert.equal(done.location, `${redirect}?state=bye`);
+  assert.equal(done.location, `${fx.redirect}?state=bye`);
   assert.equal(done.refresh, 'invalid_grant', 'the session of the hint is ended');
 });
 
 test('without client_id, the hint alone names the application', async () => {
   const app = await hmacApplication('Hs256 hint alone');
   const tokens = await signIn(app);
-  const url = new URL(`${idp.url}/oauth2/logout`);
+  const url = new URL(`${fx.idp.url}/oauth2/logout`);
   url.searchParams.set('id_token_hint', tokens.id_token!);
-  url.searchParams.set('post_logout_redirect_uri', redirect);
+  url.searchParams.set('post_logout_redirect_uri', fx.redirect);
   const done = await logout(app, url, tokens.refresh_token!);
-  assert.equal(done.location, redirect, 'the registered address of the application the verified hint names');
+  assert.equal(done.location, fx.redirect, 'the registered address of the application the verified hint names');
   assert.equal(done.refresh, 'invalid_grant');
 });
 
@@ -106,7 +92,7 @@ test('a forged, re-signed or misdirected HS256 hint ends nothing', async () => {
     'HS512 with the client secret (the key is HS256)': { hint: await new SignJWT(claims).setProtectedHeader({ alg: 'HS512' }).sign(new TextEncoder().encode(app.secret)), clientId: app.id },
   };
   for (const [what, c] of Object.entries(cases)) {
-    const url = new URL(`${idp.url}/oauth2/logout`);
+    const url = new URL(`${fx.idp.url}/oauth2/logout`);
     url.searchParams.set('id_token_hint', c.hint);
     url.searchParams.set('client_id', c.clientId);
     const done = await logout(app, url, tokens.refresh_token!);

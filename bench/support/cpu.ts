@@ -59,12 +59,13 @@ const NONE: Pinning = {
   load: (command, args) => [command, args],
 };
 
-export function pinning(cores: number): Pinning {
-  if (process.env.GATEHOUSE_BENCH_PIN !== '1') return NONE;
+/** `always`: pin whenever the machine allows it, whatever GATEHOUSE_BENCH_PIN says (bench:idp). */
+export function pinning(cores: number, options: { always?: boolean } = {}): Pinning {
+  if (options.always !== true && process.env.GATEHOUSE_BENCH_PIN !== '1') return NONE;
   const cpus = availableParallelism();
   const taskset = findExecutable('taskset');
   if (taskset === undefined || cores >= cpus) {
-    console.log(`GATEHOUSE_BENCH_PIN=1 ignored: ${taskset === undefined ? 'taskset is not installed' : `${cores} core(s) per target leave no CPU for wrk and the upstream (${cpus} CPUs)`}`);
+    console.log(`CPU pinning off: ${taskset === undefined ? 'taskset is not installed' : `${cores} core(s) per target leave no CPU for wrk and the upstream (${cpus} CPUs)`}`);
     return NONE;
   }
   const targetCpus = cores === 1 ? '0' : `0-${cores - 1}`;

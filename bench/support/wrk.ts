@@ -1,6 +1,7 @@
 /**
- * Runs wrk against a URL with a Lua script that sends `Authorization: Bearer <token>` from a token file,
- * each wrk thread walking its own slice of the file (so with enough tokens no token is sent twice).
+ * Runs wrk: `runWrk` against a URL with a Lua script that sends `Authorization: Bearer <token>` from a
+ * token file, each wrk thread walking its own slice of the file (so with enough tokens no token is sent
+ * twice); `wrk` with any script, or none (the same GET again and again).
  */
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -68,6 +69,39 @@ export function parseWrk(output: string): WrkResult {
   };
 }
 
+export interface WrkRun {
+  readonly url: string;
+  readonly connections: number;
+  readonly threads: number;
+  readonly durationS: number;
+  /** A Lua script file for wrk's `-s`; none: a plain GET. */
+  readonly script?: string;
+  /** Extra environment for the script. */
+  readonly env?: Record<string, string>;
+  /** wrk's `--timeout` in seconds (wrk's default: 2). */
+  readonly timeoutS?: number;
+  /** Wraps the wrk command (CPU pinning); identity by default. */
+  readonly wrap?: (command: string, args: string[]) => [string, string[]];
+}
+
+export function wrk(o: WrkRun): Promise<WrkResult> {
+  return new Promise((resolve, reject) => {
+    const [command, args] = (o.wrap ?? ((c: string, a: string[]): [string, string[]] => [c, a]))('wrk', [
+      '-t', String(o.threads), '-c', String(o.connections), '-d', `${o.durationS}s`, '--latency', ...(o.timeoutS === undefined ? [] : ['--timeout', `${o.timeoutS}s`]), ...(o.script === undefined ? [] : ['-s', o.script]), o.url,
+    ]);
+    execFile(command, args, { env: { ...process.env, ...o.env }, maxBuffer: 1 << 20 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`wrk failed: ${error.message}\n${stderr}`));
+      else {
+        try {
+          resolve(parseWrk(stdout));
+        } catch (e) {
+          reject(e);
+        }
+      }
+    });
+  });
+}
+
 export interface WrkOptions {
   readonly url: string;
   readonly tokensFile: string;
@@ -82,24 +116,5 @@ export interface WrkOptions {
 export function runWrk(o: WrkOptions): Promise<WrkResult> {
   const script = join(o.workDir, 'tokens.lua');
   writeFileSync(script, LUA);
-  return new Promise((resolve, reject) => {
-    const [command, args] = (o.wrap ?? ((c: string, a: string[]): [string, string[]] => [c, a]))('wrk', [
-      '-t', String(o.threads), '-c', String(o.connections), '-d', `${o.durationS}s`, '--latency', '-s', script, o.url,
-    ]);
-    execFile(
-      command,
-      args,
-      { env: { ...process.env, GATEHOUSE_BENCH_TOKENS: o.tokensFile, GATEHOUSE_BENCH_THREADS: String(o.threads) }, maxBuffer: 1 << 20 },
-      (error, stdout, stderr) => {
-        if (error) reject(new Error(`wrk failed: ${error.message}\n${stderr}`));
-        else {
-          try {
-            resolve(parseWrk(stdout));
-          } catch (e) {
-            reject(e);
-          }
-        }
-      },
-    );
-  });
+  return wrk({ ...o, script, env: { GATEHOUSE_BENCH_TOKENS: o.tokensFile, GATEHOUSE_BENCH_THREADS: String(o.threads) } });
 }

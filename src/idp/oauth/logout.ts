@@ -1,7 +1,8 @@
 /**
  * `GET|POST /oauth2/logout`: ends the browser's SSO session (services/sso-session.ts) and the session of
  * an id token, signs the user out of the SSO session's applications front-channel
- * (front-channel-logout.ts), and redirects. With a valid `id_token_hint`
+ * (front-channel-logout.ts), and redirects. With a valid `id_token_hint` (signed by a Key Master key, or
+ * HS256/384/512 with the client secret: id-token-hint.ts)
  * the refresh token of that session (its `sid`) is revoked, so the tokens of the session stop refreshing
  * and introspect as inactive. The redirect goes to `post_logout_redirect_uri` only when it is one of the
  * application's authorized redirect URLs or its `logoutURL`; otherwise to the application's `logoutURL`,
@@ -12,6 +13,7 @@ import type { IdpContext } from '../context.js';
 import { clearSessionCookies } from '../services/session.js';
 import { endSsoSession } from '../services/sso-session.js';
 import { findClient } from './client-auth.js';
+import { verifyIdTokenHint } from './id-token-hint.js';
 import { OAuthError } from './errors.js';
 import { redirectOnly, sendFrontChannelLogout, sessionLogoutUrls } from './front-channel-logout.js';
 import { param } from './form.js';
@@ -29,7 +31,7 @@ export function registerLogout(app: FastifyInstance, ctx: IdpContext): void {
       throw error;
     }
     const hint = param(params, 'id_token_hint');
-    const claims = hint === undefined ? undefined : await ctx.keys.verify(hint);
+    const claims = hint === undefined ? undefined : await verifyIdTokenHint(ctx, hint, param(params, 'client_id'));
     const clientId = param(params, 'client_id') ?? (typeof claims?.aud === 'string' ? claims.aud : undefined);
     const application = await findClient(ctx, clientId);
     if (claims !== undefined && application !== undefined && claims.aud === application.id && typeof claims.sid === 'string') {

@@ -125,6 +125,7 @@ export function registerTenantRoutes(app: FastifyInstance, ctx: IdpContext): voi
       fieldError('tenantId', 'invalid', 'The default tenant cannot be deleted.');
     }
     await ctx.storage.deleteTenantCascade(tenant.id);
+    ctx.keys.invalidate(); // its discovery document, cached by every instance's key ring
     return reply.code(200).send();
   });
 }

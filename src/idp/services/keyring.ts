@@ -5,9 +5,11 @@
  * Several processes can share one PostgreSQL database, each with this cache. A key write in any process
  * (`invalidate()`) drops the caches of every process: at once in the writer, and through the storage's
  * change feed (PostgreSQL LISTEN/NOTIFY) in the others; cached entries also expire after `ttlMs` (1 s on
- * PostgreSQL) in case a notification is lost. So that no process signs with a key another process's JWKS
- * does not serve yet, a key is used for signing only once it is `publishDelayMs` old (longer than the
- * TTL): the first token signed with a key created a moment ago waits for the rest of that delay.
+ * PostgreSQL, on the injected clock) in case a notification is lost. A load that was in flight when the
+ * caches were dropped does not put what it read back into them. So that no process signs with a key
+ * another process's JWKS does not serve yet, a key is used for signing only once it is `publishDelayMs`
+ * old (longer than the TTL): the first token signed with a key created a moment ago waits for the rest of
+ * that delay.
  */
 import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -28,6 +30,8 @@ export class KeyRing {
   private jwksReady: Buffer | undefined;
   private readonly documents = new Map<string, Promise<string>>();
   private loadedAt = 0;
+  /** Bumped by every cache drop; a load started under an older generation does not fill the caches. */
+  private generation = 0;
   /** Key ids already past the publication delay (kept across cache drops: a key only gets older). */
   private readonly published = new Set<string>();
   private readonly ttlMs: number;
@@ -56,6 +60,7 @@ export class KeyRing {
   }
 
   private clear(): void {
+    this.generation++;
     this.signers = new Map();
     this.verifiers = new Map();
     this.jwksBody = undefined;
@@ -93,7 +98,7 @@ export class KeyRing {
   }
 
   private fresh(): void {
-    const now = Date.now();
+    const now = this.now();
     if (now - this.loadedAt > this.ttlMs) {
       this.clear();
       this.loadedAt = now;
@@ -105,11 +110,12 @@ export class KeyRing {
     this.fresh();
     const cached = this.signers.get(keyId);
     if (cached !== undefined) return cached;
+    const generation = this.generation;
     const key = await this.storage.keys.get(keyId);
     if (key === undefined || (key.type !== 'HMAC' && key.privateKey === undefined)) return undefined;
     await this.untilPublished(key);
     const signer = new JwsSigner(key);
-    this.signers.set(keyId, signer);
+    if (generation === this.generation) this.signers.set(keyId, signer);
     return signer;
   }
 
@@ -142,11 +148,11 @@ export class KeyRing {
     return this.jwksBody;
   }
 
-
   private async verifier(kid: string): Promise<{ key: Key; object: KeyObject } | undefined> {
     this.fresh();
     const cached = this.verifiers.get(kid);
     if (cached !== undefined) return cached;
+    const generation = this.generation;
     const key = await this.storage.keys.findOne({ kid });
     if (key === undefined) return undefined;
     let object: KeyObject;
@@ -158,7 +164,7 @@ export class KeyRing {
       object = createPublicKey(key.publicKey);
     }
     const entry = { key, object };
-    this.verifiers.set(kid, entry);
+    if (generation === this.generation) this.verifiers.set(kid, entry);
     return entry;
   }
 

@@ -1,7 +1,8 @@
 /**
  * OIDC discovery kept fresh, against real discovery + JWKS servers on 127.0.0.1: a moved `jwks_uri` is
  * followed without a reload (in the background, and when an unknown kid is still unknown after a key
- * set refetch), at most one discovery read per cool-down however many unknown kids ask, a document
+ * set refetch), at most one discovery read per cool-down however many unknown kids ask, a kid still
+ * unknown after both gets the key set's bounded retries (a JWKS a moment behind a rotation), a document
  * naming another issuer, broken JSON or a new URL without usable keys keeps the last good URL and keys,
  * and the document's Cache-Control max-age decides the re-read within [min_age, max_age]. Cool-downs run
  * on the tests' frozen clock, moved by hand; background re-reads on short configured ages.
@@ -10,6 +11,7 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { createAuthPolicy, type AuthPolicy } from '../../../src/gateway/auth/index.js';
+import { UNKNOWN_KID_RETRY_DELAYS_MS } from '../../../src/gateway/auth/keys/remote-jwks.js';
 import type { AuthLogger } from '../../../src/gateway/auth/logging.js';
 import { startJwksServer, type JwksServer } from './jwks-server.js';
 import { AUDIENCE, clock, frozenNow, metricValue, newRsaKey, NOW_MS, reasonOf, rsaKey, token, until, validClaims } from './support.js';
@@ -118,6 +120,23 @@ test('discovery: an unknown kid still unknown after the key set refetch re-reads
   await idp.close();
 });
 
+test('discovery: a kid still unknown after the key set refetch and the discovery re-read is retried within a second (bounded, shared)', async (t) => {
+  // The identity provider's JWKS is a moment behind a key rotation: the first refetch serves the old
+  // set, discovery names the same jwks_uri, a retry shortly after gets the new set.
+  const idp = await provider(t);
+  const p = await idp.build('disc-retry', { min_age: '1h', max_age: '24h', cooldown: '30s' });
+  clock.now = NOW_MS + 31_000;
+  const tokens = Array.from({ length: 50 }, () => reasonOf(p, idp.signed(k2, 'k2')));
+  await until(() => idp.old.hits.get(DISCOVERY) === 2, 'the key set refetch and the discovery re-read');
+  idp.old.jwks = { keys: [jwk(k1, 'k1'), jwk(k2, 'k2')] };
+  assert.deepEqual(new Set(await Promise.all(tokens)), new Set(['OK']), 'no valid token refused');
+  assert.equal(idp.old.hits.get('/jwks'), 3, 'the refetch and one retry, shared by the 50 waiting tokens');
+  assert.equal(idp.old.hits.get(DISCOVERY), 2, 'one discovery re-read');
+  assert.equal(idp.moved.total(), 0);
+  assert.equal(await reasonOf(p, idp.signed(k2, 'k2')), 'OK');
+  await idp.close();
+});
+
 test('discovery: a flood of unknown kids causes at most one discovery read per cool-down, shared by all waiters', async (t) => {
   const idp = await provider(t);
   const p = await idp.build('disc-flood', { cooldown: '30s' });
@@ -134,14 +153,15 @@ test('discovery: a flood of unknown kids causes at most one discovery read per c
   release();
   assert.ok((await Promise.all(flood)).every((r) => r === 'KEY'));
   assert.equal(idp.old.hits.get(DISCOVERY), 2, 'exactly one discovery read for 300 unknown kids');
-  assert.equal(idp.old.hits.get('/jwks'), 2, 'and one key set refetch');
+  const retries = UNKNOWN_KID_RETRY_DELAYS_MS.length;
+  assert.equal(idp.old.hits.get('/jwks'), 2 + retries, 'and one key set refetch, with its bounded retries (the kids never appear), shared');
   assert.equal(await metricValue('gatehouse_auth_discovery_fetches_total', { policy: 'disc-flood', result: 'ok' }), okBefore + 1);
   for (let i = 0; i < 100; i++) await reasonOf(p, idp.signed(k1, randomUUID()));
   assert.equal(idp.old.hits.get(DISCOVERY), 2, 'none again within the new cool-down');
   clock.now = NOW_MS + 62_000;
   await Promise.all(Array.from({ length: 50 }, () => reasonOf(p, idp.signed(k1, randomUUID()))));
   assert.equal(idp.old.hits.get(DISCOVERY), 3, 'one more after the next cool-down');
-  assert.equal(idp.old.hits.get('/jwks'), 3);
+  assert.equal(idp.old.hits.get('/jwks'), 3 + 2 * retries);
   await idp.close();
 });
 
@@ -191,7 +211,9 @@ test('discovery: another issuer, broken JSON, a bad jwks_uri or a new URL withou
   idp.moved.status = 200;
   assert.equal(await reasonOf(p, newKeyToken), 'OK', 'followed once the new URL works');
   assert.equal(idp.old.hits.get('/jwks'), oldFetches + 1, 'the unknown-kid refetch still went to the old URL first');
-  assert.equal(idp.old.total(), 2 + 6 * 2, 'one JWKS refetch and one discovery read per cool-down');
+  // per cool-down one JWKS refetch and one discovery read; the key set's retries after the five reads
+  // that left k2 unknown, not after the last, which found it
+  assert.equal(idp.old.total(), 2 + 6 * 2 + 5 * UNKNOWN_KID_RETRY_DELAYS_MS.length, 'one JWKS refetch, one discovery read and the bounded retries per cool-down');
   assertNoSecrets(idp.logs, [oldKeyToken, newKeyToken]);
   await idp.close();
 });

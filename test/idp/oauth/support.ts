@@ -4,6 +4,7 @@
  * tokens, roles), a registered user, a service (the target of client credentials) and a machine client
  * that the service grants `read`.
  */
+import { after, before } from 'node:test';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
@@ -137,4 +138,29 @@ export async function formLogin(idpUrl: string, authorize: Record<string, string
   tamper?.(form);
   const posted = await fetch(`${idpUrl}/oauth2/authorize`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie }, body: form.toString() });
   return { status: posted.status, location: posted.headers.get('location'), html: await posted.text() };
+}
+
+/** A fresh test IdP (no options) and a callback server on 127.0.0.1 whose URL is a redirect target. */
+export async function startIdpWithCallback(): Promise<{ idp: TestIdp; redirect: string; close(): Promise<void> }> {
+  const idp = await startTestIdp();
+  const callback = createServer((_req, res) => res.end('ok'));
+  await new Promise<void>((r) => callback.listen(0, '127.0.0.1', r));
+  return {
+    idp,
+    redirect: `http://127.0.0.1:${(callback.address() as AddressInfo).port}/callback`,
+    async close() {
+      await idp.close();
+      callback.close();
+    },
+  };
+}
+
+/** Registers this test file's before/after hooks for `startIdpWithCallback`; the fields are set before the first test. */
+export function useIdpWithCallback(): { idp: TestIdp; redirect: string } {
+  const fixture = {} as { idp: TestIdp; redirect: string; close?: () => Promise<void> };
+  before(async () => {
+    Object.assign(fixture, await startIdpWithCallback());
+  });
+  after(() => fixture.close?.());
+  return fixture;
 }

@@ -4,7 +4,8 @@
  *
  * The document is re-read like the key set itself (`Refresher`): in the background after its
  * Cache-Control lifetime within [min_age, max_age], and when a token's unknown kid is still unknown
- * after the key set was refetched — at most once per cool-down, all such tokens sharing one read. A
+ * after the key set was refetched — at most once per cool-down, all such tokens sharing one read; a kid
+ * still unknown after that gets the key set's bounded retries (remote-jwks.ts). A
  * changed `jwks_uri` is followed once the new URL serves a usable key set. A document that cannot be
  * fetched, is not JSON, names another issuer or has no http(s) `jwks_uri` changes nothing: the last
  * good `jwks_uri` and keys stay (logged and counted), and it is read again after the cool-down.
@@ -66,6 +67,8 @@ export interface DiscoveredJwksOptions extends RefresherOptions {
 /** A key set found by OIDC discovery, with the discovery document kept fresh. */
 export class DiscoveredJwks {
   private remote: RemoteJwks | undefined;
+  /** The refetch → discovery → retries chain in progress for an unknown kid. */
+  private unknownKid: Promise<boolean> | undefined;
   private firstProblem = '';
   private readonly refresher: Refresher;
 
@@ -95,13 +98,29 @@ export class DiscoveredJwks {
 
   /**
    * A token names a kid the key set does not have: refetch the key set (at most once per cool-down,
-   * shared), and if the kid is still unknown, re-read discovery (the same rule) and follow a moved
-   * `jwks_uri`. Undefined when no key set refetch is allowed now.
+   * shared); if the kid is still unknown, re-read discovery (the same rule) and follow a moved
+   * `jwks_uri`; if it is still unknown after that, the key set's bounded retries (about 1 s in all, as
+   * for a `jwks` URL: the identity provider's JWKS may be a moment behind a rotation). One such chain per
+   * cool-down, shared: a token arriving while it runs waits for it. Undefined when nothing is allowed now.
    */
   refetchForUnknownKid(kid: string): Promise<boolean> | undefined {
-    const refetch = this.keySet.refetchForUnknownKid();
-    if (refetch === undefined) return undefined;
-    return refetch.then((ok) => (this.keySet.hasKid(kid) ? ok : (this.refresher.runOnDemand() ?? ok)));
+    const refetch = this.keySet.refetchOnDemand();
+    if (refetch === undefined) return this.unknownKid ?? this.keySet.retries;
+    const chain = refetch.then((ok) => this.afterRefetch(kid, ok));
+    this.unknownKid = chain;
+    void chain.finally(() => {
+      if (this.unknownKid === chain) this.unknownKid = undefined;
+    });
+    return chain;
+  }
+
+  /** Discovery first (a moved `jwks_uri` is found at once), then the retries of the key set. */
+  private async afterRefetch(kid: string, refetched: boolean): Promise<boolean> {
+    if (this.keySet.hasKid(kid)) return refetched;
+    const rediscovery = this.refresher.runOnDemand();
+    if (rediscovery !== undefined) await rediscovery;
+    if (!refetched || this.keySet.hasKid(kid)) return refetched;
+    return this.keySet.retryForKid(kid) ?? refetched;
   }
 
   close(): void {

@@ -48,6 +48,7 @@ export class RemoteJwks {
   private lastProblem = '';
   private readonly refresher: Refresher;
   private retrying: Promise<boolean> | undefined;
+  private retriedAt = -Infinity;
   private closed = false;
 
   constructor(private readonly options: RemoteJwksOptions) {
@@ -64,38 +65,57 @@ export class RemoteJwks {
 
   /**
    * Called when a token names a kid the set does not have. Returns the shared in-flight fetch, a new
-   * fetch when the cool-down has passed, or undefined when a fetch is not allowed yet.
+   * fetch when the cool-down has passed, the retries in progress, or undefined when no fetch is allowed.
    *
-   * With the `kid`: when that first refetch succeeds but still lacks it (the server's own JWKS cache was a moment
+   * When that first refetch succeeds but still lacks the kid (the server's own JWKS cache was a moment
    * behind a key rotation, e.g. another identity provider instance wrote the key), the key set is
    * fetched again after UNKNOWN_KID_RETRY_DELAYS_MS (about 1 s in all) until the kid appears — bounded,
    * once per cool-down, and shared by every waiter (single-flight), instead of refusing valid tokens for
    * the whole cool-down.
    */
-  refetchForUnknownKid(kid?: string): Promise<boolean> | undefined {
-    const first = this.refresher.runOnDemand();
+  refetchForUnknownKid(kid: string): Promise<boolean> | undefined {
+    const first = this.refetchOnDemand();
     if (first === undefined) return this.retrying;
-    if (kid === undefined) return first;
-    return first.then((ok) => (ok && !this.hasKid(kid) ? this.retryForKid(kid) : ok));
+    return first.then((ok) => (ok && !this.hasKid(kid) ? (this.retryForKid(kid) ?? ok) : ok));
   }
 
-  /** The bounded retries after a refetch that lacked `kid`; one chain at a time, shared. */
-  private retryForKid(kid: string): Promise<boolean> {
-    this.retrying ??= (async () => {
-      let ok = false;
-      try {
-        for (const delay of UNKNOWN_KID_RETRY_DELAYS_MS) {
-          if (this.closed) break;
-          await sleep(delay);
-          ok = await this.refresher.run();
-          if (!ok || this.hasKid(kid)) break;
-        }
-      } finally {
-        this.retrying = undefined;
-      }
-      return ok;
-    })();
+  /** One refetch for an unknown kid, without the retries: the shared fetch, a new one past the cool-down, or undefined. */
+  refetchOnDemand(): Promise<boolean> | undefined {
+    return this.refresher.runOnDemand();
+  }
+
+  /** The retries in progress after a refetch that lacked a kid, if any. */
+  get retries(): Promise<boolean> | undefined {
     return this.retrying;
+  }
+
+  /**
+   * The bounded retries after a refetch that lacked `kid` (UNKNOWN_KID_RETRY_DELAYS_MS), shared: a call
+   * while a chain runs joins it. At most one chain starts per cool-down (undefined otherwise), so tokens
+   * that keep arriving while a retry fetch is in flight cannot keep the retries going.
+   */
+  retryForKid(kid: string): Promise<boolean> | undefined {
+    if (this.retrying !== undefined) return this.retrying;
+    const now = this.options.now();
+    if (now - this.retriedAt < this.options.cooldownMs) return undefined;
+    this.retriedAt = now;
+    const chain = this.retriesFor(kid);
+    this.retrying = chain;
+    void chain.finally(() => {
+      if (this.retrying === chain) this.retrying = undefined;
+    });
+    return chain;
+  }
+
+  private async retriesFor(kid: string): Promise<boolean> {
+    let ok = false;
+    for (const delay of UNKNOWN_KID_RETRY_DELAYS_MS) {
+      if (this.closed) break;
+      await sleep(delay);
+      ok = await this.refresher.run();
+      if (!ok || this.hasKid(kid)) break;
+    }
+    return ok;
   }
 
   hasKid(kid: string): boolean {

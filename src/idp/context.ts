@@ -4,6 +4,7 @@ import type { Storage } from './storage/index.js';
 import type { PasswordHasher } from './crypto/password.js';
 import type { KeyRing } from './services/keyring.js';
 import type { TokenService } from './services/tokens.js';
+import type { Mailer } from './services/mail/index.js';
 
 export interface IdpContext {
   storage: Storage;
@@ -11,6 +12,10 @@ export interface IdpContext {
   tokens: TokenService;
   passwords: PasswordHasher;
   logger: Logger;
+  /** Sends the tenant's emails (src/idp/services/mail/). */
+  mail: Mailer;
+  /** The URL browsers reach this server at; the links in emails start with it (set once listening). */
+  publicUrl: string;
   /** Epoch milliseconds; tests may replace it to freeze the clock. */
   now(): number;
   /** A superuser API key that exists only in memory while a kickstart file runs. */

@@ -12,6 +12,7 @@ import { constantTimeEqual, randomToken } from './crypto/secrets.js';
 import { DEFAULT_PORT } from './model/defaults.js';
 import { registerRoutes } from './routes/index.js';
 import { KeyRing } from './services/keyring.js';
+import { Mailer } from './services/mail/index.js';
 import { TokenService } from './services/tokens.js';
 import { Storage } from './storage/index.js';
 import { initialize, type InitializeResult } from './bootstrap/initialize.js';
@@ -37,6 +38,11 @@ export interface IdpOptions {
   onAdminKey?: (key: string) => void;
   /** The clock (epoch ms); tests freeze it. */
   now?: () => number;
+  /**
+   * The URL browsers reach this server at (behind a proxy: the public one); the links in emails (reset
+   * password, verify email) start with it. Default: the server's own URL.
+   */
+  publicUrl?: string;
 }
 
 export interface RunningIdp {
@@ -63,6 +69,7 @@ function checkOptions(options: IdpOptions): void {
   if (options.port !== undefined && (!Number.isInteger(options.port) || options.port < 0 || options.port > 65_535)) problems.push(`port: must be a whole number from 0 to 65535, not ${String(options.port)}`);
   if (options.host !== undefined && (typeof options.host !== 'string' || options.host === '')) problems.push('host: must be a non-empty string');
   if (options.issuer !== undefined && (typeof options.issuer !== 'string' || options.issuer.trim() === '')) problems.push('issuer: must be a non-empty string');
+  if (options.publicUrl !== undefined && !/^https?:\/\/[^\s/]+(\/\S*)?$/.test(options.publicUrl)) problems.push('publicUrl: must be an http(s) URL');
   if (options.kickstart !== undefined && typeof options.kickstart !== 'string' && (typeof options.kickstart !== 'object' || options.kickstart === null)) {
     problems.push('kickstart: must be a file path or a kickstart object');
   }
@@ -88,6 +95,8 @@ export async function startIdp(options: IdpOptions): Promise<RunningIdp> {
     tokens: new TokenService(storage, keys, now),
     passwords: new PasswordHasher(options.passwordHashing),
     logger,
+    mail: new Mailer(logger),
+    publicUrl: options.publicUrl ?? '',
     now,
     internalKey: undefined,
     consoleKey: randomToken(48),
@@ -118,6 +127,7 @@ export async function startIdp(options: IdpOptions): Promise<RunningIdp> {
     actualPort = typeof address === 'object' && address !== null ? address.port : port;
     const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
     url = `http://${urlHost}:${actualPort}`;
+    if (ctx.publicUrl === '') ctx.publicUrl = url;
     initialization = await initialize(ctx, app, {
       onAdminKey: options.onAdminKey ?? printAdminKey,
       ...(options.kickstart === undefined ? {} : { kickstart: options.kickstart }),
@@ -147,6 +157,7 @@ export async function startIdp(options: IdpOptions): Promise<RunningIdp> {
     close() {
       closed ??= (async () => {
         await app.close();
+        await ctx.mail.idle();
         await storage.close();
       })();
       return closed;

@@ -13,6 +13,8 @@ import { registerTenantRoutes } from './tenants.js';
 import { registerUserRoutes } from './users.js';
 import { registerUserSearchRoutes } from './user-search.js';
 import { registerChangePasswordRoutes } from './change-password.js';
+import { registerForgotPasswordRoutes } from './forgot-password.js';
+import { registerVerifyEmailRoutes } from './verify-email.js';
 import { registerWellKnownRoutes } from './well-known.js';
 import { registerOAuthRoutes } from '../oauth/index.js';
 import { registerAdminConsole } from '../admin/index.js';
@@ -24,6 +26,8 @@ export function registerRoutes(app: FastifyInstance, ctx: IdpContext): void {
   registerApiKeyRoutes(app, ctx);
   registerUserSearchRoutes(app, ctx);
   registerChangePasswordRoutes(app, ctx);
+  registerForgotPasswordRoutes(app, ctx);
+  registerVerifyEmailRoutes(app, ctx);
   registerUserRoutes(app, ctx);
   registerRegistrationRoutes(app, ctx);
   registerLoginRoutes(app, ctx);

@@ -18,6 +18,7 @@ import { buildUser, saveUser } from '../services/users.js';
 import { issueSession } from '../services/session.js';
 import { bodyOf, createId, wrapped } from './common.js';
 import { findUser } from './users.js';
+import { startEmailVerification, verificationApplies } from '../services/email-verification.js';
 
 const ENDPOINT = { endpoint: '/api/user/registration' };
 const CREATE_FIELDS: ReadonlySet<string> = new Set(['user', 'registration', 'skipVerification', 'skipRegistrationVerification', 'disableDomainBlock', 'eventInfo']);
@@ -39,7 +40,7 @@ const REGISTRATION_FIELDS: ReadonlySet<string> = new Set([
 ]);
 const REGISTRATION_UNIMPLEMENTED: ReadonlySet<string> = new Set(['cleanSpeakId', 'authenticationToken', 'identities', 'tokens']);
 
-function buildRegistration(ctx: IdpContext, user: User, application: Application, input: Body, existing?: Registration): Registration {
+export function buildRegistration(ctx: IdpContext, user: User, application: Application, input: Body, existing?: Registration): Registration {
   const errors = refuseUnimplementedFields(input, 'registration', REGISTRATION_FIELDS, REGISTRATION_UNIMPLEMENTED);
   const roles = optionalStringArray(errors, input, 'roles', 'registration.roles');
   const username = optionalString(errors, input, 'username', 'registration.username');
@@ -71,7 +72,7 @@ function buildRegistration(ctx: IdpContext, user: User, application: Application
   return registration;
 }
 
-async function insertRegistration(storage: Storage, registration: Registration): Promise<void> {
+export async function insertRegistration(storage: Storage, registration: Registration): Promise<void> {
   try {
     await storage.registrations.insert(registration);
   } catch (error) {
@@ -98,6 +99,7 @@ export function registerRegistrationRoutes(app: FastifyInstance, ctx: IdpContext
       const id = createId(request.params.userId, userInput.id, 'user.id');
       if ((await ctx.storage.users.get(id)) !== undefined) fieldError('registration', 'duplicate', `A User with Id [${id}] already exists; register it with POST /api/user/registration/${id} without a user.`);
       user = await buildUser(ctx, tenant, id, userInput, { passwordOptional: body.sendSetPasswordEmail === true });
+      if (body.skipVerification !== true && verificationApplies(tenant, user)) user.verified = false;
       created = true;
     } else {
       user = await findUser(ctx, request, request.params.userId);
@@ -119,7 +121,8 @@ export function registerRegistrationRoutes(app: FastifyInstance, ctx: IdpContext
     });
     const tokens = await issueSession(ctx, { tenant, application, user, registration, authenticationType: 'REGISTRATION' });
     const registrations = await ctx.storage.registrations.find({ user_id: user.id });
-    return { ...tokens, registration: registrationJson(registration), user: userJson(user, registrations) };
+    const verification = created && !user.verified ? { emailVerificationId: await startEmailVerification(ctx, tenant, user, { send: true, application }) } : {};
+    return { ...tokens, registration: registrationJson(registration), user: userJson(user, registrations), ...verification };
   };
   app.post('/api/user/registration', { config: ENDPOINT }, create);
   app.post('/api/user/registration/:userId', { config: ENDPOINT }, create);

@@ -8,6 +8,8 @@ import type { Tenant } from '../model/types.js';
 import { DuplicateError } from '../storage/index.js';
 import { bodyOf, createId, pathId, overDefaults, wrapped } from './common.js';
 import { defaultSigningKeyId } from './keys.js';
+import { keepEmailPassword, publicTenant, validateEmailConfiguration } from '../services/mail/index.js';
+import { PASSWORD_RULE_FLAGS } from '../services/password-rules.js';
 
 const ENDPOINT = { endpoint: '/api/tenant' };
 
@@ -39,6 +41,12 @@ async function validate(ctx: IdpContext, tenant: Body): Promise<Tenant> {
   const rules = objectAt(errors, tenant, 'passwordValidationRules', 'tenant.passwordValidationRules');
   optionalInteger(errors, rules, 'minLength', 'tenant.passwordValidationRules.minLength', 1, 256);
   optionalInteger(errors, rules, 'maxLength', 'tenant.passwordValidationRules.maxLength', 1, 256);
+  for (const flag of PASSWORD_RULE_FLAGS) optionalBoolean(errors, rules, flag, `tenant.passwordValidationRules.${flag}`);
+  const external = objectAt(errors, tenant, 'externalIdentifierConfiguration', 'tenant.externalIdentifierConfiguration');
+  for (const field of ['changePasswordIdTimeToLiveInSeconds', 'emailVerificationIdTimeToLiveInSeconds']) {
+    optionalInteger(errors, external, field, `tenant.externalIdentifierConfiguration.${field}`, 1, 30 * 86_400);
+  }
+  validateEmailConfiguration(errors, tenant);
   if (tenant.data !== undefined && !isObject(tenant.data)) errors.invalid('tenant.data', 'The [tenant.data] property must be an object.');
   errors.throwIfAny();
   return tenant as Tenant;
@@ -86,7 +94,7 @@ export function registerTenantRoutes(app: FastifyInstance, ctx: IdpContext): voi
       base = rest;
     }
     const id = createId(request.params.id, input.id, 'tenant.id');
-    return { tenant: await createTenant(ctx, id, overDefaults(base, input)) };
+    return { tenant: publicTenant(await createTenant(ctx, id, overDefaults(base, input))) };
   };
   app.post('/api/tenant', { config: ENDPOINT }, create);
   app.post('/api/tenant/:id', { config: ENDPOINT }, create);
@@ -94,11 +102,11 @@ export function registerTenantRoutes(app: FastifyInstance, ctx: IdpContext): voi
   app.get('/api/tenant', { config: ENDPOINT }, async (request) => {
     const scope = request.apiKey?.tenantId;
     const tenants = await ctx.storage.tenants.find();
-    return { tenants: tenants.filter((t) => scope === undefined || t.id === scope) };
+    return { tenants: tenants.filter((t) => scope === undefined || t.id === scope).map(publicTenant) };
   });
 
   app.get<{ Params: { id: string } }>('/api/tenant/:id', { config: ENDPOINT }, async (request) => {
-    return { tenant: visible(request, await ctx.storage.tenants.get(pathId(request.params.id))) };
+    return { tenant: publicTenant(visible(request, await ctx.storage.tenants.get(pathId(request.params.id)))) };
   });
 
   const update = (patch: boolean) => async (request: FastifyRequest<{ Params: { id: string } }>) => {
@@ -107,10 +115,10 @@ export function registerTenantRoutes(app: FastifyInstance, ctx: IdpContext): voi
     const now = ctx.now();
     const next = patch
       ? mergePatch(existing as unknown as Body, input)
-      : overDefaults(tenantDefaults(now, await defaultSigningKeyId(ctx)) as unknown as Body, input);
+      : overDefaults(tenantDefaults(now, await defaultSigningKeyId(ctx)) as unknown as Body, keepEmailPassword(existing, input));
     const tenant = await validate(ctx, { ...next, id: existing.id, insertInstant: existing.insertInstant, lastUpdateInstant: now });
     await save(ctx, tenant, false);
-    return { tenant };
+    return { tenant: publicTenant(tenant) };
   };
   app.put('/api/tenant/:id', { config: ENDPOINT }, update(false));
   app.patch('/api/tenant/:id', { config: ENDPOINT }, update(true));

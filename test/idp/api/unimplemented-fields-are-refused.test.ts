@@ -40,7 +40,7 @@ test('user create and patch refuse twoFactor and memberships, naming them', asyn
   assert.equal((await idp.api('PUT', `/api/user/${id}`, { user: retrieved })).status, 200, 'a retrieved user can be sent back as it is');
 });
 
-test('no email is sent, so a create asking for the set-password email is refused', async () => {
+test('there is no set-password email, so a create asking for it is refused', async () => {
   const app = (await idp.api('POST', '/api/application', { application: { name: 'Mail' } })).body.application;
   const combined = await idp.api('POST', '/api/user/registration', { sendSetPasswordEmail: true, user: { email: 'nopass@example.com' }, registration: { applicationId: app.id } });
   assert.equal(combined.status, 400);
@@ -51,7 +51,7 @@ test('no email is sent, so a create asking for the set-password email is refused
 });
 
 test('unsupported endpoints answer an empty 404, not a user-create error or a 401', async () => {
-  for (const [method, path] of [['POST', '/api/user/action'], ['POST', '/api/user/forgot-password'], ['POST', '/api/user/import'], ['POST', '/api/user/verify-email'], ['PUT', '/api/user/verify-email?email=a@example.com']] as const) {
+  for (const [method, path] of [['POST', '/api/user/action'], ['POST', '/api/user/import'], ['POST', '/api/user/verify-registration'], ['PUT', '/api/user/verify-registration?email=a@example.com']] as const) {
     for (const headers of [{}, { authorization: '' }]) {
       const response = await fetch(`${idp.url}${path}`, { method, headers: { 'content-type': 'application/json', ...(headers.authorization === undefined ? { authorization: idp.adminKey } : {}) }, body: '{"loginId":"a@example.com"}' });
       assert.equal(response.status, 404, `${method} ${path}`);

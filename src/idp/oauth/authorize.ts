@@ -21,14 +21,15 @@ import { grantEnabled } from './grants/enabled.js';
 import { errorPage, sendPage } from './html.js';
 import { OAUTH_ROUTE, requestParams } from './http.js';
 import { loginPage } from './login-page.js';
+import { selfServiceLinks } from './register.js';
 import { challengeRequired, checkChallenge } from './pkce.js';
 import { isAuthorizedRedirect, withParams } from './redirect.js';
 import { grantUserScopes } from './scopes.js';
 
-const POSTED_BACK = ['client_id', 'redirect_uri', 'response_type', 'scope', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'response_mode'] as const;
+export const POSTED_BACK = ['client_id', 'redirect_uri', 'response_type', 'scope', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'response_mode'] as const;
 
 /** A problem shown as a page because there is no trusted place to redirect to. */
-class PageError extends Error {
+export class PageError extends Error {
   constructor(
     readonly status: number,
     readonly title: string,
@@ -37,20 +38,20 @@ class PageError extends Error {
   }
 }
 
-interface Trusted {
+export interface Trusted {
   tenant: Tenant;
   application: Application;
   redirectUri: string;
   state: string | undefined;
 }
 
-interface AuthorizeRequest extends Trusted {
+export interface AuthorizeRequest extends Trusted {
   scopes: string[];
   nonce?: string;
   codeChallenge?: string;
 }
 
-async function trustedClient(ctx: IdpContext, params: Params): Promise<Trusted> {
+export async function trustedClient(ctx: IdpContext, params: Params): Promise<Trusted> {
   const application = await findClient(ctx, param(params, 'client_id'));
   if (application === undefined) throw new PageError(400, 'The client_id is missing or does not name an active application.');
   const redirectUri = param(params, 'redirect_uri');
@@ -62,7 +63,7 @@ async function trustedClient(ctx: IdpContext, params: Params): Promise<Trusted> 
   return { tenant, application, redirectUri, state: param(params, 'state') };
 }
 
-function validate(trusted: Trusted, params: Params): AuthorizeRequest {
+export function validate(trusted: Trusted, params: Params): AuthorizeRequest {
   const responseType = param(params, 'response_type');
   if (responseType === undefined) oauthError('invalid_request', 'missing_response_type', 'The request is missing the required parameter [response_type].');
   if (responseType !== 'code') oauthError('unsupported_response_type', 'invalid_response_type', 'Only response_type=code is supported.');
@@ -84,7 +85,7 @@ function redirectError(reply: FastifyReply, trusted: Trusted, error: OAuthError)
   );
 }
 
-function origin(uri: string): string {
+export function origin(uri: string): string {
   return new URL(uri).origin;
 }
 
@@ -98,6 +99,7 @@ function showLogin(request: FastifyRequest, reply: FastifyReply, req: AuthorizeR
     applicationName: req.application.name,
     hidden,
     csrf,
+    links: selfServiceLinks(req.tenant, req.application, hidden),
     ...(error === undefined ? {} : { error }),
     ...(loginId === undefined ? {} : { loginId }),
   });

@@ -12,6 +12,7 @@ import { acceptForms } from './http.js';
 import { registerIntrospect } from './introspect.js';
 import { registerLogout } from './logout.js';
 import { registerRevoke } from './revoke.js';
+import { registerRegister } from './register.js';
 import { GRANT_TYPES, registerTokenEndpoint } from './token-endpoint.js';
 import { registerUserinfo } from './userinfo.js';
 import { KNOWN_SCOPES } from './scopes.js';
@@ -52,5 +53,6 @@ export function registerOAuthRoutes(app: FastifyInstance, ctx: IdpContext): void
     registerIntrospect(scope, ctx);
     registerLogout(scope, ctx);
     registerRevoke(scope, ctx);
+    registerRegister(scope, ctx);
   });
 }

@@ -12,6 +12,13 @@ export interface LoginPageModel {
   csrf: string;
   loginId?: string;
   error?: string;
+  /** Links under the form ("Forgot password?", "Create an account"): [text, href]. */
+  links?: ReadonlyArray<readonly [string, string]>;
+}
+
+function links(list: LoginPageModel['links']): string {
+  if (list === undefined || list.length === 0) return '';
+  return `\n<p>${list.map(([text, href]) => `<a href="${escapeHtml(href)}">${escapeHtml(text)}</a>`).join(' · ')}</p>`;
 }
 
 export function loginPage(model: LoginPageModel): string {
@@ -30,6 +37,6 @@ ${hidden}
 <label for="password">Password</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required${invalid}>
 <button type="submit">Sign in</button>
-</form>`,
+</form>${links(model.links)}`,
   );
 }

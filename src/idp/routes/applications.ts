@@ -16,6 +16,7 @@ import { generateNamedKey } from './keys.js';
 import { optionalTenant, requireTenant } from '../http/tenant.js';
 import { validateEntityGrants } from '../oauth/index.js';
 import { carryRoleChanges } from '../services/roles.js';
+import { validateRegistrationConfiguration } from '../services/registration-config.js';
 
 const ENDPOINT = { endpoint: '/api/application' };
 const ROLE_ENDPOINT = { endpoint: '/api/application/role' };
@@ -63,6 +64,7 @@ async function complete(ctx: IdpContext, tenant: Tenant, doc: Body, rolesInput: 
   optionalEnum(errors, oauth, 'proofKeyForCodeExchangePolicy', 'application.oauthConfiguration.proofKeyForCodeExchangePolicy', ['Required', 'NotRequired', 'NotRequiredWhenUsingClientAuthentication']);
   optionalEnum(errors, oauth, 'scopeHandlingPolicy', 'application.oauthConfiguration.scopeHandlingPolicy', ['Compatibility', 'Strict']);
   optionalEnum(errors, oauth, 'unknownScopePolicy', 'application.oauthConfiguration.unknownScopePolicy', ['Allow', 'Remove', 'Reject']);
+  validateRegistrationConfiguration(errors, doc);
   if (doc.data !== undefined && !isObject(doc.data)) errors.invalid('application.data', 'The [application.data] property must be an object.');
   const roles: Role[] = [];
   if (rolesInput !== undefined && rolesInput !== null) {

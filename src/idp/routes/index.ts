@@ -18,6 +18,7 @@ import { registerVerifyEmailRoutes } from './verify-email.js';
 import { registerWellKnownRoutes } from './well-known.js';
 import { registerOAuthRoutes } from '../oauth/index.js';
 import { registerAdminConsole } from '../admin/index.js';
+import { registerHostedPages } from '../hosted/index.js';
 
 export function registerRoutes(app: FastifyInstance, ctx: IdpContext): void {
   registerTenantRoutes(app, ctx);
@@ -36,6 +37,7 @@ export function registerRoutes(app: FastifyInstance, ctx: IdpContext): void {
   registerJwtIssueRoute(app, ctx);
   registerWellKnownRoutes(app, ctx);
   registerOAuthRoutes(app, ctx);
+  registerHostedPages(app, ctx);
   registerAdminConsole(app, ctx);
 }
 

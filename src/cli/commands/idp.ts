@@ -18,6 +18,7 @@ Flags:
   --database <db>     SQLite file path or postgres://user@host:5432/db URL (default ${DEFAULT_DATABASE})
   --kickstart <file>  FusionAuth Kickstart JSON applied to a fresh database (skipped when it exists)
   --issuer <iss>      issuer of the default tenant of a fresh database (default: the server URL, http://<host>:<port>)
+  --public-url <url>  the URL browsers reach this server at; links in emails start with it (default: the server URL)
   -h, --help          show this help
 
 A fresh database without --kickstart gets a default tenant and an admin API key printed once.`;
@@ -63,6 +64,7 @@ export async function run(argv: string[]): Promise<number> {
         database: { type: 'string' },
         kickstart: { type: 'string' },
         issuer: { type: 'string' },
+        'public-url': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -82,6 +84,7 @@ export async function run(argv: string[]): Promise<number> {
     database: (values.database as string | undefined) ?? DEFAULT_DATABASE,
     ...(values.kickstart === undefined ? {} : { kickstart: values.kickstart as string }),
     ...(values.issuer === undefined ? {} : { issuer: values.issuer as string }),
+    ...(values['public-url'] === undefined ? {} : { publicUrl: values['public-url'] as string }),
   });
   console.error(`gatehouse idp: listening on ${idp.url}`);
   const database = (values.database as string | undefined) ?? DEFAULT_DATABASE;

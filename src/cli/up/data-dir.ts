@@ -17,6 +17,8 @@ export interface DataPaths {
   /** Gateway config with keys from the identity provider's JWKS (what `up` runs). */
   readonly jwksConfig: string;
   readonly log: string;
+  /** The development mailbox: every email the identity provider sends (mailbox.ts). */
+  readonly mail: string;
 }
 
 export function dataPaths(dir: string): DataPaths {
@@ -29,6 +31,7 @@ export function dataPaths(dir: string): DataPaths {
     staticConfig: join(dir, 'gatehouse.yaml'),
     jwksConfig: join(dir, 'gatehouse-jwks.yaml'),
     log: join(dir, 'gatehouse.log'),
+    mail: join(dir, 'mail'),
   };
 }
 

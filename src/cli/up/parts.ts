@@ -33,6 +33,8 @@ export interface IdpStart {
   /** Path of a kickstart JSON file, applied only to a fresh database. */
   readonly kickstartPath: string;
   readonly logger: Logger;
+  /** The URL browsers use (the links in emails start with it). */
+  readonly publicUrl?: string;
 }
 
 export async function startIdpPart(options: IdpStart): Promise<RunningIdp> {
@@ -42,6 +44,7 @@ export async function startIdpPart(options: IdpStart): Promise<RunningIdp> {
     database: options.database,
     kickstart: options.kickstartPath,
     logger: options.logger,
+    ...(options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl }),
     // with a kickstart no admin key is made; should one ever be, it is not printed into the walkthrough
     onAdminKey: () => undefined,
   });

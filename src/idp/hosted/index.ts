@@ -1,6 +1,7 @@
 /**
  * The self-service pages FusionAuth hosts, at FusionAuth's paths: `/password/forgot`,
- * `/password/change/{changePasswordId}`, `/email/verify/{verificationId}`. Plain HTML forms that work
+ * `/password/change/{changePasswordId}`, `/email/verify/{verificationId}`,
+ * `/registration/verify/{verificationId}`. Plain HTML forms that work
  * without JavaScript, in their own fastify scope (form bodies); every form carries a CSRF token and every
  * page is rate limited. Self-service registration (`/oauth2/register`) is part of the OAuth flow
  * (oauth/register.ts).
@@ -13,7 +14,7 @@ import { acceptForms } from '../oauth/http.js';
 import { changePasswordPage } from './change-password-page.js';
 import { forgotPasswordPage } from './forgot-password-page.js';
 import { HOSTED_ROUTE, messagePage, pageParams, sendForm } from './forms.js';
-import { verifyEmailPage } from './verify-email-page.js';
+import { verifyEmailPage, verifyRegistrationPage } from './verify-email-page.js';
 
 type Page<P> = (ctx: IdpContext, request: FastifyRequest<{ Params: P }>, reply: FastifyReply, params: Params) => Promise<FastifyReply>;
 
@@ -38,6 +39,7 @@ export function registerHostedPages(app: FastifyInstance, ctx: IdpContext): void
       scope.route({ method, url: '/password/forgot', config: HOSTED_ROUTE, handler: handled(ctx, forgotPasswordPage) });
       scope.route<{ Params: { changePasswordId: string } }>({ method, url: '/password/change/:changePasswordId', config: HOSTED_ROUTE, handler: handled(ctx, changePasswordPage) });
       scope.route<{ Params: { verificationId: string } }>({ method, url: '/email/verify/:verificationId', config: HOSTED_ROUTE, handler: handled(ctx, verifyEmailPage) });
+      scope.route<{ Params: { verificationId: string } }>({ method, url: '/registration/verify/:verificationId', config: HOSTED_ROUTE, handler: handled(ctx, verifyRegistrationPage) });
     }
   });
 }

@@ -10,20 +10,22 @@
  * A valid form creates the user and its registration (default roles) in one transaction, sends the
  * verification email when the tenant verifies addresses, and continues the OAuth flow: a redirect to the
  * `redirect_uri` with a code and `userState` (`Authenticated`, or `AuthenticatedNotVerified` while the
- * address awaits verification). CSRF token as on the login page; rate limited per client address. An
+ * address awaits verification, `AuthenticatedRegistrationNotVerified` while the registration does, when
+ * the application has `verifyRegistration`). CSRF token as on the login page; rate limited per client address. An
  * address already registered is said so (as FusionAuth's page does); the rate limit bounds that probe.
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IdpContext } from '../context.js';
 import { ValidationError } from '../model/errors.js';
-import type { Application, Tenant, User } from '../model/types.js';
+import type { Application, Registration, Tenant, User } from '../model/types.js';
 import { buildRegistration, insertRegistration } from '../routes/registrations.js';
 import { startEmailVerification, verificationApplies } from '../services/email-verification.js';
 import { forgotPasswordEmailConfigured } from '../services/forgot-password.js';
 import { describePasswordRules, passwordProblems } from '../services/password-rules.js';
 import { allowHit } from '../services/rate-limit.js';
 import { registrationSettings, type OptionalField, type RegistrationSettings } from '../services/registration-config.js';
+import { registrationVerificationApplies, startRegistrationVerification, unverified } from '../services/registration-verification.js';
 import { buildUser, saveUser } from '../services/users.js';
 import { FORM_EXPIRED, TOO_MANY, formPage, messagePage, withQuery, type Field } from '../hosted/forms.js';
 import { POSTED_BACK, PageError, origin, trustedClient, validate, type AuthorizeRequest, type Trusted } from './authorize.js';
@@ -114,7 +116,7 @@ function formProblems(settings: RegistrationSettings, tenant: Tenant, params: Pa
 }
 
 /** Creates the user and its registration in one transaction; a ValidationError names what is wrong. */
-async function createAccount(ctx: IdpContext, req: AuthorizeRequest, settings: RegistrationSettings, params: Params): Promise<User> {
+async function createAccount(ctx: IdpContext, req: AuthorizeRequest, settings: RegistrationSettings, params: Params): Promise<{ user: User; registration: Registration }> {
   const input: Record<string, unknown> = { password: params.get('user.password') };
   for (const name of [settings.loginIdType, ...settings.fields.map((f) => f.name)]) {
     const value = param(params, `user.${name}`)?.trim();
@@ -122,15 +124,19 @@ async function createAccount(ctx: IdpContext, req: AuthorizeRequest, settings: R
   }
   const user = await buildUser(ctx, req.tenant, randomUUID(), input, {});
   if (verificationApplies(req.tenant, user)) user.verified = false;
-  await ctx.storage.transaction(async (storage) => {
+  const registration = await ctx.storage.transaction(async (storage) => {
     await storage.lockApplication(req.application.id, 'share');
     const application = (await storage.applications.get(req.application.id)) ?? req.application;
     await saveUser({ ...ctx, storage }, user, true);
-    await insertRegistration(storage, buildRegistration(ctx, user, application, {}));
+    const built = buildRegistration(ctx, user, application, {});
+    const made = registrationVerificationApplies(application) ? unverified(built) : built;
+    await insertRegistration(storage, made);
+    return made;
   });
   ctx.logger.info({ event: 'user.registered', userId: user.id, applicationId: req.application.id, tenantId: req.tenant.id }, 'self-service registration');
   if (!user.verified) await startEmailVerification(ctx, req.tenant, user, { send: true, application: req.application });
-  return user;
+  if (!registration.verified) await startRegistrationVerification(ctx, req.tenant, req.application, user, true);
+  return { user, registration };
 }
 
 export function registerRegister(app: FastifyInstance, ctx: IdpContext): void {
@@ -149,8 +155,9 @@ export function registerRegister(app: FastifyInstance, ctx: IdpContext): void {
       const problem = formProblems(settings, req.tenant, params);
       if (problem !== undefined) return show(request, reply, req, params, 400, problem);
       let user: User;
+      let registration: Registration;
       try {
-        user = await createAccount(ctx, req, settings, params);
+        ({ user, registration } = await createAccount(ctx, req, settings, params));
       } catch (error) {
         if (!(error instanceof ValidationError)) throw error;
         const entry = Object.entries(error.errors.fieldErrors)[0];
@@ -167,7 +174,7 @@ export function registerRegister(app: FastifyInstance, ctx: IdpContext): void {
         ...(req.nonce === undefined ? {} : { nonce: req.nonce }),
         ...(req.codeChallenge === undefined ? {} : { codeChallenge: req.codeChallenge, codeChallengeMethod: 'S256' as const }),
       });
-      const userState = user.verified ? 'Authenticated' : 'AuthenticatedNotVerified';
+      const userState = !user.verified ? 'AuthenticatedNotVerified' : !registration.verified ? 'AuthenticatedRegistrationNotVerified' : 'Authenticated';
       return reply.header('cache-control', 'no-store').redirect(withParams(req.redirectUri, { code, locale: 'en', state: req.state, userState }), 302);
     } catch (error) {
       if (error instanceof PageError) return sendPage(reply, error.status, errorPage('Registration error', error.title));

@@ -15,6 +15,7 @@ import { registerUserSearchRoutes } from './user-search.js';
 import { registerChangePasswordRoutes } from './change-password.js';
 import { registerForgotPasswordRoutes } from './forgot-password.js';
 import { registerVerifyEmailRoutes } from './verify-email.js';
+import { registerVerifyRegistrationRoutes } from './verify-registration.js';
 import { registerWellKnownRoutes } from './well-known.js';
 import { registerOAuthRoutes } from '../oauth/index.js';
 import { registerAdminConsole } from '../admin/index.js';
@@ -29,6 +30,7 @@ export function registerRoutes(app: FastifyInstance, ctx: IdpContext): void {
   registerChangePasswordRoutes(app, ctx);
   registerForgotPasswordRoutes(app, ctx);
   registerVerifyEmailRoutes(app, ctx);
+  registerVerifyRegistrationRoutes(app, ctx);
   registerUserRoutes(app, ctx);
   registerRegistrationRoutes(app, ctx);
   registerLoginRoutes(app, ctx);

@@ -19,6 +19,7 @@ import { issueSession } from '../services/session.js';
 import { bodyOf, createId, wrapped } from './common.js';
 import { findUser } from './users.js';
 import { startEmailVerification, verificationApplies } from '../services/email-verification.js';
+import { registrationVerificationApplies, startRegistrationVerification, unverified } from '../services/registration-verification.js';
 
 const ENDPOINT = { endpoint: '/api/user/registration' };
 const CREATE_FIELDS: ReadonlySet<string> = new Set(['user', 'registration', 'skipVerification', 'skipRegistrationVerification', 'disableDomainBlock', 'eventInfo']);
@@ -59,8 +60,9 @@ export function buildRegistration(ctx: IdpContext, user: User, application: Appl
     tenantId: user.tenantId,
     roles: [...new Set(roles ?? (existing === undefined ? application.roles.filter((r) => r.isDefault).map((r) => r.name) : currentRoles(application, existing.roles)))],
     data: isObject(input.data) ? input.data : {},
-    verified: true,
-    verifiedInstant: existing?.verifiedInstant ?? now,
+    // an update keeps the registration's verification state (an unverified one stays so)
+    verified: existing?.verified ?? true,
+    ...(existing !== undefined && !existing.verified ? {} : { verifiedInstant: existing?.verifiedInstant ?? now }),
     usernameStatus: 'ACTIVE',
     insertInstant: existing?.insertInstant ?? now,
     lastUpdateInstant: now,
@@ -114,7 +116,8 @@ export function registerRegistrationRoutes(app: FastifyInstance, ctx: IdpContext
       if (!created && (await storage.registrations.findOne({ user_id: user.id, application_id: application.id })) !== undefined) {
         fieldError('registration', 'duplicate', `The User is already registered for the Application [${application.id}].`);
       }
-      const built = buildRegistration(ctx, user, current, input);
+      const made = buildRegistration(ctx, user, current, input);
+      const built = body.skipRegistrationVerification !== true && registrationVerificationApplies(current) ? unverified(made) : made;
       if (created) await saveUser({ ...ctx, storage }, user, true);
       await insertRegistration(storage, built);
       return built;
@@ -122,7 +125,8 @@ export function registerRegistrationRoutes(app: FastifyInstance, ctx: IdpContext
     const tokens = await issueSession(ctx, { tenant, application, user, registration, authenticationType: 'REGISTRATION' });
     const registrations = await ctx.storage.registrations.find({ user_id: user.id });
     const verification = created && !user.verified ? { emailVerificationId: await startEmailVerification(ctx, tenant, user, { send: true, application }) } : {};
-    return { ...tokens, registration: registrationJson(registration), user: userJson(user, registrations), ...verification };
+    const registrationVerification = registration.verified ? {} : { registrationVerificationId: await startRegistrationVerification(ctx, tenant, application, user, true) };
+    return { ...tokens, registration: registrationJson(registration), user: userJson(user, registrations), ...verification, ...registrationVerification };
   };
   app.post('/api/user/registration', { config: ENDPOINT }, create);
   app.post('/api/user/registration/:userId', { config: ENDPOINT }, create);

@@ -16,7 +16,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IdpContext } from '../context.js';
 import { ApiErrors, StatusError, fieldError, notFound, unauthorized } from '../model/errors.js';
-import { isUuid, optionalString } from '../model/input.js';
+import { isUuid, optionalString, type Body } from '../model/input.js';
 import { assertImplementedFields } from '../http/not-implemented.js';
 import { requireTenant } from '../http/tenant.js';
 import { completeEmailVerification, markVerified, startEmailVerification, verificationEmailConfigured } from '../services/email-verification.js';
@@ -27,6 +27,19 @@ import { findUser } from './users.js';
 const ENDPOINT = { endpoint: '/api/user/verify-email', auth: 'optional' as const };
 const FIELDS: ReadonlySet<string> = new Set(['verificationId', 'userId', 'eventInfo']);
 const UNIMPLEMENTED: ReadonlySet<string> = new Set(['oneTimeCode']);
+
+/**
+ * The body of a verify call (email or registration): the fields it may have (`oneTimeCode` refused as not
+ * implemented) and the `verificationId`, the body's winning over the path's.
+ */
+export function verificationBody(request: FastifyRequest<{ Params: { verificationId?: string } }>, fields: ReadonlySet<string>): { verificationId: string | undefined; body: Body } {
+  const body = bodyOf(request);
+  assertImplementedFields(body, '', fields, UNIMPLEMENTED);
+  const errors = new ApiErrors();
+  const verificationId = optionalString(errors, body, 'verificationId', 'verificationId') ?? request.params.verificationId;
+  errors.throwIfAny();
+  return { verificationId, body };
+}
 
 export function registerVerifyEmailRoutes(app: FastifyInstance, ctx: IdpContext): void {
   app.put('/api/user/verify-email', { config: ENDPOINT }, async (request, reply) => {
@@ -48,10 +61,8 @@ export function registerVerifyEmailRoutes(app: FastifyInstance, ctx: IdpContext)
   });
 
   const verify = async (request: FastifyRequest<{ Params: { verificationId?: string } }>, reply: FastifyReply) => {
-    const body = bodyOf(request);
-    assertImplementedFields(body, '', FIELDS, UNIMPLEMENTED);
+    const { verificationId, body } = verificationBody(request, FIELDS);
     const errors = new ApiErrors();
-    const verificationId = optionalString(errors, body, 'verificationId', 'verificationId') ?? request.params.verificationId;
     const userId = optionalString(errors, body, 'userId', 'userId');
     errors.throwIfAny();
     if (verificationId !== undefined) {

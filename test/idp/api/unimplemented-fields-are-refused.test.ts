@@ -51,7 +51,7 @@ test('there is no set-password email, so a create asking for it is refused', asy
 });
 
 test('unsupported endpoints answer an empty 404, not a user-create error or a 401', async () => {
-  for (const [method, path] of [['POST', '/api/user/action'], ['POST', '/api/user/import'], ['POST', '/api/user/verify-registration'], ['PUT', '/api/user/verify-registration?email=a@example.com']] as const) {
+  for (const [method, path] of [['POST', '/api/user/action'], ['POST', '/api/user/import'], ['POST', '/api/passwordless/send'], ['PUT', '/api/user/family?email=a@example.com']] as const) {
     for (const headers of [{}, { authorization: '' }]) {
       const response = await fetch(`${idp.url}${path}`, { method, headers: { 'content-type': 'application/json', ...(headers.authorization === undefined ? { authorization: idp.adminKey } : {}) }, body: '{"loginId":"a@example.com"}' });
       assert.equal(response.status, 404, `${method} ${path}`);

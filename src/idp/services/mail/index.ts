@@ -2,4 +2,4 @@
 export { EMAIL_DEFAULTS, emailConfiguration, keepEmailPassword, publicTenant, validateEmailConfiguration, type EmailConfiguration, type EmailSecurity } from './config.js';
 export { Mailer, transportOptions, type OutgoingEmail } from './mailer.js';
 export { emailAddressOf, sendTemplatedEmail, type TemplatedEmail } from './send.js';
-export { FORGOT_PASSWORD_TEMPLATE_ID, TEMPLATES, VERIFICATION_TEMPLATE_ID, type EmailTemplate, type RenderedEmail } from './templates.js';
+export { FORGOT_PASSWORD_TEMPLATE_ID, REGISTRATION_VERIFICATION_TEMPLATE_ID, TEMPLATES, VERIFICATION_TEMPLATE_ID, type EmailTemplate, type RenderedEmail } from './templates.js';

@@ -9,6 +9,7 @@ import type { Application, Tenant, User } from '../../model/types.js';
 
 export const FORGOT_PASSWORD_TEMPLATE_ID = '0c6e1a52-8f1b-4f3e-9e51-3a7d5f0c0001';
 export const VERIFICATION_TEMPLATE_ID = '0c6e1a52-8f1b-4f3e-9e51-3a7d5f0c0002';
+export const REGISTRATION_VERIFICATION_TEMPLATE_ID = '0c6e1a52-8f1b-4f3e-9e51-3a7d5f0c0003';
 
 export interface TemplateModel {
   tenant: Tenant;
@@ -74,8 +75,18 @@ const verification: EmailTemplate = {
   },
 };
 
+const registrationVerification: EmailTemplate = {
+  id: REGISTRATION_VERIFICATION_TEMPLATE_ID,
+  name: '[Gatehouse] Registration verification',
+  render(model) {
+    const lines = [greeting(model.user), `Please confirm your registration for ${where(model)}: open this link within ${duration(model.minutes)}.`, 'If you did not register, ignore this email.'];
+    return { subject: `Confirm your registration for ${where(model)}`, text: `${lines[0]}\n\n${lines[1]}\n\n${model.link}\n\n${lines[2]}\n`, html: html(lines, model.link, 'Confirm my registration') };
+  },
+};
+
 /** The built-in templates by id. */
 export const TEMPLATES: Readonly<Record<string, EmailTemplate>> = {
   [forgotPassword.id]: forgotPassword,
   [verification.id]: verification,
+  [registrationVerification.id]: registrationVerification,
 };

@@ -28,7 +28,7 @@ const INVALID = 'This verification link is not valid any more: it was already us
 
 function verificationPage(kind: Verification) {
   return async (ctx: IdpContext, request: FastifyRequest<{ Params: { verificationId: string } }>, reply: FastifyReply, params: Params): Promise<FastifyReply> => {
-    if (!(await allowHit(ctx, 'verifyEmail', request.ip))) return sendForm(reply, 429, messagePage(kind.title, TOO_MANY, { alert: true }));
+    if (!(await allowHit(ctx, 'verifyLink', request.ip))) return sendForm(reply, 429, messagePage(kind.title, TOO_MANY, { alert: true }));
     const id = request.params.verificationId;
     const intro = await kind.find(ctx, id);
     if (intro === undefined) return sendForm(reply, 404, messagePage(kind.title, INVALID, { alert: true }));

@@ -13,7 +13,7 @@
 import type { IdpContext } from '../context.js';
 import { sha256Hex } from '../crypto/secrets.js';
 
-export type LimitedAction = 'forgotPassword' | 'verifyEmail' | 'changePassword' | 'register';
+export type LimitedAction = 'forgotPassword' | 'verifyEmail' | 'verifyLink' | 'changePassword' | 'register';
 
 export const RATE_LIMITS = { windowMs: 15 * 60_000, perIp: 20, perLoginId: 3 } as const;
 

@@ -17,6 +17,7 @@ import { optionalTenant, requireTenant } from '../http/tenant.js';
 import { validateEntityGrants } from '../oauth/index.js';
 import { carryRoleChanges } from '../services/roles.js';
 import { validateRegistrationConfiguration } from '../services/registration-config.js';
+import { ADMIN_APPLICATION_ID } from '../admin/admin-application.js';
 import { validateRegistrationVerification } from '../services/registration-verification.js';
 
 const ENDPOINT = { endpoint: '/api/application' };
@@ -65,7 +66,7 @@ async function complete(ctx: IdpContext, tenant: Tenant, doc: Body, rolesInput: 
   optionalEnum(errors, oauth, 'proofKeyForCodeExchangePolicy', 'application.oauthConfiguration.proofKeyForCodeExchangePolicy', ['Required', 'NotRequired', 'NotRequiredWhenUsingClientAuthentication']);
   optionalEnum(errors, oauth, 'scopeHandlingPolicy', 'application.oauthConfiguration.scopeHandlingPolicy', ['Compatibility', 'Strict']);
   optionalEnum(errors, oauth, 'unknownScopePolicy', 'application.oauthConfiguration.unknownScopePolicy', ['Allow', 'Remove', 'Reject']);
-  validateRegistrationConfiguration(errors, doc);
+  validateRegistrationConfiguration(errors, doc, doc.id === ADMIN_APPLICATION_ID);
   validateRegistrationVerification(errors, doc);
   if (doc.data !== undefined && !isObject(doc.data)) errors.invalid('application.data', 'The [application.data] property must be an object.');
   const roles: Role[] = [];

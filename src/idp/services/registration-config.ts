@@ -23,11 +23,13 @@ export interface RegistrationSettings {
   fields: { name: OptionalField; required: boolean }[];
 }
 
-export function validateRegistrationConfiguration(errors: ApiErrors, application: Body): void {
+/** `closed`: the application may not open self-service registration (the admin console's, as in FusionAuth). */
+export function validateRegistrationConfiguration(errors: ApiErrors, application: Body, closed = false): void {
   const path = 'application.registrationConfiguration';
   const config = objectAt(errors, application, 'registrationConfiguration', path);
   refuseUnimplementedFields(config, path, KNOWN, UNIMPLEMENTED, errors);
-  optionalBoolean(errors, config, 'enabled', `${path}.enabled`);
+  const enabled = optionalBoolean(errors, config, 'enabled', `${path}.enabled`);
+  if (enabled === true && closed) errors.invalid(`${path}.enabled`, 'Self-service registration cannot be enabled for the admin console application.');
   optionalBoolean(errors, config, 'confirmPassword', `${path}.confirmPassword`);
   if (config.type === 'advanced') errors.field(`${path}.type`, 'notImplemented', `Gatehouse implements only [basic] for [${path}.type].`);
   else if (config.type !== undefined && config.type !== null && config.type !== 'basic') errors.invalid(`${path}.type`, `The [${path}.type] property must be basic or advanced.`);

@@ -30,6 +30,8 @@ test('register on the hosted page, then the code flow continues for the new user
     assert.equal((await fetch(registerUrl)).status, 404, 'registration is off');
     assert.ok(!(await (await fetch(`${idp.url}/oauth2/authorize?${query}`)).text()).includes('Create an account'));
 
+    const consoleApp = await idp.api('POST', '/api/application/3c219e58-ed0e-4b18-ad48-f4f92793ae32', { application: { name: 'Console', registrationConfiguration: { enabled: true } } });
+    assert.equal(consoleApp.body.fieldErrors['application.registrationConfiguration.enabled'][0].code, '[invalid]application.registrationConfiguration.enabled', 'never on the admin console application');
     const advanced = await idp.api('PATCH', `/api/application/${fx.web.id}`, { application: { registrationConfiguration: { enabled: true, type: 'advanced' } } });
     assert.equal(advanced.body.fieldErrors['application.registrationConfiguration.type'][0].code, '[notImplemented]application.registrationConfiguration.type');
     const on = await idp.api('PATCH', `/api/application/${fx.web.id}`, {

@@ -21,7 +21,7 @@ export interface TestMailbox {
   messages: ReceivedMail[];
   /** Every AUTH attempt's username and password, to check what the IdP sent. */
   logins: { username: string; password: string }[];
-  /** The next message to `to` not yet taken (waits up to `timeoutMs`). */
+  /** The next message to `to` not yet taken (waits up to `timeoutMs`, 20 s by default: a loaded machine sends slowly). */
   next(to: string, timeoutMs?: number): Promise<ReceivedMail>;
   /** The first https?:// link in a message's text. */
   link(mail: ReceivedMail): string;
@@ -76,7 +76,7 @@ export async function startMailbox(options: { auth?: { username: string; passwor
     port,
     messages,
     logins,
-    async next(to, timeoutMs = 5000) {
+    async next(to, timeoutMs = 20_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const found = messages.find((m) => !taken.has(m) && m.to.includes(to.toLowerCase()));

@@ -26,7 +26,7 @@ test('the development mailbox stores what the identity provider sends, readable,
     assert.equal((await idp.api('POST', '/api/user/forgot-password', { loginId: 'demo@example.com', applicationId: app.id })).status, 200);
 
     let names: string[] = [];
-    for (let i = 0; i < 100 && names.length < 2; i++) {
+    for (let i = 0; i < 400 && names.length < 2; i++) {
       names = readdirSync(mailbox.dir).sort();
       if (names.length < 2) await new Promise((r) => setTimeout(r, 50));
     }

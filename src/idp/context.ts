@@ -16,6 +16,8 @@ export interface IdpContext {
   mail: Mailer;
   /** The URL browsers reach this server at; the links in emails start with it (set once listening). */
   publicUrl: string;
+  /** `gatehouse up`'s development mailbox folder, listed at /admin/mail; undefined elsewhere. */
+  devMailbox?: string;
   /** Epoch milliseconds; tests may replace it to freeze the clock. */
   now(): number;
   /** A superuser API key that exists only in memory while a kickstart file runs. */

@@ -43,6 +43,8 @@ export interface IdpOptions {
    * password, verify email) start with it. Default: the server's own URL.
    */
   publicUrl?: string;
+  /** A development mailbox folder (`gatehouse up`'s data/mail): the admin console lists it at /admin/mail. */
+  devMailbox?: string;
 }
 
 export interface RunningIdp {
@@ -97,6 +99,7 @@ export async function startIdp(options: IdpOptions): Promise<RunningIdp> {
     logger,
     mail: new Mailer(logger),
     publicUrl: options.publicUrl ?? '',
+    ...(options.devMailbox === undefined ? {} : { devMailbox: options.devMailbox }),
     now,
     internalKey: undefined,
     consoleKey: randomToken(48),

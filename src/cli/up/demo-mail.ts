@@ -27,10 +27,11 @@ export async function configureDemoMail(idpUrl: string, state: DemoState, smtpPo
 }
 
 /** The walkthrough's paragraph on email. */
-export function renderMailNote(mailDir: string, smtpPort: number): string {
+export function renderMailNote(mailDir: string, smtpPort: number, idpUrl: string): string {
   return `
 Email (reset password, verify email) goes to a development mailbox, SMTP on 127.0.0.1:${smtpPort}:
-every message is stored in ${mailDir}/ (a readable .txt and the .eml). The newest one:
+every message is stored in ${mailDir}/ (a readable .txt and the .eml), listed at ${idpUrl}/admin/mail.
+The newest one:
 
 ls -t ${mailDir}/*.txt | head -1 | xargs cat
 `;

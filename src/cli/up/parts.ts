@@ -35,6 +35,8 @@ export interface IdpStart {
   readonly logger: Logger;
   /** The URL browsers use (the links in emails start with it). */
   readonly publicUrl?: string;
+  /** The development mailbox folder, listed by the admin console at /admin/mail. */
+  readonly devMailbox?: string;
 }
 
 export async function startIdpPart(options: IdpStart): Promise<RunningIdp> {
@@ -45,6 +47,7 @@ export async function startIdpPart(options: IdpStart): Promise<RunningIdp> {
     kickstart: options.kickstartPath,
     logger: options.logger,
     ...(options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl }),
+    ...(options.devMailbox === undefined ? {} : { devMailbox: options.devMailbox }),
     // with a kickstart no admin key is made; should one ever be, it is not printed into the walkthrough
     onAdminKey: () => undefined,
   });

@@ -116,7 +116,7 @@ async function startLocked(options: UpOptions, out: NodeJS.WritableStream, paths
   try {
     const mailbox = await startDevMailbox(paths.mail, logger.child({ part: 'mail' }));
     started.push(mailbox);
-    const idp = await startIdpPart({ host: options.host, port: options.idpPort, database, kickstartPath: paths.kickstart, logger: logger.child({ part: 'idp' }), publicUrl: idpUrl }).catch((error: unknown) => {
+    const idp = await startIdpPart({ host: options.host, port: options.idpPort, database, kickstartPath: paths.kickstart, logger: logger.child({ part: 'idp' }), publicUrl: idpUrl, devMailbox: paths.mail }).catch((error: unknown) => {
       throw explainListenError(error, idpClaim);
     });
     started.push(idp);
@@ -171,7 +171,7 @@ async function startLocked(options: UpOptions, out: NodeJS.WritableStream, paths
         start: startKind(previous, idp.fresh),
         exposed: !['127.0.0.1', '::1', 'localhost'].includes(options.host),
         extra:
-          renderMailNote(displayPath(paths.mail), mailbox.port) +
+          renderMailNote(displayPath(paths.mail), mailbox.port, idpUrl) +
           (localTls === undefined ? '' : renderTlsWalkthrough(`https://localhost:${options.httpsPort}`, displayPath(localTls.caCert), localTls.action === 'reused' ? 'reused' : `${localTls.action} now`)),
       }),
     );

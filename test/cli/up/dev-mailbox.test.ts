@@ -43,8 +43,9 @@ test('the development mailbox stores what the identity provider sends, readable,
     const page = await fetch(link);
     assert.equal(page.status, 200, 'the link opens the change-password page');
 
-    const note = renderMailNote('./data/mail', mailbox.port);
+    const note = renderMailNote('./data/mail', mailbox.port, 'http://localhost:9011');
     assert.match(note, /\.\/data\/mail\//);
+    assert.match(note, /http:\/\/localhost:9011\/admin\/mail/);
     assert.match(note, new RegExp(`127\\.0\\.0\\.1:${mailbox.port}`));
   } finally {
     await idp.close();

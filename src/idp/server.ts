@@ -12,6 +12,7 @@ import { constantTimeEqual, randomToken } from './crypto/secrets.js';
 import { DEFAULT_PORT } from './model/defaults.js';
 import { registerRoutes } from './routes/index.js';
 import { KeyRing } from './services/keyring.js';
+import { Mailer } from './services/mail/index.js';
 import { TokenService } from './services/tokens.js';
 import { RevocationEvents, type RevocationOptions } from './services/revocation-events.js';
 import { Storage } from './storage/index.js';
@@ -40,6 +41,13 @@ export interface IdpOptions {
   now?: () => number;
   /** Where revocation events go: a Redis stream the gateways read, and webhook URLs (docs/auth.md). */
   revocation?: RevocationOptions;
+  /**
+   * The URL browsers reach this server at (behind a proxy: the public one); the links in emails (reset
+   * password, verify email) start with it. Default: the server's own URL.
+   */
+  publicUrl?: string;
+  /** A development mailbox folder (`gatehouse up`'s data/mail): the admin console lists it at /admin/mail. */
+  devMailbox?: string;
 }
 
 export interface RunningIdp {
@@ -78,6 +86,7 @@ function checkOptions(options: IdpOptions): void {
   if (options.host !== undefined && (typeof options.host !== 'string' || options.host === '')) problems.push('host: must be a non-empty string');
   if (options.issuer !== undefined && (typeof options.issuer !== 'string' || options.issuer.trim() === '')) problems.push('issuer: must be a non-empty string');
   problems.push(...revocationOptionProblems(options.revocation));
+  if (options.publicUrl !== undefined && !/^https?:\/\/[^\s/]+(\/\S*)?$/.test(options.publicUrl)) problems.push('publicUrl: must be an http(s) URL');
   if (options.kickstart !== undefined && typeof options.kickstart !== 'string' && (typeof options.kickstart !== 'object' || options.kickstart === null)) {
     problems.push('kickstart: must be a file path or a kickstart object');
   }
@@ -104,6 +113,9 @@ export async function startIdp(options: IdpOptions): Promise<RunningIdp> {
     passwords: new PasswordHasher(options.passwordHashing),
     logger,
     revocationEvents: new RevocationEvents(options.revocation ?? {}, storage, logger, now),
+    mail: new Mailer(logger),
+    publicUrl: options.publicUrl ?? '',
+    ...(options.devMailbox === undefined ? {} : { devMailbox: options.devMailbox }),
     now,
     internalKey: undefined,
     consoleKey: randomToken(48),
@@ -134,6 +146,7 @@ export async function startIdp(options: IdpOptions): Promise<RunningIdp> {
     actualPort = typeof address === 'object' && address !== null ? address.port : port;
     const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
     url = `http://${urlHost}:${actualPort}`;
+    if (ctx.publicUrl === '') ctx.publicUrl = url;
     initialization = await initialize(ctx, app, {
       onAdminKey: options.onAdminKey ?? printAdminKey,
       ...(options.kickstart === undefined ? {} : { kickstart: options.kickstart }),
@@ -165,6 +178,7 @@ export async function startIdp(options: IdpOptions): Promise<RunningIdp> {
       closed ??= (async () => {
         await app.close();
         await ctx.revocationEvents.close();
+        await ctx.mail.idle();
         await storage.close();
       })();
       return closed;

@@ -88,6 +88,7 @@ export const ErrorCode = {
   IDP_MIGRATION: 'ERR_IDP_MIGRATION',
   IDP_KICKSTART: 'ERR_IDP_KICKSTART',
   IDP_DUPLICATE: 'ERR_IDP_DUPLICATE',
+  IDP_MAIL: 'ERR_IDP_MAIL',
   // identity provider: admin console
   IDP_ADMIN_SETUP: 'ERR_IDP_ADMIN_SETUP',
 

@@ -22,6 +22,7 @@ Flags:
                               stream the gateways read (revocation: in their config), e.g. redis://127.0.0.1:6379
   --revocation-prefix <p>     key prefix of that stream, as the gateways' redis.key_prefix (default gatehouse:)
   --webhook <url>             send jwt.refresh-token.revoke and user.deactivate events there (repeatable)
+  --public-url <url>  the URL browsers reach this server at; links in emails start with it (default: the server URL)
   -h, --help          show this help
 
 A fresh database without --kickstart gets a default tenant and an admin API key printed once.`;
@@ -70,6 +71,7 @@ export async function run(argv: string[]): Promise<number> {
         'revocation-redis': { type: 'string' },
         'revocation-prefix': { type: 'string' },
         webhook: { type: 'string', multiple: true },
+        'public-url': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -94,6 +96,7 @@ export async function run(argv: string[]): Promise<number> {
       ...(values['revocation-prefix'] === undefined ? {} : { keyPrefix: values['revocation-prefix'] as string }),
       ...(values.webhook === undefined ? {} : { webhooks: values.webhook as string[] }),
     },
+    ...(values['public-url'] === undefined ? {} : { publicUrl: values['public-url'] as string }),
   });
   console.error(`gatehouse idp: listening on ${idp.url}`);
   const database = (values.database as string | undefined) ?? DEFAULT_DATABASE;

@@ -19,6 +19,8 @@ export interface DataPaths {
   /** Gateway config with keys from the identity provider's JWKS (what `up` runs). */
   readonly jwksConfig: string;
   readonly log: string;
+  /** The development mailbox: every email the identity provider sends (mailbox.ts). */
+  readonly mail: string;
 }
 
 export function dataPaths(dir: string): DataPaths {
@@ -32,6 +34,7 @@ export function dataPaths(dir: string): DataPaths {
     jwksConfig: join(dir, 'gatehouse-jwks.yaml'),
     haproxyConfig: join(dir, 'haproxy.cfg'),
     log: join(dir, 'gatehouse.log'),
+    mail: join(dir, 'mail'),
   };
 }
 

@@ -33,6 +33,10 @@ export interface IdpStart {
   /** Path of a kickstart JSON file, applied only to a fresh database. */
   readonly kickstartPath: string;
   readonly logger: Logger;
+  /** The URL browsers use (the links in emails start with it). */
+  readonly publicUrl?: string;
+  /** The development mailbox folder, listed by the admin console at /admin/mail. */
+  readonly devMailbox?: string;
 }
 
 export async function startIdpPart(options: IdpStart): Promise<RunningIdp> {
@@ -42,6 +46,8 @@ export async function startIdpPart(options: IdpStart): Promise<RunningIdp> {
     database: options.database,
     kickstart: options.kickstartPath,
     logger: options.logger,
+    ...(options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl }),
+    ...(options.devMailbox === undefined ? {} : { devMailbox: options.devMailbox }),
     // with a kickstart no admin key is made; should one ever be, it is not printed into the walkthrough
     onAdminKey: () => undefined,
   });

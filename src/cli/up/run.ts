@@ -13,6 +13,8 @@ import { renderGatewayConfig } from './gateway-config.js';
 import { renderSeedHaproxyConfig } from './haproxy-config.js';
 import { buildDemoKickstart } from './kickstart.js';
 import { ensureDemoAdmin, generateAdminCredentials } from './demo-admin.js';
+import { configureDemoMail, renderMailNote } from './demo-mail.js';
+import { startDevMailbox } from './mailbox.js';
 import type { UpOptions } from './options.js';
 import { startEchoPart, startGatewayPart, startIdpPart, type RunningPart } from './parts.js';
 import { startGatewayProcess } from './gateway-process.js';
@@ -114,13 +116,16 @@ async function startLocked(options: UpOptions, out: NodeJS.WritableStream, paths
     lock.release();
   };
   try {
-    const idp = await startIdpPart({ host: options.host, port: options.idpPort, database, kickstartPath: paths.kickstart, logger: logger.child({ part: 'idp' }) }).catch((error: unknown) => {
+    const mailbox = await startDevMailbox(paths.mail, logger.child({ part: 'mail' }));
+    started.push(mailbox);
+    const idp = await startIdpPart({ host: options.host, port: options.idpPort, database, kickstartPath: paths.kickstart, logger: logger.child({ part: 'idp' }), publicUrl: idpUrl, devMailbox: paths.mail }).catch((error: unknown) => {
       throw explainListenError(error, idpClaim);
     });
     started.push(idp);
     writePublicKey(paths.publicKey, await fetchApplicationPublicKey(`http://${dialHost(options.host)}:${idp.port}`, state.applicationId));
     // after the public key: that step is what refuses a database another data directory made
     await ensureDemoAdmin(`http://${dialHost(options.host)}:${idp.port}`, { ...state, ...admin });
+    await configureDemoMail(`http://${dialHost(options.host)}:${idp.port}`, state, mailbox.port);
     // the console may have changed the tenant's issuer since the last start: the gateway checks the tenant's
     const readIssuer = () => tenantIssuer(`http://${dialHost(options.host)}:${idp.port}`, state.adminApiKey, state.applicationId);
     const issuer = await readIssuer();
@@ -168,9 +173,9 @@ async function startLocked(options: UpOptions, out: NodeJS.WritableStream, paths
         },
         start: startKind(previous, idp.fresh),
         exposed: !['127.0.0.1', '::1', 'localhost'].includes(options.host),
-        ...(localTls === undefined
-          ? {}
-          : { extra: renderTlsWalkthrough(`https://localhost:${options.httpsPort}`, displayPath(localTls.caCert), localTls.action === 'reused' ? 'reused' : `${localTls.action} now`) }),
+        extra:
+          renderMailNote(displayPath(paths.mail), mailbox.port, idpUrl) +
+          (localTls === undefined ? '' : renderTlsWalkthrough(`https://localhost:${options.httpsPort}`, displayPath(localTls.caCert), localTls.action === 'reused' ? 'reused' : `${localTls.action} now`)),
       }),
     );
     if (issuerNote !== undefined) out.write(`${issuerNote}\n`);

@@ -14,6 +14,7 @@ import { registerApiKeyPages } from './pages/api-keys.js';
 import { registerApplicationPages } from './pages/applications.js';
 import { registerDashboard } from './pages/dashboard.js';
 import { registerKeyPages } from './pages/keys.js';
+import { registerMailPage } from './pages/mail.js';
 import { registerTenantPages } from './pages/tenants.js';
 import { registerUserPages } from './pages/users.js';
 import { Router, type Form, type Scope } from './router.js';
@@ -92,6 +93,7 @@ export function registerAdminConsole(app: FastifyInstance, ctx: IdpContext): voi
       registerKeyPages(router);
       registerApiKeyPages(router);
       registerUserPages(router);
+      registerMailPage(router);
     },
     { prefix: '/admin' },
   );

@@ -18,6 +18,10 @@ declare module 'fastify' {
   interface FastifyRequest {
     notImplemented?: boolean;
   }
+  interface FastifyContextConfig {
+    /** The route's path parameter is an opaque one-time id (a change-password or verification id), not a UUID. */
+    opaqueIds?: boolean;
+  }
 }
 
 /** Answers 404 with an empty body and marks the request as a not-implemented endpoint. */
@@ -31,6 +35,7 @@ const TOKEN_PARAMS: ReadonlySet<string> = new Set(['twoFactorTrustId']);
 
 /** True when every path parameter of the matched `/api/` route is a UUID (all our route parameters are ids, but TOKEN_PARAMS). */
 export function pathIdsAreUuids(request: FastifyRequest): boolean {
+  if (request.routeOptions.config.opaqueIds === true) return true;
   const params = request.params as Record<string, string> | undefined;
   if (params === undefined) return true;
   for (const name in params) if (!TOKEN_PARAMS.has(name) && !UUID.test(params[name] ?? '')) return false;

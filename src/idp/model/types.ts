@@ -286,6 +286,29 @@ export interface SsoSession {
   expiresInstant: number;
 }
 
+export type UserCodeKind = 'changePassword' | 'emailVerification' | 'registrationVerification';
+
+/**
+ * A one-time identifier handed to a user (src/idp/services/user-codes.ts): a change-password id or an
+ * email/registration verification id. Stored under the SHA-256 of the value, which exists in clear only in
+ * the answer or the email that carries it; deleted when used, replaced or expired.
+ */
+export interface UserCode {
+  /** SHA-256 (hex) of the value. */
+  id: string;
+  kind: UserCodeKind;
+  tenantId: string;
+  userId: string;
+  /** The application whose templates / registration it is for. */
+  applicationId?: string;
+  /** The email address a verification id verifies (a later change of address voids it). */
+  email?: string;
+  /** The request's `state`, returned when the change completes. */
+  state?: Json;
+  insertInstant: number;
+  expiresInstant: number;
+}
+
 /** An admin console session as stored (src/idp/admin/session.ts): `id` is the SHA-256 of the cookie value. */
 export interface StoredAdminSession {
   id: string;

@@ -26,16 +26,17 @@ import { isHostedCallback } from './hosted-backend/index.js';
 import { errorPage, sendPage } from './html.js';
 import { OAUTH_ROUTE, requestParams } from './http.js';
 import { loginPage } from './login-page.js';
+import { selfServiceLinks } from './register.js';
 import { challengeRequired, checkChallenge } from './pkce.js';
 import { readPrompt } from './prompt.js';
 import { authorizedRedirects, isAuthorizedRedirect, withParams } from './redirect.js';
 import { grantUserScopes } from './scopes.js';
 import { rememberSignIn, ssoSignIn, type SignedIn } from './sso.js';
 
-const POSTED_BACK = ['client_id', 'redirect_uri', 'response_type', 'scope', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'response_mode'] as const;
+export const POSTED_BACK = ['client_id', 'redirect_uri', 'response_type', 'scope', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'response_mode'] as const;
 
 /** A problem shown as a page because there is no trusted place to redirect to. */
-class PageError extends Error {
+export class PageError extends Error {
   constructor(
     readonly status: number,
     readonly title: string,
@@ -44,20 +45,20 @@ class PageError extends Error {
   }
 }
 
-interface Trusted {
+export interface Trusted {
   tenant: Tenant;
   application: Application;
   redirectUri: string;
   state: string | undefined;
 }
 
-interface AuthorizeRequest extends Trusted {
+export interface AuthorizeRequest extends Trusted {
   scopes: string[];
   nonce?: string;
   codeChallenge?: string;
 }
 
-async function trustedClient(ctx: IdpContext, request: FastifyRequest, params: Params): Promise<Trusted> {
+export async function trustedClient(ctx: IdpContext, request: FastifyRequest, params: Params): Promise<Trusted> {
   const application = await findClient(ctx, param(params, 'client_id'));
   if (application === undefined) throw new PageError(400, 'The client_id is missing or does not name an active application.');
   const redirectUri = param(params, 'redirect_uri');
@@ -69,7 +70,7 @@ async function trustedClient(ctx: IdpContext, request: FastifyRequest, params: P
   return { tenant, application, redirectUri, state: param(params, 'state') };
 }
 
-function validate(trusted: Trusted, params: Params): AuthorizeRequest {
+export function validate(trusted: Trusted, params: Params): AuthorizeRequest {
   const responseType = param(params, 'response_type');
   if (responseType === undefined) oauthError('invalid_request', 'missing_response_type', 'The request is missing the required parameter [response_type].');
   if (responseType !== 'code') oauthError('unsupported_response_type', 'invalid_response_type', 'Only response_type=code is supported.');
@@ -90,7 +91,7 @@ function redirectError(reply: FastifyReply, trusted: Trusted, error: OAuthError)
   );
 }
 
-function origin(uri: string): string {
+export function origin(uri: string): string {
   return new URL(uri).origin;
 }
 
@@ -113,6 +114,7 @@ function showLogin(request: FastifyRequest, reply: FastifyReply, req: AuthorizeR
     applicationName: req.application.name,
     hidden,
     csrf,
+    links: selfServiceLinks(req.tenant, req.application, hidden),
     ...(error === undefined ? {} : { error }),
     ...(loginId === undefined ? {} : { loginId }),
     rememberDevice: param(params, 'rememberDevice') === 'true',

@@ -13,7 +13,11 @@ export const CSRF_COOKIE = 'gatehouse_csrf';
 export const CSRF_FIELD = 'csrf';
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
-/** The request's CSRF token (a well-formed cookie value) or a new one, set as the cookie on `reply` (scoped to `path`). */
+/**
+ * The request's CSRF token (a well-formed cookie value) or a new one, set as the cookie on `reply`;
+ * `path` scopes the cookie (/oauth2 for the login and registration pages, /password and /email for the
+ * self-service pages).
+ */
 export function issueCsrfToken(request: FastifyRequest, reply: FastifyReply, path = '/oauth2'): string {
   const existing = cookie(request, CSRF_COOKIE);
   const token = existing !== undefined && TOKEN.test(existing) ? existing : randomToken(32);

@@ -10,7 +10,7 @@ import type { FastifyReply } from 'fastify';
 export { escapeHtml };
 
 export const STYLE = `body{font-family:system-ui,sans-serif;background:#f4f5f7;color:#1d2330;margin:0}
-main{max-width:22rem;margin:8vh auto;background:#fff;padding:2rem;border-radius:8px;box-shadow:0 1px 4px rgba(0,0,0,.12)}
+main{box-sizing:border-box;max-width:22rem;margin:8vh auto;background:#fff;padding:2rem;border-radius:8px;box-shadow:0 1px 4px rgba(0,0,0,.12)}
 h1{font-size:1.4rem;margin:0 0 .25rem}p.app{margin:0 0 1.5rem;color:#4a5263}
 label{display:block;font-weight:600;margin:1rem 0 .3rem}
 input[type=text],input[type=password]{box-sizing:border-box;width:100%;padding:.6rem;border:1px solid #8a92a3;border-radius:4px;font-size:1rem}

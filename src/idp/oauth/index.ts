@@ -13,6 +13,7 @@ import { acceptForms } from './http.js';
 import { registerIntrospect } from './introspect.js';
 import { registerLogout } from './logout.js';
 import { registerRevoke } from './revoke.js';
+import { registerRegister } from './register.js';
 import { GRANT_TYPES, registerTokenEndpoint } from './token-endpoint.js';
 import { registerUserinfo } from './userinfo.js';
 import { registerTwoFactorPage } from './two-factor.js';
@@ -56,5 +57,6 @@ export function registerOAuthRoutes(app: FastifyInstance, ctx: IdpContext): void
     registerLogout(scope, ctx);
     registerRevoke(scope, ctx);
     registerHostedBackend(scope, ctx);
+    registerRegister(scope, ctx);
   });
 }

@@ -14,6 +14,13 @@ export interface LoginPageModel {
   error?: string;
   /** "Keep me signed in" (FusionAuth's `rememberDevice`) was ticked. */
   rememberDevice?: boolean;
+  /** Links under the form ("Forgot password?", "Create an account"): [text, href]. */
+  links?: ReadonlyArray<readonly [string, string]>;
+}
+
+function links(list: LoginPageModel['links']): string {
+  if (list === undefined || list.length === 0) return '';
+  return `\n<p>${list.map(([text, href]) => `<a href="${escapeHtml(href)}">${escapeHtml(text)}</a>`).join(' · ')}</p>`;
 }
 
 export function loginPage(model: LoginPageModel): string {
@@ -33,6 +40,6 @@ ${hidden}
 <input id="password" name="password" type="password" autocomplete="current-password" required${invalid}>
 <label class="check"><input type="checkbox" name="rememberDevice" value="true"${model.rememberDevice === true ? ' checked' : ''}> Keep me signed in</label>
 <button type="submit">Sign in</button>
-</form>`,
+</form>${links(model.links)}`,
   );
 }

@@ -16,6 +16,9 @@ import { generateNamedKey } from './keys.js';
 import { optionalTenant, requireTenant } from '../http/tenant.js';
 import { validateEntityGrants } from '../oauth/index.js';
 import { carryRoleChanges } from '../services/roles.js';
+import { validateRegistrationConfiguration } from '../services/registration-config.js';
+import { ADMIN_APPLICATION_ID } from '../admin/admin-application.js';
+import { validateRegistrationVerification } from '../services/registration-verification.js';
 
 const ENDPOINT = { endpoint: '/api/application' };
 const ROLE_ENDPOINT = { endpoint: '/api/application/role' };
@@ -68,6 +71,8 @@ async function complete(ctx: IdpContext, tenant: Tenant, doc: Body, rolesInput: 
   }
   optionalEnum(errors, oauth, 'scopeHandlingPolicy', 'application.oauthConfiguration.scopeHandlingPolicy', ['Compatibility', 'Strict']);
   optionalEnum(errors, oauth, 'unknownScopePolicy', 'application.oauthConfiguration.unknownScopePolicy', ['Allow', 'Remove', 'Reject']);
+  validateRegistrationConfiguration(errors, doc, doc.id === ADMIN_APPLICATION_ID);
+  validateRegistrationVerification(errors, doc);
   if (doc.data !== undefined && !isObject(doc.data)) errors.invalid('application.data', 'The [application.data] property must be an object.');
   const roles: Role[] = [];
   if (rolesInput !== undefined && rolesInput !== null) {

@@ -1,19 +1,24 @@
 /**
- * Change password — `/api/user/change-password`, FusionAuth's three forms:
+ * Change password — `/api/user/change-password`, FusionAuth's forms:
  *
- * - `POST /api/user/change-password/{changePasswordId}` (or the id in the body), no authentication: the
- *   id a login answered 203 with (`passwordChangeRequired`). `GET .../{changePasswordId}` checks it (200 or
- *   404).
+ * - `POST /api/user/change-password/{changePasswordId}` (or the id in the body, which wins), no
+ *   authentication: an id from forgot password (emailed, or returned to an API-key caller) or the one a
+ *   login answered 203 with (`passwordChangeRequired`); all are single use and stored hashed. `GET .../{changePasswordId}` checks it (200 or
+ *   404) without using it. The id is spent by the change (single use); a password the tenant's rules
+ *   refuse does not spend it.
  * - `POST /api/user/change-password` with an API key: `{loginId, password, currentPassword?}`; a wrong
  *   `currentPassword` is 400 `[invalid]currentPassword`.
  * - `POST /api/user/change-password` with `Authorization: Bearer <access token>`: `{currentPassword,
  *   password}`; a wrong current password is 404.
+ * - `GET /api/user/change-password` with a Bearer token, or with an API key and `?loginId=`: whether a
+ *   change may proceed without a two-factor trust token — always 200 (two-factor is not implemented here),
+ *   401/404 for a bad token or an unknown user.
  *
- * The new password follows the tenant's rules (`[tooShort]password`, `[tooLong]password`); on success the
- * change is required no more, the change-password id is spent and every refresh token of the user is
- * revoked (FusionAuth's default `refreshTokenRevocationPolicy.onPasswordChanged`). 200 with an empty body:
- * the `oneTimePassword` FusionAuth returns is not implemented (nor is the login with it). Unknown ids and
- * users are 404.
+ * The new password follows the tenant's rules (services/password-rules.ts); on success the change is
+ * required no more, every change-password id of the user is spent and the user's sessions are revoked
+ * (services/passwords.ts). 200 with an empty body, or `{"state"}` when the forgot-password request carried
+ * one: the `oneTimePassword` FusionAuth returns is not implemented (nor is the login with it). Unknown or
+ * expired ids and unknown users are 404.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IdpContext } from '../context.js';
@@ -23,30 +28,17 @@ import type { User } from '../model/types.js';
 import { assertImplementedFields } from '../http/not-implemented.js';
 import { requireTenant } from '../http/tenant.js';
 import { findByLoginId } from '../services/users.js';
-import { bodyOf } from './common.js';
+import { setPassword, userForChangePasswordId } from '../services/passwords.js';
+import { passwordProblems } from '../services/password-rules.js';
+import { consumeUserCode } from '../services/user-codes.js';
+import { bodyOf, query } from './common.js';
 import { bearerToken } from './jwt.js';
+import { loginIdTypes } from './users.js';
 
 const ENDPOINT = { endpoint: '/api/user/change-password', auth: 'optional' as const };
+const BY_ID = { auth: 'none' as const, opaqueIds: true };
 const FIELDS: ReadonlySet<string> = new Set(['changePasswordId', 'loginId', 'loginIdTypes', 'password', 'currentPassword', 'applicationId']);
 const UNIMPLEMENTED: ReadonlySet<string> = new Set(['trustToken', 'trustChallenge', 'refreshToken']);
-
-async function byChangePasswordId(ctx: IdpContext, id: string): Promise<User | undefined> {
-  // not an indexed column: a scan, as rare as password changes are
-  return (await ctx.storage.users.find()).find((u) => u.changePasswordId === id && u.passwordChangeRequired);
-}
-
-async function setPassword(ctx: IdpContext, user: User, password: string): Promise<void> {
-  const tenant = (await ctx.storage.tenants.get(user.tenantId))!;
-  const rules = tenant.passwordValidationRules;
-  if (password.length < rules.minLength) fieldError('password', 'tooShort', `The [password] property is shorter than the minimum of [${rules.minLength}] characters.`);
-  if (password.length > rules.maxLength) fieldError('password', 'tooLong', `The [password] property is longer than the maximum of [${rules.maxLength}] characters.`);
-  const now = ctx.now();
-  const { changePasswordId: _spent, ...rest } = user;
-  const next: User = { ...rest, passwordHash: await ctx.passwords.hash(password), passwordLastUpdateInstant: now, passwordChangeRequired: false, lastUpdateInstant: now };
-  if (!(await ctx.storage.users.updateIfUnchanged(user, next))) fieldError('password', 'conflict', 'The user changed meanwhile; try again.');
-  await ctx.storage.refreshTokens.deleteWhere({ user_id: user.id });
-  await ctx.revocationEvents.userRevoked(user);
-}
 
 export function registerChangePasswordRoutes(app: FastifyInstance, ctx: IdpContext): void {
   const change = async (request: FastifyRequest<{ Params: { changePasswordId?: string } }>, reply: FastifyReply) => {
@@ -62,8 +54,15 @@ export function registerChangePasswordRoutes(app: FastifyInstance, ctx: IdpConte
     const id = bodyId ?? request.params.changePasswordId;
     let user: User | undefined;
     if (id !== undefined) {
-      user = await byChangePasswordId(ctx, id);
-      if (user === undefined) return notFound();
+      const found = await userForChangePasswordId(ctx, id);
+      if (found === undefined || !found.user.active) return notFound();
+      const tenant = (await ctx.storage.tenants.get(found.user.tenantId))!;
+      const problems = passwordProblems(tenant, password!, 'password');
+      if (problems.length > 0) return fieldError('password', problems[0]!.reason, problems[0]!.message);
+      // spend the id first: of two concurrent uses, one wins
+      if (found.user.changePasswordId !== id && (await consumeUserCode(ctx, 'changePassword', id)) === undefined) return notFound();
+      await setPassword(ctx, found.user, password!, { field: 'password', ...(found.emailedTo === undefined ? {} : { emailedTo: found.emailedTo }) });
+      return found.state === undefined ? reply.code(200).send() : reply.code(200).send({ state: found.state });
     } else if (request.apiKey !== undefined) {
       if (loginId === undefined) return fieldError('loginId', 'blank', 'You must specify the [loginId] property.');
       user = await findByLoginId(ctx, (await requireTenant(ctx, request)).id, loginId);
@@ -80,12 +79,24 @@ export function registerChangePasswordRoutes(app: FastifyInstance, ctx: IdpConte
       if (user === undefined || user.passwordHash === undefined || !(await ctx.passwords.verify(user.passwordHash, current))) return notFound();
     }
     if (!user.active) return notFound();
-    await setPassword(ctx, user, password!);
+    await setPassword(ctx, user, password!, { field: 'password' });
     return reply.code(200).send();
   };
   app.post('/api/user/change-password', { config: ENDPOINT }, change);
-  app.post('/api/user/change-password/:changePasswordId', { config: { auth: 'none' } }, change);
-  app.get<{ Params: { changePasswordId: string } }>('/api/user/change-password/:changePasswordId', { config: { auth: 'none' } }, async (request, reply) =>
-    (await byChangePasswordId(ctx, request.params.changePasswordId)) === undefined ? notFound() : reply.code(200).send(),
-  );
+  app.post('/api/user/change-password/:changePasswordId', { config: BY_ID }, change);
+  app.get<{ Params: { changePasswordId: string } }>('/api/user/change-password/:changePasswordId', { config: BY_ID }, async (request, reply) => {
+    const found = await userForChangePasswordId(ctx, request.params.changePasswordId);
+    return found === undefined || !found.user.active ? notFound() : reply.code(200).send();
+  });
+  app.get('/api/user/change-password', { config: ENDPOINT }, async (request, reply) => {
+    const q = query(request);
+    if (request.apiKey !== undefined && q.loginId !== undefined) {
+      const user = await findByLoginId(ctx, (await requireTenant(ctx, request)).id, q.loginId, loginIdTypes(request));
+      return user === undefined ? notFound() : reply.code(200).send();
+    }
+    const token = bearerToken(request);
+    const claims = token === undefined ? undefined : await ctx.keys.verify(token);
+    if (typeof claims?.sub !== 'string') return unauthorized();
+    return (await ctx.storage.users.get(claims.sub)) === undefined ? notFound() : reply.code(200).send();
+  });
 }

@@ -13,6 +13,9 @@ import { registerTenantRoutes } from './tenants.js';
 import { registerUserRoutes } from './users.js';
 import { registerUserSearchRoutes } from './user-search.js';
 import { registerChangePasswordRoutes } from './change-password.js';
+import { registerForgotPasswordRoutes } from './forgot-password.js';
+import { registerVerifyEmailRoutes } from './verify-email.js';
+import { registerVerifyRegistrationRoutes } from './verify-registration.js';
 import { registerWellKnownRoutes } from './well-known.js';
 import { registerHomePage } from './home.js';
 import { registerTwoFactorRoutes } from './two-factor.js';
@@ -21,6 +24,7 @@ import { registerTwoFactorStatusRoutes } from './two-factor-status.js';
 import { registerOAuthRoutes } from '../oauth/index.js';
 import { registerAdminConsole } from '../admin/index.js';
 import { registerAccountPages } from '../account/index.js';
+import { registerHostedPages } from '../hosted/index.js';
 
 export function registerRoutes(app: FastifyInstance, ctx: IdpContext): void {
   registerTenantRoutes(app, ctx);
@@ -29,6 +33,9 @@ export function registerRoutes(app: FastifyInstance, ctx: IdpContext): void {
   registerApiKeyRoutes(app, ctx);
   registerUserSearchRoutes(app, ctx);
   registerChangePasswordRoutes(app, ctx);
+  registerForgotPasswordRoutes(app, ctx);
+  registerVerifyEmailRoutes(app, ctx);
+  registerVerifyRegistrationRoutes(app, ctx);
   registerUserRoutes(app, ctx);
   registerRegistrationRoutes(app, ctx);
   registerLoginRoutes(app, ctx);
@@ -41,6 +48,7 @@ export function registerRoutes(app: FastifyInstance, ctx: IdpContext): void {
   registerWellKnownRoutes(app, ctx);
   registerHomePage(app);
   registerOAuthRoutes(app, ctx);
+  registerHostedPages(app, ctx);
   registerAdminConsole(app, ctx);
   registerAccountPages(app, ctx);
 }

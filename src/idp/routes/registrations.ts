@@ -18,6 +18,8 @@ import { buildUser, saveUser } from '../services/users.js';
 import { issueSession } from '../services/session.js';
 import { bodyOf, createId, wrapped } from './common.js';
 import { findUser } from './users.js';
+import { startEmailVerification, verificationApplies } from '../services/email-verification.js';
+import { registrationVerificationApplies, startRegistrationVerification, unverified } from '../services/registration-verification.js';
 
 const ENDPOINT = { endpoint: '/api/user/registration' };
 const CREATE_FIELDS: ReadonlySet<string> = new Set(['user', 'registration', 'skipVerification', 'skipRegistrationVerification', 'disableDomainBlock', 'eventInfo']);
@@ -39,7 +41,7 @@ const REGISTRATION_FIELDS: ReadonlySet<string> = new Set([
 ]);
 const REGISTRATION_UNIMPLEMENTED: ReadonlySet<string> = new Set(['cleanSpeakId', 'authenticationToken', 'identities', 'tokens']);
 
-function buildRegistration(ctx: IdpContext, user: User, application: Application, input: Body, existing?: Registration): Registration {
+export function buildRegistration(ctx: IdpContext, user: User, application: Application, input: Body, existing?: Registration): Registration {
   const errors = refuseUnimplementedFields(input, 'registration', REGISTRATION_FIELDS, REGISTRATION_UNIMPLEMENTED);
   const roles = optionalStringArray(errors, input, 'roles', 'registration.roles');
   const username = optionalString(errors, input, 'username', 'registration.username');
@@ -58,8 +60,9 @@ function buildRegistration(ctx: IdpContext, user: User, application: Application
     tenantId: user.tenantId,
     roles: [...new Set(roles ?? (existing === undefined ? application.roles.filter((r) => r.isDefault).map((r) => r.name) : currentRoles(application, existing.roles)))],
     data: isObject(input.data) ? input.data : {},
-    verified: true,
-    verifiedInstant: existing?.verifiedInstant ?? now,
+    // an update keeps the registration's verification state (an unverified one stays so)
+    verified: existing?.verified ?? true,
+    ...(existing !== undefined && !existing.verified ? {} : { verifiedInstant: existing?.verifiedInstant ?? now }),
     usernameStatus: 'ACTIVE',
     insertInstant: existing?.insertInstant ?? now,
     lastUpdateInstant: now,
@@ -71,7 +74,7 @@ function buildRegistration(ctx: IdpContext, user: User, application: Application
   return registration;
 }
 
-async function insertRegistration(storage: Storage, registration: Registration): Promise<void> {
+export async function insertRegistration(storage: Storage, registration: Registration): Promise<void> {
   try {
     await storage.registrations.insert(registration);
   } catch (error) {
@@ -98,6 +101,7 @@ export function registerRegistrationRoutes(app: FastifyInstance, ctx: IdpContext
       const id = createId(request.params.userId, userInput.id, 'user.id');
       if ((await ctx.storage.users.get(id)) !== undefined) fieldError('registration', 'duplicate', `A User with Id [${id}] already exists; register it with POST /api/user/registration/${id} without a user.`);
       user = await buildUser(ctx, tenant, id, userInput, { passwordOptional: body.sendSetPasswordEmail === true });
+      if (body.skipVerification !== true && verificationApplies(tenant, user)) user.verified = false;
       created = true;
     } else {
       user = await findUser(ctx, request, request.params.userId);
@@ -112,14 +116,17 @@ export function registerRegistrationRoutes(app: FastifyInstance, ctx: IdpContext
       if (!created && (await storage.registrations.findOne({ user_id: user.id, application_id: application.id })) !== undefined) {
         fieldError('registration', 'duplicate', `The User is already registered for the Application [${application.id}].`);
       }
-      const built = buildRegistration(ctx, user, current, input);
+      const made = buildRegistration(ctx, user, current, input);
+      const built = body.skipRegistrationVerification !== true && registrationVerificationApplies(current) ? unverified(made) : made;
       if (created) await saveUser({ ...ctx, storage }, user, true);
       await insertRegistration(storage, built);
       return built;
     });
     const tokens = await issueSession(ctx, { tenant, application, user, registration, authenticationType: 'REGISTRATION' });
     const registrations = await ctx.storage.registrations.find({ user_id: user.id });
-    return { ...tokens, registration: registrationJson(registration), user: userJson(user, registrations) };
+    const verification = created && !user.verified ? { emailVerificationId: await startEmailVerification(ctx, tenant, user, { send: true, application }) } : {};
+    const registrationVerification = registration.verified ? {} : { registrationVerificationId: await startRegistrationVerification(ctx, tenant, application, user, true) };
+    return { ...tokens, registration: registrationJson(registration), user: userJson(user, registrations), ...verification, ...registrationVerification };
   };
   app.post('/api/user/registration', { config: ENDPOINT }, create);
   app.post('/api/user/registration/:userId', { config: ENDPOINT }, create);

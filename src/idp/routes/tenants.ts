@@ -9,6 +9,8 @@ import { DuplicateError } from '../storage/index.js';
 import { bodyOf, createId, pathId, overDefaults, wrapped } from './common.js';
 import { defaultSigningKeyId } from './keys.js';
 import { validateTenantTwoFactor } from '../services/two-factor/policy.js';
+import { keepEmailPassword, publicTenant, validateEmailConfiguration } from '../services/mail/index.js';
+import { PASSWORD_RULE_FLAGS } from '../services/password-rules.js';
 
 const ENDPOINT = { endpoint: '/api/tenant' };
 
@@ -42,6 +44,12 @@ async function validate(ctx: IdpContext, tenant: Body): Promise<Tenant> {
   optionalInteger(errors, rules, 'maxLength', 'tenant.passwordValidationRules.maxLength', 1, 256);
   // the SSO session lifetime in seconds (services/sso-session.ts); 0 turns SSO sessions off
   optionalInteger(errors, tenant, 'httpSessionMaxInactiveInterval', 'tenant.httpSessionMaxInactiveInterval', 0, 2_147_483_647);
+  for (const flag of PASSWORD_RULE_FLAGS) optionalBoolean(errors, rules, flag, `tenant.passwordValidationRules.${flag}`);
+  const external = objectAt(errors, tenant, 'externalIdentifierConfiguration', 'tenant.externalIdentifierConfiguration');
+  for (const field of ['changePasswordIdTimeToLiveInSeconds', 'emailVerificationIdTimeToLiveInSeconds']) {
+    optionalInteger(errors, external, field, `tenant.externalIdentifierConfiguration.${field}`, 1, 30 * 86_400);
+  }
+  validateEmailConfiguration(errors, tenant);
   if (tenant.data !== undefined && !isObject(tenant.data)) errors.invalid('tenant.data', 'The [tenant.data] property must be an object.');
   validateTenantTwoFactor(errors, tenant);
   errors.throwIfAny();
@@ -90,7 +98,7 @@ export function registerTenantRoutes(app: FastifyInstance, ctx: IdpContext): voi
       base = rest;
     }
     const id = createId(request.params.id, input.id, 'tenant.id');
-    return { tenant: await createTenant(ctx, id, overDefaults(base, input)) };
+    return { tenant: publicTenant(await createTenant(ctx, id, overDefaults(base, input))) };
   };
   app.post('/api/tenant', { config: ENDPOINT }, create);
   app.post('/api/tenant/:id', { config: ENDPOINT }, create);
@@ -98,11 +106,11 @@ export function registerTenantRoutes(app: FastifyInstance, ctx: IdpContext): voi
   app.get('/api/tenant', { config: ENDPOINT }, async (request) => {
     const scope = request.apiKey?.tenantId;
     const tenants = await ctx.storage.tenants.find();
-    return { tenants: tenants.filter((t) => scope === undefined || t.id === scope) };
+    return { tenants: tenants.filter((t) => scope === undefined || t.id === scope).map(publicTenant) };
   });
 
   app.get<{ Params: { id: string } }>('/api/tenant/:id', { config: ENDPOINT }, async (request) => {
-    return { tenant: visible(request, await ctx.storage.tenants.get(pathId(request.params.id))) };
+    return { tenant: publicTenant(visible(request, await ctx.storage.tenants.get(pathId(request.params.id)))) };
   });
 
   const update = (patch: boolean) => async (request: FastifyRequest<{ Params: { id: string } }>) => {
@@ -111,10 +119,10 @@ export function registerTenantRoutes(app: FastifyInstance, ctx: IdpContext): voi
     const now = ctx.now();
     const next = patch
       ? mergePatch(existing as unknown as Body, input)
-      : overDefaults(tenantDefaults(now, await defaultSigningKeyId(ctx)) as unknown as Body, input);
+      : overDefaults(tenantDefaults(now, await defaultSigningKeyId(ctx)) as unknown as Body, keepEmailPassword(existing, input));
     const tenant = await validate(ctx, { ...next, id: existing.id, insertInstant: existing.insertInstant, lastUpdateInstant: now });
     await save(ctx, tenant, false);
-    return { tenant };
+    return { tenant: publicTenant(tenant) };
   };
   app.put('/api/tenant/:id', { config: ENDPOINT }, update(false));
   app.patch('/api/tenant/:id', { config: ENDPOINT }, update(true));

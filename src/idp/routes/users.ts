@@ -2,7 +2,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IdpContext } from '../context.js';
 import { fieldError, notFound } from '../model/errors.js';
-import { assertImplementedFields, refuseEndpoint } from '../http/not-implemented.js';
+import { assertImplementedFields } from '../http/not-implemented.js';
 import { isUuid, mergePatch, type Body } from '../model/input.js';
 import { userJson } from '../model/serialize.js';
 import type { User } from '../model/types.js';
@@ -10,11 +10,13 @@ import { optionalTenant, requireTenant } from '../http/tenant.js';
 import { buildUser, findByLoginId, saveUser } from '../services/users.js';
 import { issueSession } from '../services/session.js';
 import { twoFactorJson } from '../services/two-factor/methods.js';
+import { startEmailVerification, userForVerificationId, verificationApplies } from '../services/email-verification.js';
+import { userForChangePasswordId } from '../services/passwords.js';
 import { bodyOf, createId, isTrue, pathId, query, wrapped } from './common.js';
 
 const ENDPOINT = { endpoint: '/api/user' };
 const CREATE_FIELDS: ReadonlySet<string> = new Set(['user', 'applicationId', 'skipVerification', 'disableDomainBlock', 'eventInfo']);
-/** Gatehouse sends no email: a create asking for the set-password email is refused, not created without it. */
+/** No set-password email (a template Gatehouse does not have): a create asking for it is refused, not created without it. */
 const CREATE_UNIMPLEMENTED: ReadonlySet<string> = new Set(['sendSetPasswordEmail']);
 
 export async function userResponse(ctx: IdpContext, user: User): Promise<Record<string, unknown>> {
@@ -30,7 +32,7 @@ export async function findUser(ctx: IdpContext, request: FastifyRequest, id: str
 }
 
 /** `loginIdTypes` of a loginId lookup (repeatable; default email and username); phone numbers are not implemented. */
-function loginIdTypes(request: FastifyRequest): string[] {
+export function loginIdTypes(request: FastifyRequest): string[] {
   const raw = (request.query as Record<string, string | string[] | undefined>).loginIdTypes;
   const types = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).filter((t) => t !== '' && t !== 'null' && t !== 'undefined');
   if (types.length === 0) return ['email', 'username'];
@@ -48,17 +50,20 @@ export function registerUserRoutes(app: FastifyInstance, ctx: IdpContext): void 
     const input = wrapped(request, 'user');
     const tenant = await requireTenant(ctx, request);
     const id = createId(request.params.id, input.id, 'user.id');
+    if (body.skipVerification !== undefined && body.skipVerification !== null && typeof body.skipVerification !== 'boolean') fieldError('skipVerification', 'invalid', 'The [skipVerification] property must be true or false.');
     const user = await buildUser(ctx, tenant, id, input, { passwordOptional: body.sendSetPasswordEmail === true });
+    const verify = body.skipVerification !== true && verificationApplies(tenant, user);
+    if (verify) user.verified = false;
     await saveUser(ctx, user, true);
     const response: Record<string, unknown> = { user: userJson(user, []) };
     const applicationId = body.applicationId;
-    if (isUuid(applicationId)) {
-      const application = await ctx.storage.applications.get(applicationId.toLowerCase());
-      if (application !== undefined && application.tenantId === tenant.id) {
-        const tokens = await issueSession(ctx, { tenant, application, user, authenticationType: 'USER_CREATE', refresh: false });
-        response.token = tokens.token;
-      }
+    const found = isUuid(applicationId) ? await ctx.storage.applications.get(applicationId.toLowerCase()) : undefined;
+    const application = found !== undefined && found.tenantId === tenant.id ? found : undefined;
+    if (application !== undefined) {
+      const tokens = await issueSession(ctx, { tenant, application, user, authenticationType: 'USER_CREATE', refresh: false });
+      response.token = tokens.token;
     }
+    if (verify) response.emailVerificationId = await startEmailVerification(ctx, tenant, user, { send: true, ...(application === undefined ? {} : { application }) });
     return response;
   };
   app.post('/api/user', { config: ENDPOINT }, create);
@@ -66,8 +71,11 @@ export function registerUserRoutes(app: FastifyInstance, ctx: IdpContext): void 
 
   app.get('/api/user', { config: ENDPOINT }, async (request, reply) => {
     const q = query(request);
-    // lookups by verification id or change-password id are not implemented: refused, not "not found"
-    if (q.verificationId !== undefined || q.changePasswordId !== undefined) return refuseEndpoint(request, reply);
+    if (q.verificationId !== undefined || q.changePasswordId !== undefined) {
+      const found = q.changePasswordId !== undefined ? (await userForChangePasswordId(ctx, q.changePasswordId))?.user : await userForVerificationId(ctx, q.verificationId);
+      const scope = (await optionalTenant(ctx, request))?.id;
+      return found === undefined || (scope !== undefined && scope !== found.tenantId) ? notFound() : reply.send({ user: await userResponse(ctx, found) });
+    }
     const [field, value] = q.email !== undefined ? ['email', q.email] : q.username !== undefined ? ['username', q.username] : ['loginId', q.loginId];
     if (value === undefined || value === '') return notFound();
     const types = field === 'loginId' ? loginIdTypes(request) : [field];
@@ -97,12 +105,14 @@ export function registerUserRoutes(app: FastifyInstance, ctx: IdpContext): void 
     const deactivate = existing.active && merged.active === false;
     const built = await buildUser(ctx, tenant, existing.id, merged, { existing });
     const user = deactivate ? { ...built, active: false } : built;
+    const verify = verificationApplies(tenant, user, existing);
+    if (verify) Object.assign(user, { verified: false, verifiedInstant: undefined });
     await saveUser(ctx, user, false);
     if (deactivate) {
       await ctx.storage.refreshTokens.deleteWhere({ user_id: user.id });
       await ctx.revocationEvents.userDeactivated(user);
     }
-    return { user: await userResponse(ctx, user) };
+    return { user: await userResponse(ctx, user), ...(verify ? { emailVerificationId: await startEmailVerification(ctx, tenant, user, { send: true }) } : {}) };
   };
   app.put('/api/user/:id', { config: ENDPOINT }, update);
   app.patch('/api/user/:id', { config: ENDPOINT }, update);

@@ -4,7 +4,8 @@
  *
  * Order: unknown user → 404 (after spending one hash verification); locked → 423; deactivated → 423;
  * wrong password → 404 (counting towards the lockout; the failure that reaches `tooManyAttempts` locks and
- * is already 423; a right password resets the count, except for a user with two-factor on); expired → 410; password change required → 203;
+ * is already 423; a right password resets the count, except for a user with two-factor on); expired → 410;
+ * password change required → 203 (with a new change-password id on the returned user, services/user-codes.ts);
  * not registered for the application → 202; else 200.
  */
 import type { IdpContext } from '../context.js';
@@ -12,6 +13,7 @@ import { LOCKOUT_UNIT_MS } from '../model/defaults.js';
 import type { Application, Registration, Tenant, User } from '../model/types.js';
 import { findByLoginId } from './users.js';
 import { hasTwoFactor } from './two-factor/methods.js';
+import { issueUserCode } from './user-codes.js';
 
 export type LoginOutcome =
   | { status: 404 | 410 | 423 }
@@ -48,7 +50,10 @@ export async function authenticatePassword(
   // the password alone: otherwise a known password would buy endless fresh code guesses.
   if (!hasTwoFactor(user) && (lock.failedCount > 0 || lock.lockedUntil > 0)) await ctx.storage.clearLoginFailures(user.id);
   if (user.expiry !== undefined && user.expiry <= now) return { status: 410 };
-  if (user.passwordChangeRequired) return { status: 203, user };
+  if (user.passwordChangeRequired) {
+    // a fresh single-use id, stored hashed; the clear value travels only in this answer
+    return { status: 203, user: { ...user, changePasswordId: await issueUserCode(ctx, tenant, 'changePassword', user) } };
+  }
   const registration = application === undefined ? undefined : await ctx.storage.registrations.findOne({ user_id: user.id, application_id: application.id });
   return { status: application !== undefined && registration === undefined ? 202 : 200, user, ...(registration === undefined ? {} : { registration }) };
 }

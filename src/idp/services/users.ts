@@ -1,5 +1,4 @@
 /** Building and checking users: the allowed fields, email/username rules, password rules and hashing. */
-import { randomUUID } from 'node:crypto';
 import type { IdpContext } from '../context.js';
 import { ApiErrors, fieldError } from '../model/errors.js';
 import { isObject, optionalBoolean, optionalInteger, optionalString, type Body } from '../model/input.js';
@@ -7,6 +6,7 @@ import type { Tenant, User } from '../model/types.js';
 import { DuplicateError } from '../storage/index.js';
 import { refuseUnimplementedFields } from '../http/not-implemented.js';
 import { parseUserTwoFactor } from './two-factor/methods.js';
+import { checkPassword } from './password-rules.js';
 
 const STRING_FIELDS = ['email', 'username', 'firstName', 'lastName', 'fullName', 'middleName', 'mobilePhone', 'phoneNumber', 'imageUrl', 'timezone', 'parentEmail'] as const;
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
@@ -46,14 +46,9 @@ export async function buildUser(ctx: IdpContext, tenant: Tenant, id: string, inp
   }
   if (email !== undefined && !EMAIL.test(email)) errors.invalid('user.email', `The [user.email] property value [${email}] is not a valid email address.`);
   const password = optionalString(errors, input, 'password', 'user.password');
-  const rules = tenant.passwordValidationRules;
   if (password === undefined || password === '') {
     if (existing?.passwordHash === undefined && options.passwordOptional !== true) errors.blank('user.password');
-  } else if (password.length < rules.minLength) {
-    errors.field('user.password', 'tooShort', `The [user.password] property is shorter than the minimum of [${rules.minLength}] characters.`);
-  } else if (password.length > rules.maxLength) {
-    errors.field('user.password', 'tooLong', `The [user.password] property is longer than the maximum of [${rules.maxLength}] characters.`);
-  }
+  } else checkPassword(errors, tenant, password, 'user.password');
   const birthDate = optionalString(errors, input, 'birthDate', 'user.birthDate');
   if (birthDate !== undefined && (!BIRTH_DATE.test(birthDate) || Number.isNaN(Date.parse(birthDate)))) errors.invalid('user.birthDate', 'The [user.birthDate] property must be a date as YYYY-MM-DD.');
   const data = input.data;
@@ -99,7 +94,8 @@ export async function buildUser(ctx: IdpContext, tenant: Tenant, id: string, inp
     user.passwordHash = existing.passwordHash;
     if (existing.passwordLastUpdateInstant !== undefined) user.passwordLastUpdateInstant = existing.passwordLastUpdateInstant;
   }
-  if (user.passwordChangeRequired) user.changePasswordId = existing?.changePasswordId ?? randomUUID();
+  // a change-password id stored on the user by an earlier version (in clear) still works until used
+  if (user.passwordChangeRequired && existing?.changePasswordId !== undefined) user.changePasswordId = existing.changePasswordId;
   return user;
 }
 

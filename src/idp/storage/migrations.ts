@@ -122,6 +122,35 @@ const adminSessions: Migration = {
 };
 
 /**
+ * Email flows (src/idp/services/user-codes.ts, rate-limit.ts): one-time identifiers a user receives
+ * (change-password ids, email verification ids), found by their SHA-256 and deleted when used; and the
+ * fixed-window counters of the rate limits on email-sending endpoints and hosted forms.
+ */
+const mail: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('user_codes')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('tenant_id', 'text', (c) => c.notNull())
+      .addColumn('user_id', 'text', (c) => c.notNull())
+      .addColumn('expires_instant', 'bigint', (c) => c.notNull())
+      .addColumn('insert_instant', 'bigint', (c) => c.notNull())
+      .addColumn('body', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('user_codes_user').on('user_codes').columns(['user_id', 'kind']).execute();
+    await db.schema.createIndex('user_codes_expires').on('user_codes').column('expires_instant').execute();
+    await db.schema
+      .createTable('rate_limits')
+      .addColumn('bucket', 'text', (c) => c.primaryKey())
+      .addColumn('window_start', 'bigint', (c) => c.notNull())
+      .addColumn('hits', 'integer', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('rate_limits_window').on('rate_limits').column('window_start').execute();
+  },
+};
+
+/**
  * Two-factor login (src/idp/services/two-factor/): pending logins (FusionAuth's `twoFactorId`) and trusted
  * devices (`twoFactorTrustId`), each found by the SHA-256 of its id. Methods and recovery code hashes live
  * in the user document.
@@ -168,6 +197,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': initial,
   '0002_oauth_codes': oauthCodes,
   '0003_admin_sessions': adminSessions,
+  '0004_mail': mail,
   '0005_two_factor': twoFactor,
   '0006_sso_sessions': ssoSessions,
 };

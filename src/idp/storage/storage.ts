@@ -4,7 +4,7 @@
  * against both databases.
  */
 import { sql, type Kysely } from 'kysely';
-import type { ApiKey, Application, AuthorizationCode, Key, RefreshToken, Registration, SsoSession, StoredAdminSession, Tenant, TwoFactorLogin, TwoFactorTrust, User } from '../model/types.js';
+import type { ApiKey, Application, AuthorizationCode, Key, RefreshToken, Registration, SsoSession, StoredAdminSession, Tenant, TwoFactorLogin, TwoFactorTrust, User, UserCode } from '../model/types.js';
 import { DocumentTable } from './table.js';
 import { openDatabase, type Dialect } from './open.js';
 import { ChangeFeed } from './change-feed.js';
@@ -30,6 +30,7 @@ export class Storage {
   readonly ssoSessions: DocumentTable<SsoSession>;
   readonly twoFactorLogins: DocumentTable<TwoFactorLogin>;
   readonly twoFactorTrusts: DocumentTable<TwoFactorTrust>;
+  readonly userCodes: DocumentTable<UserCode>;
 
   private constructor(
     private readonly db: Kysely<any>,
@@ -91,6 +92,10 @@ export class Storage {
     };
     this.twoFactorLogins = new DocumentTable<TwoFactorLogin>(db, { name: 'two_factor_logins', columns: twoFactorColumns });
     this.twoFactorTrusts = new DocumentTable<TwoFactorTrust>(db, { name: 'two_factor_trusts', columns: twoFactorColumns });
+    this.userCodes = new DocumentTable(db, {
+      name: 'user_codes',
+      columns: { kind: (c) => c.kind, tenant_id: (c) => c.tenantId, user_id: (c) => c.userId, expires_instant: (c) => c.expiresInstant, insert_instant: (c) => c.insertInstant },
+    });
     this.authorizationCodes = new DocumentTable(db, {
       name: 'oauth_codes',
       columns: {
@@ -222,11 +227,34 @@ export class Storage {
     await this.db.deleteFrom('two_factor_trusts').where('expires_instant', '<', before).execute();
   }
 
+  /** Deletes one-time user codes that expired before `before` (epoch ms). */
+  async deleteExpiredUserCodes(before: number): Promise<void> {
+    await this.db.deleteFrom('user_codes').where('expires_instant', '<', before).execute();
+  }
+
+  /**
+   * Counts one hit on a fixed-window rate limit, atomically (one upsert, so instances sharing the database
+   * share the count): the window restarts when it began before `now - windowMs`. Returns the count in
+   * the current window. Windows that ended are deleted on the way.
+   */
+  async hitRateLimit(bucket: string, now: number, windowMs: number): Promise<number> {
+    const since = now - windowMs;
+    await this.db.deleteFrom('rate_limits').where('window_start', '<', since).execute();
+    const result = await sql<{ hits: number }>`
+      INSERT INTO rate_limits (bucket, window_start, hits) VALUES (${bucket}, ${now}, 1)
+      ON CONFLICT (bucket) DO UPDATE SET
+        hits = CASE WHEN rate_limits.window_start < ${since} THEN 1 ELSE rate_limits.hits + 1 END,
+        window_start = CASE WHEN rate_limits.window_start < ${since} THEN ${now} ELSE rate_limits.window_start END
+      RETURNING hits`.execute(this.db);
+    return Number(result.rows[0]?.hits ?? 1);
+  }
+
   /** Deletes a user and everything hanging off it. */
   async deleteUserCascade(userId: string): Promise<void> {
     await this.ssoSessions.deleteWhere({ user_id: userId });
     await this.twoFactorLogins.deleteWhere({ user_id: userId });
     await this.twoFactorTrusts.deleteWhere({ user_id: userId });
+    await this.userCodes.deleteWhere({ user_id: userId });
     await this.refreshTokens.deleteWhere({ user_id: userId });
     await this.registrations.deleteWhere({ user_id: userId });
     await this.users.delete(userId);
@@ -240,7 +268,7 @@ export class Storage {
   }
 
   async deleteTenantCascade(tenantId: string): Promise<void> {
-    for (const table of ['oauth_codes', 'sso_sessions', 'refresh_tokens', 'two_factor_logins', 'two_factor_trusts', 'registrations', 'users', 'applications', 'api_keys']) {
+    for (const table of ['oauth_codes', 'user_codes', 'sso_sessions', 'refresh_tokens', 'two_factor_logins', 'two_factor_trusts', 'registrations', 'users', 'applications', 'api_keys']) {
       await this.db.deleteFrom(table).where('tenant_id', '=', tenantId).execute();
     }
     await this.tenants.delete(tenantId);

@@ -5,7 +5,7 @@ export const ADMIN = { loginId: 'admin@example.com', password: 'admin-password-1
 export const PLAIN = { loginId: 'plain@example.com', password: 'plain-password-1' };
 export const API_KEY = 'console-test-api-key-0123456789';
 
-export async function startConsoleIdp(options: { database?: string } = {}): Promise<TestIdp> {
+export async function startConsoleIdp(options: { database?: string; devMailbox?: string } = {}): Promise<TestIdp> {
   const idp = await startTestIdp({
     ...options,
     passwordHashing: { memoryCost: 1024, timeCost: 1, parallelism: 1 },

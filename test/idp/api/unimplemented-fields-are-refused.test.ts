@@ -46,7 +46,7 @@ test('user create and patch refuse an email two-factor method and memberships, n
   assert.equal((await idp.api('PUT', `/api/user/${id}`, { user: retrieved })).status, 200, 'a retrieved user can be sent back as it is');
 });
 
-test('no email is sent, so a create asking for the set-password email is refused', async () => {
+test('there is no set-password email, so a create asking for it is refused', async () => {
   const app = (await idp.api('POST', '/api/application', { application: { name: 'Mail' } })).body.application;
   const combined = await idp.api('POST', '/api/user/registration', { sendSetPasswordEmail: true, user: { email: 'nopass@example.com' }, registration: { applicationId: app.id } });
   assert.equal(combined.status, 400);
@@ -57,7 +57,7 @@ test('no email is sent, so a create asking for the set-password email is refused
 });
 
 test('unsupported endpoints answer an empty 404, not a user-create error or a 401', async () => {
-  for (const [method, path] of [['POST', '/api/user/action'], ['POST', '/api/user/forgot-password'], ['POST', '/api/user/import'], ['POST', '/api/user/verify-email'], ['PUT', '/api/user/verify-email?email=a@example.com']] as const) {
+  for (const [method, path] of [['POST', '/api/user/action'], ['POST', '/api/user/import'], ['POST', '/api/passwordless/send'], ['PUT', '/api/user/family?email=a@example.com']] as const) {
     for (const headers of [{}, { authorization: '' }]) {
       const response = await fetch(`${idp.url}${path}`, { method, headers: { 'content-type': 'application/json', ...(headers.authorization === undefined ? { authorization: idp.adminKey } : {}) }, body: '{"loginId":"a@example.com"}' });
       assert.equal(response.status, 404, `${method} ${path}`);

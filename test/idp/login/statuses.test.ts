@@ -96,7 +96,7 @@ test('203 when a password change is required; 410 when the user expired', async 
   const change = await login({ loginId: 'change@example.com', password: 'change-password' });
   assert.equal(change.status, 203);
   assert.equal(change.body.changePasswordReason, 'Administrative');
-  assert.match(change.body.changePasswordId, /^[0-9a-f-]{36}$/);
+  assert.match(change.body.changePasswordId, /^[A-Za-z0-9_-]{43}$/, '32 random bytes, as FusionAuth generates them');
   await idp.api('POST', '/api/user', { user: { email: 'old@example.com', password: 'old-password', expiry: clock - 1000 } });
   const expired = await login({ loginId: 'old@example.com', password: 'old-password' });
   assert.equal(expired.status, 410);

@@ -27,7 +27,8 @@ export function registerDashboard(router: Router): void {
 <li><a href="/admin/api-keys">API Keys</a> (${apiKeys}): add a key allowed to <code>POST /api/login</code>.</li>
 <li><a href="/admin/users">Users</a> (${users}): add a user with a password and register them to the application.</li>
 <li>Each application's <strong>Gateway</strong> page has the <code>gatehouse.yaml</code> policy to paste.</li>
-</ol>`,
+</ol>${scope.ctx.devMailbox === undefined ? '' : html`
+<p>Emails sent (reset password, verify email): the <a href="/admin/mail">development mailbox</a>.</p>`}`,
     });
   });
 }

@@ -99,7 +99,8 @@ export function origin(uri: string): string {
  * Where the form's answer may redirect (CSP form-action covers the redirects after a form post): the
  * client's redirect URI; for the hosted backend's callback, also where the callback sends the browser on.
  */
-function formTargets(request: FastifyRequest, req: AuthorizeRequest): string[] {
+/** Where the page's form may lead (CSP form-action): the redirect's origin, or every app origin behind the hosted callback. */
+export function formTargets(request: FastifyRequest, req: AuthorizeRequest): string[] {
   if (!isHostedCallback(request, req.redirectUri)) return [origin(req.redirectUri)];
   return [...new Set(authorizedRedirects(req.application).flatMap((u) => (URL.canParse(u) ? [origin(u)] : [])))];
 }

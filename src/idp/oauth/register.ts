@@ -28,7 +28,8 @@ import { registrationSettings, type OptionalField, type RegistrationSettings } f
 import { registrationVerificationApplies, startRegistrationVerification, unverified } from '../services/registration-verification.js';
 import { buildUser, saveUser } from '../services/users.js';
 import { FORM_EXPIRED, TOO_MANY, formPage, messagePage, withQuery, type Field } from '../hosted/forms.js';
-import { POSTED_BACK, PageError, origin, trustedClient, validate, type AuthorizeRequest, type Trusted } from './authorize.js';
+import { POSTED_BACK, PageError, formTargets, trustedClient, validate, type AuthorizeRequest, type Trusted } from './authorize.js';
+import { rememberSignIn } from './sso.js';
 import { createCode } from './codes.js';
 import { csrfValid, issueCsrfToken } from './csrf.js';
 import { OAuthError } from './errors.js';
@@ -93,7 +94,7 @@ function show(request: FastifyRequest, reply: FastifyReply, req: AuthorizeReques
     button: 'Create my account',
     links: [['Already have an account? Sign in', withQuery('/oauth2/authorize', hidden)]],
   });
-  return sendPage(reply, status, html, [origin(req.redirectUri)]);
+  return sendPage(reply, status, html, formTargets(request, req));
 }
 
 const MESSAGES: Record<string, string> = {
@@ -174,6 +175,8 @@ export function registerRegister(app: FastifyInstance, ctx: IdpContext): void {
         ...(req.nonce === undefined ? {} : { nonce: req.nonce }),
         ...(req.codeChallenge === undefined ? {} : { codeChallenge: req.codeChallenge, codeChallengeMethod: 'S256' as const }),
       });
+      // a new account is signed in: an SSO session starts, as after the login form (sso.ts)
+      await rememberSignIn(ctx, request, reply, req.tenant, req.application, { user, authTime: Math.floor(ctx.now() / 1000), registered: true }, false);
       const userState = !user.verified ? 'AuthenticatedNotVerified' : !registration.verified ? 'AuthenticatedRegistrationNotVerified' : 'Authenticated';
       return reply.header('cache-control', 'no-store').redirect(withParams(req.redirectUri, { code, locale: 'en', state: req.state, userState }), 302);
     } catch (error) {

@@ -21,7 +21,7 @@ import { OAuthError, oauthError } from './errors.js';
 import { param, type Params } from './form.js';
 import { grantEnabled } from './grants/enabled.js';
 import { isHostedCallback } from './hosted-backend/index.js';
-import { errorPage, sendPage } from './html.js';
+import { errorPage, sendPage, type Look } from './html.js';
 import { OAUTH_ROUTE, requestParams } from './http.js';
 import { loginPage } from './login-page.js';
 import { challengeRequired, checkChallenge } from './pkce.js';
@@ -29,6 +29,7 @@ import { readPrompt } from './prompt.js';
 import { authorizedRedirects, isAuthorizedRedirect, withParams } from './redirect.js';
 import { grantUserScopes } from './scopes.js';
 import { rememberSignIn, ssoSignIn, type SignedIn } from './sso.js';
+import { hostedLook } from './theme/look.js';
 
 const POSTED_BACK = ['client_id', 'redirect_uri', 'response_type', 'scope', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'response_mode'] as const;
 
@@ -47,6 +48,7 @@ interface Trusted {
   application: Application;
   redirectUri: string;
   state: string | undefined;
+  look: Look;
 }
 
 interface AuthorizeRequest extends Trusted {
@@ -64,7 +66,7 @@ async function trustedClient(ctx: IdpContext, request: FastifyRequest, params: P
   }
   const tenant = await ctx.storage.tenants.get(application.tenantId);
   if (tenant === undefined) throw new PageError(400, 'The application has no tenant.');
-  return { tenant, application, redirectUri, state: param(params, 'state') };
+  return { tenant, application, redirectUri, state: param(params, 'state'), look: await hostedLook(ctx, tenant, application) };
 }
 
 function validate(trusted: Trusted, params: Params): AuthorizeRequest {
@@ -114,8 +116,9 @@ function showLogin(request: FastifyRequest, reply: FastifyReply, req: AuthorizeR
     ...(error === undefined ? {} : { error }),
     ...(loginId === undefined ? {} : { loginId }),
     rememberDevice: param(params, 'rememberDevice') === 'true',
+    look: req.look,
   });
-  return sendPage(reply, status, html, formTargets(request, req));
+  return sendPage(reply, status, html, formTargets(request, req), [], req.look);
 }
 
 /**

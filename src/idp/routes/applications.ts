@@ -15,6 +15,7 @@ import { createId, isTrue, pathId, query, overDefaults, wrapped } from './common
 import { generateNamedKey } from './keys.js';
 import { optionalTenant, requireTenant } from '../http/tenant.js';
 import { validateEntityGrants } from '../oauth/index.js';
+import { checkThemeId } from '../services/themes.js';
 import { carryRoleChanges } from '../services/roles.js';
 
 const ENDPOINT = { endpoint: '/api/application' };
@@ -68,6 +69,7 @@ async function complete(ctx: IdpContext, tenant: Tenant, doc: Body, rolesInput: 
   }
   optionalEnum(errors, oauth, 'scopeHandlingPolicy', 'application.oauthConfiguration.scopeHandlingPolicy', ['Compatibility', 'Strict']);
   optionalEnum(errors, oauth, 'unknownScopePolicy', 'application.oauthConfiguration.unknownScopePolicy', ['Allow', 'Remove', 'Reject']);
+  await checkThemeId(ctx, errors, doc, 'application.themeId');
   if (doc.data !== undefined && !isObject(doc.data)) errors.invalid('application.data', 'The [application.data] property must be an object.');
   const roles: Role[] = [];
   if (rolesInput !== undefined && rolesInput !== null) {

@@ -8,6 +8,7 @@ import type { Tenant } from '../model/types.js';
 import { DuplicateError } from '../storage/index.js';
 import { bodyOf, createId, pathId, overDefaults, wrapped } from './common.js';
 import { defaultSigningKeyId } from './keys.js';
+import { checkThemeId } from '../services/themes.js';
 
 const ENDPOINT = { endpoint: '/api/tenant' };
 
@@ -41,6 +42,7 @@ async function validate(ctx: IdpContext, tenant: Body): Promise<Tenant> {
   optionalInteger(errors, rules, 'maxLength', 'tenant.passwordValidationRules.maxLength', 1, 256);
   // the SSO session lifetime in seconds (services/sso-session.ts); 0 turns SSO sessions off
   optionalInteger(errors, tenant, 'httpSessionMaxInactiveInterval', 'tenant.httpSessionMaxInactiveInterval', 0, 2_147_483_647);
+  await checkThemeId(ctx, errors, tenant, 'tenant.themeId');
   if (tenant.data !== undefined && !isObject(tenant.data)) errors.invalid('tenant.data', 'The [tenant.data] property must be an object.');
   errors.throwIfAny();
   return tenant as Tenant;

@@ -4,7 +4,7 @@
  * against both databases.
  */
 import { sql, type Kysely } from 'kysely';
-import type { ApiKey, Application, AuthorizationCode, Key, RefreshToken, Registration, SsoSession, StoredAdminSession, Tenant, User } from '../model/types.js';
+import type { ApiKey, Application, AuthorizationCode, Key, RefreshToken, Registration, SsoSession, StoredAdminSession, Tenant, Theme, User } from '../model/types.js';
 import { DocumentTable } from './table.js';
 import { openDatabase, type Dialect } from './open.js';
 import { ChangeFeed } from './change-feed.js';
@@ -28,6 +28,7 @@ export class Storage {
   readonly authorizationCodes: DocumentTable<AuthorizationCode>;
   readonly adminSessions: DocumentTable<StoredAdminSession>;
   readonly ssoSessions: DocumentTable<SsoSession>;
+  readonly themes: DocumentTable<Theme>;
 
   private constructor(
     private readonly db: Kysely<any>,
@@ -81,6 +82,7 @@ export class Storage {
       name: 'sso_sessions',
       columns: { tenant_id: (s) => s.tenantId, user_id: (s) => s.userId, expires_instant: (s) => s.expiresInstant, insert_instant: (s) => s.insertInstant },
     });
+    this.themes = new DocumentTable(db, { name: 'themes', columns: { name: (t) => t.name, insert_instant: (t) => t.insertInstant } });
     this.authorizationCodes = new DocumentTable(db, {
       name: 'oauth_codes',
       columns: {

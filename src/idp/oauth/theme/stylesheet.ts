@@ -11,10 +11,12 @@ export function stylesheet(c: Colours): string {
   return `*,*::before,*::after{box-sizing:border-box}
 body{font-family:system-ui,sans-serif;font-size:1rem;line-height:1.5;background:${c.pageBackgroundColor};color:${c.fontColor};margin:0}
 main{max-width:24rem;margin:8vh auto;background:${c.panelBackgroundColor};padding:2rem;border-radius:8px;box-shadow:0 1px 4px rgba(0,0,0,.12)}
+main>:last-child{margin-bottom:0}
 @media (max-width:30rem){main{margin:0;max-width:none;min-height:100vh;border-radius:0;box-shadow:none;padding:1.5rem 1rem}}
 .brand{margin:0 0 1rem;font-weight:600;overflow-wrap:anywhere}
 .brand img{display:block;max-width:100%;max-height:4rem;height:auto}
 h1{font-size:1.4rem;margin:0 0 .25rem}p.app{margin:0 0 1.5rem;overflow-wrap:anywhere}
+button,input{font-family:inherit}
 label{display:block;font-weight:600;margin:1rem 0 .3rem}
 input[type=text],input[type=password],input[type=email]{width:100%;min-height:44px;padding:.6rem;border:1px solid ${c.inputTextColor};border-radius:${c.borderRadius};font-size:1rem;background:${c.inputBackgroundColor};color:${c.inputTextColor}}
 input[aria-invalid=true]{border:2px solid ${c.errorFontColor}}

@@ -9,7 +9,7 @@ import type { Look } from './look.js';
 
 function brand(look: Look): string {
   if (look.logo !== undefined) return `<header class="brand"><img src="${escapeHtml(look.logo.src)}" alt="${escapeHtml(look.name ?? 'Logo')}"></header>\n`;
-  if (look.name !== undefined) return `<header class="brand"><p class="brand">${escapeHtml(look.name)}</p></header>\n`;
+  if (look.name !== undefined) return `<header class="brand"><p>${escapeHtml(look.name)}</p></header>\n`;
   return '';
 }
 

@@ -14,7 +14,7 @@ main{max-width:24rem;margin:8vh auto;background:${c.panelBackgroundColor};paddin
 main>:last-child{margin-bottom:0}
 @media (max-width:30rem){main{margin:0;max-width:none;min-height:100vh;border-radius:0;box-shadow:none;padding:1.5rem 1rem}}
 .brand{margin:0 0 1rem;font-weight:600;overflow-wrap:anywhere}
-.brand img{display:block;max-width:100%;max-height:4rem;height:auto}
+.brand p{margin:0}.brand img{display:block;max-width:100%;max-height:4rem;height:auto}
 h1{font-size:1.4rem;margin:0 0 .25rem}p.app{margin:0 0 1.5rem;overflow-wrap:anywhere}
 button,input{font-family:inherit}
 label{display:block;font-weight:600;margin:1rem 0 .3rem}

@@ -36,7 +36,10 @@ export function page(title: string, body: string, look: Look = DEFAULT_LOOK): st
   return layout(look, title, body);
 }
 
-/** The error page shown instead of redirecting to an untrusted or unknown place. */
+/**
+ * The error page shown instead of redirecting to an untrusted or unknown place: what went wrong, and what
+ * the person in front of it can do.
+ */
 export function errorPage(title: string, message: string, look: Look = DEFAULT_LOOK): string {
-  return page(title, `<h1>${escapeHtml(title)}</h1>\n<p class="error" role="alert">${escapeHtml(message)}</p>`, look);
+  return page(title, `<h1>${escapeHtml(title)}</h1>\n<p class="error" role="alert">${escapeHtml(message)}</p>\n<p>Go back to the application you came from and try again. If this keeps happening, tell the application's support: the message above says what to fix.</p>`, look);
 }

@@ -5,9 +5,9 @@
  */
 import type { IdpContext } from '../../context.js';
 import type { Application, Tenant, Theme } from '../../model/types.js';
-import { parseLogo, type Logo } from './css-values.js';
+import { isColour, isLength, parseLogo, type Logo } from './css-values.js';
 import { stylesheet, styleHash } from './stylesheet.js';
-import { DEFAULT_COLOURS, type Colours } from './variables.js';
+import { DEFAULT_COLOURS, VARIABLES, type Colours } from './variables.js';
 
 export interface Look {
   /** The application's or tenant's name, shown when there is no logo and as the logo's text alternative. */
@@ -26,13 +26,16 @@ function look(colours: Colours, name?: string, logo?: Logo): Look {
 
 export const DEFAULT_LOOK: Look = look(DEFAULT_COLOURS);
 
-/** The look of a stored theme (absent: the default colours) under `name`. */
+/**
+ * The look of a stored theme (absent: the default colours) under `name`. Stored values are checked again
+ * (they were when written): a value that does not pass is left at the default, never drawn.
+ */
 export function lookOf(theme: Theme | undefined, name?: string): Look {
   if (theme === undefined) return name === undefined ? DEFAULT_LOOK : look(DEFAULT_COLOURS, name);
   const colours = { ...DEFAULT_COLOURS };
   for (const key of Object.keys(colours) as (keyof Colours)[]) {
     const value = theme.variables[key];
-    if (typeof value === 'string') colours[key] = value;
+    if (typeof value === 'string' && (VARIABLES[key] === 'length' ? isLength(value) : isColour(value))) colours[key] = value;
   }
   const logoUrl = theme.variables.logoImageURL;
   const logo = logoUrl === undefined ? undefined : parseLogo(logoUrl);

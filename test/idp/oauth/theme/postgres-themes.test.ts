@@ -5,17 +5,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
-import { POSTGRES_URL, requireTcpService } from '../../../support/services.js';
-import { startOAuthFixture } from '../support.js';
+import { onPostgresSchema } from '../support.js';
 
-test('a theme is stored on PostgreSQL and draws the login page', async (t) => {
-  const url = new URL(POSTGRES_URL);
-  if (!(await requireTcpService(t, 'PostgreSQL', url.hostname, Number(url.port || 5432)))) return;
-  const schema = `gatehouse_theme_${process.pid}_${randomBytes(4).toString('hex')}`;
-  const fx = await startOAuthFixture({ database: `${POSTGRES_URL}${POSTGRES_URL.includes('?') ? '&' : '?'}schema=${schema}` });
-  try {
+test('a theme is stored on PostgreSQL and draws the login page', (t) =>
+  onPostgresSchema(t, 'gatehouse_theme', async (fx) => {
     const created = await fx.idp.api('POST', '/api/theme', { theme: { name: 'Harbour', variables: { pageBackgroundColor: '#003049', logoImageURL: 'https://cdn.harbour.example/logo.png' } } });
     assert.equal(created.status, 200, created.text);
     const again = await fx.idp.api('POST', '/api/theme', { theme: { name: 'Harbour' } });
@@ -28,11 +21,4 @@ test('a theme is stored on PostgreSQL and draws the login page', async (t) => {
     const html = await page.text();
     assert.match(html, /background:#003049/);
     assert.match(html, /<img src="https:\/\/cdn\.harbour\.example\/logo\.png" alt="Web shop">/);
-  } finally {
-    await fx.close();
-    const client = new pg.Client({ connectionString: POSTGRES_URL });
-    await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await client.end();
-  }
-});
+  }));

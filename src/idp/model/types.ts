@@ -319,3 +319,18 @@ export interface StoredAdminSession {
   seen: number;
   flash?: string;
 }
+
+/**
+ * A theme of the hosted pages (FusionAuth's simple theme): colours and a logo in `variables`
+ * (src/idp/oauth/theme/variables.ts lists the ones Gatehouse draws). Tenants use one by `themeId`, an
+ * application may override its tenant's.
+ */
+export interface Theme {
+  id: string;
+  name: string;
+  type: 'simple';
+  variables: Record<string, string>;
+  data: Json;
+  insertInstant: number;
+  lastUpdateInstant: number;
+}

@@ -23,7 +23,7 @@ import { OAuthError, oauthError } from './errors.js';
 import { param, type Params } from './form.js';
 import { grantEnabled } from './grants/enabled.js';
 import { isHostedCallback } from './hosted-backend/index.js';
-import { errorPage, sendPage } from './html.js';
+import { errorPage, sendPage, type Look } from './html.js';
 import { OAUTH_ROUTE, requestParams } from './http.js';
 import { loginPage } from './login-page.js';
 import { selfServiceLinks } from './register.js';
@@ -32,6 +32,7 @@ import { readPrompt } from './prompt.js';
 import { authorizedRedirects, isAuthorizedRedirect, withParams } from './redirect.js';
 import { grantUserScopes } from './scopes.js';
 import { rememberSignIn, ssoSignIn, type SignedIn } from './sso.js';
+import { hostedLook } from './theme/look.js';
 
 export const POSTED_BACK = ['client_id', 'redirect_uri', 'response_type', 'scope', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'response_mode'] as const;
 
@@ -50,6 +51,7 @@ export interface Trusted {
   application: Application;
   redirectUri: string;
   state: string | undefined;
+  look: Look;
 }
 
 export interface AuthorizeRequest extends Trusted {
@@ -67,7 +69,7 @@ export async function trustedClient(ctx: IdpContext, request: FastifyRequest, pa
   }
   const tenant = await ctx.storage.tenants.get(application.tenantId);
   if (tenant === undefined) throw new PageError(400, 'The application has no tenant.');
-  return { tenant, application, redirectUri, state: param(params, 'state') };
+  return { tenant, application, redirectUri, state: param(params, 'state'), look: await hostedLook(ctx, tenant, application) };
 }
 
 export function validate(trusted: Trusted, params: Params): AuthorizeRequest {
@@ -119,8 +121,9 @@ function showLogin(request: FastifyRequest, reply: FastifyReply, req: AuthorizeR
     ...(error === undefined ? {} : { error }),
     ...(loginId === undefined ? {} : { loginId }),
     rememberDevice: param(params, 'rememberDevice') === 'true',
+    look: req.look,
   });
-  return sendPage(reply, status, html, formTargets(request, req));
+  return sendPage(reply, status, html, formTargets(request, req), [], req.look);
 }
 
 /**

@@ -9,7 +9,7 @@
 import type { FastifyReply } from 'fastify';
 import type { IdpContext } from '../context.js';
 import type { Application, SsoSession } from '../model/types.js';
-import { escapeHtml, page, sendPage } from './html.js';
+import { escapeHtml, page, sendPage, type Look } from './html.js';
 
 function logoutUrl(application: Application): URL | undefined {
   const value = application.oauthConfiguration.logoutURL;
@@ -38,7 +38,7 @@ export async function sessionLogoutUrls(ctx: IdpContext, session: SsoSession): P
   return [...urls.values()];
 }
 
-export function sendFrontChannelLogout(reply: FastifyReply, urls: readonly URL[], next: string): FastifyReply {
+export function sendFrontChannelLogout(reply: FastifyReply, urls: readonly URL[], next: string, look?: Look): FastifyReply {
   const frames = urls.map((u) => `<iframe src="${escapeHtml(u.href)}" hidden title="Signing out"></iframe>`).join('\n');
   const html = page(
     'Signing out',
@@ -47,6 +47,7 @@ export function sendFrontChannelLogout(reply: FastifyReply, urls: readonly URL[]
 <p class="app">You are being signed out of ${urls.length === 1 ? 'one application' : `${urls.length} applications`}.</p>
 ${frames}
 <p><a href="${escapeHtml(next)}">Continue</a></p>`,
+    look,
   );
-  return sendPage(reply.header('cache-control', 'no-store'), 200, html, [], [...new Set(urls.map((u) => u.origin))]);
+  return sendPage(reply.header('cache-control', 'no-store'), 200, html, [], [...new Set(urls.map((u) => u.origin))], look);
 }

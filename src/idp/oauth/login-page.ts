@@ -3,7 +3,7 @@
  * parameters travel in hidden fields (re-validated on POST), with the CSRF token; inputs are labelled, an
  * error is shown inline (role=alert) and tied to the inputs with aria-describedby.
  */
-import { escapeHtml, page } from './html.js';
+import { escapeHtml, page, type Look } from './html.js';
 
 export interface LoginPageModel {
   applicationName: string;
@@ -14,6 +14,8 @@ export interface LoginPageModel {
   error?: string;
   /** "Keep me signed in" (FusionAuth's `rememberDevice`) was ticked. */
   rememberDevice?: boolean;
+  /** The application's (or its tenant's) theme. */
+  look?: Look;
   /** Links under the form ("Forgot password?", "Create an account"): [text, href]. */
   links?: ReadonlyArray<readonly [string, string]>;
 }
@@ -41,5 +43,6 @@ ${hidden}
 <label class="check"><input type="checkbox" name="rememberDevice" value="true"${model.rememberDevice === true ? ' checked' : ''}> Keep me signed in</label>
 <button type="submit">Sign in</button>
 </form>${links(model.links)}`,
+    model.look,
   );
 }

@@ -20,6 +20,7 @@ import { param } from './form.js';
 import { errorPage, sendPage } from './html.js';
 import { OAUTH_ROUTE, requestParams } from './http.js';
 import { isAuthorizedRedirect, withParams } from './redirect.js';
+import { hostedLook } from './theme/look.js';
 
 export function registerLogout(app: FastifyInstance, ctx: IdpContext): void {
   const handle = async (request: FastifyRequest, reply: FastifyReply) => {
@@ -50,7 +51,7 @@ export function registerLogout(app: FastifyInstance, ctx: IdpContext): void {
     const state = param(params, 'state');
     const location = target === '/' ? '/' : withParams(target, { state });
     const frames = ended === undefined || redirectOnly(application) ? [] : await sessionLogoutUrls(ctx, ended);
-    if (frames.length > 0) return sendFrontChannelLogout(reply, frames, location);
+    if (frames.length > 0) return sendFrontChannelLogout(reply, frames, location, await hostedLook(ctx, tenant ?? (await ctx.storage.tenants.get(ended!.tenantId)), application));
     return reply.header('cache-control', 'no-store').redirect(location, 302);
   };
   app.get('/oauth2/logout', { config: OAUTH_ROUTE }, handle);

@@ -15,6 +15,7 @@ import { createId, isTrue, pathId, query, overDefaults, wrapped } from './common
 import { generateNamedKey } from './keys.js';
 import { optionalTenant, requireTenant } from '../http/tenant.js';
 import { validateEntityGrants } from '../oauth/index.js';
+import { checkThemeId } from '../services/themes.js';
 import { carryRoleChanges } from '../services/roles.js';
 import { validateRegistrationConfiguration } from '../services/registration-config.js';
 import { ADMIN_APPLICATION_ID } from '../admin/admin-application.js';
@@ -73,6 +74,7 @@ async function complete(ctx: IdpContext, tenant: Tenant, doc: Body, rolesInput: 
   optionalEnum(errors, oauth, 'unknownScopePolicy', 'application.oauthConfiguration.unknownScopePolicy', ['Allow', 'Remove', 'Reject']);
   validateRegistrationConfiguration(errors, doc, doc.id === ADMIN_APPLICATION_ID);
   validateRegistrationVerification(errors, doc);
+  await checkThemeId(ctx, errors, doc, 'application.themeId');
   if (doc.data !== undefined && !isObject(doc.data)) errors.invalid('application.data', 'The [application.data] property must be an object.');
   const roles: Role[] = [];
   if (rolesInput !== undefined && rolesInput !== null) {

@@ -10,6 +10,7 @@ import { registerKeyRoutes } from './keys.js';
 import { registerLoginRoutes } from './login.js';
 import { registerRegistrationRoutes } from './registrations.js';
 import { registerTenantRoutes } from './tenants.js';
+import { registerThemeRoutes } from './themes.js';
 import { registerUserRoutes } from './users.js';
 import { registerUserSearchRoutes } from './user-search.js';
 import { registerChangePasswordRoutes } from './change-password.js';
@@ -28,6 +29,7 @@ import { registerHostedPages } from '../hosted/index.js';
 
 export function registerRoutes(app: FastifyInstance, ctx: IdpContext): void {
   registerTenantRoutes(app, ctx);
+  registerThemeRoutes(app, ctx);
   registerKeyRoutes(app, ctx);
   registerApplicationRoutes(app, ctx);
   registerApiKeyRoutes(app, ctx);

@@ -11,6 +11,7 @@ import { defaultSigningKeyId } from './keys.js';
 import { validateTenantTwoFactor } from '../services/two-factor/policy.js';
 import { keepEmailPassword, publicTenant, validateEmailConfiguration } from '../services/mail/index.js';
 import { PASSWORD_RULE_FLAGS } from '../services/password-rules.js';
+import { checkThemeId } from '../services/themes.js';
 
 const ENDPOINT = { endpoint: '/api/tenant' };
 
@@ -50,6 +51,7 @@ async function validate(ctx: IdpContext, tenant: Body): Promise<Tenant> {
     optionalInteger(errors, external, field, `tenant.externalIdentifierConfiguration.${field}`, 1, 30 * 86_400);
   }
   validateEmailConfiguration(errors, tenant);
+  await checkThemeId(ctx, errors, tenant, 'tenant.themeId');
   if (tenant.data !== undefined && !isObject(tenant.data)) errors.invalid('tenant.data', 'The [tenant.data] property must be an object.');
   validateTenantTwoFactor(errors, tenant);
   errors.throwIfAny();

@@ -193,6 +193,19 @@ const ssoSessions: Migration = {
   },
 };
 
+/** Themes of the hosted pages (`/api/theme`, src/idp/services/themes.ts): a name, colours and a logo. */
+const themes: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('themes')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull().unique())
+      .addColumn('insert_instant', 'bigint', (c) => c.notNull())
+      .addColumn('body', 'text', (c) => c.notNull())
+      .execute();
+  },
+};
+
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': initial,
   '0002_oauth_codes': oauthCodes,
@@ -200,6 +213,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0004_mail': mail,
   '0005_two_factor': twoFactor,
   '0006_sso_sessions': ssoSessions,
+  '0007_themes': themes,
 };
 
 export const migrationProvider: MigrationProvider = {

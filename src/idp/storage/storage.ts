@@ -4,7 +4,7 @@
  * against both databases.
  */
 import { sql, type Kysely } from 'kysely';
-import type { ApiKey, Application, AuthorizationCode, Key, RefreshToken, Registration, SsoSession, StoredAdminSession, Tenant, TwoFactorLogin, TwoFactorTrust, User, UserCode } from '../model/types.js';
+import type { ApiKey, Application, AuthorizationCode, Key, RefreshToken, Registration, SsoSession, StoredAdminSession, Tenant, Theme, TwoFactorLogin, TwoFactorTrust, User, UserCode } from '../model/types.js';
 import { DocumentTable } from './table.js';
 import { openDatabase, type Dialect } from './open.js';
 import { ChangeFeed } from './change-feed.js';
@@ -31,6 +31,7 @@ export class Storage {
   readonly twoFactorLogins: DocumentTable<TwoFactorLogin>;
   readonly twoFactorTrusts: DocumentTable<TwoFactorTrust>;
   readonly userCodes: DocumentTable<UserCode>;
+  readonly themes: DocumentTable<Theme>;
 
   private constructor(
     private readonly db: Kysely<any>,
@@ -96,6 +97,7 @@ export class Storage {
       name: 'user_codes',
       columns: { kind: (c) => c.kind, tenant_id: (c) => c.tenantId, user_id: (c) => c.userId, expires_instant: (c) => c.expiresInstant, insert_instant: (c) => c.insertInstant },
     });
+    this.themes = new DocumentTable(db, { name: 'themes', columns: { name: (t) => t.name, insert_instant: (t) => t.insertInstant } });
     this.authorizationCodes = new DocumentTable(db, {
       name: 'oauth_codes',
       columns: {

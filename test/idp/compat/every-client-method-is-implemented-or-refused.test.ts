@@ -215,6 +215,12 @@ const IMPLEMENTED: [string, Call][] = [
   ['logoutWithRequest', ({ anon }) => anon.logoutWithRequest({ global: false })],
   ['deleteUserWithRequest', async ({ c, ids }) => { const r = await c.deleteUserWithRequest(ids.user!, { hardDelete: true }); assert.equal((await c.retrieveUser(ids.user!).catch((e: { statusCode: number }) => e)).statusCode, 404, 'hardDelete in the body deletes'); return r; }],
   ['deleteUser', async ({ c }) => { const r = await c.createUser(null as never, { user: { email: 'gone@example.com', password: 'walk-password' } }); return c.deleteUser(r.response.user!.id!); }],
+  ['createTheme', ({ c, ids }) => c.createTheme(ids.theme!, { theme: { name: 'Walk theme', variables: { primaryButtonColor: '#0a7d38', logoImageURL: 'https://cdn.walk.example/logo.png' } } })],
+  ['retrieveTheme', ({ c, ids }) => c.retrieveTheme(ids.theme!)],
+  ['retrieveThemes', ({ c }) => c.retrieveThemes()],
+  ['patchTheme', ({ c, ids }) => c.patchTheme(ids.theme!, { theme: { variables: { fontColor: '#14213d' } } })],
+  ['updateTheme', ({ c, ids }) => c.updateTheme(ids.theme!, { theme: { name: 'Walk theme 2', variables: { primaryButtonColor: '#0a7d38' } } })],
+  ['deleteTheme', ({ c, ids }) => c.deleteTheme(ids.theme!)],
   ['deleteApplication', ({ c, ids }) => c.deleteApplication(ids.app!)],
   ['deleteTenant', async ({ c }) => c.deleteTenant((await c.createTenant(null as never, { tenant: { name: 'Gone 1' } })).response.tenant!.id!)],
   ['deleteTenantWithRequest', async ({ c }) => c.deleteTenantWithRequest((await c.createTenant(null as never, { tenant: { name: 'Gone 2' } })).response.tenant!.id!, {})],
@@ -250,7 +256,7 @@ async function logLineAfter(mark: number): Promise<{ route: string; notImplement
 test('every client method is implemented and works, or is refused with an empty 404', async () => {
   const c = new FusionAuthClient(fx.idp.adminKey, fx.idp.url, fx.tenantId);
   const anon = new FusionAuthClient(null as never, fx.idp.url);
-  const ids: Record<string, string> = { tenant: u(), key: u(), hmac: u(), apiKey: u(), app: u(), role: u(), user: u() };
+  const ids: Record<string, string> = { tenant: u(), key: u(), hmac: u(), apiKey: u(), app: u(), role: u(), user: u(), theme: u() };
   const f = { fx, c, anon, ids, values: {} } as Fixtures;
   const implemented = new Set(IMPLEMENTED.map(([name]) => name));
   for (const [name, call] of IMPLEMENTED) {
@@ -281,4 +287,5 @@ test('every client method is implemented and works, or is refused with an empty 
   assert.ok(refused.includes('importUsers') && refused.includes('sendPasswordlessCode'));
   // recovery codes are stored hashed: the deprecated retrieve cannot be served; sending codes (email/SMS) is not implemented
   assert.ok(refused.includes('retrieveTwoFactorRecoveryCodes') && refused.includes('sendTwoFactorCodeForLoginUsingMethod') && refused.includes('startTwoFactorLogin'));
+  assert.ok(refused.includes('searchThemes'), 'theme search is refused (themes are listed by retrieveThemes)');
 });

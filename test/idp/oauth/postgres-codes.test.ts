@@ -5,19 +5,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
-import pg from 'pg';
-import { POSTGRES_URL, requireTcpService } from '../../support/services.js';
-import { basic, formLogin, postForm, startOAuthFixture } from './support.js';
+import { createHash } from 'node:crypto';
+import { basic, formLogin, onPostgresSchema, postForm } from './support.js';
 
 const VERIFIER = 'p'.repeat(64);
 
-test('authorization codes are single-use on PostgreSQL too', async (t) => {
-  const url = new URL(POSTGRES_URL);
-  if (!(await requireTcpService(t, 'PostgreSQL', url.hostname, Number(url.port || 5432)))) return;
-  const schema = `gatehouse_oauth_${process.pid}_${randomBytes(4).toString('hex')}`;
-  const fx = await startOAuthFixture({ database: `${POSTGRES_URL}${POSTGRES_URL.includes('?') ? '&' : '?'}schema=${schema}` });
-  try {
+test('authorization codes are single-use on PostgreSQL too', (t) =>
+  onPostgresSchema(t, 'gatehouse_oauth', async (fx) => {
     const params = {
       client_id: fx.web.id,
       redirect_uri: fx.web.redirect,
@@ -42,11 +36,4 @@ test('authorization codes are single-use on PostgreSQL too', async (t) => {
     const second = await code();
     const results = await Promise.all(Array.from({ length: 4 }, () => exchange(second)));
     assert.equal(results.filter((r) => r.status === 200).length, 1);
-  } finally {
-    await fx.close();
-    const client = new pg.Client({ connectionString: POSTGRES_URL });
-    await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await client.end();
-  }
-});
+  }));

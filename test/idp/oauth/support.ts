@@ -7,7 +7,10 @@
 import { after, before } from 'node:test';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { TestContext } from 'node:test';
+import pg from 'pg';
+import { POSTGRES_URL, requireTcpService } from '../../support/services.js';
 import { startTestIdp, type TestIdp } from '../support.js';
 
 export interface OAuthFixture {
@@ -163,4 +166,24 @@ export function useIdpWithCallback(): { idp: TestIdp; redirect: string } {
   });
   after(() => fixture.close?.());
   return fixture;
+}
+
+/**
+ * Runs `work` on an OAuth fixture stored in a PostgreSQL schema of its own (`prefix`_pid_random), dropped
+ * afterwards. Without PostgreSQL the test skips loudly (fails when CI=true); then `work` does not run.
+ */
+export async function onPostgresSchema(t: TestContext, prefix: string, work: (fx: OAuthFixture) => Promise<void>): Promise<void> {
+  const url = new URL(POSTGRES_URL);
+  if (!(await requireTcpService(t, 'PostgreSQL', url.hostname, Number(url.port || 5432)))) return;
+  const schema = `${prefix}_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const fx = await startOAuthFixture({ database: `${POSTGRES_URL}${POSTGRES_URL.includes('?') ? '&' : '?'}schema=${schema}` });
+  try {
+    await work(fx);
+  } finally {
+    await fx.close();
+    const client = new pg.Client({ connectionString: POSTGRES_URL });
+    await client.connect();
+    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await client.end();
+  }
 }

@@ -13,7 +13,7 @@ import { flashOf } from '../readable.js';
 import { field, fields, takeFlash, type AdminRequest, type Router } from '../router.js';
 import type { ApiKey } from '../../model/types.js';
 
-export const ENDPOINTS = ['/api/application', '/api/application/role', '/api/jwt/refresh', '/api/key', '/api/key/generate', '/api/key/import', '/api/login', '/api/tenant', '/api/user', '/api/user/registration'];
+export const ENDPOINTS = ['/api/application', '/api/application/role', '/api/jwt/refresh', '/api/key', '/api/key/generate', '/api/key/import', '/api/login', '/api/tenant', '/api/theme', '/api/user', '/api/user/registration'];
 export const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 
 function permissionSummary(key: ApiKey) {

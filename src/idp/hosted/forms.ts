@@ -8,7 +8,7 @@ import type { IdpContext } from '../context.js';
 import type { Application, Tenant } from '../model/types.js';
 import { csrfValid, issueCsrfToken } from '../oauth/csrf.js';
 import { param, queryParams, type Params } from '../oauth/form.js';
-import { escapeHtml, page, sendPage } from '../oauth/html.js';
+import { escapeHtml, page, sendPage, type Look } from '../oauth/html.js';
 import { formBody } from '../oauth/http.js';
 import { isUuid } from '../model/input.js';
 
@@ -54,6 +54,8 @@ export interface FormPage {
   button: string;
   /** Links under the form: [text, href]. */
   links?: ReadonlyArray<readonly [string, string]>;
+  /** The application's (or tenant's) theme; the same look must go to sendPage (its style hash). */
+  look?: Look;
 }
 
 export function linksHtml(links: ReadonlyArray<readonly [string, string]> | undefined): string {
@@ -70,6 +72,7 @@ export function formPage(model: FormPage): string {
   return page(
     model.title,
     `<h1>${escapeHtml(model.title)}</h1>\n${intro}${error}<form method="post" action="${escapeHtml(model.action)}" novalidate>\n${hidden}\n${fields}\n<button type="submit">${escapeHtml(model.button)}</button>\n</form>${linksHtml(model.links)}`,
+    model.look,
   );
 }
 

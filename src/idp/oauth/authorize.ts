@@ -103,8 +103,12 @@ export function origin(uri: string): string {
  */
 /** Where the page's form may lead (CSP form-action): the redirect's origin, or every app origin behind the hosted callback. */
 export function formTargets(request: FastifyRequest, req: AuthorizeRequest): string[] {
-  if (!isHostedCallback(request, req.redirectUri)) return [origin(req.redirectUri)];
-  return [...new Set(authorizedRedirects(req.application).flatMap((u) => (URL.canParse(u) ? [origin(u)] : [])))];
+  return formTargetsFor(request, req.application, req.redirectUri);
+}
+
+export function formTargetsFor(request: FastifyRequest, application: Application, redirectUri: string): string[] {
+  if (!isHostedCallback(request, redirectUri)) return [origin(redirectUri)];
+  return [...new Set(authorizedRedirects(application).flatMap((u) => (URL.canParse(u) ? [origin(u)] : [])))];
 }
 
 function showLogin(request: FastifyRequest, reply: FastifyReply, req: AuthorizeRequest, params: Params, status: number, error?: string, loginId?: string): FastifyReply {
@@ -182,7 +186,7 @@ export function registerAuthorize(app: FastifyInstance, ctx: IdpContext): void {
       const authorized = authorizedFor(req, outcome.status === 200, keepSignedIn);
       // a second factor first: the SSO session starts only once the sign-in is complete (two-factor.ts)
       const challenge = await challengeIfNeeded(ctx, twoFactorChallengeRequest(request, req.tenant, req.application, outcome.user, authorized));
-      if (challenge !== undefined) return showTwoFactorPage(request, reply, { tenant: req.tenant, applicationName: req.application.name, redirectUri: req.redirectUri, twoFactorId: challenge.twoFactorId }, 200);
+      if (challenge !== undefined) return showTwoFactorPage(ctx, request, reply, { tenant: req.tenant, application: req.application, applicationName: req.application.name, redirectUri: req.redirectUri, twoFactorId: challenge.twoFactorId }, 200);
       await rememberSignIn(ctx, request, reply, req.tenant, req.application, signedIn, keepSignedIn);
       return redirectWithCode(ctx, reply, req.tenant, req.application.id, signedIn.user.id, authorized, signedIn.authTime);
     } catch (error) {

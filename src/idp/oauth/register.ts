@@ -93,8 +93,9 @@ function show(request: FastifyRequest, reply: FastifyReply, req: AuthorizeReques
     fields: fields(settings, req.tenant, params),
     button: 'Create my account',
     links: [['Already have an account? Sign in', withQuery('/oauth2/authorize', hidden)]],
+    look: req.look,
   });
-  return sendPage(reply, status, html, formTargets(request, req));
+  return sendPage(reply, status, html, formTargets(request, req), [], req.look);
 }
 
 const MESSAGES: Record<string, string> = {

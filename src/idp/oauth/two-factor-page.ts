@@ -4,7 +4,7 @@
  * for the tenant's trust period. Plain HTML, no JavaScript; labelled inputs; the error is inline
  * (role=alert) and tied to the input.
  */
-import { escapeHtml, page } from './html.js';
+import { DEFAULT_LOOK, escapeHtml, page, type Look } from './html.js';
 
 export interface TwoFactorPageModel {
   applicationName: string;
@@ -15,7 +15,7 @@ export interface TwoFactorPageModel {
   error?: string;
 }
 
-export function twoFactorPage(model: TwoFactorPageModel): string {
+export function twoFactorPage(model: TwoFactorPageModel, look: Look = DEFAULT_LOOK): string {
   const invalid = model.error === undefined ? '' : ' aria-invalid="true"';
   const error = model.error === undefined ? '' : `<p id="error" class="error" role="alert">${escapeHtml(model.error)}</p>\n`;
   return page(
@@ -31,6 +31,7 @@ ${error}<form method="post" action="/oauth2/two-factor" novalidate>
 <label for="trustComputer"><input id="trustComputer" name="trustComputer" type="checkbox" value="true"> Trust this device for ${escapeHtml(model.trustPeriod)}</label>
 <button type="submit">Verify</button>
 </form>`,
+    look,
   );
 }
 

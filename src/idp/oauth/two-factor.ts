@@ -13,6 +13,8 @@ import { cookie } from '../services/session.js';
 import { appendCookie, completeChallenge, issueTrust, pendingLogin, takeCodeAttempt, TRUST_COOKIE, trustCookie, trustTtlSeconds, type ChallengeRequest } from '../services/two-factor/index.js';
 import { redirectWithCode, type AuthorizedRequest } from './code-redirect.js';
 import { rememberSignIn } from './sso.js';
+import { formTargetsFor } from './authorize.js';
+import { hostedLook } from './theme/look.js';
 import { csrfValid, issueCsrfToken } from './csrf.js';
 import { param, type Params } from './form.js';
 import { OAuthError } from './errors.js';
@@ -32,23 +34,25 @@ export function twoFactorChallengeRequest(request: FastifyRequest, tenant: Tenan
 
 export interface TwoFactorPageContext {
   tenant: Tenant;
+  application: Application;
   applicationName: string;
   redirectUri: string;
   twoFactorId: string;
   error?: string;
 }
 
-export function showTwoFactorPage(request: FastifyRequest, reply: FastifyReply, model: TwoFactorPageContext, status: number): FastifyReply {
+export async function showTwoFactorPage(ctx: IdpContext, request: FastifyRequest, reply: FastifyReply, model: TwoFactorPageContext, status: number): Promise<FastifyReply> {
   const csrf = issueCsrfToken(request, reply);
+  const look = await hostedLook(ctx, model.tenant, model.application);
   const html = twoFactorPage({
     applicationName: model.applicationName,
     twoFactorId: model.twoFactorId,
     csrf,
     trustPeriod: trustPeriod(trustTtlSeconds(model.tenant)),
     ...(model.error === undefined ? {} : { error: model.error }),
-  });
-  // the form posts here, and its answer redirects to the client: both must be allowed form targets
-  return sendPage(reply, status, html, [new URL(model.redirectUri).origin]);
+  }, look);
+  // the form posts here, and its answer redirects to the client (through the hosted callback, to the app): all allowed form targets
+  return sendPage(reply, status, html, formTargetsFor(request, model.application, model.redirectUri), [], look);
 }
 
 export function registerTwoFactorPage(app: FastifyInstance, ctx: IdpContext): void {
@@ -71,15 +75,15 @@ export function registerTwoFactorPage(app: FastifyInstance, ctx: IdpContext): vo
     const tenant = pending === undefined ? undefined : await ctx.storage.tenants.get(pending.tenantId);
     const application = pending?.applicationId === undefined ? undefined : await ctx.storage.applications.get(pending.applicationId);
     if (pending?.oauth === undefined || tenant === undefined || application === undefined) return sendPage(reply, 400, errorPage('Sign-in error', EXPIRED));
-    const page = { tenant, applicationName: application.name, redirectUri: pending.oauth.redirectUri, twoFactorId };
+    const page = { tenant, application, applicationName: application.name, redirectUri: pending.oauth.redirectUri, twoFactorId };
     const code = param(params, 'code');
-    if (code === undefined) return showTwoFactorPage(request, reply, { ...page, error: 'Enter the code from your authenticator app, or a recovery code.' }, 400);
+    if (code === undefined) return showTwoFactorPage(ctx, request, reply, { ...page, error: 'Enter the code from your authenticator app, or a recovery code.' }, 400);
     const result = await completeChallenge(ctx, twoFactorId, 'oauth', code);
     if (result.status !== 200) {
       if (result.status === 423) return sendPage(reply, 400, errorPage('Sign-in error', LOCKED));
       if (result.status === 404) return sendPage(reply, 400, errorPage('Sign-in error', EXPIRED));
       if ((await pendingLogin(ctx, twoFactorId, 'oauth')) === undefined) return sendPage(reply, 400, errorPage('Sign-in error', EXHAUSTED));
-      return showTwoFactorPage(request, reply, { ...page, error: WRONG }, 400);
+      return showTwoFactorPage(ctx, request, reply, { ...page, error: WRONG }, 400);
     }
     if (param(params, 'trustComputer') === 'true') {
       const trust = await issueTrust(ctx, tenant, result.user.id);

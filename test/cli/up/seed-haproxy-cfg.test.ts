@@ -1,7 +1,8 @@
 /**
  * `up` writes the seed's own haproxy.cfg next to gatehouse.yaml: its JWT lines are the seed's verbatim, and
  * Gatehouse loads it to the same policy, frontend and backend as the gatehouse.yaml with pubkey.pem
- * (only the claim headers gatehouse.yaml forwards are not in the seed).
+ * (only the claim headers gatehouse.yaml forwards are not in the seed, nor its stricter-than-the-seed
+ * `require_registration`, which HAProxy's language has no rule for).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -31,7 +32,8 @@ test("the written haproxy.cfg holds the seed's JWT lines and loads to the gateho
   const policy = fromCfg.auth['myfrontend-jwt'];
   const seed = fromYaml.auth.seed;
   assert.ok(policy !== undefined && seed !== undefined);
-  assert.deepEqual({ ...policy, keys: undefined, forward: undefined }, { ...seed, keys: undefined, forward: undefined });
+  assert.deepEqual({ ...policy, keys: undefined, forward: undefined, require_registration: undefined }, { ...seed, keys: undefined, forward: undefined, require_registration: undefined });
+  assert.deepEqual([policy.require_registration, seed.require_registration], [false, true], 'the seed file checks what the seed checks; gatehouse.yaml also requires a registration');
   assert.deepEqual([policy.keys, seed.keys], [{ file: publicKeyPath }, { file: './pubkey.pem' }]);
   assert.deepEqual(fromCfg.frontends.myfrontend?.bind, fromYaml.frontends.myfrontend?.bind);
   assert.equal(fromCfg.frontends.myfrontend?.auth, 'myfrontend-jwt');

@@ -102,7 +102,9 @@ test('two instances behind a round-robin proxy: the console in Chromium and the 
       assert.deepEqual(registration.body.registration.roles, ['viewer']);
 
       await page.getByRole('tab', { name: 'Registrations' }).click();
-      await page.getByRole('button', { name: 'Remove the registration to Round robin 2' }).click();
+      // removal goes through the console's confirmation page: one page load, then its form posted to the other instance
+      await page.getByRole('link', { name: 'Remove the registration to Round robin 2' }).click();
+      await page.getByRole('button', { name: 'Remove the registration' }).click();
       await page.getByText('Removed the registration.').waitFor();
       assert.equal((await a.api('GET', `/api/user/registration/${userId}/${applicationId}`)).status, 404);
 

@@ -79,7 +79,8 @@ test('forgot password, change password, registration and email verification in C
     await Promise.all([page.waitForURL((u) => u.href.startsWith(fx.web.redirect)), page.getByRole('button', { name: 'Sign in' }).click()]);
     assert.ok(new URL(page.url()).searchParams.get('code'), 'the new password signs in');
 
-    await page.goto(authorize);
+    // the sign-in above started an SSO session: prompt=login shows the form (and its links) again
+    await page.goto(`${authorize}&prompt=login`);
     await Promise.all([page.waitForURL(/\/oauth2\/register/), page.getByRole('link', { name: 'Create an account' }).click()]);
     await shots(browser, page.url(), 'register');
     await page.getByLabel('Email').fill('lin@example.com');

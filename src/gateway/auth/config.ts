@@ -6,6 +6,7 @@ import { HTTP_TOKEN } from '../../shared/http-token.js';
 import { z } from 'zod';
 import { parseDuration } from '../../shared/duration.js';
 import { DEFAULTS } from './defaults.js';
+import { loginSchema } from './login/config.js';
 
 export const ASYMMETRIC_ALGORITHMS = [
   'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA',
@@ -114,6 +115,8 @@ export const authPolicySchema = z.strictObject({
       negative_max_entries: DEFAULTS.negativeCacheMaxEntries,
       negative_ttl: DEFAULTS.negativeCacheTtlMs,
     }),
+  /** Sign-in at the gateway for browsers (OIDC code + PKCE, sealed session cookie): see docs/auth.md. */
+  login: loginSchema.optional(),
 }).superRefine((c, ctx) => {
   const hmac = c.algorithms.some((a) => a.startsWith('HS'));
   const asym = c.algorithms.some((a) => !a.startsWith('HS'));

@@ -1,0 +1,194 @@
+/**
+ * An auth policy with sign-in at the gateway: wraps the policy's JWT pipeline (`inner`), which still
+ * makes every admission decision. This layer only finds the token: from the sealed session cookie
+ * (refreshed before expiry, one refresh per session at a time in this worker) it hands the inner policy
+ * `Authorization: Bearer <access token>` and forwards the same header upstream. It also answers the
+ * callback path (state check, code exchange, id_token check) and the logout path, and turns a missing
+ * session into a redirect to the IdP for navigations and the inner policy's 401 for everything else.
+ * A request that brings its own Authorization header is left to the inner policy as it is.
+ */
+import type { AuthAllow, AuthDecision, AuthDeny, AuthPolicy, AuthRequest, RouteRequirements } from '../types.js';
+import type { AuthLogger } from '../logging.js';
+import { clearChunks, clearCookie, parseCookies, readChunked, setCookie, writeChunked } from './cookie-jar.js';
+import { isNavigation, safeReturnPath } from './navigation.js';
+import { LoginProblem, randomToken, type OidcClient, type TokenSet } from './oidc-client.js';
+import type { CookieSealer } from './sealed-cookie.js';
+import { asPendingLogin, asSession, sessionFrom, type PendingLogin, type Session } from './session.js';
+
+export interface LoginPolicyOptions {
+  readonly name: string;
+  readonly inner: AuthPolicy;
+  /** Verifies an id_token's signature, iss, aud and times (a JWT policy for the client id); nonce is checked here. */
+  readonly idTokens: AuthPolicy;
+  readonly client: OidcClient;
+  readonly sealer: CookieSealer;
+  readonly cookieName: string;
+  readonly secure: boolean;
+  readonly callbackPath: string;
+  readonly logoutPath: string;
+  readonly postLogoutRedirectUri: string;
+  readonly refreshBeforeMs: number;
+  readonly stateTtlMs: number;
+  readonly sessionMs: number;
+  /** Whether the inner policy strips Authorization upstream (then the session's token is not forwarded either). */
+  readonly stripAuthorization: boolean;
+  readonly logger: AuthLogger;
+  readonly now: () => number;
+}
+
+export class LoginPolicy implements AuthPolicy {
+  readonly name: string;
+  readonly forwardedHeaders: readonly string[] | undefined;
+  private readonly stateCookie: string;
+  /** Refreshes under way, by session id (single-flight within this worker). */
+  private readonly refreshing = new Map<string, Promise<Session | undefined>>();
+
+  constructor(private readonly o: LoginPolicyOptions) {
+    this.name = o.name;
+    this.forwardedHeaders = o.inner.forwardedHeaders;
+    this.stateCookie = `${o.cookieName}_state`;
+  }
+
+  authorize(request: AuthRequest, requirements?: RouteRequirements): AuthDecision | Promise<AuthDecision> {
+    if (request.path === this.o.callbackPath) return this.callback(request);
+    if (request.path === this.o.logoutPath) return this.logout(request);
+    if (request.headers.authorization !== undefined) return this.o.inner.authorize(request, requirements);
+    const cookies = parseCookies(request.headers.cookie);
+    const sealed = readChunked(cookies, this.o.cookieName);
+    const now = this.o.now();
+    const session = sealed === undefined ? undefined : asSession(this.o.sealer.open(this.o.cookieName, sealed), now);
+    if (session === undefined) return this.challenge(request, cookies, sealed !== undefined);
+    if (session.accessExpires - this.o.refreshBeforeMs > now) return this.admit(request, requirements, cookies, session, false);
+    return this.refreshOnce(session).then((fresh) =>
+      fresh === undefined ? this.challenge(request, cookies, true) : this.admit(request, requirements, cookies, fresh, true),
+    );
+  }
+
+  close(): void {
+    this.o.inner.close();
+    this.o.idTokens.close();
+  }
+
+  private async admit(request: AuthRequest, requirements: RouteRequirements | undefined, cookies: Map<string, string>, session: Session, refreshed: boolean): Promise<AuthDecision> {
+    const bearer = `Bearer ${session.accessToken}`;
+    const decision = await this.o.inner.authorize({ method: request.method, path: request.path, url: request.url, headers: { ...request.headers, authorization: bearer } }, requirements);
+    if (!decision.ok) {
+      // the IdP's token no longer passes (expired without a refresh, keys rotated, revoked): sign in again
+      if (decision.status === 401) return this.challenge(request, cookies, true);
+      return decision;
+    }
+    const setHeaders = this.o.stripAuthorization ? decision.setHeaders : [...decision.setHeaders, ['authorization', bearer] as const];
+    const allow: AuthAllow = { ...decision, setHeaders };
+    if (!refreshed) return allow;
+    return { ...allow, responseHeaders: this.sessionCookies(cookies, session).map((line) => ['set-cookie', line] as const) };
+  }
+
+  private refreshOnce(session: Session): Promise<Session | undefined> {
+    let running = this.refreshing.get(session.sid);
+    if (running === undefined) {
+      running = this.refresh(session).finally(() => this.refreshing.delete(session.sid));
+      this.refreshing.set(session.sid, running);
+    }
+    return running;
+  }
+
+  private async refresh(session: Session): Promise<Session | undefined> {
+    if (session.refreshToken === undefined) return undefined;
+    try {
+      const tokens = await this.o.client.refresh(session.refreshToken);
+      return sessionFrom(session.sid, tokens, session.ends, session);
+    } catch (error) {
+      this.o.logger.warn({ policy: this.name, code: 'ERR_LOGIN_REFRESH', error: (error as Error).message }, 'login: refresh failed; the session is cleared');
+      return undefined;
+    }
+  }
+
+  /** No usable session: a navigation goes to the IdP, anything else gets the inner policy's 401. */
+  private async challenge(request: AuthRequest, cookies: Map<string, string>, hadSession: boolean): Promise<AuthDeny> {
+    const clear = hadSession ? this.clearSession(cookies) : [];
+    if (!isNavigation(request.method, request.headers)) {
+      const denied = await this.o.inner.authorize({ method: request.method, path: request.path, url: request.url, headers: { ...request.headers, authorization: undefined } });
+      if (denied.ok) throw new Error('the inner policy admitted a request without a token');
+      return clear.length === 0 ? denied : { ...denied, setCookies: clear };
+    }
+    const pending: PendingLogin = {
+      state: randomToken(),
+      nonce: randomToken(),
+      verifier: randomToken(),
+      returnTo: safeReturnPath(request.url ?? request.path),
+      expires: this.o.now() + this.o.stateTtlMs,
+    };
+    const stateLine = setCookie(this.stateCookie, this.o.sealer.seal(this.stateCookie, pending), { secure: this.o.secure, maxAgeS: Math.ceil(this.o.stateTtlMs / 1000) });
+    return redirect(this.o.client.authorizationUrl(pending.state, pending.nonce, pending.verifier), [...clear, stateLine], 'LOGIN_REDIRECT');
+  }
+
+  private async callback(request: AuthRequest): Promise<AuthDeny> {
+    const cookies = parseCookies(request.headers.cookie);
+    const clearState = clearCookie(this.stateCookie, this.o.secure);
+    const query = new URL(request.url ?? request.path, 'http://gateway.invalid').searchParams;
+    const sealed = cookies.get(this.stateCookie);
+    const pending = sealed === undefined ? undefined : asPendingLogin(this.o.sealer.open(this.stateCookie, sealed), this.o.now());
+    const state = query.get('state');
+    if (pending === undefined || state === null || state !== pending.state) {
+      return this.failed(400, 'LOGIN_STATE', 'ERR_LOGIN_STATE', pending === undefined ? 'no valid sign-in state cookie' : 'state does not match this browser', clearState);
+    }
+    const idpError = query.get('error');
+    if (idpError !== null) return this.failed(400, 'LOGIN_IDP', 'ERR_LOGIN_IDP', `the IdP answered ${idpError.slice(0, 64)}`, clearState);
+    const code = query.get('code');
+    if (code === null || code === '') return this.failed(400, 'LOGIN_CODE', 'ERR_LOGIN_CODE', 'no code', clearState);
+    let tokens: TokenSet;
+    try {
+      tokens = await this.o.client.exchangeCode(code, pending.verifier);
+      await this.checkIdToken(tokens.idToken, pending.nonce);
+    } catch (error) {
+      const problem = error instanceof LoginProblem ? error : new LoginProblem('callback', (error as Error).message);
+      return this.failed(problem.step === 'id_token' ? 401 : 400, problem.step === 'id_token' ? 'LOGIN_ID_TOKEN' : 'LOGIN_CODE', problem.step === 'id_token' ? 'ERR_LOGIN_ID_TOKEN' : 'ERR_LOGIN_CODE', problem.message, clearState);
+    }
+    const session = sessionFrom(randomToken(), tokens, this.o.now() + this.o.sessionMs);
+    // a token the policy refuses would send the browser round in circles: refuse it here, once
+    const check = await this.o.inner.authorize({ method: 'GET', path: pending.returnTo, url: pending.returnTo, headers: { authorization: `Bearer ${session.accessToken}` } });
+    if (!check.ok && check.status === 401) return this.failed(401, 'LOGIN_TOKEN', 'ERR_LOGIN_TOKEN', `the IdP's access token does not pass the policy (${check.reason})`, clearState);
+    return redirect(safeReturnPath(pending.returnTo), [clearState, ...this.sessionCookies(cookies, session)], 'LOGIN_CALLBACK');
+  }
+
+  private async checkIdToken(idToken: string | undefined, nonce: string): Promise<void> {
+    if (idToken === undefined) throw new LoginProblem('id_token', 'the token response has no id_token');
+    const verdict = await this.o.idTokens.authorize({ method: 'GET', path: '/', headers: { authorization: `Bearer ${idToken}` } });
+    if (!verdict.ok) throw new LoginProblem('id_token', `refused (${verdict.reason})`);
+    let claims: { nonce?: unknown };
+    try {
+      claims = JSON.parse(Buffer.from(idToken.split('.')[1] ?? '', 'base64url').toString('utf8')) as { nonce?: unknown };
+    } catch {
+      throw new LoginProblem('id_token', 'payload is not JSON');
+    }
+    if (claims.nonce !== nonce) throw new LoginProblem('id_token', 'nonce does not match');
+  }
+
+  private logout(request: AuthRequest): AuthDeny {
+    const cookies = parseCookies(request.headers.cookie);
+    const sealed = readChunked(cookies, this.o.cookieName);
+    const session = sealed === undefined ? undefined : asSession(this.o.sealer.open(this.o.cookieName, sealed), this.o.now());
+    const clear = [...this.clearSession(cookies), clearCookie(this.stateCookie, this.o.secure)];
+    const atIdp = this.o.client.endSessionUrl(session?.idToken, this.o.postLogoutRedirectUri);
+    return redirect(atIdp ?? this.o.postLogoutRedirectUri, clear, 'LOGOUT');
+  }
+
+  private sessionCookies(cookies: Map<string, string>, session: Session): string[] {
+    const maxAgeS = Math.max(0, Math.floor((session.ends - this.o.now()) / 1000));
+    return writeChunked(cookies, this.o.cookieName, this.o.sealer.seal(this.o.cookieName, session), { secure: this.o.secure, maxAgeS });
+  }
+
+  private clearSession(cookies: Map<string, string>): string[] {
+    return clearChunks(cookies, this.o.cookieName, this.o.secure);
+  }
+
+  private failed(status: number, reason: string, code: string, detail: string, clearState: string): AuthDeny {
+    this.o.logger.warn({ policy: this.name, code, error: detail }, 'login: sign-in refused');
+    const body = `Sign-in failed (${code}). Go back to the page you wanted and try again.\n`;
+    return { ok: false, status, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }, setCookies: [clearState], body, reason, code };
+  }
+}
+
+function redirect(location: string, cookies: string[], reason: string): AuthDeny {
+  return { ok: false, status: 302, headers: { location, 'cache-control': 'no-store' }, setCookies: cookies, body: '', reason };
+}

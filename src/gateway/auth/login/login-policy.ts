@@ -15,6 +15,11 @@ import { LoginProblem, randomToken, type OidcClient, type TokenSet } from './oid
 import type { CookieSealer } from './sealed-cookie.js';
 import { asPendingLogin, asSession, sessionFrom, type PendingLogin, type Session } from './session.js';
 
+/** How long a settled refresh answers requests that still carry the cookie it replaced. */
+const REUSE_MS = 30_000;
+/** At most this many sessions' refreshes are remembered per worker. */
+const MAX_REMEMBERED = 10_000;
+
 export interface LoginPolicyOptions {
   readonly name: string;
   readonly inner: AuthPolicy;
@@ -40,8 +45,12 @@ export class LoginPolicy implements AuthPolicy {
   readonly name: string;
   readonly forwardedHeaders: readonly string[] | undefined;
   private readonly stateCookie: string;
-  /** Refreshes under way, by session id (single-flight within this worker). */
-  private readonly refreshing = new Map<string, Promise<Session | undefined>>();
+  /**
+   * Refreshes by session id (single-flight within this worker), kept for REUSE_MS after they settle:
+   * requests the browser sent with the old cookie before it got the new one reuse the result instead of
+   * spending the (one-time-use) refresh token a second time.
+   */
+  private readonly refreshing = new Map<string, { readonly refreshToken: string; readonly result: Promise<Session | undefined>; settledAt: number }>();
 
   constructor(private readonly o: LoginPolicyOptions) {
     this.name = o.name;
@@ -84,12 +93,26 @@ export class LoginPolicy implements AuthPolicy {
   }
 
   private refreshOnce(session: Session): Promise<Session | undefined> {
-    let running = this.refreshing.get(session.sid);
-    if (running === undefined) {
-      running = this.refresh(session).finally(() => this.refreshing.delete(session.sid));
-      this.refreshing.set(session.sid, running);
+    if (session.refreshToken === undefined) return Promise.resolve(undefined);
+    const now = this.o.now();
+    const known = this.refreshing.get(session.sid);
+    if (known !== undefined && known.refreshToken === session.refreshToken && (known.settledAt === 0 || now - known.settledAt < REUSE_MS)) return known.result;
+    if (this.refreshing.size >= MAX_REMEMBERED) this.forgetSettled(now);
+    const entry = { refreshToken: session.refreshToken, result: this.refresh(session), settledAt: 0 };
+    void entry.result.finally(() => {
+      entry.settledAt = this.o.now();
+    });
+    this.refreshing.set(session.sid, entry);
+    return entry.result;
+  }
+
+  private forgetSettled(now: number): void {
+    for (const [sid, entry] of this.refreshing) if (entry.settledAt !== 0 && now - entry.settledAt >= REUSE_MS) this.refreshing.delete(sid);
+    // still full of recent ones: forget the oldest (their late requests refresh again, or sign in again)
+    for (const sid of this.refreshing.keys()) {
+      if (this.refreshing.size < MAX_REMEMBERED) break;
+      this.refreshing.delete(sid);
     }
-    return running;
   }
 
   private async refresh(session: Session): Promise<Session | undefined> {

@@ -8,6 +8,7 @@
  * A request that brings its own Authorization header is left to the inner policy as it is.
  */
 import type { AuthAllow, AuthDecision, AuthDeny, AuthPolicy, AuthRequest, RouteRequirements } from '../types.js';
+import { ErrorCode } from '../../../shared/errors.js';
 import type { AuthLogger } from '../logging.js';
 import { clearChunks, clearCookie, parseCookies, readChunked, setCookie, writeChunked } from './cookie-jar.js';
 import { isNavigation, safeReturnPath } from './navigation.js';
@@ -121,7 +122,7 @@ export class LoginPolicy implements AuthPolicy {
       const tokens = await this.o.client.refresh(session.refreshToken);
       return sessionFrom(session.sid, tokens, session.ends, session);
     } catch (error) {
-      this.o.logger.warn({ policy: this.name, code: 'ERR_LOGIN_REFRESH', error: (error as Error).message }, 'login: refresh failed; the session is cleared');
+      this.o.logger.warn({ policy: this.name, code: ErrorCode.LOGIN_REFRESH, error: (error as Error).message }, 'login: refresh failed; the session is cleared');
       return undefined;
     }
   }
@@ -153,24 +154,24 @@ export class LoginPolicy implements AuthPolicy {
     const pending = sealed === undefined ? undefined : asPendingLogin(this.o.sealer.open(this.stateCookie, sealed), this.o.now());
     const state = query.get('state');
     if (pending === undefined || state === null || state !== pending.state) {
-      return this.failed(400, 'LOGIN_STATE', 'ERR_LOGIN_STATE', pending === undefined ? 'no valid sign-in state cookie' : 'state does not match this browser', clearState);
+      return this.failed(400, 'LOGIN_STATE', ErrorCode.LOGIN_STATE, pending === undefined ? 'no valid sign-in state cookie' : 'state does not match this browser', clearState);
     }
     const idpError = query.get('error');
-    if (idpError !== null) return this.failed(400, 'LOGIN_IDP', 'ERR_LOGIN_IDP', `the IdP answered ${idpError.slice(0, 64)}`, clearState);
+    if (idpError !== null) return this.failed(400, 'LOGIN_IDP', ErrorCode.LOGIN_IDP, `the IdP answered ${idpError.slice(0, 64).replace(/[^\w.-]/g, '?')}`, clearState);
     const code = query.get('code');
-    if (code === null || code === '') return this.failed(400, 'LOGIN_CODE', 'ERR_LOGIN_CODE', 'no code', clearState);
+    if (code === null || code === '') return this.failed(400, 'LOGIN_CODE', ErrorCode.LOGIN_CODE, 'no code', clearState);
     let tokens: TokenSet;
     try {
       tokens = await this.o.client.exchangeCode(code, pending.verifier);
       await this.checkIdToken(tokens.idToken, pending.nonce);
     } catch (error) {
       const problem = error instanceof LoginProblem ? error : new LoginProblem('callback', (error as Error).message);
-      return this.failed(problem.step === 'id_token' ? 401 : 400, problem.step === 'id_token' ? 'LOGIN_ID_TOKEN' : 'LOGIN_CODE', problem.step === 'id_token' ? 'ERR_LOGIN_ID_TOKEN' : 'ERR_LOGIN_CODE', problem.message, clearState);
+      return this.failed(problem.step === 'id_token' ? 401 : 400, problem.step === 'id_token' ? 'LOGIN_ID_TOKEN' : 'LOGIN_CODE', problem.step === 'id_token' ? ErrorCode.LOGIN_ID_TOKEN : ErrorCode.LOGIN_CODE, problem.message, clearState);
     }
     const session = sessionFrom(randomToken(), tokens, this.o.now() + this.o.sessionMs);
     // a token the policy refuses would send the browser round in circles: refuse it here, once
     const check = await this.o.inner.authorize({ method: 'GET', path: pending.returnTo, url: pending.returnTo, headers: { authorization: `Bearer ${session.accessToken}` } });
-    if (!check.ok && check.status === 401) return this.failed(401, 'LOGIN_TOKEN', 'ERR_LOGIN_TOKEN', `the IdP's access token does not pass the policy (${check.reason})`, clearState);
+    if (!check.ok && check.status === 401) return this.failed(401, 'LOGIN_TOKEN', ErrorCode.LOGIN_TOKEN, `the IdP's access token does not pass the policy (${check.reason})`, clearState);
     return redirect(safeReturnPath(pending.returnTo), [clearState, ...this.sessionCookies(cookies, session)], 'LOGIN_CALLBACK');
   }
 
@@ -205,7 +206,7 @@ export class LoginPolicy implements AuthPolicy {
     return clearChunks(cookies, this.o.cookieName, this.o.secure);
   }
 
-  private failed(status: number, reason: string, code: string, detail: string, clearState: string): AuthDeny {
+  private failed(status: number, reason: string, code: ErrorCode, detail: string, clearState: string): AuthDeny {
     this.o.logger.warn({ policy: this.name, code, error: detail }, 'login: sign-in refused');
     const body = `Sign-in failed (${code}). Go back to the page you wanted and try again.\n`;
     return { ok: false, status, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }, setCookies: [clearState], body, reason, code };

@@ -87,8 +87,12 @@ export class LoginPolicy implements AuthPolicy {
       if (decision.status === 401) return this.challenge(request, cookies, true);
       return decision;
     }
-    const setHeaders = this.o.stripAuthorization ? decision.setHeaders : [...decision.setHeaders, ['authorization', bearer] as const];
-    const allow: AuthAllow = { ...decision, setHeaders };
+    const setHeaders: Array<readonly [string, string]> = this.o.stripAuthorization ? [...decision.setHeaders] : [...decision.setHeaders, ['authorization', bearer]];
+    // the gateway's own cookies stay here: the upstream gets the client's other cookies only
+    const others = withoutOwnCookies(request.headers.cookie, this.o.cookieName);
+    const removeHeaders = others === '' ? [...decision.removeHeaders, 'cookie'] : decision.removeHeaders;
+    if (others !== '') setHeaders.push(['cookie', others]);
+    const allow: AuthAllow = { ...decision, setHeaders, removeHeaders };
     if (!refreshed) return allow;
     return { ...allow, responseHeaders: this.sessionCookies(cookies, session).map((line) => ['set-cookie', line] as const) };
   }
@@ -211,6 +215,21 @@ export class LoginPolicy implements AuthPolicy {
     const body = `Sign-in failed (${code}). Go back to the page you wanted and try again.\n`;
     return { ok: false, status, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }, setCookies: [clearState], body, reason, code };
   }
+}
+
+/** The Cookie header without the session's chunks and the state cookie. */
+function withoutOwnCookies(header: string | string[] | undefined, name: string): string {
+  if (header === undefined) return '';
+  const text = Array.isArray(header) ? header.join('; ') : header;
+  const kept: string[] = [];
+  for (const part of text.split(';')) {
+    const pair = part.trim();
+    const eq = pair.indexOf('=');
+    const cookie = eq < 0 ? pair : pair.slice(0, eq);
+    if (pair === '' || cookie === `${name}_state` || (cookie.startsWith(`${name}.`) && /^\d+$/.test(cookie.slice(name.length + 1)))) continue;
+    kept.push(pair);
+  }
+  return kept.join('; ');
 }
 
 function redirect(location: string, cookies: string[], reason: string): AuthDeny {

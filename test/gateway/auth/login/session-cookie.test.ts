@@ -79,9 +79,12 @@ test('requests that are not navigations get 401 with WWW-Authenticate, navigatio
 test('a tampered session cookie is no session; the cookie is cleared', async () => {
   const session = await freshSession();
   const { cookie } = sealed(session, [k1]);
-  const ok = await get(`${gw.url}/app`, { ...NAVIGATE, cookie });
+  const ok = await get(`${gw.url}/app`, { ...NAVIGATE, cookie: `theme=dark; ${cookie}; lang=en` });
   assert.equal(ok.status, 200);
-  assert.equal((JSON.parse(ok.text) as Echo).headers.authorization, `Bearer ${session.accessToken}`);
+  const echo = JSON.parse(ok.text) as Echo;
+  assert.equal(echo.headers.authorization, `Bearer ${session.accessToken}`);
+  assert.equal(echo.headers.cookie, 'theme=dark; lang=en', "the upstream gets the client's other cookies, not the session");
+  assert.equal((JSON.parse((await get(`${gw.url}/app`, { ...NAVIGATE, cookie })).text) as Echo).headers.cookie, undefined, 'no Cookie header when only ours');
   const value = cookie.slice(cookie.indexOf('=') + 1);
   const tampered = `${NAME}.0=${value.slice(0, 30)}${value[30] === 'A' ? 'B' : 'A'}${value.slice(31)}`;
   const nav = await get(`${gw.url}/app`, { ...NAVIGATE, cookie: tampered });

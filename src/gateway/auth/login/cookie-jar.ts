@@ -6,6 +6,7 @@
 
 /** Bytes of value per cookie chunk: below the ~4096-byte per-cookie limit of browsers, with room for the attributes. */
 export const CHUNK_BYTES = 3800;
+const DIGITS = /^\d+$/;
 /** At most this many chunks are read (a bound on what a client can make us join). */
 const MAX_CHUNKS = 16;
 
@@ -64,4 +65,19 @@ export function clearChunks(cookies: Map<string, string>, name: string, secure: 
   const lines: string[] = [];
   for (let i = from; i < MAX_CHUNKS; i++) if (cookies.has(`${name}.${i}`)) lines.push(clearCookie(`${name}.${i}`, secure));
   return lines;
+}
+
+/** The Cookie header without the session's chunks and the state cookie. */
+export function withoutOwnCookies(header: string | string[] | undefined, name: string): string {
+  if (header === undefined) return '';
+  const text = Array.isArray(header) ? header.join('; ') : header;
+  const kept: string[] = [];
+  for (const part of text.split(';')) {
+    const pair = part.trim();
+    const eq = pair.indexOf('=');
+    const cookie = eq < 0 ? pair : pair.slice(0, eq);
+    if (pair === '' || cookie === `${name}_state` || (cookie.startsWith(`${name}.`) && DIGITS.test(cookie.slice(name.length + 1)))) continue;
+    kept.push(pair);
+  }
+  return kept.join('; ');
 }

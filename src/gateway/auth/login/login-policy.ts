@@ -10,16 +10,12 @@
 import type { AuthAllow, AuthDecision, AuthDeny, AuthPolicy, AuthRequest, RouteRequirements } from '../types.js';
 import { ErrorCode } from '../../../shared/errors.js';
 import type { AuthLogger } from '../logging.js';
-import { clearChunks, clearCookie, parseCookies, readChunked, setCookie, writeChunked } from './cookie-jar.js';
+import { clearChunks, clearCookie, parseCookies, readChunked, setCookie, withoutOwnCookies, writeChunked } from './cookie-jar.js';
 import { isNavigation, safeReturnPath } from './navigation.js';
 import { LoginProblem, randomToken, type OidcClient, type TokenSet } from './oidc-client.js';
 import type { CookieSealer } from './sealed-cookie.js';
+import { RefreshFlights } from './refresh-flights.js';
 import { asPendingLogin, asSession, sessionFrom, type PendingLogin, type Session } from './session.js';
-
-/** How long a settled refresh answers requests that still carry the cookie it replaced. */
-const REUSE_MS = 30_000;
-/** At most this many sessions' refreshes are remembered per worker. */
-const MAX_REMEMBERED = 10_000;
 
 export interface LoginPolicyOptions {
   readonly name: string;
@@ -46,17 +42,13 @@ export class LoginPolicy implements AuthPolicy {
   readonly name: string;
   readonly forwardedHeaders: readonly string[] | undefined;
   private readonly stateCookie: string;
-  /**
-   * Refreshes by session id (single-flight within this worker), kept for REUSE_MS after they settle:
-   * requests the browser sent with the old cookie before it got the new one reuse the result instead of
-   * spending the (one-time-use) refresh token a second time.
-   */
-  private readonly refreshing = new Map<string, { readonly refreshToken: string; readonly result: Promise<Session | undefined>; settledAt: number }>();
+  private readonly flights: RefreshFlights;
 
   constructor(private readonly o: LoginPolicyOptions) {
     this.name = o.name;
     this.forwardedHeaders = o.inner.forwardedHeaders;
     this.stateCookie = `${o.cookieName}_state`;
+    this.flights = new RefreshFlights(o.now, (session) => this.refresh(session));
   }
 
   authorize(request: AuthRequest, requirements?: RouteRequirements): AuthDecision | Promise<AuthDecision> {
@@ -69,7 +61,7 @@ export class LoginPolicy implements AuthPolicy {
     const session = sealed === undefined ? undefined : asSession(this.o.sealer.open(this.o.cookieName, sealed), now);
     if (session === undefined) return this.challenge(request, cookies, sealed !== undefined);
     if (session.accessExpires - this.o.refreshBeforeMs > now) return this.admit(request, requirements, cookies, session, false);
-    return this.refreshOnce(session).then((fresh) =>
+    return this.flights.run(session).then((fresh) =>
       fresh === undefined ? this.challenge(request, cookies, true) : this.admit(request, requirements, cookies, fresh, true),
     );
   }
@@ -95,29 +87,6 @@ export class LoginPolicy implements AuthPolicy {
     const allow: AuthAllow = { ...decision, setHeaders, removeHeaders };
     if (!refreshed) return allow;
     return { ...allow, responseHeaders: this.sessionCookies(cookies, session).map((line) => ['set-cookie', line] as const) };
-  }
-
-  private refreshOnce(session: Session): Promise<Session | undefined> {
-    if (session.refreshToken === undefined) return Promise.resolve(undefined);
-    const now = this.o.now();
-    const known = this.refreshing.get(session.sid);
-    if (known !== undefined && known.refreshToken === session.refreshToken && (known.settledAt === 0 || now - known.settledAt < REUSE_MS)) return known.result;
-    if (this.refreshing.size >= MAX_REMEMBERED) this.forgetSettled(now);
-    const entry = { refreshToken: session.refreshToken, result: this.refresh(session), settledAt: 0 };
-    void entry.result.finally(() => {
-      entry.settledAt = this.o.now();
-    });
-    this.refreshing.set(session.sid, entry);
-    return entry.result;
-  }
-
-  private forgetSettled(now: number): void {
-    for (const [sid, entry] of this.refreshing) if (entry.settledAt !== 0 && now - entry.settledAt >= REUSE_MS) this.refreshing.delete(sid);
-    // still full of recent ones: forget the oldest (their late requests refresh again, or sign in again)
-    for (const sid of this.refreshing.keys()) {
-      if (this.refreshing.size < MAX_REMEMBERED) break;
-      this.refreshing.delete(sid);
-    }
   }
 
   private async refresh(session: Session): Promise<Session | undefined> {
@@ -215,21 +184,6 @@ export class LoginPolicy implements AuthPolicy {
     const body = `Sign-in failed (${code}). Go back to the page you wanted and try again.\n`;
     return { ok: false, status, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }, setCookies: [clearState], body, reason, code };
   }
-}
-
-/** The Cookie header without the session's chunks and the state cookie. */
-function withoutOwnCookies(header: string | string[] | undefined, name: string): string {
-  if (header === undefined) return '';
-  const text = Array.isArray(header) ? header.join('; ') : header;
-  const kept: string[] = [];
-  for (const part of text.split(';')) {
-    const pair = part.trim();
-    const eq = pair.indexOf('=');
-    const cookie = eq < 0 ? pair : pair.slice(0, eq);
-    if (pair === '' || cookie === `${name}_state` || (cookie.startsWith(`${name}.`) && /^\d+$/.test(cookie.slice(name.length + 1)))) continue;
-    kept.push(pair);
-  }
-  return kept.join('; ');
 }
 
 function redirect(location: string, cookies: string[], reason: string): AuthDeny {

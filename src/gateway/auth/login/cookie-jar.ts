@@ -67,7 +67,7 @@ export function clearChunks(cookies: Map<string, string>, name: string, secure: 
   return lines;
 }
 
-/** The Cookie header without the session's chunks and the state cookie. */
+/** The Cookie header without the session's chunks and the sign-in state cookies. */
 export function withoutOwnCookies(header: string | string[] | undefined, name: string): string {
   if (header === undefined) return '';
   const text = Array.isArray(header) ? header.join('; ') : header;
@@ -76,7 +76,7 @@ export function withoutOwnCookies(header: string | string[] | undefined, name: s
     const pair = part.trim();
     const eq = pair.indexOf('=');
     const cookie = eq < 0 ? pair : pair.slice(0, eq);
-    if (pair === '' || cookie === `${name}_state` || (cookie.startsWith(`${name}.`) && DIGITS.test(cookie.slice(name.length + 1)))) continue;
+    if (pair === '' || cookie.startsWith(`${name}_state_`) || (cookie.startsWith(`${name}.`) && DIGITS.test(cookie.slice(name.length + 1)))) continue;
     kept.push(pair);
   }
   return kept.join('; ');

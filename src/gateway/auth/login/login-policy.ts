@@ -17,6 +17,11 @@ import type { CookieSealer } from './sealed-cookie.js';
 import { RefreshFlights } from './refresh-flights.js';
 import { asPendingLogin, asSession, sessionFrom, type PendingLogin, type Session } from './session.js';
 
+/** A state as this gateway makes them (randomToken: 43 base64url characters). */
+const STATE = /^[A-Za-z0-9_-]{43}$/;
+/** Unfinished sign-ins a browser keeps state cookies for; a new one past this clears them. */
+const MAX_PENDING_SIGN_INS = 4;
+
 export interface LoginPolicyOptions {
   readonly name: string;
   readonly inner: AuthPolicy;
@@ -41,13 +46,14 @@ export interface LoginPolicyOptions {
 export class LoginPolicy implements AuthPolicy {
   readonly name: string;
   readonly forwardedHeaders: readonly string[] | undefined;
-  private readonly stateCookie: string;
+  /** Each sign-in has its own state cookie, `<name>_state_<first 12 characters of its state>`: two tabs can sign in at once. */
+  private readonly statePrefix: string;
   private readonly flights: RefreshFlights;
 
   constructor(private readonly o: LoginPolicyOptions) {
     this.name = o.name;
     this.forwardedHeaders = o.inner.forwardedHeaders;
-    this.stateCookie = `${o.cookieName}_state`;
+    this.statePrefix = `${o.cookieName}_state_`;
     this.flights = new RefreshFlights(o.now, (session) => this.refresh(session));
   }
 
@@ -115,18 +121,23 @@ export class LoginPolicy implements AuthPolicy {
       returnTo: safeReturnPath(request.url ?? request.path),
       expires: this.o.now() + this.o.stateTtlMs,
     };
-    const stateLine = setCookie(this.stateCookie, this.o.sealer.seal(this.stateCookie, pending), { secure: this.o.secure, maxAgeS: Math.ceil(this.o.stateTtlMs / 1000) });
+    const name = this.stateCookieName(pending.state);
+    const stateLine = setCookie(name, this.o.sealer.seal(name, pending), { secure: this.o.secure, maxAgeS: Math.ceil(this.o.stateTtlMs / 1000) });
+    // sign-ins begun and never finished: past a few, the old ones are dropped (cookies are not free)
+    const pendingStates = this.stateCookies(cookies);
+    if (pendingStates.length >= MAX_PENDING_SIGN_INS) clear.push(...pendingStates.map((n) => clearCookie(n, this.o.secure)));
     return redirect(this.o.client.authorizationUrl(pending.state, pending.nonce, pending.verifier), [...clear, stateLine], 'LOGIN_REDIRECT');
   }
 
   private async callback(request: AuthRequest): Promise<AuthDeny> {
     const cookies = parseCookies(request.headers.cookie);
-    const clearState = clearCookie(this.stateCookie, this.o.secure);
     const query = new URL(request.url ?? request.path, 'http://gateway.invalid').searchParams;
-    const sealed = cookies.get(this.stateCookie);
-    const pending = sealed === undefined ? undefined : asPendingLogin(this.o.sealer.open(this.stateCookie, sealed), this.o.now());
     const state = query.get('state');
-    if (pending === undefined || state === null || state !== pending.state) {
+    const name = state === null || !STATE.test(state) ? undefined : this.stateCookieName(state);
+    const clearState = name === undefined ? [] : [clearCookie(name, this.o.secure)];
+    const sealed = name === undefined ? undefined : cookies.get(name);
+    const pending = sealed === undefined ? undefined : asPendingLogin(this.o.sealer.open(name as string, sealed), this.o.now());
+    if (pending === undefined || state !== pending.state) {
       return this.failed(400, 'LOGIN_STATE', ErrorCode.LOGIN_STATE, pending === undefined ? 'no valid sign-in state cookie' : 'state does not match this browser', clearState);
     }
     const idpError = query.get('error');
@@ -145,7 +156,7 @@ export class LoginPolicy implements AuthPolicy {
     // a token the policy refuses would send the browser round in circles: refuse it here, once
     const check = await this.o.inner.authorize({ method: 'GET', path: pending.returnTo, url: pending.returnTo, headers: { authorization: `Bearer ${session.accessToken}` } });
     if (!check.ok && check.status === 401) return this.failed(401, 'LOGIN_TOKEN', ErrorCode.LOGIN_TOKEN, `the IdP's access token does not pass the policy (${check.reason})`, clearState);
-    return redirect(safeReturnPath(pending.returnTo), [clearState, ...this.sessionCookies(cookies, session)], 'LOGIN_CALLBACK');
+    return redirect(safeReturnPath(pending.returnTo), [...clearState, ...this.sessionCookies(cookies, session)], 'LOGIN_CALLBACK');
   }
 
   private async checkIdToken(idToken: string | undefined, nonce: string): Promise<void> {
@@ -165,7 +176,7 @@ export class LoginPolicy implements AuthPolicy {
     const cookies = parseCookies(request.headers.cookie);
     const sealed = readChunked(cookies, this.o.cookieName);
     const session = sealed === undefined ? undefined : asSession(this.o.sealer.open(this.o.cookieName, sealed), this.o.now());
-    const clear = [...this.clearSession(cookies), clearCookie(this.stateCookie, this.o.secure)];
+    const clear = [...this.clearSession(cookies), ...this.stateCookies(cookies).map((n) => clearCookie(n, this.o.secure))];
     const atIdp = this.o.client.endSessionUrl(session?.idToken, this.o.postLogoutRedirectUri);
     return redirect(atIdp ?? this.o.postLogoutRedirectUri, clear, 'LOGOUT');
   }
@@ -175,14 +186,24 @@ export class LoginPolicy implements AuthPolicy {
     return writeChunked(cookies, this.o.cookieName, this.o.sealer.seal(this.o.cookieName, session), { secure: this.o.secure, maxAgeS });
   }
 
+  private stateCookieName(state: string): string {
+    return `${this.statePrefix}${state.slice(0, 12)}`;
+  }
+
+  private stateCookies(cookies: Map<string, string>): string[] {
+    const names: string[] = [];
+    for (const name of cookies.keys()) if (name.startsWith(this.statePrefix)) names.push(name);
+    return names;
+  }
+
   private clearSession(cookies: Map<string, string>): string[] {
     return clearChunks(cookies, this.o.cookieName, this.o.secure);
   }
 
-  private failed(status: number, reason: string, code: ErrorCode, detail: string, clearState: string): AuthDeny {
+  private failed(status: number, reason: string, code: ErrorCode, detail: string, clearState: string[]): AuthDeny {
     this.o.logger.warn({ policy: this.name, code, error: detail }, 'login: sign-in refused');
     const body = `Sign-in failed (${code}). Go back to the page you wanted and try again.\n`;
-    return { ok: false, status, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }, setCookies: [clearState], body, reason, code };
+    return { ok: false, status, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }, setCookies: clearState, body, reason, code };
   }
 }
 

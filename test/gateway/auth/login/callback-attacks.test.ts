@@ -32,7 +32,7 @@ const login = (authorize: Record<string, string>) => formLogin(fx.idp.url, autho
 /** A challenge and the IdP's callback URL for it, not yet used. */
 async function pendingCallback(): Promise<{ callback: URL; stateCookie: string }> {
   const challenge = await get(`${gw.url}/app`, NAVIGATE);
-  const [name, value] = [...setCookies(challenge.setCookie)].find(([n]) => n.endsWith('_state'))!;
+  const [name, value] = [...setCookies(challenge.setCookie)].find(([n]) => n.includes('_state_'))!;
   const callback = await login(Object.fromEntries(new URL(challenge.location!).searchParams));
   return { callback: new URL(callback!), stateCookie: `${name}=${value}` };
 }
@@ -59,6 +59,25 @@ test("a state that is not this browser's is refused (the attacker's state cookie
   const forged = new URL(victim.callback);
   forged.searchParams.set('state', 'forged-state');
   await refused(forged, victim.stateCookie, 'ERR_LOGIN_STATE');
+});
+
+test("another sign-in's state cookie renamed to this sign-in's name does not open (sealed under its own name)", async () => {
+  const victim = await pendingCallback();
+  const attacker = await pendingCallback();
+  const victimName = victim.stateCookie.slice(0, victim.stateCookie.indexOf('='));
+  await refused(victim.callback, `${victimName}=${attacker.stateCookie.slice(attacker.stateCookie.indexOf('=') + 1)}`, 'ERR_LOGIN_STATE');
+});
+
+test('two sign-ins at once in one browser (two tabs) both complete', async () => {
+  const first = await pendingCallback();
+  const second = await pendingCallback();
+  const both = `${first.stateCookie}; ${second.stateCookie}`;
+  for (const tab of [second, first]) {
+    const done = await get(tab.callback, { ...NAVIGATE, cookie: both });
+    assert.equal(done.status, 302);
+    assert.equal(done.location, '/app');
+    assert.ok(setCookies(done.setCookie).get('gatehouse_session.0'), 'a session');
+  }
 });
 
 test('a tampered state cookie is refused', async () => {

@@ -53,7 +53,7 @@ test('Gatehouse IdP: protected page → login form → upstream gets the Bearer 
     assert.equal(authorize.searchParams.get('code_challenge_method'), 'S256');
     assert.equal(authorize.searchParams.get('redirect_uri'), `${base}/_gatehouse/callback`);
     for (const p of ['state', 'nonce', 'code_challenge']) assert.ok((authorize.searchParams.get(p) ?? '').length >= 43, `${p} is random`);
-    const stateCookie = (await context.cookies(base)).find((c) => c.name === 'gatehouse_session_state');
+    const stateCookie = (await context.cookies(base)).find((c) => c.name === `gatehouse_session_state_${authorize.searchParams.get('state')!.slice(0, 12)}`);
     assert.ok(stateCookie !== undefined && stateCookie.httpOnly && stateCookie.sameSite === 'Lax');
     assert.ok(!stateCookie.value.includes(authorize.searchParams.get('state')!), 'the state cookie is sealed, not the state in clear');
 
@@ -76,7 +76,7 @@ test('Gatehouse IdP: protected page → login form → upstream gets the Bearer 
       assert.equal(c.sameSite, 'Lax');
       assert.equal(c.secure, false, 'plain http: no Secure flag');
     }
-    assert.equal(cookies.find((c) => c.name === 'gatehouse_session_state'), undefined, 'the state cookie is gone after the callback');
+    assert.equal(cookies.find((c) => c.name.startsWith('gatehouse_session_state_')), undefined, 'the state cookie is gone after the callback');
     assert.ok(!session.map((c) => c.value).join('').includes(bearer.slice(7, 40)), 'the token is not readable in the cookie');
 
     await page.reload();

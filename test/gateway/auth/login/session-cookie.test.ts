@@ -162,7 +162,7 @@ test('cookie key rotation: a new first key seals, the old one still opens; a ret
     assert.equal(open(cookie, [k1]), undefined);
     const refused = await get(`${retired.url}/app`, { ...NAVIGATE, cookie: old });
     assertNoSession(refused, true);
-    assert.match(refused.setCookie.find((l) => l.startsWith(`${NAME}_state=`))!, /; HttpOnly; SameSite=Lax; Secure; Max-Age=600$/, 'Secure with an https redirect_uri');
+    assert.match(refused.setCookie.find((l) => l.startsWith(`${NAME}_state_`))!, /; HttpOnly; SameSite=Lax; Secure; Max-Age=600$/, 'Secure with an https redirect_uri');
   } finally {
     await rotated.close();
     await retired.close();

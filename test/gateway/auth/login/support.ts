@@ -123,13 +123,13 @@ export async function signIn(gatewayUrl: string, path: string, login: (authorize
   const challenge = await get(`${gatewayUrl}${path}`, NAVIGATE);
   if (challenge.status !== 302) throw new Error(`challenge: ${challenge.status}`);
   const authorize = new URL(challenge.location as string);
-  const state = [...setCookies(challenge.setCookie)].find(([name]) => name.endsWith('_state'));
+  const state = [...setCookies(challenge.setCookie)].find(([name]) => name.includes('_state_'));
   if (state === undefined) throw new Error('no state cookie');
   const stateCookie = `${state[0]}=${state[1]}`;
   const callback = await login(Object.fromEntries(authorize.searchParams));
   if (callback === null) throw new Error('the IdP did not redirect');
   const done = await get(callback, { ...NAVIGATE, cookie: stateCookie });
   if (done.status !== 302) throw new Error(`callback: ${done.status} ${done.text}`);
-  const session = [...setCookies(done.setCookie)].filter(([name, value]) => !name.endsWith('_state') && value !== '').map(([n, v]) => `${n}=${v}`).join('; ');
+  const session = [...setCookies(done.setCookie)].filter(([name, value]) => !name.includes('_state_') && value !== '').map(([n, v]) => `${n}=${v}`).join('; ');
   return { callback, stateCookie, session, location: done.location as string };
 }

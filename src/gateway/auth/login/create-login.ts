@@ -29,6 +29,7 @@ export interface LoginContext {
 export async function createLoginPolicy(c: LoginConfig, inner: AuthPolicy, ctx: LoginContext): Promise<AuthPolicy> {
   const at = `auth.${ctx.name}.login`;
   const issuer = c.issuer ?? (ctx.issuers[0] as string);
+  if (!ctx.issuers.includes(issuer)) throw new GatehouseError(ErrorCode.CONFIG_INVALID, `${at}.issuer: ${issuer} is not one of the policy's issuers (its access tokens would never pass)`);
   const secret = await readSecret(c.client_secret, ctx.baseDir, `${at}.client_secret`);
   const keys = parseCookieKeys(await readSecret(c.cookie.keys, ctx.baseDir, `${at}.cookie.keys`));
   if (typeof keys === 'string') throw new GatehouseError(ErrorCode.CONFIG_INVALID, `${at}.cookie.keys: ${keys}`);

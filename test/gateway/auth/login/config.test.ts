@@ -61,7 +61,11 @@ test('secrets, cookie keys and discovery are checked when the policy is built', 
     const keys = secretEnv(`${cookieKey().toString('base64url')},${cookieKey().toString('base64url')}`);
     await fail({ client_secret: { env: 'GATEHOUSE_LOGIN_TEST_UNSET' }, cookie: { keys: { env: keys } } }, /auth\.web\.login\.client_secret\.env: environment variable GATEHOUSE_LOGIN_TEST_UNSET is not set/);
     await fail({ client_secret: { env: secretEnv('s3cret') }, cookie: { keys: { env: secretEnv('c2hvcnQ') } } }, /auth\.web\.login\.cookie\.keys: key 1 decodes to 5 bytes, not 32/);
-    await fail({ client_secret: { env: secretEnv('s3cret') }, cookie: { keys: { env: keys } }, issuer: 'http://127.0.0.1:9' }, /auth\.web\.login\.issuer: discovery: /);
+    await fail({ client_secret: { env: secretEnv('s3cret') }, cookie: { keys: { env: keys } }, issuer: 'http://127.0.0.1:9' }, /auth\.web\.login\.issuer: http:\/\/127\.0\.0\.1:9 is not one of the policy's issuers/);
+    await assert.rejects(
+      createAuthPolicy('web', { issuer: [idp.url, 'http://127.0.0.1:9'], audience: 'app', keys: { discovery: idp.url }, login: { ...LOGIN, client_secret: { env: secretEnv('s3cret') }, cookie: { keys: { env: keys } }, issuer: 'http://127.0.0.1:9' } }, { baseDir: process.cwd() }),
+      /auth\.web\.login\.issuer: discovery: request failed/,
+    );
     await fail({ client_secret: { env: secretEnv('s3cret') }, cookie: { keys: { env: keys } }, logout_path: '/_gatehouse/callback' }, /auth\.web\.login\.logout_path: must differ/);
     const policy = await build({ client_secret: { env: secretEnv('s3cret') }, cookie: { keys: { env: keys } } });
     policy.close();

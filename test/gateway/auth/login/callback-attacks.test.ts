@@ -15,9 +15,12 @@ let fx: OAuthFixture;
 let upstream: TestUpstream;
 let gw: InProcessGateway;
 
+let otherAudiencePort: number;
+
 before(async () => {
   const port = await freePort();
-  fx = await startOAuthFixture({ webOauth: { authorizedRedirectURLs: [`http://127.0.0.1:${port}/_gatehouse/callback`] } });
+  otherAudiencePort = await freePort();
+  fx = await startOAuthFixture({ webOauth: { authorizedRedirectURLs: [`http://127.0.0.1:${port}/_gatehouse/callback`, `http://127.0.0.1:${otherAudiencePort}/_gatehouse/callback`] } });
   upstream = await startUpstream('app');
   gw = await startInProcess(loginGatewayConfig({ port, host: '127.0.0.1', issuer: fx.idp.url, audience: fx.web.id, clientId: fx.web.id, clientSecret: fx.web.secret, keys: [cookieKey()], upstream: upstream.address }));
 });
@@ -100,6 +103,22 @@ test('a replayed callback is refused: the code was redeemed and no second sessio
 test('the return path is same-origin only: a scheme-relative target returns to /', async () => {
   const signedIn = await signIn(gw.url, '//evil.example/steal', login);
   assert.equal(signedIn.location, '/');
+});
+
+test("an access token the policy would refuse ends the sign-in with 401 ERR_LOGIN_TOKEN, not a redirect loop", async () => {
+  const other = await startInProcess(loginGatewayConfig({ port: otherAudiencePort, host: '127.0.0.1', issuer: fx.idp.url, audience: 'another-api', clientId: fx.web.id, clientSecret: fx.web.secret, keys: [cookieKey()], upstream: upstream.address }));
+  try {
+    const challenge = await get(`${other.url}/app`, NAVIGATE);
+    const [name, value] = [...setCookies(challenge.setCookie)].find(([n]) => n.includes('_state_'))!;
+    const callback = await login(Object.fromEntries(new URL(challenge.location!).searchParams));
+    const answer = await get(callback!, { ...NAVIGATE, cookie: `${name}=${value}` });
+    assert.equal(answer.status, 401);
+    assert.match(answer.text, /ERR_LOGIN_TOKEN/);
+    assert.equal(setCookies(answer.setCookie).get('gatehouse_session.0'), undefined, 'no session');
+    assert.match(other.rawLog(), /ERR_LOGIN_TOKEN.*AUD|AUD.*ERR_LOGIN_TOKEN/);
+  } finally {
+    await other.close();
+  }
 });
 
 test('the log names what failed, never a code, token or secret', () => {

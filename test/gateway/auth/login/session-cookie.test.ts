@@ -26,7 +26,12 @@ before(async () => {
   const port = await freePort();
   fx = await startOAuthFixture({ webOauth: { authorizedRedirectURLs: [`http://127.0.0.1:${port}/_gatehouse/callback`] } });
   upstream = await startUpstream('app');
-  gw = await startInProcess(loginGatewayConfig({ port, host: '127.0.0.1', issuer: fx.idp.url, audience: fx.web.id, clientId: fx.web.id, clientSecret: fx.web.secret, keys: [k1], upstream: upstream.address }));
+  gw = await startInProcess(
+    loginGatewayConfig({
+      port, host: '127.0.0.1', issuer: fx.idp.url, audience: fx.web.id, clientId: fx.web.id, clientSecret: fx.web.secret, keys: [k1], upstream: upstream.address,
+      routes: [{ path_prefix: '/admin', backend: 'app', auth: { policy: 'web', roles: ['admin'] } }],
+    }),
+  );
 });
 after(async () => {
   await gw?.close();
@@ -74,6 +79,21 @@ test('requests that are not navigations get 401 with WWW-Authenticate, navigatio
   assertNoSession(await get(`${gw.url}/app`, { accept: 'text/html', 'sec-fetch-mode': 'cors' }), false);
   assertNoSession(await get(`${gw.url}/app`, { accept: 'text/html', 'x-requested-with': 'XMLHttpRequest' }), false);
   assert.equal(upstream.requests, before);
+});
+
+test("the session's token meets the route's requirements like any bearer token; a client's own Authorization header is checked as it is", async () => {
+  const session = await freshSession();
+  const { cookie } = sealed(session, [k1]);
+  const before = upstream.requests;
+  const forbidden = await get(`${gw.url}/admin/users`, { ...NAVIGATE, cookie });
+  assert.equal(forbidden.status, 403, 'the viewer lacks the admin role: 403, not a new sign-in');
+  assert.match(String(forbidden.headers['www-authenticate']), /insufficient_scope/);
+  assert.deepEqual(forbidden.setCookie, [], 'the session stays');
+  assert.equal(upstream.requests, before);
+  const api = await get(`${gw.url}/app`, { ...JSON_CALL, authorization: `Bearer ${session.accessToken}` });
+  assert.equal(api.status, 200);
+  const wrong = await get(`${gw.url}/app`, { ...NAVIGATE, cookie, authorization: 'Bearer not.a.token' });
+  assert.equal(wrong.status, 401, 'a bad Authorization header is not rescued by the session');
 });
 
 test('a tampered session cookie is no session; the cookie is cleared', async () => {

@@ -83,6 +83,20 @@ test('two sign-ins at once in one browser (two tabs) both complete', async () =>
   }
 });
 
+test('an id_token for another nonce is refused (same state and PKCE challenge, the nonce changed at the IdP)', async () => {
+  const challenge = await get(`${gw.url}/app`, NAVIGATE);
+  const [name, value] = [...setCookies(challenge.setCookie)].find(([n]) => n.includes('_state_'))!;
+  const params = Object.fromEntries(new URL(challenge.location!).searchParams);
+  const callback = await login({ ...params, nonce: 'a-nonce-the-gateway-never-made' });
+  const before = upstream.requests;
+  const answer = await get(callback!, { ...NAVIGATE, cookie: `${name}=${value}` });
+  assert.equal(answer.status, 401);
+  assert.match(answer.text, /ERR_LOGIN_ID_TOKEN/);
+  assert.equal(setCookies(answer.setCookie).get('gatehouse_session.0'), undefined, 'no session');
+  assert.equal(upstream.requests, before);
+  assert.match(gw.rawLog(), /nonce does not match/);
+});
+
 test('a tampered state cookie is refused', async () => {
   const { callback, stateCookie } = await pendingCallback();
   const eq = stateCookie.indexOf('=');

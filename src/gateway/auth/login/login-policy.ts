@@ -77,9 +77,16 @@ export class LoginPolicy implements AuthPolicy {
     this.o.idTokens.close();
   }
 
-  private async admit(request: AuthRequest, requirements: RouteRequirements | undefined, cookies: Map<string, string>, session: Session, refreshed: boolean): Promise<AuthDecision> {
+  /** Synchronous when the inner policy answers synchronously (a cached token): the common case costs no Promise. */
+  private admit(request: AuthRequest, requirements: RouteRequirements | undefined, cookies: Map<string, string>, session: Session, refreshed: boolean): AuthDecision | Promise<AuthDecision> {
     const bearer = `Bearer ${session.accessToken}`;
-    const decision = await this.o.inner.authorize({ method: request.method, path: request.path, url: request.url, headers: { ...request.headers, authorization: bearer } }, requirements);
+    // all the request's headers: checks of the policy that read more than Authorization still see them
+    const decision = this.o.inner.authorize({ method: request.method, path: request.path, url: request.url, headers: { ...request.headers, authorization: bearer } }, requirements);
+    if (typeof (decision as Promise<AuthDecision>).then === 'function') return (decision as Promise<AuthDecision>).then((d) => this.admitted(request, cookies, session, refreshed, bearer, d));
+    return this.admitted(request, cookies, session, refreshed, bearer, decision as AuthDecision);
+  }
+
+  private admitted(request: AuthRequest, cookies: Map<string, string>, session: Session, refreshed: boolean, bearer: string, decision: AuthDecision): AuthDecision | Promise<AuthDecision> {
     if (!decision.ok) {
       // the IdP's token no longer passes (expired without a refresh, keys rotated, revoked): sign in again
       if (decision.status === 401) return this.challenge(request, cookies, true);

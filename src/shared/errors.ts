@@ -48,6 +48,7 @@ export const ErrorCode = {
   LOGIN_ID_TOKEN: 'ERR_LOGIN_ID_TOKEN',
   LOGIN_TOKEN: 'ERR_LOGIN_TOKEN',
   LOGIN_REFRESH: 'ERR_LOGIN_REFRESH',
+  LOGIN_STORE: 'ERR_LOGIN_STORE',
 
   // gateway: TLS (certificates, frontends, upstreams)
   TLS_CERTIFICATE: 'ERR_TLS_CERTIFICATE',

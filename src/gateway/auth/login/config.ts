@@ -37,6 +37,22 @@ export const loginSchema = z.strictObject({
   /** How long a sign-in may take (state cookie lifetime). */
   state_ttl: duration.default(600_000),
   timeout: duration.default(5_000),
+  /** Where the tokens live: in the sealed cookie (default), or in Redis with only a pointer in the cookie. */
+  store: z
+    .union([
+      z.literal('cookie'),
+      z.strictObject({
+        redis: z.strictObject({
+          address: z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port'),
+          db: z.number().int().min(0).max(15).default(0),
+          username: nonEmpty.optional(),
+          password: secretSource.optional(),
+          key_prefix: z.string().default('gatehouse:login:'),
+          timeout: duration.default(1_000),
+        }),
+      }),
+    ])
+    .default('cookie'),
   cookie: z.strictObject({
     name: cookieName.default('gatehouse_session'),
     /** 32-byte AES-256-GCM keys, base64url, separated by commas or whitespace; the first encrypts, all decrypt. */

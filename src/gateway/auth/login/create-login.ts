@@ -12,6 +12,7 @@ import type { LoginConfig } from './config.js';
 import { LoginPolicy } from './login-policy.js';
 import { discoverEndpoints, LoginProblem, OidcClient } from './oidc-client.js';
 import { CookieSealer, parseCookieKeys } from './sealed-cookie.js';
+import { CookieStore, RedisSessionStore, type SessionStore } from './session-store.js';
 
 export interface LoginContext {
   readonly name: string;
@@ -48,12 +49,21 @@ export async function createLoginPolicy(c: LoginConfig, inner: AuthPolicy, ctx: 
     keys: { discovery: issuer },
     cache: false,
   });
+  const sealer = new CookieSealer(keys);
+  let store: SessionStore;
+  try {
+    store = await buildStore(c, sealer, ctx, at);
+  } catch (error) {
+    idTokens.close();
+    throw error;
+  }
   const policy = new LoginPolicy({
     name: ctx.name,
     inner,
     idTokens,
     client: new OidcClient(endpoints, c.client_id, secret, c.redirect_uri, c.scopes, c.timeout, ctx.now),
-    sealer: new CookieSealer(keys),
+    sealer,
+    store,
     cookieName: c.cookie.name,
     secure: c.cookie.secure === 'auto' ? redirect.protocol === 'https:' : c.cookie.secure,
     callbackPath: redirect.pathname,
@@ -66,8 +76,34 @@ export async function createLoginPolicy(c: LoginConfig, inner: AuthPolicy, ctx: 
     logger: ctx.logger,
     now: ctx.now,
   });
-  ctx.logger.info({ policy: ctx.name, issuer, callback: redirect.pathname, logout: c.logout_path, endSession: endpoints.endSession !== undefined, keys: keys.length }, 'auth: sign-in at the gateway ready');
+  ctx.logger.info({ policy: ctx.name, issuer, callback: redirect.pathname, logout: c.logout_path, endSession: endpoints.endSession !== undefined, keys: keys.length, store: c.store === 'cookie' ? 'cookie' : 'redis' }, 'auth: sign-in at the gateway ready');
   return policy;
+}
+
+async function buildStore(c: LoginConfig, sealer: CookieSealer, ctx: LoginContext, at: string): Promise<SessionStore> {
+  if (c.store === 'cookie') return new CookieStore();
+  const r = c.store.redis;
+  const colon = r.address.lastIndexOf(':');
+  const store = new RedisSessionStore(
+    {
+      host: r.address.slice(0, colon),
+      port: Number(r.address.slice(colon + 1)),
+      db: r.db,
+      username: r.username,
+      password: r.password === undefined ? undefined : await readSecret(r.password, ctx.baseDir, `${at}.store.redis.password`),
+      keyPrefix: r.key_prefix,
+      timeoutMs: r.timeout,
+    },
+    sealer,
+    ctx.logger,
+  );
+  try {
+    await store.connect();
+  } catch (error) {
+    store.close();
+    throw new GatehouseError(ErrorCode.CONFIG_INVALID, `${at}.store.redis: cannot connect to ${r.address} (${(error as Error & { code?: string }).code ?? (error as Error).name})`);
+  }
+  return store;
 }
 
 async function readSecret(source: { env?: string | undefined; file?: string | undefined }, baseDir: string, path: string): Promise<string> {

@@ -15,7 +15,8 @@ import { isNavigation, safeReturnPath } from './navigation.js';
 import { LoginProblem, randomToken, type OidcClient, type TokenSet } from './oidc-client.js';
 import type { CookieSealer } from './sealed-cookie.js';
 import { RefreshFlights } from './refresh-flights.js';
-import { asPendingLogin, asSession, sessionFrom, type PendingLogin, type Session } from './session.js';
+import type { SessionStore } from './session-store.js';
+import { asPendingLogin, sessionFrom, type PendingLogin, type Session } from './session.js';
 
 /** A state as this gateway makes them (randomToken: 43 base64url characters). */
 const STATE = /^[A-Za-z0-9_-]{43}$/;
@@ -29,6 +30,7 @@ export interface LoginPolicyOptions {
   readonly idTokens: AuthPolicy;
   readonly client: OidcClient;
   readonly sealer: CookieSealer;
+  readonly store: SessionStore;
   readonly cookieName: string;
   readonly secure: boolean;
   readonly callbackPath: string;
@@ -64,17 +66,25 @@ export class LoginPolicy implements AuthPolicy {
     const cookies = parseCookies(request.headers.cookie);
     const sealed = readChunked(cookies, this.o.cookieName);
     const now = this.o.now();
-    const session = sealed === undefined ? undefined : asSession(this.o.sealer.open(this.o.cookieName, sealed), now);
-    if (session === undefined) return this.challenge(request, cookies, sealed !== undefined);
+    const opened = sealed === undefined ? undefined : this.o.sealer.open(this.o.cookieName, sealed);
+    if (opened === undefined) return this.challenge(request, cookies, sealed !== undefined);
+    const found = this.o.store.read(opened, now);
+    if (typeof (found as Promise<Session | undefined>)?.then === 'function') return (found as Promise<Session | undefined>).then((session) => this.withSession(request, requirements, cookies, session, this.o.now()));
+    return this.withSession(request, requirements, cookies, found as Session | undefined, now);
+  }
+
+  private withSession(request: AuthRequest, requirements: RouteRequirements | undefined, cookies: Map<string, string>, session: Session | undefined, now: number): AuthDecision | Promise<AuthDecision> {
+    if (session === undefined) return this.challenge(request, cookies, true);
     if (session.accessExpires - this.o.refreshBeforeMs > now) return this.admit(request, requirements, cookies, session, false);
     return this.flights.run(session).then((fresh) =>
-      fresh === undefined ? this.challenge(request, cookies, true) : this.admit(request, requirements, cookies, fresh, true),
+      fresh === undefined ? this.challenge(request, cookies, true) : this.admit(request, requirements, cookies, fresh, this.o.store.cookieChangesOnRefresh),
     );
   }
 
   close(): void {
     this.o.inner.close();
     this.o.idTokens.close();
+    this.o.store.close();
   }
 
   /** Synchronous when the inner policy answers synchronously (a cached token): the common case costs no Promise. */
@@ -99,14 +109,17 @@ export class LoginPolicy implements AuthPolicy {
     if (others !== '') setHeaders.push(['cookie', others]);
     const allow: AuthAllow = { ...decision, setHeaders, removeHeaders };
     if (!refreshed) return allow;
-    return { ...allow, responseHeaders: this.sessionCookies(cookies, session).map((line) => ['set-cookie', line] as const) };
+    // the cookie store: the refreshed session is the cookie (writing it costs no I/O)
+    return { ...allow, responseHeaders: this.cookieLines(cookies, this.o.store.write(session, this.o.now()), session).map((line) => ['set-cookie', line] as const) };
   }
 
   private async refresh(session: Session): Promise<Session | undefined> {
     if (session.refreshToken === undefined) return undefined;
     try {
       const tokens = await this.o.client.refresh(session.refreshToken);
-      return sessionFrom(session.sid, tokens, session.ends, session);
+      const fresh = sessionFrom(session.sid, tokens, session.ends, session);
+      if (!this.o.store.cookieChangesOnRefresh) await this.o.store.write(fresh, this.o.now());
+      return fresh;
     } catch (error) {
       this.o.logger.warn({ policy: this.name, code: ErrorCode.LOGIN_REFRESH, error: (error as Error).message }, 'login: refresh failed; the session is cleared');
       return undefined;
@@ -163,7 +176,13 @@ export class LoginPolicy implements AuthPolicy {
     // a token the policy refuses would send the browser round in circles: refuse it here, once
     const check = await this.o.inner.authorize({ method: 'GET', path: pending.returnTo, url: pending.returnTo, headers: { authorization: `Bearer ${session.accessToken}` } });
     if (!check.ok && check.status === 401) return this.failed(401, 'LOGIN_TOKEN', ErrorCode.LOGIN_TOKEN, `the IdP's access token does not pass the policy (${check.reason})`, clearState);
-    return redirect(safeReturnPath(pending.returnTo), [...clearState, ...this.sessionCookies(cookies, session)], 'LOGIN_CALLBACK');
+    let content: unknown;
+    try {
+      content = await this.o.store.write(session, this.o.now());
+    } catch (error) {
+      return this.failed(502, 'LOGIN_STORE', ErrorCode.LOGIN_STORE, `the session could not be stored (${(error as Error).message})`, clearState);
+    }
+    return redirect(safeReturnPath(pending.returnTo), [...clearState, ...this.cookieLines(cookies, content, session)], 'LOGIN_CALLBACK');
   }
 
   private async checkIdToken(idToken: string | undefined, nonce: string): Promise<void> {
@@ -179,18 +198,21 @@ export class LoginPolicy implements AuthPolicy {
     if (claims.nonce !== nonce) throw new LoginProblem('id_token', 'nonce does not match');
   }
 
-  private logout(request: AuthRequest): AuthDeny {
+  private async logout(request: AuthRequest): Promise<AuthDeny> {
     const cookies = parseCookies(request.headers.cookie);
     const sealed = readChunked(cookies, this.o.cookieName);
-    const session = sealed === undefined ? undefined : asSession(this.o.sealer.open(this.o.cookieName, sealed), this.o.now());
+    const opened = sealed === undefined ? undefined : this.o.sealer.open(this.o.cookieName, sealed);
+    const session = opened === undefined ? undefined : await this.o.store.read(opened, this.o.now());
+    if (opened !== undefined) await this.o.store.remove(opened);
     const clear = [...this.clearSession(cookies), ...this.stateCookies(cookies).map((n) => clearCookie(n, this.o.secure))];
     const atIdp = this.o.client.endSessionUrl(session?.idToken, this.o.postLogoutRedirectUri);
     return redirect(atIdp ?? this.o.postLogoutRedirectUri, clear, 'LOGOUT');
   }
 
-  private sessionCookies(cookies: Map<string, string>, session: Session): string[] {
+  /** Set-Cookie lines for what the store puts in the cookie (the session, or a pointer to it). */
+  private cookieLines(cookies: Map<string, string>, content: unknown, session: Session): string[] {
     const maxAgeS = Math.max(0, Math.floor((session.ends - this.o.now()) / 1000));
-    return writeChunked(cookies, this.o.cookieName, this.o.sealer.seal(this.o.cookieName, session), { secure: this.o.secure, maxAgeS });
+    return writeChunked(cookies, this.o.cookieName, this.o.sealer.seal(this.o.cookieName, content), { secure: this.o.secure, maxAgeS });
   }
 
   private stateCookieName(state: string): string {

@@ -44,6 +44,8 @@ test('schema problems name their key path', () => {
   assert.match(loadError({ ...LOGIN, cookie: { keys: { env: 'Y' }, secure: 'yes' } }), /auth\.web\.login\.cookie\.secure/);
   assert.match(loadError({ ...LOGIN, refresh_before: 'soon' }), /auth\.web\.login\.refresh_before: expected a duration/);
   assert.match(loadError({ ...LOGIN, prompt: 'login' }), /auth\.web\.login.*prompt/);
+  assert.match(loadError({ ...LOGIN, store: 'memory' }), /auth\.web\.login\.store/);
+  assert.match(loadError({ ...LOGIN, store: { redis: { address: 'redis://x' } } }), /auth\.web\.login\.store\.redis\.address: expected host:port/);
 });
 
 test('secrets, cookie keys and discovery are checked when the policy is built', async () => {
@@ -67,6 +69,7 @@ test('secrets, cookie keys and discovery are checked when the policy is built', 
       /auth\.web\.login\.issuer: discovery: request failed/,
     );
     await fail({ client_secret: { env: secretEnv('s3cret') }, cookie: { keys: { env: keys } }, logout_path: '/_gatehouse/callback' }, /auth\.web\.login\.logout_path: must differ/);
+    await fail({ client_secret: { env: secretEnv('s3cret') }, cookie: { keys: { env: keys } }, store: { redis: { address: '127.0.0.1:1' } } }, /auth\.web\.login\.store\.redis: cannot connect to 127\.0\.0\.1:1/);
     const policy = await build({ client_secret: { env: secretEnv('s3cret') }, cookie: { keys: { env: keys } } });
     policy.close();
   } finally {

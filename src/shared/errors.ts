@@ -49,6 +49,15 @@ export const ErrorCode = {
   KEY_UNSAFE: 'ERR_KEY_UNSAFE',
   KEY_FETCH: 'ERR_KEY_FETCH',
 
+  // gateway: sign-in at the gateway (src/gateway/auth/login)
+  LOGIN_STATE: 'ERR_LOGIN_STATE',
+  LOGIN_IDP: 'ERR_LOGIN_IDP',
+  LOGIN_CODE: 'ERR_LOGIN_CODE',
+  LOGIN_ID_TOKEN: 'ERR_LOGIN_ID_TOKEN',
+  LOGIN_TOKEN: 'ERR_LOGIN_TOKEN',
+  LOGIN_REFRESH: 'ERR_LOGIN_REFRESH',
+  LOGIN_STORE: 'ERR_LOGIN_STORE',
+
   // gateway: TLS (certificates, frontends, upstreams)
   TLS_CERTIFICATE: 'ERR_TLS_CERTIFICATE',
   TLS_RELOAD: 'ERR_TLS_RELOAD',

@@ -17,7 +17,7 @@ export function authorize(request: GatewayRequest): Step {
   if (policy === undefined) return NEXT;
   let decision: AuthDecision | Promise<AuthDecision>;
   try {
-    decision = policy.authorize({ method: request.req.method as string, path: request.path, headers: request.req.headers }, target.requirements);
+    decision = policy.authorize({ method: request.req.method as string, path: request.path, url: request.req.url, headers: request.req.headers }, target.requirements);
   } catch (error) {
     return failed(request, error);
   }
@@ -42,6 +42,7 @@ function decided(request: GatewayRequest, decision: AuthDecision): Outcome {
     if (runtime.hsts !== undefined) res.setHeader('strict-transport-security', runtime.hsts);
     if (request.requestId !== undefined) res.setHeader((runtime.requestId as RequestIdConfig).header, request.requestId);
     allowCorsRead(request);
+    if (decision.setCookies !== undefined) res.setHeader('set-cookie', decision.setCookies as string[]);
     res.writeHead(decision.status, decision.headers);
   } catch (error) {
     // a deny whose headers Node refuses (control characters, bad status) must not crash the gateway

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { parseDuration } from '../../shared/duration.js';
 import { DEFAULTS } from './defaults.js';
 import { originOf } from './sources/origin-check.js';
+import { loginSchema } from './login/config.js';
 
 export const ASYMMETRIC_ALGORITHMS = [
   'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA',
@@ -139,6 +140,8 @@ export const authPolicySchema = z.strictObject({
       negative_max_entries: DEFAULTS.negativeCacheMaxEntries,
       negative_ttl: DEFAULTS.negativeCacheTtlMs,
     }),
+  /** Sign-in at the gateway for browsers (OIDC code + PKCE, sealed session cookie): see docs/auth.md. */
+  login: loginSchema.optional(),
 }).superRefine((c, ctx) => {
   const seen = new Set<string>();
   c.token_from.forEach((source, i) => {

@@ -16,6 +16,7 @@ import { loadInlineJwks, loadPemFiles, loadSecret } from './keys/local.js';
 import { RemoteJwks } from './keys/remote-jwks.js';
 import { SILENT_LOGGER, type AuthLogger } from './logging.js';
 import { PolicyMetrics } from './metrics.js';
+import { createLoginPolicy } from './login/index.js';
 import { JwtPolicy } from './policy.js';
 import { Requirements } from './requirements.js';
 import { ResponseBuilder } from './response.js';
@@ -128,5 +129,15 @@ export async function createAuthPolicy(name: string, config: AuthPolicyConfig | 
     },
   });
   logger.info({ policy: name, keys: keySet.size, remote: source instanceof DiscoveredJwks ? source.keySet.url : (jwksUrl ?? null), response: c.response }, 'auth: policy ready');
-  return policy;
+  if (c.login === undefined) return policy;
+  const jwt = policy;
+  try {
+    return await createLoginPolicy(c.login, jwt, {
+      name, issuers: c.issuer, algorithms: c.algorithms, stripAuthorization: c.forward.strip_authorization, baseDir: context.baseDir, logger, now,
+      buildIdTokenPolicy: (idName, idConfig) => createAuthPolicy(idName, { ...idConfig, key_cache: c.key_cache } as AuthPolicyConfigInput, context),
+    });
+  } catch (error) {
+    jwt.close();
+    throw error;
+  }
 }

@@ -13,6 +13,8 @@ export interface AuthRequest {
   readonly method: string;
   /** The normalised path the route matched on (no query string). */
   readonly path: string;
+  /** The request target as received (path and query), for sign-in at the gateway (callback query, return path). */
+  readonly url?: string;
   readonly headers: IncomingHttpHeaders;
 }
 
@@ -30,12 +32,16 @@ export interface AuthAllow {
   readonly removeHeaders: readonly string[];
   /** Subject, for the access log. */
   readonly subject?: string;
+  /** Headers added to the client's response (sign-in at the gateway: the refreshed session's Set-Cookie). */
+  readonly responseHeaders?: ReadonlyArray<readonly [name: string, value: string]>;
 }
 
 export interface AuthDeny {
   readonly ok: false;
   readonly status: number;
   readonly headers: Readonly<Record<string, string>>;
+  /** Set-Cookie lines of the answer (sign-in at the gateway: state and session cookies). */
+  readonly setCookies?: readonly string[];
   readonly body: string;
   /** Reason for logs and metrics (MALFORMED, ALG, SIG, KEY, EXP, ISS, AUD, ...); never sent to the client. */
   readonly reason: string;

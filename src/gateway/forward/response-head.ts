@@ -22,6 +22,8 @@ export function responseHead(request: GatewayRequest, target: RouteTarget, rawHe
   }
   if (runtime.hsts !== undefined) headers.push('strict-transport-security', runtime.hsts);
   if (request.limitHeaders !== undefined) headers = replaceHeaders(headers, RATE_LIMIT_HEADERS, request.limitHeaders);
+  const added = request.allow?.responseHeaders;
+  if (added !== undefined) for (const [name, value] of added) headers.push(name, value);
   return headers;
 }
 

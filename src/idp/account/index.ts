@@ -16,7 +16,7 @@ export function registerAccountPages(app: FastifyInstance, ctx: IdpContext): voi
   void app.register(async (scope) => {
     acceptForms(scope);
     scope.get(`${ACCOUNT_PATH}/two-factor`, { config: OAUTH_ROUTE }, async (request, reply) => {
-      const req = accountRequest(request, reply);
+      const req = await accountRequest(ctx, request, reply);
       if (req === undefined) return reply;
       const user = await jwtUser(ctx, request);
       return user === undefined ? showSignIn(reply, req, 200) : showManage(ctx, reply, req, user, 200);

@@ -4,7 +4,7 @@
  * `otpauth://` link, confirmed with a first code), remove a method with a code, and the recovery codes
  * shown once. Plain HTML forms with the CSRF token; no JavaScript.
  */
-import { escapeHtml, page } from '../oauth/html.js';
+import { escapeHtml, page, type Look } from '../oauth/html.js';
 import type { TwoFactorMethod } from '../model/types.js';
 
 const hidden = (name: string, value: string | undefined): string => (value === undefined ? '' : `<input type="hidden" name="${name}" value="${escapeHtml(value)}">\n`);
@@ -12,6 +12,8 @@ const alert = (error: string | undefined): string => (error === undefined ? '' :
 const invalid = (error: string | undefined): string => (error === undefined ? '' : ' aria-invalid="true" aria-describedby="error"');
 
 export interface Common {
+  /** The page's look; the same must go to sendPage. */
+  look: Look;
   csrf: string;
   clientId?: string;
   error?: string;
@@ -29,6 +31,7 @@ ${hidden('csrf', model.csrf)}${hidden('client_id', model.clientId)}<label for="l
 <input id="password" name="password" type="password" autocomplete="current-password" required${invalid(model.error)}>
 <button type="submit">Sign in</button>
 </form>`,
+    model.look,
   );
 }
 
@@ -42,6 +45,7 @@ ${hidden('csrf', model.csrf)}${hidden('client_id', model.clientId)}${hidden('two
 <input id="code" name="code" type="text" autocomplete="one-time-code" autocapitalize="characters" spellcheck="false" required aria-describedby="code-hint"${model.error === undefined ? '' : ' aria-invalid="true"'}>
 <button type="submit">Verify</button>
 </form>`,
+    model.look,
   );
 }
 
@@ -83,10 +87,11 @@ ${hidden('csrf', model.csrf)}${hidden('client_id', model.clientId)}${hidden('sec
 <input id="name" name="name" type="text" maxlength="100" placeholder="My phone">
 <button type="submit">Turn on</button>
 </form>`,
+    model.look,
   );
 }
 
-export function recoveryCodesPage(model: { codes: readonly string[]; backTo: string }): string {
+export function recoveryCodesPage(model: { codes: readonly string[]; backTo: string; look: Look }): string {
   return page(
     'Recovery codes · Your account',
     `<h1>Two-factor is on</h1>
@@ -95,5 +100,6 @@ export function recoveryCodesPage(model: { codes: readonly string[]; backTo: str
 ${model.codes.map((c) => `<li><code>${escapeHtml(c)}</code></li>`).join('\n')}
 </ul>
 <p><a href="${escapeHtml(model.backTo)}">Back to two-factor settings</a></p>`,
+    model.look,
   );
 }

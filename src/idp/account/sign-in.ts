@@ -18,13 +18,13 @@ import { signInCodePage } from './pages.js';
 const REFUSED = 'Invalid login credentials. After too many failed attempts, sign-in is blocked for a few minutes.';
 
 function showCode(reply: Parameters<typeof sendPage>[0], req: AccountRequest, twoFactorId: string, status: number, error?: string) {
-  const html = signInCodePage({ csrf: req.csrf, twoFactorId, ...(req.clientId === undefined ? {} : { clientId: req.clientId }), ...(error === undefined ? {} : { error }) });
-  return sendPage(reply, status, html, SELF);
+  const html = signInCodePage({ look: req.look, csrf: req.csrf, twoFactorId, ...(req.clientId === undefined ? {} : { clientId: req.clientId }), ...(error === undefined ? {} : { error }) });
+  return sendPage(reply, status, html, SELF, [], req.look);
 }
 
 export function registerAccountSignIn(app: FastifyInstance, ctx: IdpContext): void {
   app.post(`${ACCOUNT_PATH}/sign-in`, { config: OAUTH_ROUTE }, async (request, reply) => {
-    const req = accountRequest(request, reply);
+    const req = await accountRequest(ctx, request, reply);
     if (req === undefined) return reply;
     const tenant = await accountTenant(ctx, req.clientId);
     if (tenant === undefined) return showSignIn(reply, req, 400, 'Open this page from your application (with its client_id).');
@@ -41,7 +41,7 @@ export function registerAccountSignIn(app: FastifyInstance, ctx: IdpContext): vo
   });
 
   app.post(`${ACCOUNT_PATH}/sign-in/two-factor`, { config: OAUTH_ROUTE }, async (request, reply) => {
-    const req = accountRequest(request, reply);
+    const req = await accountRequest(ctx, request, reply);
     if (req === undefined) return reply;
     const retryAfter = takeCodeAttempt(ctx, request.ip);
     if (retryAfter !== undefined) {

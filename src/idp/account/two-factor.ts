@@ -4,7 +4,7 @@
  * remove a method (with its code or a recovery code). The same services as the Two Factor API; attempts
  * count towards the per-address cap.
  */
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IdpContext } from '../context.js';
 import { param } from '../oauth/form.js';
 import { sendPage } from '../oauth/html.js';
@@ -17,8 +17,8 @@ import { recoveryCodesPage } from './pages.js';
 const SECRET = /^[A-Za-z0-9+/]{16,64}$/;
 
 export function registerAccountTwoFactor(app: FastifyInstance, ctx: IdpContext): void {
-  const guard = async (request: Parameters<typeof accountRequest>[0], reply: FastifyReply) => {
-    const req = accountRequest(request, reply);
+  const guard = async (request: FastifyRequest, reply: FastifyReply) => {
+    const req = await accountRequest(ctx, request, reply);
     if (req === undefined) return undefined;
     const user = await jwtUser(ctx, request);
     if (user === undefined) {
@@ -43,7 +43,7 @@ export function registerAccountTwoFactor(app: FastifyInstance, ctx: IdpContext):
     const name = param(req.params, 'name')?.slice(0, 100);
     const outcome = await enableAuthenticator(ctx, user, Buffer.from(secret, 'utf8'), param(req.params, 'code') ?? '', name);
     if (outcome.status === 421) return showManage(ctx, reply, req, user, 400, { error: 'That code does not match the key. Check the app and enter its current code.', secret });
-    if (outcome.recoveryCodes !== undefined) return sendPage(reply, 200, recoveryCodesPage({ codes: outcome.recoveryCodes, backTo: pageUrl(req.clientId) }), SELF);
+    if (outcome.recoveryCodes !== undefined) return sendPage(reply, 200, recoveryCodesPage({ codes: outcome.recoveryCodes, backTo: pageUrl(req.clientId), look: req.look }), SELF, [], req.look);
     return showManage(ctx, reply, req, (await ctx.storage.users.get(user.id))!, 200, { notice: 'Authenticator app added.' });
   });
 

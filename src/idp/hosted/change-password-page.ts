@@ -8,18 +8,19 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { IdpContext } from '../context.js';
 import { ValidationError } from '../model/errors.js';
-import type { Tenant } from '../model/types.js';
 import { describePasswordRules, passwordProblems } from '../services/password-rules.js';
 import { setPassword, userForChangePasswordId } from '../services/passwords.js';
 import { allowHit } from '../services/rate-limit.js';
 import { consumeUserCode } from '../services/user-codes.js';
 import type { Params } from '../oauth/form.js';
-import { FORM_EXPIRED, TOO_MANY, csrfToken, csrfValid, formPage, messagePage, param, sendForm, withQuery } from './forms.js';
+import type { Look } from '../oauth/html.js';
+import { FORM_EXPIRED, TOO_MANY, codeScope, csrfToken, csrfValid, formPage, messagePage, pageTenant, param, scopeLook, sendForm, withQuery, type PageTenant } from './forms.js';
 
 const COOKIE_PATH = '/password';
 const TITLE = 'Choose a new password';
 
-function form(request: FastifyRequest, reply: FastifyReply, tenant: Tenant, action: string, status: number, error?: string): FastifyReply {
+function form(request: FastifyRequest, reply: FastifyReply, scope: PageTenant & { look: Look }, action: string, status: number, error?: string): FastifyReply {
+  const { tenant, look } = scope;
   const html = formPage({
     title: TITLE,
     ...(error === undefined ? {} : { error }),
@@ -30,8 +31,9 @@ function form(request: FastifyRequest, reply: FastifyReply, tenant: Tenant, acti
       { name: 'passwordConfirm', label: 'Confirm the new password', type: 'password', autocomplete: 'new-password' },
     ],
     button: 'Change my password',
+    look,
   });
-  return sendForm(reply, status, html);
+  return sendForm(reply, status, html, look);
 }
 
 export async function changePasswordPage(ctx: IdpContext, request: FastifyRequest<{ Params: { changePasswordId: string } }>, reply: FastifyReply, params: Params): Promise<FastifyReply> {
@@ -41,25 +43,29 @@ export async function changePasswordPage(ctx: IdpContext, request: FastifyReques
   const found = await userForChangePasswordId(ctx, id);
   const forgot = withQuery('/password/forgot', [...(param(params, 'client_id') === undefined ? [] : [['client_id', param(params, 'client_id')!] as const]), ...(param(params, 'tenantId') === undefined ? [] : [['tenantId', param(params, 'tenantId')!] as const])]);
   if (found === undefined || !found.user.active) {
-    return sendForm(reply, 404, messagePage(TITLE, 'This link is not valid any more: it was already used, it expired, or a newer one was sent. Ask for a new link.', { alert: true, links: [['Send me a new link', forgot]] }));
+    // the link's own client_id/tenantId (as the email carried them) pick the look of this page
+    const look = await scopeLook(ctx, await pageTenant(ctx, params));
+    return sendForm(reply, 404, messagePage(TITLE, 'This link is not valid any more: it was already used, it expired, or a newer one was sent. Ask for a new link.', { alert: true, links: [['Send me a new link', forgot]], look }), look);
   }
-  const tenant = (await ctx.storage.tenants.get(found.user.tenantId))!;
+  const scope = (await codeScope(ctx, found.user.tenantId, found.applicationId))!;
+  const themed = { ...scope, look: await scopeLook(ctx, scope) };
+  const { tenant, look } = themed;
   const action = request.url;
-  if (!posted) return form(request, reply, tenant, action, 200);
-  if (!csrfValid(request, params)) return form(request, reply, tenant, action, 403, FORM_EXPIRED);
+  if (!posted) return form(request, reply, themed, action, 200);
+  if (!csrfValid(request, params)) return form(request, reply, themed, action, 403, FORM_EXPIRED);
   const password = params.get('password') ?? '';
-  if (password === '') return form(request, reply, tenant, action, 400, 'Enter a new password.');
-  if (password !== (params.get('passwordConfirm') ?? '')) return form(request, reply, tenant, action, 400, 'The two passwords do not match.');
+  if (password === '') return form(request, reply, themed, action, 400, 'Enter a new password.');
+  if (password !== (params.get('passwordConfirm') ?? '')) return form(request, reply, themed, action, 400, 'The two passwords do not match.');
   const problems = passwordProblems(tenant, password, 'password');
-  if (problems.length > 0) return form(request, reply, tenant, action, 400, problems.map((p) => p.hint).join(' '));
+  if (problems.length > 0) return form(request, reply, themed, action, 400, problems.map((p) => p.hint).join(' '));
   if (found.user.changePasswordId !== id && (await consumeUserCode(ctx, 'changePassword', id)) === undefined) {
-    return sendForm(reply, 404, messagePage(TITLE, 'This link was just used. Ask for a new link if you still need one.', { alert: true, links: [['Send me a new link', forgot]] }));
+    return sendForm(reply, 404, messagePage(TITLE, 'This link was just used. Ask for a new link if you still need one.', { alert: true, links: [['Send me a new link', forgot]], look }), look);
   }
   try {
     await setPassword(ctx, found.user, password, { field: 'password', ...(found.emailedTo === undefined ? {} : { emailedTo: found.emailedTo }) });
   } catch (error) {
-    if (error instanceof ValidationError) return form(request, reply, tenant, action, 409, 'Your account changed meanwhile. Ask for a new link and try again.');
+    if (error instanceof ValidationError) return form(request, reply, themed, action, 409, 'Your account changed meanwhile. Ask for a new link and try again.');
     throw error;
   }
-  return sendForm(reply, 200, messagePage('Password changed', 'Your password has been changed, and you were signed out everywhere. Sign in to your application with the new password.'));
+  return sendForm(reply, 200, messagePage('Password changed', 'Your password has been changed, and you were signed out everywhere. Sign in to your application with the new password.', { look }), look);
 }

@@ -10,13 +10,14 @@ import type { IdpContext } from '../context.js';
 import { codeTtlSeconds } from '../services/user-codes.js';
 import { forgotPassword, forgotPasswordEmailConfigured } from '../services/forgot-password.js';
 import { allowHit } from '../services/rate-limit.js';
-import { FORM_EXPIRED, TOO_MANY, carried, csrfToken, csrfValid, formPage, messagePage, pageTenant, param, sendForm, type PageTenant } from './forms.js';
+import type { Look } from '../oauth/html.js';
+import { FORM_EXPIRED, TOO_MANY, carried, csrfToken, csrfValid, formPage, messagePage, pageTenant, param, scopeLook, sendForm, type PageTenant } from './forms.js';
 import type { Params } from '../oauth/form.js';
 
 const PATH = '/password/forgot';
 const COOKIE_PATH = '/password';
 
-function form(request: FastifyRequest, reply: FastifyReply, scope: PageTenant, status: number, error?: string, loginId?: string): FastifyReply {
+function form(request: FastifyRequest, reply: FastifyReply, scope: PageTenant, look: Look, status: number, error?: string, loginId?: string): FastifyReply {
   const html = formPage({
     title: 'Forgot your password?',
     intro: 'Enter your email or username. We will email you a link to choose a new password.',
@@ -26,21 +27,23 @@ function form(request: FastifyRequest, reply: FastifyReply, scope: PageTenant, s
     hidden: carried(scope),
     fields: [{ name: 'loginId', label: 'Email or username', type: 'email', autocomplete: 'username', ...(loginId === undefined ? {} : { value: loginId }) }],
     button: 'Send me a link',
+    look,
   });
-  return sendForm(reply, status, html);
+  return sendForm(reply, status, html, look);
 }
 
 export async function forgotPasswordPage(ctx: IdpContext, request: FastifyRequest, reply: FastifyReply, params: Params): Promise<FastifyReply> {
   const scope = await pageTenant(ctx, params);
   if (scope === undefined) return sendForm(reply, 404, messagePage('Forgot your password?', 'No tenant is set up yet.', { alert: true }));
+  const look = await scopeLook(ctx, scope);
   if (!forgotPasswordEmailConfigured(scope.tenant)) {
-    return sendForm(reply, 403, messagePage('Forgot your password?', 'Password reset by email is not available here. Ask your administrator to reset your password.', { alert: true }));
+    return sendForm(reply, 403, messagePage('Forgot your password?', 'Password reset by email is not available here. Ask your administrator to reset your password.', { alert: true, look }), look);
   }
-  if (request.method !== 'POST') return form(request, reply, scope, 200);
-  if (!csrfValid(request, params)) return form(request, reply, scope, 403, FORM_EXPIRED);
+  if (request.method !== 'POST') return form(request, reply, scope, look, 200);
+  if (!csrfValid(request, params)) return form(request, reply, scope, look, 403, FORM_EXPIRED);
   const loginId = param(params, 'loginId')?.trim();
-  if (loginId === undefined || loginId === '' || loginId.length > 256) return form(request, reply, scope, 400, 'Enter your email or username.', loginId);
-  if (!(await allowHit(ctx, 'forgotPassword', request.ip))) return sendForm(reply, 429, messagePage('Forgot your password?', TOO_MANY, { alert: true }));
+  if (loginId === undefined || loginId === '' || loginId.length > 256) return form(request, reply, scope, look, 400, 'Enter your email or username.', loginId);
+  if (!(await allowHit(ctx, 'forgotPassword', request.ip))) return sendForm(reply, 429, messagePage('Forgot your password?', TOO_MANY, { alert: true, look }), look);
   // per login id: over the limit, nothing is sent, and the answer stays the same
   if (await allowHit(ctx, 'forgotPassword', undefined, loginId)) {
     await forgotPassword(ctx, { tenant: scope.tenant, ...(scope.application === undefined ? {} : { application: scope.application }), loginId, send: true });
@@ -49,6 +52,7 @@ export async function forgotPasswordPage(ctx: IdpContext, request: FastifyReques
   return sendForm(
     reply,
     200,
-    messagePage('Check your email', `If an account exists for ${loginId}, we sent it a link to choose a new password. The link works once, for ${minutes} minutes. Nothing arrived? Check your spam folder, or ask again in a few minutes.`),
+    messagePage('Check your email', `If an account exists for ${loginId}, we sent it a link to choose a new password. The link works once, for ${minutes} minutes. Nothing arrived? Check your spam folder, or ask again in a few minutes.`, { look }),
+    look,
   );
 }

@@ -8,7 +8,8 @@ import type { IdpContext } from '../context.js';
 import type { Application, Tenant } from '../model/types.js';
 import { csrfValid, issueCsrfToken } from '../oauth/csrf.js';
 import { param, queryParams, type Params } from '../oauth/form.js';
-import { escapeHtml, page, sendPage, type Look } from '../oauth/html.js';
+import { DEFAULT_LOOK, escapeHtml, page, sendPage, type Look } from '../oauth/html.js';
+import { hostedLook } from '../oauth/theme/look.js';
 import { formBody } from '../oauth/http.js';
 import { isUuid } from '../model/input.js';
 
@@ -76,14 +77,15 @@ export function formPage(model: FormPage): string {
   );
 }
 
-/** A page with a heading and a message (an outcome, or a problem when `alert`). */
-export function messagePage(title: string, message: string, options: { alert?: boolean; links?: ReadonlyArray<readonly [string, string]> } = {}): string {
+/** A page with a heading and a message (an outcome, or a problem when `alert`), in `look` (the default when omitted). */
+export function messagePage(title: string, message: string, options: { alert?: boolean; links?: ReadonlyArray<readonly [string, string]>; look?: Look } = {}): string {
   const body = options.alert === true ? `<p class="error" role="alert">${escapeHtml(message)}</p>` : `<p role="status">${escapeHtml(message)}</p>`;
-  return page(title, `<h1>${escapeHtml(title)}</h1>\n${body}${linksHtml(options.links)}`);
+  return page(title, `<h1>${escapeHtml(title)}</h1>\n${body}${linksHtml(options.links)}`, options.look);
 }
 
-export function sendForm(reply: FastifyReply, status: number, html: string): FastifyReply {
-  return sendPage(reply, status, html, ["'self'"]);
+/** Sends a page drawn in `look` (the same look as the page's: the CSP allows its stylesheet by hash). */
+export function sendForm(reply: FastifyReply, status: number, html: string, look: Look = DEFAULT_LOOK): FastifyReply {
+  return sendPage(reply, status, html, ["'self'"], [], look);
 }
 
 export function csrfToken(request: FastifyRequest, reply: FastifyReply, path: string): string {
@@ -116,6 +118,22 @@ export async function pageTenant(ctx: IdpContext, params: Params): Promise<PageT
   const defaultId = await ctx.storage.getSetting('defaultTenantId');
   const tenant = defaultId === undefined ? (await ctx.storage.tenants.find())[0] : await ctx.storage.tenants.get(defaultId);
   return tenant === undefined ? undefined : { tenant };
+}
+
+/** The look of a page acting in `scope`: the application's theme, else the tenant's, else the default. */
+export function scopeLook(ctx: IdpContext, scope: PageTenant | undefined): Promise<Look> {
+  return scope === undefined ? Promise.resolve(DEFAULT_LOOK) : hostedLook(ctx, scope.tenant, scope.application);
+}
+
+/**
+ * The scope of a stored code (a change-password or verification id): its tenant, and its application when
+ * one was recorded and still belongs to the tenant.
+ */
+export async function codeScope(ctx: IdpContext, tenantId: string, applicationId: string | undefined): Promise<PageTenant | undefined> {
+  const tenant = await ctx.storage.tenants.get(tenantId);
+  if (tenant === undefined) return undefined;
+  const application = applicationId === undefined ? undefined : await ctx.storage.applications.get(applicationId);
+  return application === undefined || application.tenantId !== tenant.id ? { tenant } : { tenant, application };
 }
 
 /** The `client_id` and `tenantId` a page passes on to the next one. */

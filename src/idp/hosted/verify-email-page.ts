@@ -11,9 +11,12 @@ import { completeEmailVerification, userForVerificationId } from '../services/em
 import { allowHit } from '../services/rate-limit.js';
 import { completeRegistrationVerification, registrationForVerificationId } from '../services/registration-verification.js';
 import type { Params } from '../oauth/form.js';
-import { FORM_EXPIRED, TOO_MANY, csrfToken, csrfValid, formPage, messagePage, sendForm } from './forms.js';
+import { findUserCode } from '../services/user-codes.js';
+import type { UserCodeKind } from '../model/types.js';
+import { FORM_EXPIRED, TOO_MANY, codeScope, csrfToken, csrfValid, formPage, messagePage, pageTenant, scopeLook, sendForm } from './forms.js';
 
 interface Verification {
+  kind: UserCodeKind;
   title: string;
   cookiePath: string;
   button: string;
@@ -30,18 +33,22 @@ function verificationPage(kind: Verification) {
   return async (ctx: IdpContext, request: FastifyRequest<{ Params: { verificationId: string } }>, reply: FastifyReply, params: Params): Promise<FastifyReply> => {
     if (!(await allowHit(ctx, 'verifyLink', request.ip))) return sendForm(reply, 429, messagePage(kind.title, TOO_MANY, { alert: true }));
     const id = request.params.verificationId;
+    // the look: the stored id's tenant and application, else (a dead link) the link's tenantId/client_id
+    const code = await findUserCode(ctx, kind.kind, id);
+    const look = await scopeLook(ctx, code === undefined ? await pageTenant(ctx, params) : await codeScope(ctx, code.tenantId, code.applicationId));
     const intro = await kind.find(ctx, id);
-    if (intro === undefined) return sendForm(reply, 404, messagePage(kind.title, INVALID, { alert: true }));
+    if (intro === undefined) return sendForm(reply, 404, messagePage(kind.title, INVALID, { alert: true, look }), look);
     const show = (status: number, error?: string) =>
-      sendForm(reply, status, formPage({ title: kind.title, intro, ...(error === undefined ? {} : { error }), action: request.url, csrf: csrfToken(request, reply, kind.cookiePath), fields: [], button: kind.button }));
+      sendForm(reply, status, formPage({ title: kind.title, intro, ...(error === undefined ? {} : { error }), action: request.url, csrf: csrfToken(request, reply, kind.cookiePath), fields: [], button: kind.button, look }), look);
     if (request.method !== 'POST') return show(200);
     if (!csrfValid(request, params)) return show(403, FORM_EXPIRED);
-    if (!(await kind.complete(ctx, id))) return sendForm(reply, 404, messagePage(kind.title, INVALID, { alert: true }));
-    return sendForm(reply, 200, messagePage(kind.done[0], kind.done[1]));
+    if (!(await kind.complete(ctx, id))) return sendForm(reply, 404, messagePage(kind.title, INVALID, { alert: true, look }), look);
+    return sendForm(reply, 200, messagePage(kind.done[0], kind.done[1], { look }), look);
   };
 }
 
 export const verifyEmailPage = verificationPage({
+  kind: 'emailVerification',
   title: 'Verify your email address',
   cookiePath: '/email',
   button: 'Verify my email address',
@@ -54,6 +61,7 @@ export const verifyEmailPage = verificationPage({
 });
 
 export const verifyRegistrationPage = verificationPage({
+  kind: 'registrationVerification',
   title: 'Confirm your registration',
   cookiePath: '/registration',
   button: 'Confirm my registration',

@@ -43,11 +43,13 @@ export async function setPassword(ctx: IdpContext, user: User, password: string,
  * The user a change-password id is for: an issued id (forgot password, a 203 login; stored hashed), or an
  * id an earlier version kept on the user in clear (until it is used).
  */
-export async function userForChangePasswordId(ctx: IdpContext, id: string): Promise<{ user: User; emailedTo?: string; state?: Record<string, unknown> } | undefined> {
+export async function userForChangePasswordId(ctx: IdpContext, id: string): Promise<{ user: User; emailedTo?: string; applicationId?: string; state?: Record<string, unknown> } | undefined> {
   const code = await findUserCode(ctx, 'changePassword', id);
   if (code !== undefined) {
     const user = await ctx.storage.users.get(code.userId);
-    return user === undefined ? undefined : { user, ...(code.email === undefined ? {} : { emailedTo: code.email }), ...(code.state === undefined ? {} : { state: code.state }) };
+    return user === undefined
+      ? undefined
+      : { user, ...(code.email === undefined ? {} : { emailedTo: code.email }), ...(code.applicationId === undefined ? {} : { applicationId: code.applicationId }), ...(code.state === undefined ? {} : { state: code.state }) };
   }
   // earlier versions kept a 203 login's id on the user: a scan, as rare as such leftovers are
   const user = (await ctx.storage.users.find()).find((u) => u.changePasswordId === id && u.passwordChangeRequired);

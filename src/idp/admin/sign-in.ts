@@ -12,6 +12,7 @@ import { html } from './html.js';
 import { page } from './layout.js';
 import { crossOrigin, currentSession, field, forbidden, type Form, type Scope } from './router.js';
 import { clearedCookie, csrfMatches, sessionCookie, type AdminSession } from './session.js';
+import { secureCookie } from '../http/secure-cookies.js';
 
 const REFUSED = 'Sign-in failed: the email or password is wrong, or this account is not an administrator of this console, or it is locked.';
 
@@ -20,7 +21,7 @@ export function safeNext(value: unknown): string {
   return typeof value === 'string' && /^\/admin(\/[^\\]*)?$/.test(value) && !value.startsWith('//') && !value.includes('//') ? value : '/admin/';
 }
 
-const secure = (request: FastifyRequest): boolean => request.protocol === 'https';
+const secure = (request: FastifyRequest): boolean => secureCookie(request);
 
 function signInPage(session: AdminSession, next: string, loginId: string, message?: string, status = 200) {
   return {

@@ -11,6 +11,7 @@ import { DuplicateError } from '../storage/index.js';
 import { authenticate } from './auth.js';
 import { FastPath } from './fast-path.js';
 import { pathIdsAreUuids, refuseEndpoint } from './not-implemented.js';
+import { markPublicHttps } from './secure-cookies.js';
 
 export const BODY_LIMIT = 1024 * 1024;
 
@@ -48,6 +49,7 @@ export function createApp(ctx: IdpContext): FastifyInstance {
     }
   });
 
+  markPublicHttps(app, ctx);
   app.addHook('onRequest', async (request, reply) => {
     const route = request.routeOptions.url;
     if (route === undefined) return;

@@ -8,6 +8,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { constantTimeEqual, randomToken } from '../crypto/secrets.js';
 import { cookie } from '../services/session.js';
 import type { Params } from './form.js';
+import { secureAttribute } from '../http/secure-cookies.js';
 
 export const CSRF_COOKIE = 'gatehouse_csrf';
 export const CSRF_FIELD = 'csrf';
@@ -21,7 +22,7 @@ const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 export function issueCsrfToken(request: FastifyRequest, reply: FastifyReply, path = '/oauth2'): string {
   const existing = cookie(request, CSRF_COOKIE);
   const token = existing !== undefined && TOKEN.test(existing) ? existing : randomToken(32);
-  const secure = request.protocol === 'https' ? '; Secure' : '';
+  const secure = secureAttribute(request);
   void reply.header('set-cookie', `${CSRF_COOKIE}=${token}; Path=${path}; HttpOnly; SameSite=Strict${secure}`);
   return token;
 }

@@ -7,6 +7,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { IdpContext } from '../context.js';
 import type { Application, Registration, Tenant, User } from '../model/types.js';
 import { refreshPolicy } from './tokens.js';
+import { secureAttribute } from '../http/secure-cookies.js';
 
 export interface SessionRequest {
   tenant: Tenant;
@@ -60,7 +61,7 @@ export async function issueSession(ctx: IdpContext, request: SessionRequest): Pr
 }
 
 function secure(request: FastifyRequest): string {
-  return request.protocol === 'https' ? '; Secure' : '';
+  return secureAttribute(request);
 }
 
 /** FusionAuth's cookies: `access_token` for the session, `refresh_token` for the refresh token's lifetime. */

@@ -15,6 +15,7 @@ import type { IdpContext } from '../context.js';
 import { randomToken, sha256Hex } from '../crypto/secrets.js';
 import type { SsoSession, Tenant, User } from '../model/types.js';
 import { cookie } from './session.js';
+import { secureAttribute } from '../http/secure-cookies.js';
 
 export const SSO_COOKIE = 'fusionauth.sso';
 export const DEFAULT_SSO_SECONDS = 3600;
@@ -42,7 +43,7 @@ export interface NewSession {
 }
 
 function setCookie(request: FastifyRequest, reply: FastifyReply, value: string, maxAge: number | undefined): void {
-  const secure = request.protocol === 'https' ? '; Secure' : '';
+  const secure = secureAttribute(request);
   const age = maxAge === undefined ? '' : `; Max-Age=${maxAge}`;
   void reply.header('set-cookie', `${SSO_COOKIE}=${value}${age}; Path=/; HttpOnly; SameSite=Lax${secure}`);
 }

@@ -32,13 +32,15 @@ export interface FixtureOptions {
   database?: string;
   /** The IdP's clock (epoch ms), for expiry tests. */
   now?: () => number;
+  /** The IdP's `--public-url`. */
+  publicUrl?: string;
 }
 
 export async function startOAuthFixture(options: FixtureOptions = {}): Promise<OAuthFixture> {
   const callback = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end('signed in'));
   await new Promise<void>((r) => callback.listen(0, '127.0.0.1', r));
   const redirect = `http://127.0.0.1:${(callback.address() as AddressInfo).port}/callback`;
-  const idp = await startTestIdp({ ...(options.database === undefined ? {} : { database: options.database }), ...(options.now === undefined ? {} : { now: options.now }) });
+  const idp = await startTestIdp({ ...(options.database === undefined ? {} : { database: options.database }), ...(options.now === undefined ? {} : { now: options.now }), ...(options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl }) });
   try {
     const tenants = await idp.api('GET', '/api/tenant');
     const tenantId = tenants.body.tenants[0].id as string;
@@ -119,6 +121,8 @@ export function basic(id: string, secret: string): string {
 export interface FormLogin {
   /** Status of the POST. */
   status: number;
+  /** The Set-Cookie headers of the page and of the POST. */
+  cookies: string[];
   location: string | null;
   html: string;
 }
@@ -130,7 +134,7 @@ export interface FormLogin {
 export async function formLogin(idpUrl: string, authorize: Record<string, string>, loginId: string, password: string, tamper?: (form: URLSearchParams) => void): Promise<FormLogin> {
   const page = await fetch(`${idpUrl}/oauth2/authorize?${new URLSearchParams(authorize).toString()}`, { redirect: 'manual' });
   const html = await page.text();
-  if (page.status !== 200) return { status: page.status, location: page.headers.get('location'), html };
+  if (page.status !== 200) return { status: page.status, cookies: page.headers.getSetCookie(), location: page.headers.get('location'), html };
   const cookie = (page.headers.get('set-cookie') ?? '').split(';')[0]!;
   const form = new URLSearchParams();
   for (const match of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) {
@@ -140,7 +144,7 @@ export async function formLogin(idpUrl: string, authorize: Record<string, string
   form.set('password', password);
   tamper?.(form);
   const posted = await fetch(`${idpUrl}/oauth2/authorize`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie }, body: form.toString() });
-  return { status: posted.status, location: posted.headers.get('location'), html: await posted.text() };
+  return { status: posted.status, cookies: [...page.headers.getSetCookie(), ...posted.headers.getSetCookie()], location: posted.headers.get('location'), html: await posted.text() };
 }
 
 /** A fresh test IdP (no options) and a callback server on 127.0.0.1 whose URL is a redirect target. */

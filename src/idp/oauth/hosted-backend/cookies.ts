@@ -3,7 +3,7 @@
  * (its expiry in epoch seconds, readable by the app's JavaScript: the SDK's `isLoggedIn`), `app.idt` (id
  * token, readable, with `openid`), `app.rt` (refresh token, HttpOnly, with `offline_access`) and
  * `app.pkce_v` (the PKCE verifier between `/app/login` and `/app/callback`, HttpOnly). All SameSite=Lax,
- * Secure over TLS.
+ * Secure over TLS or behind an https public URL (http/secure-cookies.ts).
  *
  * Domain: FusionAuth's rule, the broadest domain of the server's host that is not a public suffix
  * (`auth.example.com` → `example.com`, `auth.example.co.uk` → `example.co.uk`), so an app on a sibling
@@ -12,6 +12,7 @@
  * `app.rt` and `app.pkce_v` are scoped to `/app`, the only paths that read them.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { secureCookie } from '../../http/secure-cookies.js';
 
 export const ACCESS_TOKEN = 'app.at';
 export const ACCESS_EXPIRY = 'app.at_exp';
@@ -47,7 +48,7 @@ function serialize(request: FastifyRequest, name: string, value: string, options
     `Path=${options.path ?? '/'}`,
     ...(options.httpOnly ? ['HttpOnly'] : []),
     'SameSite=Lax',
-    ...(request.protocol === 'https' ? ['Secure'] : []),
+    ...(secureCookie(request) ? ['Secure'] : []),
   ].join('; ');
 }
 

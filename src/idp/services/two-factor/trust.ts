@@ -10,6 +10,7 @@ import { randomToken, sha256Hex } from '../../crypto/secrets.js';
 import type { Tenant, TwoFactorTrust } from '../../model/types.js';
 import { cookie } from '../session.js';
 import { trustTtlSeconds } from './policy.js';
+import { secureAttribute } from '../../http/secure-cookies.js';
 
 export const TRUST_COOKIE = 'fusionauth.trust';
 
@@ -38,7 +39,7 @@ export function presentedTrust(request: FastifyRequest, bodyValue?: string): str
 }
 
 export function trustCookie(request: FastifyRequest, value: string, maxAgeSeconds: number): string {
-  return `${TRUST_COOKIE}=${value}; Max-Age=${maxAgeSeconds}; Path=/; HttpOnly; SameSite=Lax${request.protocol === 'https' ? '; Secure' : ''}`;
+  return `${TRUST_COOKIE}=${value}; Max-Age=${maxAgeSeconds}; Path=/; HttpOnly; SameSite=Lax${secureAttribute(request)}`;
 }
 
 /** Adds a Set-Cookie header without dropping the ones already set. */

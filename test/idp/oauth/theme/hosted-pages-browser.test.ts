@@ -1,7 +1,9 @@
 /**
  * Every hosted page an end user sees — the login page (fresh and after a refused sign-in), the error page
- * of an untrusted authorization request, the hosted backend's error page and the front-channel sign-out
- * page — in real Chromium at desktop size and at 375 px, in the default look and in a tenant's theme.
+ * of an untrusted authorization request, the hosted backend's error page, the front-channel sign-out
+ * page, the self-service pages (forgot password and its answer, change password with a refused password,
+ * a dead change-password link, email verification) and the account pages (sign-in, two-factor settings)
+ * — in real Chromium at desktop size and at 375 px, in the default look and in a tenant's theme.
  * Each is screenshotted (test-artifacts/hosted-pages/) and checked by page-checks.ts: lang, labels,
  * contrast ≥ 4.5:1, no sideways scroll at 375 px, 44 px targets. The theme's colours and logo are read
  * back as computed styles; the Content-Security-Policy allows the theme's stylesheet and its logo alone.
@@ -13,6 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { requireExecutable } from '../../../support/services.js';
 import { startOAuthFixture, type OAuthFixture } from '../support.js';
+import { mailboxEmailConfiguration, startMailbox, type TestMailbox } from '../../../support/mailbox.js';
 import { checkPage } from './page-checks.js';
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -37,15 +40,20 @@ const ACME = {
 };
 
 let fx: OAuthFixture;
+let mailbox: TestMailbox;
 let browser: Browser | undefined;
 before(async () => {
   fx = await startOAuthFixture({ webOauth: { proofKeyForCodeExchangePolicy: 'NotRequired' } });
+  mailbox = await startMailbox();
   const patched = await fx.idp.api('PATCH', `/api/application/${fx.web.id}`, { application: { oauthConfiguration: { logoutURL: `${new URL(fx.web.redirect).origin}/signed-out` } } });
   assert.equal(patched.status, 200, patched.text);
+  const mail = await fx.idp.api('PATCH', `/api/tenant/${fx.tenantId}`, { tenant: { emailConfiguration: mailboxEmailConfiguration(mailbox) } });
+  assert.equal(mail.status, 200, mail.text);
 });
 after(async () => {
   await browser?.close();
   await fx.close();
+  await mailbox?.close();
 });
 
 async function launch(t: TestContext): Promise<Browser | undefined> {
@@ -111,6 +119,61 @@ async function frontChannelPage(page: Page): Promise<string> {
   return csp;
 }
 
+/** A live change-password link of the user, issued for the web application (its id stored with the code; the link carries no query). */
+async function changePasswordLink(): Promise<string> {
+  const issued = await fx.idp.api('POST', '/api/user/forgot-password', { loginId: fx.user.email, applicationId: fx.web.id, sendForgotPasswordEmail: false });
+  assert.equal(issued.status, 200, issued.text);
+  return `${fx.idp.url}/password/change/${encodeURIComponent(issued.body.changePasswordId as string)}`;
+}
+
+/** A live email verification link of the user, for the web application. */
+async function verifyEmailLink(): Promise<string> {
+  const issued = await fx.idp.api('PUT', `/api/user/verify-email?${new URLSearchParams({ email: fx.user.email, applicationId: fx.web.id, sendVerifyEmail: 'false' })}`);
+  assert.equal(issued.status, 200, issued.text);
+  return `${fx.idp.url}/email/verify/${encodeURIComponent(issued.body.verificationId as string)}`;
+}
+
+/**
+ * The self-service and account pages, each inspected (screenshots `<page>-<suffix>`); `onEach` checks the
+ * look of every page. Nothing is submitted that would change the user.
+ */
+async function selfServicePages(page: Page, suffix: string, onEach: (name: string) => Promise<void>): Promise<void> {
+  const visit = async (name: string) => {
+    await onEach(name);
+    await inspect(page, `${name}-${suffix}`);
+  };
+  await page.goto(`${fx.idp.url}/password/forgot?client_id=${fx.web.id}`);
+  assert.equal(await page.getByRole('heading').textContent(), 'Forgot your password?');
+  await visit('forgot-password');
+  await page.getByLabel('Email or username').fill('nobody@example.com');
+  await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Send me a link' }).click()]);
+  assert.match((await page.getByRole('status').textContent()) ?? '', /If an account exists/);
+  await visit('forgot-password-sent');
+
+  await page.goto(await changePasswordLink());
+  await page.getByLabel('New password', { exact: true }).fill('short');
+  await page.getByLabel('Confirm the new password').fill('short');
+  await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Change my password' }).click()]);
+  assert.equal(await page.getByLabel('New password', { exact: true }).getAttribute('aria-invalid'), 'true');
+  await visit('change-password-error');
+  await page.goto(`${fx.idp.url}/password/change/not-a-live-id?client_id=${fx.web.id}&tenantId=${fx.tenantId}`);
+  assert.match((await page.getByRole('alert').textContent()) ?? '', /not valid any more/);
+  await visit('change-password-dead-link');
+
+  await page.goto(await verifyEmailLink());
+  assert.equal(await page.getByRole('button').textContent(), 'Verify my email address');
+  await visit('verify-email');
+
+  await page.goto(`${fx.idp.url}/account/two-factor?client_id=${fx.web.id}`);
+  assert.equal(await page.getByRole('heading').textContent(), 'Sign in');
+  await visit('account-sign-in');
+  await page.getByLabel('Email or username').fill(fx.user.email);
+  await page.getByLabel('Password').fill(fx.user.password);
+  await Promise.all([page.waitForURL(/\/account\/two-factor/), page.getByRole('button', { name: 'Sign in' }).click()]);
+  assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'Two-factor authentication');
+  await visit('account-two-factor');
+}
+
 test('default look: every hosted page is labelled, readable and fits 375 px', async (t) => {
   const b = await launch(t);
   if (b === undefined) return;
@@ -154,6 +217,11 @@ test('default look: every hosted page is labelled, readable and fits 375 px', as
 
     await frontChannelPage(page);
     await inspect(page, 'front-channel-logout-default');
+
+    await selfServicePages(page, 'default', async (name) => {
+      assert.equal(await style(page, 'body', 'background-color'), 'rgb(244, 245, 247)', `${name}: the default look`);
+      assert.equal(await page.getByRole('img').count(), 0, `${name}: no logo`);
+    });
   } finally {
     await context.close();
   }
@@ -196,6 +264,15 @@ test("a tenant's theme: its colours and logo on every page of the tenant, an app
     assert.equal(await page.getByRole('img', { name: 'Web shop' }).count(), 1);
     await inspect(page, 'front-channel-logout-theme');
 
+    // the self-service and account pages: the tenant's theme (a page's own CSP allows its stylesheet and logo)
+    await selfServicePages(page, 'theme', async (name) => {
+      assert.equal(await style(page, 'body', 'background-color'), 'rgb(11, 31, 58)', `${name}: the theme's page colour`);
+      if ((await page.locator('button').count()) > 0) assert.equal(await style(page, 'button', 'background-color'), 'rgb(196, 30, 58)', `${name}: the theme's button colour`);
+      assert.equal(await style(page, 'h1', 'color'), 'rgb(20, 33, 61)', `${name}: the theme's text colour`);
+      assert.equal(await page.getByRole('img', { name: 'Web shop' }).getAttribute('src'), LOGO, `${name}: the logo`);
+      assert.ok((await page.evaluate<number>("document.querySelector('header img').naturalWidth")) > 0, `${name}: the logo is loaded`);
+    });
+
     // an untrusted request does not pick the branding: the default look
     await page.goto(`${fx.idp.url}/oauth2/authorize?client_id=${fx.web.id}&redirect_uri=https://evil.example/&response_type=code`);
     assert.equal(await style(page, 'body', 'background-color'), 'rgb(244, 245, 247)');
@@ -210,6 +287,11 @@ test("a tenant's theme: its colours and logo on every page of the tenant, an app
     await page.goto(authorizeUrl());
     assert.equal(await style(page, 'button', 'background-color'), 'rgb(10, 125, 56)');
     assert.equal(await style(page, 'body', 'background-color'), 'rgb(244, 245, 247)', 'the application theme sets its own variables, defaults for the rest');
+    // the application stored with a change-password id picks the link's look (the link has no query)
+    await page.goto(await changePasswordLink());
+    assert.equal(await style(page, 'button', 'background-color'), 'rgb(10, 125, 56)', 'the change-password page: the application theme');
+    await page.goto(`${fx.idp.url}/account/two-factor?client_id=${fx.web.id}`);
+    assert.equal(await style(page, 'button', 'background-color'), 'rgb(10, 125, 56)', 'the account page: the application theme');
   } finally {
     await context.close();
     await fx.idp.api('PATCH', `/api/application/${fx.web.id}`, { application: { themeId: null } });

@@ -13,6 +13,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { generate } from 'otplib';
 import { requireExecutable } from '../../../support/services.js';
 import { startOAuthFixture, type OAuthFixture } from '../support.js';
 import { mailboxEmailConfiguration, startMailbox, type TestMailbox } from '../../../support/mailbox.js';
@@ -292,6 +293,23 @@ test("a tenant's theme: its colours and logo on every page of the tenant, an app
     assert.equal(await style(page, 'button', 'background-color'), 'rgb(10, 125, 56)', 'the change-password page: the application theme');
     await page.goto(`${fx.idp.url}/account/two-factor?client_id=${fx.web.id}`);
     assert.equal(await style(page, 'button', 'background-color'), 'rgb(10, 125, 56)', 'the account page: the application theme');
+    // last (the user keeps two-factor on): the recovery codes page, then the account sign-in's code page
+    const secret = ((await page.locator('#secret').textContent()) ?? '').replace(/\s/g, '');
+    await page.getByLabel('Code shown by the app').fill(await generate({ secret }));
+    await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Turn on' }).click()]);
+    assert.equal(await page.getByRole('heading').textContent(), 'Two-factor is on');
+    assert.equal(await page.locator('header img').getAttribute('src'), 'https://cdn.shop.example/img/logo.png?v=3', 'the recovery codes page: the application theme');
+    await inspect(page, 'account-recovery-codes-theme');
+    const fresh = await b.newContext({ viewport: { width: 1280, height: 800 } });
+    const signIn = await fresh.newPage();
+    await signIn.goto(`${fx.idp.url}/account/two-factor?client_id=${fx.web.id}`);
+    await signIn.getByLabel('Email or username').fill(fx.user.email);
+    await signIn.getByLabel('Password').fill(fx.user.password);
+    await Promise.all([signIn.waitForLoadState('load'), signIn.getByRole('button', { name: 'Sign in' }).click()]);
+    assert.equal(await signIn.getByRole('heading').textContent(), "Verify it's you");
+    assert.equal(await style(signIn, 'button', 'background-color'), 'rgb(10, 125, 56)', 'the code page: the application theme');
+    await inspect(signIn, 'account-sign-in-code-theme');
+    await fresh.close();
   } finally {
     await context.close();
     await fx.idp.api('PATCH', `/api/application/${fx.web.id}`, { application: { themeId: null } });

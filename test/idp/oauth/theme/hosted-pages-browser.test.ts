@@ -2,7 +2,7 @@
  * Every hosted page an end user sees — the login page (fresh and after a refused sign-in), the error page
  * of an untrusted authorization request, the hosted backend's error page, the front-channel sign-out
  * page, the self-service pages (forgot password and its answer, change password with a refused password,
- * a dead change-password link, email verification) and the account pages (sign-in, two-factor settings)
+ * a dead change-password link, email and registration verification) and the account pages (sign-in, two-factor settings)
  * — in real Chromium at desktop size and at 375 px, in the default look and in a tenant's theme.
  * Each is screenshotted (test-artifacts/hosted-pages/) and checked by page-checks.ts: lang, labels,
  * contrast ≥ 4.5:1, no sideways scroll at 375 px, 44 px targets. The theme's colours and logo are read
@@ -310,9 +310,19 @@ test("a tenant's theme: its colours and logo on every page of the tenant, an app
     assert.equal(await style(signIn, 'button', 'background-color'), 'rgb(10, 125, 56)', 'the code page: the application theme');
     await inspect(signIn, 'account-sign-in-code-theme');
     await fresh.close();
+
+    // the registration verification link: the application the registration is for picks the look
+    const verifying = await fx.idp.api('PATCH', `/api/application/${fx.web.id}`, { application: { verifyRegistration: true, verificationEmailTemplateId: '0c6e1a52-8f1b-4f3e-9e51-3a7d5f0c0003' } });
+    assert.equal(verifying.status, 200, verifying.text);
+    const issued = await fx.idp.api('PUT', `/api/user/verify-registration?${new URLSearchParams({ email: fx.user.email, applicationId: fx.web.id, sendVerifyPasswordEmail: 'false' })}`);
+    assert.equal(issued.status, 200, issued.text);
+    await page.goto(`${fx.idp.url}/registration/verify/${encodeURIComponent(issued.body.verificationId as string)}`);
+    assert.equal(await page.getByRole('button').textContent(), 'Confirm my registration');
+    assert.equal(await style(page, 'button', 'background-color'), 'rgb(10, 125, 56)', 'the registration verification page: the application theme');
+    await inspect(page, 'verify-registration-theme');
   } finally {
     await context.close();
-    await fx.idp.api('PATCH', `/api/application/${fx.web.id}`, { application: { themeId: null } });
+    await fx.idp.api('PATCH', `/api/application/${fx.web.id}`, { application: { themeId: null, verifyRegistration: false } });
     await fx.idp.api('PATCH', `/api/tenant/${fx.tenantId}`, { tenant: { themeId: null } });
   }
 });

@@ -4,7 +4,7 @@ export { disableMethod, enableAuthenticator, regenerateRecoveryCodes } from './e
 export { enableEmail, sendEnrollmentCode } from './enrollment-email.js';
 export { sendLoginCode, type LoginSendOutcome } from './email-login.js';
 export { emailOf, hasTwoFactor, keyFrom, methodJson, methodsOf, twoFactorJson } from './methods.js';
-export { authenticatorAllowed, emailMethodTemplate, trustTtlSeconds } from './policy.js';
+export { authenticatorAllowed, emailMethodTemplate, oneTimeCodeTtlSeconds, trustTtlSeconds } from './policy.js';
 export { takeCodeAttempt } from './rate-limit.js';
 export { appendCookie, issueTrust, presentedTrust, TRUST_COOKIE, trustCookie } from './trust.js';
 export { base32Encode, generateSecret, otpauthUri } from './totp.js';

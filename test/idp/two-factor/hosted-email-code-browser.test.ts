@@ -8,23 +8,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Page } from 'playwright-core';
 import { launchChromium } from '../admin/browser.js';
+import { shots } from './screenshots.js';
 import { postForm, startOAuthFixture } from '../oauth/support.js';
 import { mailboxEmailConfiguration, startMailbox } from '../../support/mailbox.js';
-
-const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'two-factor');
-
-async function shots(page: Page, name: string): Promise<void> {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  await page.setViewportSize({ width: 1280, height: 800 });
-  await page.screenshot({ path: join(ARTIFACTS, `${name}-desktop.png`), fullPage: true });
-  await page.setViewportSize({ width: 375, height: 740 });
-  await page.screenshot({ path: join(ARTIFACTS, `${name}-375.png`), fullPage: true });
-  await page.setViewportSize({ width: 1280, height: 800 });
-}
 
 test('hosted sign-in with the email method: "Send a code by email", the emailed code completes it', async (t) => {
   const fx = await startOAuthFixture({ webOauth: { proofKeyForCodeExchangePolicy: 'NotRequired' } });

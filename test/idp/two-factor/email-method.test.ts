@@ -54,6 +54,8 @@ for (const engine of ENGINES) {
       assert.match(enableMail.subject, /verification code/);
       assert.match(enableMail.text, /Hello Ann,/);
       const enableCode = codeIn(enableMail);
+      const pendingUser = JSON.stringify((await client.retrieveUser(userId)).response);
+      assert.ok(!pendingUser.includes('emailCode') && !pendingUser.includes(`"${enableCode}"`), 'the pending code is not in the user the API returns');
       assert.equal(await statusOf(client.enableTwoFactor(userId, { method: 'email', email: 'other@example.com', code: enableCode })), 421, 'the code is for the address it was sent to');
       assert.equal(await statusOf(client.enableTwoFactor(userId, { method: 'email', email: 'ann.mfa@example.com', code: enableCode === '000000' ? '000001' : '000000' })), 421, 'a wrong code');
       const enabled = await client.enableTwoFactor(userId, { method: 'email', email: 'ann.mfa@example.com', code: enableCode });

@@ -60,7 +60,7 @@ export interface ManageModel extends Common {
 }
 
 function methodRow(method: TwoFactorMethod, model: ManageModel): string {
-  const label = method.name ?? 'Authenticator app';
+  const label = method.name ?? (method.method === 'email' ? `Email to ${method.email ?? ''}` : 'Authenticator app');
   return `<li><strong>${escapeHtml(label)}</strong> <span class="app">(${escapeHtml(method.id)})</span>
 <form method="post" action="/account/two-factor/disable" novalidate>
 ${hidden('csrf', model.csrf)}${hidden('client_id', model.clientId)}${hidden('methodId', method.id)}<label for="disable-${escapeHtml(method.id)}">Code from this app or a recovery code, to remove it</label>

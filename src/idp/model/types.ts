@@ -153,11 +153,14 @@ export interface AuthenticatorConfiguration {
 export interface TwoFactorMethod {
   /** 4 characters, as FusionAuth's (`2KSZ`). */
   id: string;
-  method: 'authenticator';
+  method: 'authenticator' | 'email';
   name?: string;
-  authenticator: AuthenticatorConfiguration;
-  /** The TOTP key bytes, base64. Never returned. */
+  /** Authenticator (TOTP) methods only. */
+  authenticator?: AuthenticatorConfiguration;
+  /** The TOTP key bytes, base64 (authenticator methods; empty for email). Never returned. */
   key: string;
+  /** Where an email method's codes go. */
+  email?: string;
   /** The last TOTP time step accepted for this method: a code is never accepted twice. Never returned. */
   lastUsedStep?: number;
 }
@@ -166,6 +169,18 @@ export interface UserTwoFactor {
   methods: TwoFactorMethod[];
   /** SHA-256 (hex) of `userId:code` of each unused recovery code. Never returned. */
   recoveryCodeHashes: string[];
+  /** The last emailed code to enable or disable an email method (`POST /api/two-factor/send`). Never returned. */
+  emailCode?: EmailCode;
+}
+
+/** An emailed one-time code, stored as SHA-256 of `salt:code`; single-use and expiring. */
+export interface EmailCode {
+  hash: string;
+  expiresInstant: number;
+  /** Enabling: the address the code went to. */
+  email?: string;
+  /** Disabling, or a login: the method the code was sent for. */
+  methodId?: string;
 }
 
 /**
@@ -180,6 +195,8 @@ export interface TwoFactorLogin {
   insertInstant: number;
   expiresInstant: number;
   failures: number;
+  /** The code last emailed for this login (`POST /api/two-factor/send/{twoFactorId}`); a new send replaces it. */
+  emailCode?: EmailCode;
   /** What completes it: the Login API, the hosted login page (with its authorization request) or the account page. */
   purpose: 'api' | 'oauth' | 'account';
   /** Login API options carried over (noJWT, metaData). */

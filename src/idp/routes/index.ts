@@ -21,6 +21,7 @@ import { registerWellKnownRoutes } from './well-known.js';
 import { registerHomePage } from './home.js';
 import { registerTwoFactorRoutes } from './two-factor.js';
 import { registerTwoFactorLoginRoute } from './two-factor-login.js';
+import { registerTwoFactorSendRoutes } from './two-factor-send.js';
 import { registerTwoFactorStatusRoutes } from './two-factor-status.js';
 import { registerOAuthRoutes } from '../oauth/index.js';
 import { registerAdminConsole } from '../admin/index.js';
@@ -42,6 +43,7 @@ export function registerRoutes(app: FastifyInstance, ctx: IdpContext): void {
   registerRegistrationRoutes(app, ctx);
   registerLoginRoutes(app, ctx);
   registerTwoFactorRoutes(app, ctx);
+  registerTwoFactorSendRoutes(app, ctx);
   registerTwoFactorLoginRoute(app, ctx);
   registerTwoFactorStatusRoutes(app, ctx);
   registerJwtRoutes(app, ctx);

@@ -1,16 +1,17 @@
 /**
- * FusionAuth's Two Factor API for the authenticator (TOTP) method:
+ * FusionAuth's Two Factor API for the authenticator (TOTP) and email methods:
  * - `GET /api/two-factor/secret` (API key or JWT): `{secret, secretBase32Encoded}`.
  * - `POST /api/user/two-factor/{userId}` (API key) and `POST /api/user/two-factor` (JWT): enable a method
- *   with a current `code` of its `secret` or `secretBase32Encoded`; 200 with `{recoveryCodes}` for the
+ *   with a current `code` of its `secret` or `secretBase32Encoded`, or (`method: email`, `email`) the code
+ *   `POST /api/two-factor/send` emailed to that address (two-factor-send.ts); 200 with `{recoveryCodes}` for the
  *   first method, an empty 200 after; 421 for a wrong code.
  * - `DELETE /api/user/two-factor/{userId}` (API key) and `DELETE /api/user/two-factor` (JWT), `methodId`
  *   and `code` as query parameters or JSON body: disable (a recovery code removes every method); 421.
  * - `PUT /api/user/two-factor/{userId}` / `PUT /api/user/two-factor` (JWT): rename a method (`methodId`, `name`).
  * - `POST /api/user/two-factor/recovery-code/{userId}`: new recovery codes. The deprecated `GET` of the same
  *   path (FusionAuth 1.64) cannot be served — only hashes are stored — and answers as not implemented.
- * The `email` and `sms` methods, and `twoFactorId` (enabling during a login, for the `Required` policy),
- * are refused with `[notImplemented]`.
+ * The `sms` method, and `twoFactorId` (enabling during a login, for the `Required` policy), are refused
+ * with `[notImplemented]`.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IdpContext } from '../context.js';
@@ -21,7 +22,10 @@ import {
   authenticatorAllowed,
   base32Encode,
   disableMethod,
+  emailMethodTemplate,
+  emailOf,
   enableAuthenticator,
+  enableEmail,
   generateSecret,
   keyFrom,
   methodsOf,
@@ -46,13 +50,17 @@ async function enable(ctx: IdpContext, request: UserRequest, reply: FastifyReply
   optionalUuid(errors, body, 'applicationId', 'applicationId');
   if (body.authenticatorId !== undefined && body.authenticatorId !== null) errors.field('authenticatorId', 'notImplemented', 'Gatehouse does not implement [authenticatorId].');
   if (body.twoFactorId !== undefined && body.twoFactorId !== null) errors.field('twoFactorId', 'notImplemented', 'Gatehouse does not implement enabling a method during a login ([twoFactorId]); the Required login policy is not implemented.');
-  if (method === 'email' || method === 'sms') errors.field('method', 'notImplemented', `Gatehouse does not implement the [${method}] two-factor method; only [authenticator] (TOTP).`);
-  else if (method !== undefined && method !== 'authenticator') errors.invalid('method', 'The [method] property must be authenticator, email or sms.');
-  else if (method === 'authenticator' && !authenticatorAllowed((await ctx.storage.tenants.get(user.tenantId))!)) errors.invalid('method', 'The tenant does not allow the [authenticator] two-factor method.');
+  const tenant = (await ctx.storage.tenants.get(user.tenantId))!;
+  if (method === 'sms') errors.field('method', 'notImplemented', 'Gatehouse does not implement the [sms] two-factor method; only [authenticator] (TOTP) and [email].');
+  else if (method !== undefined && method !== 'authenticator' && method !== 'email') errors.invalid('method', 'The [method] property must be authenticator, email or sms.');
+  else if (method === 'authenticator' && !authenticatorAllowed(tenant)) errors.invalid('method', 'The tenant does not allow the [authenticator] two-factor method.');
+  else if (method === 'email' && emailMethodTemplate(tenant) === undefined) errors.invalid('method', 'The tenant does not allow the [email] two-factor method (tenant.multiFactorConfiguration.email.enabled).');
   const key = method === 'authenticator' ? keyFrom(errors, body.secret, body.secretBase32Encoded, '') : undefined;
+  const email = method === 'email' ? emailOf(errors, body.email, 'email') : undefined;
   if (name !== undefined && name.length > 100) errors.invalid('name', 'The [name] property must be at most 100 characters.');
   errors.throwIfAny();
-  const outcome = await enableAuthenticator(ctx, user, key!, code!, name === undefined || name === '' ? undefined : name);
+  const label = name === undefined || name === '' ? undefined : name;
+  const outcome = method === 'email' ? await enableEmail(ctx, user, email!, code!, label) : await enableAuthenticator(ctx, user, key!, code!, label);
   if (outcome.status === 421) throw new StatusError(421);
   return outcome.recoveryCodes === undefined ? reply.code(200).send() : reply.code(200).send({ recoveryCodes: outcome.recoveryCodes });
 }

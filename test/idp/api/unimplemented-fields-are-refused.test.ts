@@ -15,7 +15,7 @@ before(async () => {
 });
 after(() => idp.close());
 
-const twoFactor = { methods: [{ method: 'email', email: 'mfa@example.com' }] };
+const twoFactor = { methods: [{ method: 'sms', mobilePhone: '+15555550100' }] };
 const totp = { methods: [{ method: 'authenticator', secret: 'JBSWY3DPEHPK3PXP' }] };
 
 test('user create and patch refuse an email two-factor method and memberships, naming them', async () => {

@@ -8,25 +8,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Page } from 'playwright-core';
 import { launchChromium } from '../admin/browser.js';
+import { shots } from './screenshots.js';
 import { postForm, startOAuthFixture } from '../oauth/support.js';
 import { appCode, clock } from './support.js';
-
-const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'two-factor');
-
-async function shots(page: Page, name: string): Promise<void> {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  await page.setViewportSize({ width: 1280, height: 800 });
-  await page.screenshot({ path: join(ARTIFACTS, `${name}-desktop.png`), fullPage: true });
-  await page.setViewportSize({ width: 375, height: 740 });
-  await page.screenshot({ path: join(ARTIFACTS, `${name}-375.png`), fullPage: true });
-  const box = (await page.locator('main').boundingBox())!;
-  assert.ok(box.x >= 0 && box.x + box.width <= 375, `${name}: the page fits 375 px (${box.x} + ${box.width})`);
-  await page.setViewportSize({ width: 1280, height: 800 });
-}
 
 test('account page turns TOTP on; the hosted sign-in asks for the code, trusts the device, and a recovery code turns it off', async (t) => {
   const time = clock();

@@ -16,11 +16,12 @@ test('trust period and login policy come from the tenant', async (t) => {
     const tenantId = (await idp.api('GET', '/api/tenant')).body.tenants[0].id as string;
     const patch = (tenant: Record<string, unknown>) => idp.api('PATCH', `/api/tenant/${tenantId}`, { tenant });
 
-    const bad = await patch({ externalIdentifierConfiguration: { twoFactorTrustIdTimeToLiveInSeconds: 0 }, multiFactorConfiguration: { loginPolicy: 'Required', email: { enabled: true } } });
+    const bad = await patch({ externalIdentifierConfiguration: { twoFactorTrustIdTimeToLiveInSeconds: 0 }, multiFactorConfiguration: { loginPolicy: 'Required', email: { enabled: true }, sms: { enabled: true } } });
     assert.equal(bad.status, 400);
     assert.equal(bad.body.fieldErrors['tenant.externalIdentifierConfiguration.twoFactorTrustIdTimeToLiveInSeconds'][0].code, '[invalid]tenant.externalIdentifierConfiguration.twoFactorTrustIdTimeToLiveInSeconds');
     assert.equal(bad.body.fieldErrors['tenant.multiFactorConfiguration.loginPolicy'][0].code, '[notImplemented]tenant.multiFactorConfiguration.loginPolicy');
-    assert.equal(bad.body.fieldErrors['tenant.multiFactorConfiguration.email.enabled'][0].code, '[notImplemented]tenant.multiFactorConfiguration.email.enabled');
+    assert.equal(bad.body.fieldErrors['tenant.multiFactorConfiguration.email.templateId'][0].code, '[blank]tenant.multiFactorConfiguration.email.templateId', 'email codes need their template');
+    assert.equal(bad.body.fieldErrors['tenant.multiFactorConfiguration.sms.enabled'][0].code, '[notImplemented]tenant.multiFactorConfiguration.sms.enabled');
     assert.equal((await patch({ issuer: idp.url, externalIdentifierConfiguration: { twoFactorTrustIdTimeToLiveInSeconds: 7 * 86_400 } })).status, 200);
 
     const app = await idp.api('POST', '/api/application', { application: { name: 'Policy app', oauthConfiguration: { authorizedRedirectURLs: ['http://127.0.0.1:1/cb'], enabledGrants: ['authorization_code'] } } });

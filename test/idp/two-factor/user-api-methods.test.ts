@@ -3,7 +3,7 @@
  * dropped, then refused): a user created with an authenticator method and its `secret` is challenged at
  * login (242) and a code from otplib completes it; PATCH and a retrieve-then-PUT keep the methods (and
  * their secrets, matched by id); a PUT without `twoFactor` removes them, as FusionAuth's PUT does; the
- * email and sms methods are refused, not stored. The OAuth password grant does not bypass two-factor: it
+ * sms method is refused, and the email method while the tenant does not allow it, neither stored. The OAuth password grant does not bypass two-factor: it
  * answers FusionAuth's `two_factor_required` with a `two_factor_id`, which `/api/two-factor/login` completes.
  */
 import { test } from 'node:test';
@@ -55,12 +55,13 @@ for (const engine of ENGINES) {
       assert.equal(again.status, 242);
       assert.equal((await idp.api('POST', '/api/two-factor/login', { twoFactorId: again.body.twoFactorId, code: await appCode(base32(BASE32), clock) })).status, 200, 'the same secret still works');
 
-      // refused: email/sms methods, a new authenticator method without a secret, a wrong configuration
-      const refused = await idp.api('PATCH', `/api/user/${userId}`, { user: { twoFactor: { methods: [{ method: 'email', email: 'created@example.com' }, { method: 'authenticator' }, { method: 'authenticator', secret: SECRET, authenticator: { codeLength: 8 } }] } } });
+      // refused: sms, email (the tenant does not allow it), a new authenticator method without a secret, a wrong configuration
+      const refused = await idp.api('PATCH', `/api/user/${userId}`, { user: { twoFactor: { methods: [{ method: 'sms', mobilePhone: '+15555550100' }, { method: 'authenticator' }, { method: 'authenticator', secret: SECRET, authenticator: { codeLength: 8 } }, { method: 'email', email: 'created@example.com' }] } } });
       assert.equal(refused.status, 400);
       assert.equal(refused.body.fieldErrors['user.twoFactor.methods[0].method'][0].code, '[notImplemented]user.twoFactor.methods[0].method');
       assert.equal(refused.body.fieldErrors['user.twoFactor.methods[1].secret'][0].code, '[blank]user.twoFactor.methods[1].secret');
       assert.equal(refused.body.fieldErrors['user.twoFactor.methods[2].authenticator'][0].code, '[invalid]user.twoFactor.methods[2].authenticator');
+      assert.equal(refused.body.fieldErrors['user.twoFactor.methods[3].method'][0].code, '[invalid]user.twoFactor.methods[3].method');
       assert.equal((await idp.api('GET', `/api/user/${userId}`)).body.user.twoFactor.methods.length, 1, 'nothing was changed');
 
       // the password grant: two_factor_required with a two_factor_id, completed by /api/two-factor/login

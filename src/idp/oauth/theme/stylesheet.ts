@@ -26,7 +26,9 @@ button:focus,input:focus,a:focus{outline:3px solid ${c.fontColor};outline-offset
 a{color:${c.linkTextColor};display:inline-block;min-height:44px;padding:.6rem 0}a:hover,a:focus{color:${c.linkTextFocusColor}}
 label.check{display:flex;gap:.5rem;align-items:center;font-weight:400;min-height:44px;margin:.5rem 0 0}
 label.check input{width:1.25rem;height:1.25rem;margin:0}
-.error{background:${c.alertBackgroundColor};color:${c.alertFontColor};border:1px solid ${c.errorFontColor};border-radius:${c.borderRadius};padding:.6rem;margin:0 0 1rem}`;
+.error{background:${c.alertBackgroundColor};color:${c.alertFontColor};border:1px solid ${c.errorFontColor};border-radius:${c.borderRadius};padding:.6rem;margin:0 0 1rem}
+.notice{border:1px solid ${c.fontColor};border-radius:${c.borderRadius};padding:.6rem;margin:0 0 1rem}
+button.secondary{margin-top:0;background:transparent;color:${c.linkTextColor};border:2px solid ${c.linkTextColor}}`;
 }
 
 /** The CSP source (`'sha256-…'`) that allows exactly `css` as an inline stylesheet. */

@@ -59,7 +59,8 @@ const UNIMPLEMENTED: ReadonlySet<string> = new Set([
   'passwordlessEmailTemplateId', 'passwordResetSuccessEmailTemplateId', 'passwordUpdateEmailTemplateId', 'setPasswordEmailTemplateId',
   'twoFactorMethodAddEmailTemplateId', 'twoFactorMethodRemoveEmailTemplateId',
 ]);
-const EMAIL = /^[^\s@<>"]+@[^\s@<>"]+$/;
+/** What an email address must look like to be sent to (no spaces, no angle brackets, one @). */
+export const EMAIL = /^[^\s@<>"]+@[^\s@<>"]+$/;
 
 /** Validates `tenant.emailConfiguration` of a tenant document, recording every problem in `errors`. */
 export function validateEmailConfiguration(errors: ApiErrors, tenant: Body): void {

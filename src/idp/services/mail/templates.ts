@@ -10,6 +10,7 @@ import type { Application, Tenant, User } from '../../model/types.js';
 export const FORGOT_PASSWORD_TEMPLATE_ID = '0c6e1a52-8f1b-4f3e-9e51-3a7d5f0c0001';
 export const VERIFICATION_TEMPLATE_ID = '0c6e1a52-8f1b-4f3e-9e51-3a7d5f0c0002';
 export const REGISTRATION_VERIFICATION_TEMPLATE_ID = '0c6e1a52-8f1b-4f3e-9e51-3a7d5f0c0003';
+export const TWO_FACTOR_TEMPLATE_ID = '0c6e1a52-8f1b-4f3e-9e51-3a7d5f0c0004';
 
 export interface TemplateModel {
   tenant: Tenant;
@@ -17,6 +18,8 @@ export interface TemplateModel {
   user: User;
   /** The one-time link the email carries. */
   link: string;
+  /** The one-time code the email carries (two-factor). */
+  code?: string;
   /** How long the link works, in minutes. */
   minutes: number;
 }
@@ -84,9 +87,25 @@ const registrationVerification: EmailTemplate = {
   },
 };
 
+const twoFactorCode: EmailTemplate = {
+  id: TWO_FACTOR_TEMPLATE_ID,
+  name: '[Gatehouse] Two-factor code',
+  render(model) {
+    const code = model.code ?? '';
+    const lines = [greeting(model.user), `Your ${where(model)} verification code is ${code}. It works once, within ${duration(model.minutes)}.`, 'If you did not try to sign in or change two-factor settings, someone may know your password: change it.'];
+    const body = lines.map((p) => `<p>${escapeHtml(p)}</p>`).join('\n');
+    return {
+      subject: `Your ${where(model)} verification code`,
+      text: `${lines[0]}\n\n${lines[1]}\n\n${lines[2]}\n`,
+      html: `<!DOCTYPE html>\n<html lang="en"><body style="font-family:system-ui,sans-serif">\n${body}\n<p style="font-size:1.5em;letter-spacing:.2em"><strong>${escapeHtml(code)}</strong></p>\n</body></html>\n`,
+    };
+  },
+};
+
 /** The built-in templates by id. */
 export const TEMPLATES: Readonly<Record<string, EmailTemplate>> = {
   [forgotPassword.id]: forgotPassword,
   [verification.id]: verification,
   [registrationVerification.id]: registrationVerification,
+  [twoFactorCode.id]: twoFactorCode,
 };

@@ -3,7 +3,7 @@
  * user with a two-factor method — unless the tenant's login policy is `Disabled` or the device presents a
  * valid trust id — gets a `twoFactorId` instead of tokens: 32 random bytes, stored as their SHA-256, valid
  * for the tenant's `twoFactorIdTimeToLiveInSeconds`, and used at most once. Completing it takes a valid
- * unused code (codes.ts). A wrong code counts towards the tenant's lockout, like a wrong password (the
+ * unused code (codes.ts) or the code last emailed for it (email-codes.ts). A wrong code counts towards the tenant's lockout, like a wrong password (the
  * failure that reaches `tooManyAttempts` locks the user: 423), and a `twoFactorId` dies after
  * `MAX_FAILURES_PER_ID` wrong codes, so guessing needs a new password round each few tries.
  */
@@ -12,6 +12,7 @@ import { randomToken, sha256Hex } from '../../crypto/secrets.js';
 import { LOCKOUT_UNIT_MS } from '../../model/defaults.js';
 import type { Application, Json, Tenant, TwoFactorLogin, User } from '../../model/types.js';
 import { spendCode, type SpentCode } from './codes.js';
+import { emailCodeMatches } from './email-codes.js';
 import { hasTwoFactor, methodJson, methodsOf } from './methods.js';
 import { challengeEnabled, twoFactorIdTtlSeconds } from './policy.js';
 import { isTrusted } from './trust.js';
@@ -93,7 +94,8 @@ export async function completeChallenge(ctx: IdpContext, twoFactorId: string, pu
     await ctx.storage.twoFactorLogins.delete(pending.id);
     return { status: 423 };
   }
-  const spent = await spendCode(ctx, user, code);
+  const emailed = emailCodeMatches(ctx, pending.emailCode, pending.id, code) && methodsOf(user).some((m) => m.id === pending.emailCode?.methodId);
+  const spent: SpentCode | undefined = emailed ? { user, kind: 'email', methodId: pending.emailCode!.methodId! } : await spendCode(ctx, user, code);
   if (spent === undefined) return recordFailure(ctx, tenant, user, pending);
   // single use: of two requests with right codes, only the one that deletes the record goes on
   if ((await ctx.storage.twoFactorLogins.deleteWhere({ id: pending.id })) === 0) return { status: 404 };

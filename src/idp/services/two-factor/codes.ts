@@ -12,7 +12,7 @@ import { matchingStep } from './totp.js';
 export interface SpentCode {
   /** The user as stored after the spend. */
   user: User;
-  kind: 'authenticator' | 'recovery';
+  kind: 'authenticator' | 'recovery' | 'email';
   methodId?: string;
 }
 
@@ -37,6 +37,7 @@ function nextState(user: User, input: string, now: number, options: { methodId?:
   if (twoFactor === undefined) return undefined;
   for (const method of twoFactor.methods) {
     if (options.methodId !== undefined && method.id !== options.methodId) continue;
+    if (method.method !== 'authenticator') continue; // emailed codes are checked where they are stored (email-codes.ts)
     const step = matchingStep(Buffer.from(method.key, 'base64'), input, now, method.lastUsedStep ?? -1);
     if (step === undefined) continue;
     const methods = twoFactor.methods.map((m) => (m.id === method.id ? { ...m, lastUsedStep: step } : m));

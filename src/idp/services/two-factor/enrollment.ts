@@ -4,7 +4,8 @@
  * - enabling a TOTP method takes a current code of its key, proving the authenticator app has it; that
  *   code's step is recorded, so it cannot also complete a login. The first method brings 10 recovery codes
  *   (returned once); later methods return none.
- * - disabling takes a current code of that method, or a recovery code, which removes every method (as in
+ * - disabling takes a current code of that method (for an email method, the code emailed for it:
+ *   enrollment-email.ts), or a recovery code, which removes every method (as in
  *   FusionAuth); with no method left, the recovery codes go too.
  * - regenerating replaces the recovery codes.
  * Any change forgets the user's trusted devices.
@@ -12,7 +13,8 @@
 import type { IdpContext } from '../../context.js';
 import { generalError } from '../../model/errors.js';
 import type { TwoFactorMethod, User } from '../../model/types.js';
-import { spendCode } from './codes.js';
+import { spendCode, type SpentCode } from './codes.js';
+import { spendEmailDisableCode } from './enrollment-email.js';
 import { AUTHENTICATOR, hasTwoFactor, methodsOf, newMethodId } from './methods.js';
 import { generateRecoveryCodes, hashRecoveryCode } from './recovery-codes.js';
 import { matchingStep } from './totp.js';
@@ -39,8 +41,10 @@ export async function enableAuthenticator(ctx: IdpContext, user: User, key: Buff
 
 /** 200 removed; 404 no such method; 421 the code is not a current code of the method nor a recovery code. */
 export async function disableMethod(ctx: IdpContext, user: User, methodId: string, code: string): Promise<200 | 404 | 421> {
-  if (!methodsOf(user).some((m) => m.id === methodId)) return 404;
-  const spent = await spendCode(ctx, user, code, { methodId });
+  const target = methodsOf(user).find((m) => m.id === methodId);
+  if (target === undefined) return 404;
+  const emailed = target.method === 'email' ? await spendEmailDisableCode(ctx, user, methodId, code) : undefined;
+  const spent: SpentCode | undefined = emailed !== undefined ? { user: emailed, kind: 'email', methodId } : await spendCode(ctx, user, code, { methodId });
   if (spent === undefined) return 421;
   const after = spent.user;
   const remaining = spent.kind === 'recovery' ? [] : methodsOf(after).filter((m) => m.id !== methodId);

@@ -1,19 +1,21 @@
 /**
  * Two-factor methods on the user object, as FusionAuth's User API takes and returns them.
  *
- * Returned: `twoFactor.methods[] = {id, method, name?, authenticator{algorithm, codeLength, timeStep}}` —
+ * Returned: `twoFactor.methods[] = {id, method, name?, authenticator{algorithm, codeLength, timeStep} | email}` —
  * never a secret, never the recovery codes. Accepted on create, PUT and PATCH (FusionAuth allows an
  * administrator to set methods through the User API): a method whose `id` names one the user has keeps its
  * secret; any other must bring its `secret` (the key is that string's UTF-8 bytes, as in FusionAuth) and
  * gets a new id. A PUT without `twoFactor` removes every method, as FusionAuth's PUT does (issue
- * FusionAuth/fusionauth-issues#2514). Only the `authenticator` (TOTP) method is implemented: `email` and
- * `sms` are refused with `[notImplemented]`, never stored as a method that would not be asked for.
+ * FusionAuth/fusionauth-issues#2514). `authenticator` (TOTP) and `email` (`{method, email, name?}`, when the
+ * tenant allows email codes) are implemented; `sms` is refused with `[notImplemented]`, never stored as a
+ * method that would not be asked for.
  */
 import { randomInt } from 'node:crypto';
 import type { ApiErrors } from '../../model/errors.js';
 import { isObject, type Body } from '../../model/input.js';
 import type { AuthenticatorConfiguration, Tenant, TwoFactorMethod, User, UserTwoFactor } from '../../model/types.js';
-import { authenticatorAllowed } from './policy.js';
+import { EMAIL } from '../mail/config.js';
+import { authenticatorAllowed, emailMethodTemplate } from './policy.js';
 import { base32Decode, CODE_LENGTH, TIME_STEP_SECONDS } from './totp.js';
 
 export const AUTHENTICATOR: AuthenticatorConfiguration = { algorithm: 'HmacSHA1', codeLength: CODE_LENGTH, timeStep: TIME_STEP_SECONDS };
@@ -34,7 +36,16 @@ export function hasTwoFactor(user: User): boolean {
 
 /** A method as the API returns it. */
 export function methodJson(method: TwoFactorMethod): Record<string, unknown> {
-  return { id: method.id, method: method.method, ...(method.name === undefined ? {} : { name: method.name }), authenticator: { ...method.authenticator } };
+  const base = { id: method.id, method: method.method, ...(method.name === undefined ? {} : { name: method.name }) };
+  return method.method === 'email' ? { ...base, email: method.email } : { ...base, authenticator: { ...method.authenticator } };
+}
+
+/** The address of an email method; records the problem and returns undefined when missing or malformed. */
+export function emailOf(errors: ApiErrors, value: unknown, path: string): string | undefined {
+  if (value === undefined || value === null || value === '') errors.blank(path, `You must specify the [${path}] property for the email method.`);
+  else if (typeof value !== 'string' || value.length > 254 || !EMAIL.test(value)) errors.invalid(path, `The [${path}] property is not a valid email address.`);
+  else return value;
+  return undefined;
 }
 
 /** The user's `twoFactor` as the API returns it; undefined when the user has no method. */
@@ -82,6 +93,19 @@ function checkAuthenticator(errors: ApiErrors, value: unknown, path: string): vo
   if (!ok) errors.invalid(path, `The [${path}] property must be {"algorithm":"HmacSHA1","codeLength":6,"timeStep":30}, the only TOTP configuration supported.`);
 }
 
+/** An email method of a user create or update: a kept method (same id) may change its address and name. */
+function emailMethodFrom(errors: ApiErrors, tenant: Tenant, item: Body, path: string, previous: readonly TwoFactorMethod[], methods: readonly TwoFactorMethod[]): TwoFactorMethod | undefined {
+  if (emailMethodTemplate(tenant) === undefined) errors.invalid(`${path}method`, 'The tenant does not allow the [email] two-factor method (tenant.multiFactorConfiguration.email.enabled).');
+  const email = emailOf(errors, item.email, `${path}email`);
+  const name = item.name;
+  if (name !== undefined && name !== null && (typeof name !== 'string' || name.length > 100)) errors.invalid(`${path}name`, `The [${path}name] property must be a string of at most 100 characters.`);
+  const kept = typeof item.id === 'string' ? previous.find((m) => m.id === item.id && m.method === 'email') : undefined;
+  const id = kept?.id ?? newMethodId([...previous, ...methods]);
+  if (methods.some((m) => m.id === id)) errors.duplicate(`${path}id`, `The [${path}id] property names a method already in the request.`);
+  if (email === undefined) return undefined;
+  return { id, method: 'email', email, key: '', ...(typeof name === 'string' && name !== '' ? { name } : kept?.name === undefined ? {} : { name: kept.name }) };
+}
+
 /**
  * The `twoFactor` of a user create or update (`input` is the request's user object). Returns the stored
  * form; `existing` is the stored user on update.
@@ -117,19 +141,24 @@ export function parseUserTwoFactor(errors: ApiErrors, tenant: Tenant, input: Bod
     }
     for (const name of Object.keys(item)) if (!METHOD_FIELDS.has(name)) errors.field(`${path}${name}`, 'unknown', `The [${path}${name}] property is not a property of a two-factor method.`);
     const kind = item.method;
-    if (kind === 'email' || kind === 'sms') {
-      errors.field(`${path}method`, 'notImplemented', `Gatehouse does not implement the [${kind}] two-factor method; only [authenticator] (TOTP).`);
+    if (kind === 'sms') {
+      errors.field(`${path}method`, 'notImplemented', 'Gatehouse does not implement the [sms] two-factor method; only [authenticator] (TOTP) and [email].');
+      return;
+    }
+    if (kind === 'email') {
+      const method = emailMethodFrom(errors, tenant, item, path, previous, methods);
+      if (method !== undefined) methods.push(method);
       return;
     }
     if (kind !== 'authenticator') {
-      errors.field(`${path}method`, kind === undefined || kind === null ? 'blank' : 'invalid', `The [${path}method] property must be authenticator.`);
+      errors.field(`${path}method`, kind === undefined || kind === null ? 'blank' : 'invalid', `The [${path}method] property must be authenticator or email.`);
       return;
     }
     if (!authenticatorAllowed(tenant)) errors.invalid(`${path}method`, 'The tenant does not allow the [authenticator] two-factor method.');
     checkAuthenticator(errors, item.authenticator, `${path}authenticator`);
     const name = item.name;
     if (name !== undefined && name !== null && (typeof name !== 'string' || name.length > 100)) errors.invalid(`${path}name`, `The [${path}name] property must be a string of at most 100 characters.`);
-    const kept = typeof item.id === 'string' ? previous.find((m) => m.id === item.id) : undefined;
+    const kept = typeof item.id === 'string' ? previous.find((m) => m.id === item.id && m.method === 'authenticator') : undefined;
     const hasSecret = typeof item.secret === 'string' && item.secret !== '';
     const key = kept !== undefined && !hasSecret ? Buffer.from(kept.key, 'base64') : keyFrom(errors, item.secret, undefined, path);
     if (key === undefined) return;

@@ -13,6 +13,7 @@ const SUITES: Record<string, () => Promise<void>> = {
   },
   tls: async () => (await import('./tls.js')).run(),
   ratelimit: async () => (await import('./ratelimit.js')).run(),
+  latency: async () => (await import('./latency.js')).run(),
 };
 
 const wanted = process.argv.slice(2);

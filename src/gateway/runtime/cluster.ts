@@ -14,6 +14,7 @@ import { AdminServer, adminToken, ServerStateFile, type StatsSnapshot } from '..
 import { loadGatewayConfig, type GatewayConfig } from '../config/index.js';
 import { SharedHealthChecks, type PassiveDown, type ServerAdminState, type ServerHealth } from '../health/index.js';
 import type { Logger } from '../../shared/logger.js';
+import { ticketKeys, TicketKeyRotation, toWire, type WireTicketKeys } from '../tls/index.js';
 import { startGateway } from './gateway.js';
 
 export interface ClusterOptions {
@@ -32,6 +33,8 @@ type Message =
   /** worker → primary: its passive checks took a server out; primary → workers: servers taken out so. */
   | { type: 'gatehouse:passive-down'; down: PassiveDown }
   | { type: 'gatehouse:passive'; downs: PassiveDown[] }
+  /** primary → workers: the TLS ticket keys, current first (tls/ticket-keys.ts) */
+  | { type: 'gatehouse:ticket-keys'; keys: WireTicketKeys }
   | { type: 'gatehouse:stats'; id: number }
   | { type: 'gatehouse:stats-reply'; id: number; snapshot: StatsSnapshot };
 
@@ -56,6 +59,7 @@ async function runWorker({ configPath, logger }: ClusterOptions): Promise<number
   const firstHealth = new Promise<void>((resolve) => (gotHealth = resolve));
   const whileStarting = (message: Message) => {
     if (message.type === 'gatehouse:shutdown') shutdownAsked = true;
+    else if (message.type === 'gatehouse:ticket-keys') ticketKeys.feed(message.keys);
     else if (message.type === 'gatehouse:health') {
       health.push(...message.states);
       adminStates.push(...message.admin);
@@ -98,6 +102,8 @@ async function runWorker({ configPath, logger }: ClusterOptions): Promise<number
         gateway.applyAdminStates(message.admin);
       } else if (message.type === 'gatehouse:passive') {
         gateway.applyPassiveDowns(message.downs);
+      } else if (message.type === 'gatehouse:ticket-keys') {
+        ticketKeys.feed(message.keys);
       } else if (message.type === 'gatehouse:stats') {
         send({ type: 'gatehouse:stats-reply', id: message.id, snapshot: gateway.stats() });
       } else if (message.type === 'gatehouse:shutdown') close();
@@ -149,10 +155,17 @@ async function runPrimary({ configPath, workers, logger }: ClusterOptions): Prom
   const tell = (worker: Worker, message: Message) => {
     if (worker.isConnected()) worker.send(message, ignoreSendError);
   };
+  // TLS ticket keys: made and rotated here, sent to every worker, so any worker resumes any ticket
+  const tickets = new TicketKeyRotation((keys) => {
+    logger.info({ tls_ticket_keys: tickets.generations() }, 'TLS ticket keys rotated');
+    for (const worker of live) tell(worker, { type: 'gatehouse:ticket-keys', keys: toWire(keys) });
+  });
+  const applyTickets = (c: GatewayConfig) => (c.tls_sessions.tickets ? tickets.apply(c.tls_sessions) : tickets.stop());
   const health = new SharedHealthChecks(logger, (states) => {
     for (const worker of live) tell(worker, { type: 'gatehouse:health', states, admin: [] });
   });
   health.apply(config);
+  applyTickets(config);
   // operator states set through the admin API: kept here for workers that start or reload later, and in
   // admin.state_file across restarts
   const adminStates = new Map<string, ServerAdminState>();
@@ -190,6 +203,8 @@ async function runPrimary({ configPath, workers, logger }: ClusterOptions): Prom
     live.add(worker);
     worker.on('message', (message: Message) => {
       if (message.type === 'gatehouse:health-wanted') {
+        // the keys before the health snapshot the worker waits for: it listens with them
+        if (tickets.current().length > 0) tell(worker, { type: 'gatehouse:ticket-keys', keys: toWire(tickets.current()) });
         tell(worker, snapshot());
         sendPassiveDowns(worker);
       } else if (message.type === 'gatehouse:passive-down') {
@@ -269,6 +284,7 @@ async function runPrimary({ configPath, workers, logger }: ClusterOptions): Prom
       }
       current = next;
       health.apply(next);
+      applyTickets(next);
       saveStates();
       logger.info({ workers: live.size }, 'reloading config in every worker');
       for (const worker of live) tell(worker, { type: 'gatehouse:reload' });
@@ -276,6 +292,7 @@ async function runPrimary({ configPath, workers, logger }: ClusterOptions): Prom
     const shutdown = (signal: string) => {
       if (shuttingDown) return;
       shuttingDown = true;
+      tickets.stop();
       logger.info({ signal }, 'draining workers');
       for (const worker of live) tell(worker, { type: 'gatehouse:shutdown' });
       const force = setTimeout(() => {

@@ -14,7 +14,7 @@ import { AdminServer, adminToken, ServerStateFile, type StatsSnapshot } from '..
 import { loadGatewayConfig, type GatewayConfig } from '../config/index.js';
 import { SharedHealthChecks, type PassiveDown, type ServerAdminState, type ServerHealth } from '../health/index.js';
 import type { Logger } from '../../shared/logger.js';
-import { ticketKeys, TicketKeyRotation, toWire, type WireTicketKeys } from '../tls/index.js';
+import { sessionCache, ticketKeys, TicketKeyRotation, toWire, type WireSession, type WireTicketKeys } from '../tls/index.js';
 import { startGateway } from './gateway.js';
 
 export interface ClusterOptions {
@@ -35,6 +35,8 @@ type Message =
   | { type: 'gatehouse:passive'; downs: PassiveDown[] }
   /** primary → workers: the TLS ticket keys, current first (tls/ticket-keys.ts) */
   | { type: 'gatehouse:ticket-keys'; keys: WireTicketKeys }
+  /** worker → primary: a TLS session it made; primary → the other workers: the same (tls/session-cache.ts) */
+  | { type: 'gatehouse:tls-session'; session: WireSession }
   | { type: 'gatehouse:stats'; id: number }
   | { type: 'gatehouse:stats-reply'; id: number; snapshot: StatsSnapshot };
 
@@ -60,6 +62,7 @@ async function runWorker({ configPath, logger }: ClusterOptions): Promise<number
   const whileStarting = (message: Message) => {
     if (message.type === 'gatehouse:shutdown') shutdownAsked = true;
     else if (message.type === 'gatehouse:ticket-keys') ticketKeys.feed(message.keys);
+    else if (message.type === 'gatehouse:tls-session') sessionCache.add(message.session);
     else if (message.type === 'gatehouse:health') {
       health.push(...message.states);
       adminStates.push(...message.admin);
@@ -69,6 +72,7 @@ async function runWorker({ configPath, logger }: ClusterOptions): Promise<number
   process.on('message', whileStarting);
   process.send?.({ type: 'gatehouse:health-wanted' } satisfies Message);
   await Promise.race([firstHealth, new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
+  sessionCache.share = (session) => process.send?.({ type: 'gatehouse:tls-session', session } satisfies Message, undefined, undefined, ignoreSendError);
   const onPassiveDown = (down: PassiveDown) => process.send?.({ type: 'gatehouse:passive-down', down } satisfies Message);
   const gateway = await startGateway({ configPath, logger, admin: false, activeChecks: false, health, adminStates, onPassiveDown });
   process.off('message', whileStarting);
@@ -104,6 +108,8 @@ async function runWorker({ configPath, logger }: ClusterOptions): Promise<number
         gateway.applyPassiveDowns(message.downs);
       } else if (message.type === 'gatehouse:ticket-keys') {
         ticketKeys.feed(message.keys);
+      } else if (message.type === 'gatehouse:tls-session') {
+        sessionCache.add(message.session);
       } else if (message.type === 'gatehouse:stats') {
         send({ type: 'gatehouse:stats-reply', id: message.id, snapshot: gateway.stats() });
       } else if (message.type === 'gatehouse:shutdown') close();
@@ -210,6 +216,9 @@ async function runPrimary({ configPath, workers, logger }: ClusterOptions): Prom
       } else if (message.type === 'gatehouse:passive-down') {
         passiveDowns.set(`${message.down.backend}\0${message.down.server}\0${message.down.host}:${message.down.port}`, message.down);
         for (const other of live) if (other !== worker) tell(other, { type: 'gatehouse:passive', downs: [message.down] });
+      }
+      else if (message.type === 'gatehouse:tls-session') {
+        for (const other of live) if (other !== worker) tell(other, message);
       }
       else if (message.type === 'gatehouse:ready') {
         ready.add(worker);

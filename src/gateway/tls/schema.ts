@@ -58,6 +58,8 @@ export const tlsSessionsSchema = z.strictObject({
   ticket_overlap: milliseconds(0).prefault(D.sessions.ticket_overlap),
   /** How long after its handshake a session can be resumed (Node's sessionTimeout; the ticket lifetime hint). */
   session_timeout: milliseconds(1000).prefault(D.sessions.session_timeout),
+  /** Sessions kept per worker for session-ID resumption, copied to every worker; 0: none (tickets only). */
+  session_cache: z.number({ error: 'expected a number of sessions' }).int().min(0).max(1_000_000).default(D.sessions.session_cache),
 });
 
 export const hstsSchema = z.strictObject({

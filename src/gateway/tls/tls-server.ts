@@ -13,6 +13,7 @@ import type { CertificateStore } from './certificate-store.js';
 import { constants } from 'node:crypto';
 import type { FrontendTlsConfig, TlsSessionsConfig } from './schema.js';
 import { ticketKeys } from './ticket-keys.js';
+import { sessionCache } from './session-cache.js';
 
 export interface TlsServerLimits {
   readonly maxHeaderSize: number;
@@ -68,8 +69,10 @@ export function serverContextOptions(store: CertificateStore, sessions: TlsSessi
   };
 }
 
-/** Shared ticket keys on a server (again after setSecureContext(), which replaces the context). */
+/** Shared ticket keys and session cache on a server (again after setSecureContext(), which replaces the context). */
 export function useSharedTicketKeys(server: Server, sessions: TlsSessionsConfig): void {
+  sessionCache.configure(sessions);
+  sessionCache.install(server);
   if (!sessions.tickets) return;
   ticketKeys.configure(sessions);
   ticketKeys.install(server);

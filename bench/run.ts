@@ -15,6 +15,7 @@ const SUITES: Record<string, () => Promise<void>> = {
   tls: async () => (await import('./tls.js')).run(),
   ratelimit: async () => (await import('./ratelimit.js')).run(),
   tracing: async () => (await import('./tracing.js')).run(),
+  latency: async () => (await import('./latency.js')).run(),
 };
 
 const wanted = process.argv.slice(2);

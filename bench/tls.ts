@@ -4,13 +4,16 @@
  * answering 200 "ok"), side by side in one run, two loads each:
  *   - keep-alive: `wrk -t2 -c50` over HTTPS, requests/s on established TLS connections;
  *   - new handshakes: the same with `Connection: close`, so every request is a new TCP connection and a
- *     full TLS handshake (wrk does not resume sessions): requests/s = handshakes/s.
+ *     full TLS handshake (wrk does not resume sessions): requests/s = handshakes/s;
+ *   - full and resumed handshakes with `openssl s_time -new` / `-reuse` (GATEHOUSE_BENCH_STIME parallel
+ *     copies, 4), so session resumption (tickets shared by Gatehouse's workers) is measured with one client.
  * Gatehouse runs `--workers N`, HAProxy `nbthread N`. Each measurement starts its target fresh, warms up
  * 1 s, and the targets rotate order per run; medians over the runs and the ratios to HAProxy are printed.
  * The machine is shared and noisy: compare the ratios of one run.
  *
  * Environment: GATEHOUSE_BENCH_RUNS (3), GATEHOUSE_BENCH_SECONDS (8), GATEHOUSE_BENCH_CORES (all cores),
- * GATEHOUSE_BENCH_CONNECTIONS (50), GATEHOUSE_BENCH_THREADS (wrk threads, 2).
+ * GATEHOUSE_BENCH_CONNECTIONS (50), GATEHOUSE_BENCH_THREADS (wrk threads, 2), GATEHOUSE_BENCH_STIME (4),
+ * GATEHOUSE_BENCH_TLS_MODES (comma list of the modes, all).
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -31,9 +34,31 @@ interface Target extends Running {
   readonly port: number;
 }
 
-type Mode = 'keep-alive' | 'new handshakes';
+type Mode = 'keep-alive' | 'new handshakes' | 'full (s_time)' | 'resumed (s_time)';
+
+/**
+ * `openssl s_time` (one connection at a time, `-www /`, the page read to the close) in `processes`
+ * parallel copies, full handshakes (`-new`) or resumed ones (`-reuse`, the first connection's session
+ * ticket): the same client for both, so the two rates compare. Connections per second summed.
+ */
+function sTime(port: number, seconds: number, processes: number, mode: Mode): Promise<WrkResult> {
+  const args = ['s_time', '-connect', `127.0.0.1:${port}`, mode === 'resumed (s_time)' ? '-reuse' : '-new', '-www', '/', '-time', String(seconds)];
+  const one = () =>
+    new Promise<number>((resolve, reject) => {
+      execFile('openssl', args, { timeout: (seconds + 30) * 1000, maxBuffer: 1 << 20 }, (error, stdout) => {
+        const n = /(\d+) connections in [\d.]+ real seconds/.exec(stdout);
+        if (n === null) return reject(new Error(`cannot read s_time output: ${error?.message ?? ''}\n${stdout}`));
+        resolve(Number(n[1]));
+      });
+    });
+  return Promise.all(Array.from({ length: processes }, one)).then((counts) => {
+    const requests = counts.reduce((a, b) => a + b, 0);
+    return { requestsPerSecond: requests / seconds, p50Ms: Number.NaN, p99Ms: Number.NaN, requests, non2xx: 0, socketErrors: 0 };
+  });
+}
 
 function wrk(port: number, seconds: number, connections: number, threads: number, mode: Mode): Promise<WrkResult> {
+  if (mode.endsWith('(s_time)')) return sTime(port, seconds, env('GATEHOUSE_BENCH_STIME', 4), mode);
   const args = [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, '--latency', ...(mode === 'new handshakes' ? ['-H', 'Connection: close'] : []), `https://127.0.0.1:${port}/`];
   return new Promise((resolve, reject) => {
     execFile('wrk', args, { timeout: (seconds + 30) * 1000, maxBuffer: 1 << 20 }, (error, stdout) => {
@@ -76,6 +101,8 @@ backend nginx
   return { ...running, name: `HAProxy 2.6 TLS (nbthread ${cores})`, port };
 }
 
+/** s_time reports no latency: a dash. */
+const ms = (value: number) => (Number.isNaN(value) ? '–' : value.toFixed(2));
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 
 export async function run(): Promise<void> {
@@ -94,7 +121,7 @@ export async function run(): Promise<void> {
   console.log('the machine is shared and noisy: compare ratios within this run, not absolute numbers across runs\n');
   const upstream = await startUpstream(dir);
   const starters = [() => startGatehouse(dir, upstream.address, cores), () => startHaproxy(dir, upstream.address, cores)];
-  const modes: Mode[] = ['keep-alive', 'new handshakes'];
+  const modes = (process.env.GATEHOUSE_BENCH_TLS_MODES?.split(',') ?? ['keep-alive', 'new handshakes', 'full (s_time)', 'resumed (s_time)']) as Mode[];
   const names: string[] = [];
   const results = new Map<string, WrkResult[]>();
   try {
@@ -110,7 +137,7 @@ export async function run(): Promise<void> {
             const key = `${i}\u0000${mode}`;
             results.set(key, [...(results.get(key) ?? []), measured]);
             const errors = measured.non2xx + measured.socketErrors;
-            console.log(`  run ${r + 1}: ${target.name.padEnd(30)} ${mode.padEnd(15)} ${measured.requestsPerSecond.toFixed(0).padStart(7)} req/s  p99 ${measured.p99Ms.toFixed(2)} ms${errors > 0 ? `  (${errors} errors)` : ''}`);
+            console.log(`  run ${r + 1}: ${target.name.padEnd(30)} ${mode.padEnd(15)} ${measured.requestsPerSecond.toFixed(0).padStart(7)} req/s  p99 ${ms(measured.p99Ms)} ms${errors > 0 ? `  (${errors} errors)` : ''}`);
           } finally {
             await target.stop();
           }
@@ -136,7 +163,7 @@ export async function run(): Promise<void> {
     });
     const haproxy = summary[1] as { rps: number };
     summary.forEach((s, i) => {
-      console.log(`| ${names[i]} | ${mode} | ${s.rps.toFixed(0)} | ${s.p50.toFixed(2)} | ${s.p99.toFixed(2)} | ${(s.rps / haproxy.rps).toFixed(2)} | ${s.errors} |`);
+      console.log(`| ${names[i]} | ${mode} | ${s.rps.toFixed(0)} | ${ms(s.p50)} | ${ms(s.p99)} | ${(s.rps / haproxy.rps).toFixed(2)} | ${s.errors} |`);
     });
   }
 }

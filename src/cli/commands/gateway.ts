@@ -7,7 +7,7 @@ import cluster from 'node:cluster';
 import { loadGatewayConfig, runCluster, startGateway, type RunningGateway } from '../../gateway/index.js';
 import { checkWorkerLayout } from '../../gateway/config/index.js';
 import { workerCount } from '../../gateway/runtime/cluster.js';
-import { BatchedLineWriter } from '../../gateway/observe/index.js';
+import { BatchedLineWriter, startLoopStats } from '../../gateway/observe/index.js';
 import { ErrorCode, GatehouseError } from '../../shared/errors.js';
 import { createLogger } from '../../shared/logger.js';
 import { parseGatewayArgs } from './gateway-args.js';
@@ -28,11 +28,16 @@ export async function run(argv: string[]): Promise<number> {
   }
   // one batched, line-atomic writer: an access line per request must not cost a write() per request
   const logger = createLogger({ name: 'gateway', destination: new BatchedLineWriter(1) as unknown as NodeJS.WritableStream });
-  if (cluster.isWorker) return runCluster({ configPath: args.configPath, workers: 1, logger });
+  // GATEHOUSE_LOOP_STATS: event-loop delay and GC pauses of each process that serves (not the primary)
+  if (cluster.isWorker) {
+    startLoopStats();
+    return runCluster({ configPath: args.configPath, workers: 1, logger });
+  }
   const config = loadGatewayConfig(args.configPath);
   const workers = workerCount(args.workers ?? config.workers);
   checkWorkerLayout(config, workers);
   if (workers > 1) return runCluster({ configPath: args.configPath, workers, logger });
+  startLoopStats();
 
   // signal handlers first: a SIGHUP that arrives while starting must not kill the process
   let running: RunningGateway | undefined;

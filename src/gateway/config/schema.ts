@@ -16,7 +16,7 @@ import { cidr, matchSchema, requestHeaderRuleListSchema, ruleHeaderName, ruleHea
 import { durationField, hostPortField } from './fields.js';
 import { GATEWAY_DEFAULTS as D } from './defaults.js';
 import { tracingSchema } from '../observe/tracing/schema.js';
-import { backendTlsSchema, frontendTlsSchema, redirectHttpsSchema } from '../tls/schema.js';
+import { backendTlsSchema, frontendTlsSchema, redirectHttpsSchema, tlsSessionsSchema } from '../tls/schema.js';
 
 const duration = durationField('expected a duration like 500ms, 2s, 1m');
 
@@ -349,6 +349,8 @@ export const gatewayConfigSchema = z.strictObject({
       underscores_in_headers: z.boolean().default(D.limits.underscores_in_headers),
     })
     .prefault({}),
+  /** TLS session resumption for every TLS frontend: shared, rotated ticket keys; session lifetime. */
+  tls_sessions: tlsSessionsSchema.prefault({}),
   auth: z.record(name, authPolicySchema).default({}),
   /** Named request rate limits (src/gateway/limit), used by frontends and routes with `rate_limit`. */
   rate_limits: z.record(name, rateLimitSchema).default({}),

@@ -16,7 +16,7 @@ import { createFrontendServer } from './frontend-server.js';
 import { MESSAGES, sendLocal } from './local-response.js';
 import { UpgradeResponse } from './upgrade-response.js';
 import type { CertificateInfo, CertificateStore } from '../tls/certificate-store.js';
-import type { Http2Connections } from '../tls/tls-server.js';
+import { serverContextOptions, useSharedTicketKeys, type Http2Connections } from '../tls/tls-server.js';
 import type { FrontendTlsConfig } from '../tls/schema.js';
 import type { ClientRequest, ClientResponse, Http1Server } from '../http1/index.js';
 
@@ -93,7 +93,8 @@ export class FrontendListener {
     const tls = config.frontends[this.name]?.tls;
     if (this.certificates === undefined || tls === undefined) return [];
     const problems = this.certificates.reload(tls, config.baseDir);
-    (this.server as unknown as { setSecureContext(options: object): void }).setSecureContext(this.certificates.defaultOptions());
+    (this.server as unknown as { setSecureContext(options: object): void }).setSecureContext(serverContextOptions(this.certificates, config.tls_sessions));
+    useSharedTicketKeys(this.server as unknown as Server, config.tls_sessions);
     return problems;
   }
 

@@ -26,7 +26,7 @@ export function createFrontendServer(name: string, config: GatewayConfig, logger
   const connectionsCheckingInterval = Math.max(100, Math.min(1_000, Math.floor(config.timeouts.http_request / 4)));
   if (tls !== undefined) {
     const certificates = new CertificateStore(name, tls, config.baseDir, logger);
-    const { server, http2 } = createTlsServer(certificates, tls, { maxHeaderSize, connectionsCheckingInterval });
+    const { server, http2 } = createTlsServer(certificates, tls, { maxHeaderSize, connectionsCheckingInterval }, config.tls_sessions);
     // failed handshakes (no shared protocol, bad client certificate): the client sees the TLS alert
     server.on('tlsClientError', (error: Error & { code?: string }, socket) => {
       logger.debug({ frontend: name, code: error.code, client: socket.remoteAddress }, 'TLS handshake failed');

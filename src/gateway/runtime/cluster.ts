@@ -14,6 +14,7 @@ import { AdminServer, adminToken, ServerStateFile, type StatsSnapshot } from '..
 import { loadGatewayConfig, type GatewayConfig } from '../config/index.js';
 import { SharedHealthChecks, type PassiveDown, type ServerAdminState, type ServerHealth } from '../health/index.js';
 import type { Logger } from '../../shared/logger.js';
+import { sessionCache, ticketKeys, TicketKeyRotation, toWire, type WireSession, type WireTicketKeys } from '../tls/index.js';
 import { startGateway } from './gateway.js';
 
 export interface ClusterOptions {
@@ -32,6 +33,10 @@ type Message =
   /** worker → primary: its passive checks took a server out; primary → workers: servers taken out so. */
   | { type: 'gatehouse:passive-down'; down: PassiveDown }
   | { type: 'gatehouse:passive'; downs: PassiveDown[] }
+  /** primary → workers: the TLS ticket keys, current first (tls/ticket-keys.ts) */
+  | { type: 'gatehouse:ticket-keys'; keys: WireTicketKeys }
+  /** worker → primary: a TLS session it made; primary → the other workers: the same (tls/session-cache.ts) */
+  | { type: 'gatehouse:tls-session'; session: WireSession }
   | { type: 'gatehouse:stats'; id: number }
   | { type: 'gatehouse:stats-reply'; id: number; snapshot: StatsSnapshot };
 
@@ -56,6 +61,8 @@ async function runWorker({ configPath, logger }: ClusterOptions): Promise<number
   const firstHealth = new Promise<void>((resolve) => (gotHealth = resolve));
   const whileStarting = (message: Message) => {
     if (message.type === 'gatehouse:shutdown') shutdownAsked = true;
+    else if (message.type === 'gatehouse:ticket-keys') ticketKeys.feed(message.keys);
+    else if (message.type === 'gatehouse:tls-session') sessionCache.add(message.session);
     else if (message.type === 'gatehouse:health') {
       health.push(...message.states);
       adminStates.push(...message.admin);
@@ -65,6 +72,7 @@ async function runWorker({ configPath, logger }: ClusterOptions): Promise<number
   process.on('message', whileStarting);
   process.send?.({ type: 'gatehouse:health-wanted' } satisfies Message);
   await Promise.race([firstHealth, new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
+  sessionCache.share = (session) => process.send?.({ type: 'gatehouse:tls-session', session } satisfies Message, undefined, undefined, ignoreSendError);
   const onPassiveDown = (down: PassiveDown) => process.send?.({ type: 'gatehouse:passive-down', down } satisfies Message);
   const gateway = await startGateway({ configPath, logger, admin: false, activeChecks: false, health, adminStates, onPassiveDown });
   process.off('message', whileStarting);
@@ -98,6 +106,10 @@ async function runWorker({ configPath, logger }: ClusterOptions): Promise<number
         gateway.applyAdminStates(message.admin);
       } else if (message.type === 'gatehouse:passive') {
         gateway.applyPassiveDowns(message.downs);
+      } else if (message.type === 'gatehouse:ticket-keys') {
+        ticketKeys.feed(message.keys);
+      } else if (message.type === 'gatehouse:tls-session') {
+        sessionCache.add(message.session);
       } else if (message.type === 'gatehouse:stats') {
         send({ type: 'gatehouse:stats-reply', id: message.id, snapshot: gateway.stats() });
       } else if (message.type === 'gatehouse:shutdown') close();
@@ -149,10 +161,17 @@ async function runPrimary({ configPath, workers, logger }: ClusterOptions): Prom
   const tell = (worker: Worker, message: Message) => {
     if (worker.isConnected()) worker.send(message, ignoreSendError);
   };
+  // TLS ticket keys: made and rotated here, sent to every worker, so any worker resumes any ticket
+  const tickets = new TicketKeyRotation((keys) => {
+    logger.info({ tls_ticket_keys: tickets.generations() }, 'TLS ticket keys rotated');
+    for (const worker of live) tell(worker, { type: 'gatehouse:ticket-keys', keys: toWire(keys) });
+  });
+  const applyTickets = (c: GatewayConfig) => (c.tls_sessions.tickets ? tickets.apply(c.tls_sessions) : tickets.stop());
   const health = new SharedHealthChecks(logger, (states) => {
     for (const worker of live) tell(worker, { type: 'gatehouse:health', states, admin: [] });
   });
   health.apply(config);
+  applyTickets(config);
   // operator states set through the admin API: kept here for workers that start or reload later, and in
   // admin.state_file across restarts
   const adminStates = new Map<string, ServerAdminState>();
@@ -190,11 +209,16 @@ async function runPrimary({ configPath, workers, logger }: ClusterOptions): Prom
     live.add(worker);
     worker.on('message', (message: Message) => {
       if (message.type === 'gatehouse:health-wanted') {
+        // the keys before the health snapshot the worker waits for: it listens with them
+        if (tickets.current().length > 0) tell(worker, { type: 'gatehouse:ticket-keys', keys: toWire(tickets.current()) });
         tell(worker, snapshot());
         sendPassiveDowns(worker);
       } else if (message.type === 'gatehouse:passive-down') {
         passiveDowns.set(`${message.down.backend}\0${message.down.server}\0${message.down.host}:${message.down.port}`, message.down);
         for (const other of live) if (other !== worker) tell(other, { type: 'gatehouse:passive', downs: [message.down] });
+      }
+      else if (message.type === 'gatehouse:tls-session') {
+        for (const other of live) if (other !== worker) tell(other, message);
       }
       else if (message.type === 'gatehouse:ready') {
         ready.add(worker);
@@ -269,6 +293,7 @@ async function runPrimary({ configPath, workers, logger }: ClusterOptions): Prom
       }
       current = next;
       health.apply(next);
+      applyTickets(next);
       saveStates();
       logger.info({ workers: live.size }, 'reloading config in every worker');
       for (const worker of live) tell(worker, { type: 'gatehouse:reload' });
@@ -276,6 +301,7 @@ async function runPrimary({ configPath, workers, logger }: ClusterOptions): Prom
     const shutdown = (signal: string) => {
       if (shuttingDown) return;
       shuttingDown = true;
+      tickets.stop();
       logger.info({ signal }, 'draining workers');
       for (const worker of live) tell(worker, { type: 'gatehouse:shutdown' });
       const force = setTimeout(() => {

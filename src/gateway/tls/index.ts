@@ -5,5 +5,7 @@ export { connectionSocket, tlsConnectionInfo, verifiedSubject, PLAIN_HTTP, type 
 export { hstsHeaderValue, httpsLocation, redirectPort, sendHttpsRedirect } from './https-redirect.js';
 export { upstreamTls, connectOptions, type UpstreamTls } from './upstream-tls.js';
 export { TlsMetrics } from './metrics.js';
-export { frontendTlsSchema, backendTlsSchema, redirectHttpsSchema, type FrontendTlsConfig, type BackendTlsConfig, type RedirectHttpsConfig } from './schema.js';
+export { sessionCache, SessionCache, type WireSession } from './session-cache.js';
+export { ticketKeys, TicketKeyRing, TicketKeyRotation, toWire, fromWire, type TicketKey, type WireTicketKeys } from './ticket-keys.js';
+export { tlsSessionsSchema, type TlsSessionsConfig, frontendTlsSchema, backendTlsSchema, redirectHttpsSchema, type FrontendTlsConfig, type BackendTlsConfig, type RedirectHttpsConfig } from './schema.js';
 export { MODERN_CIPHERS, TLS_DEFAULTS } from './defaults.js';

@@ -36,6 +36,32 @@ const seconds = z.union([z.string(), z.number()], { error: 'expected a duration 
   return Math.floor(ms / 1000);
 });
 
+const milliseconds = (min: number) =>
+  z.union([z.string(), z.number()], { error: 'expected a duration like 1h' }).transform((value, ctx) => {
+    const ms = parseDuration(value);
+    if (ms === undefined || ms < min) {
+      ctx.addIssue({ code: 'custom', message: min > 0 ? 'expected a duration above 0, like 1h' : 'expected a duration like 1h' });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+/**
+ * Session resumption for every TLS frontend (top-level `tls_sessions:`): tickets whose keys the primary
+ * makes, rotates and sends to every worker (./ticket-keys.ts), and how long a session resumes.
+ */
+export const tlsSessionsSchema = z.strictObject({
+  tickets: z.boolean().default(true),
+  /** A new ticket key this often. */
+  ticket_rotation: milliseconds(1).prefault(D.sessions.ticket_rotation),
+  /** A replaced key still decrypts (and re-issues) tickets this long; then its tickets need a full handshake. */
+  ticket_overlap: milliseconds(0).prefault(D.sessions.ticket_overlap),
+  /** How long after its handshake a session can be resumed (Node's sessionTimeout; the ticket lifetime hint). */
+  session_timeout: milliseconds(1000).prefault(D.sessions.session_timeout),
+  /** Sessions kept per worker for session-ID resumption, copied to every worker; 0: none (tickets only). */
+  session_cache: z.number({ error: 'expected a number of sessions' }).int().min(0).max(1_000_000).default(D.sessions.session_cache),
+});
+
 export const hstsSchema = z.strictObject({
   max_age: seconds.prefault(D.hsts.max_age),
   include_subdomains: z.boolean().default(false),
@@ -97,4 +123,5 @@ export const backendTlsSchema = z.preprocess(
 export type FrontendTlsConfig = z.output<typeof frontendTlsSchema>;
 export type BackendTlsConfig = z.output<typeof backendTlsSchema>;
 export type RedirectHttpsConfig = z.output<typeof redirectHttpsSchema>;
+export type TlsSessionsConfig = z.output<typeof tlsSessionsSchema>;
 export type HstsConfig = z.output<typeof hstsSchema>;

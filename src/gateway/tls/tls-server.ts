@@ -10,7 +10,10 @@ import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { CertificateStore } from './certificate-store.js';
-import type { FrontendTlsConfig } from './schema.js';
+import { constants } from 'node:crypto';
+import type { FrontendTlsConfig, TlsSessionsConfig } from './schema.js';
+import { ticketKeys } from './ticket-keys.js';
+import { sessionCache } from './session-cache.js';
 
 export interface TlsServerLimits {
   readonly maxHeaderSize: number;
@@ -56,10 +59,29 @@ function noDelay(server: Server): void {
   server.on('connection', (socket: Socket) => socket.setNoDelay(true));
 }
 
-export function createTlsServer(store: CertificateStore, tls: FrontendTlsConfig, limits: TlsServerLimits): { server: Server; http2: Http2Connections | undefined } {
+/** The default context's options with the session settings: also what setSecureContext() takes on reload. */
+export function serverContextOptions(store: CertificateStore, sessions: TlsSessionsConfig): object {
+  const base = store.defaultOptions();
+  return {
+    ...base,
+    sessionTimeout: Math.floor(sessions.session_timeout / 1000),
+    ...(sessions.tickets ? {} : { secureOptions: (base.secureOptions ?? 0) | constants.SSL_OP_NO_TICKET }),
+  };
+}
+
+/** Shared ticket keys and session cache on a server (again after setSecureContext(), which replaces the context). */
+export function useSharedTicketKeys(server: Server, sessions: TlsSessionsConfig): void {
+  sessionCache.configure(sessions);
+  sessionCache.install(server);
+  if (!sessions.tickets) return;
+  ticketKeys.configure(sessions);
+  ticketKeys.install(server);
+}
+
+export function createTlsServer(store: CertificateStore, tls: FrontendTlsConfig, limits: TlsServerLimits, sessions: TlsSessionsConfig): { server: Server; http2: Http2Connections | undefined } {
   const client = tls.client_certificates;
   const common = {
-    ...store.defaultOptions(),
+    ...serverContextOptions(store, sessions),
     SNICallback: store.sniCallback,
     requestCert: client !== undefined,
     rejectUnauthorized: client !== undefined && client.mode === 'required',
@@ -77,6 +99,7 @@ export function createTlsServer(store: CertificateStore, tls: FrontendTlsConfig,
       insecureHTTPParser: false,
     });
     noDelay(server as unknown as Server);
+    useSharedTicketKeys(server as unknown as Server, sessions);
     return { server: server as unknown as Server, http2: undefined };
   }
   const server = createSecureServer({
@@ -90,5 +113,6 @@ export function createTlsServer(store: CertificateStore, tls: FrontendTlsConfig,
   server.maxHeaderSize = limits.maxHeaderSize;
   server.requestTimeout = 0;
   noDelay(server);
+  useSharedTicketKeys(server, sessions);
   return { server, http2: new Http2Connections(server) };
 }

@@ -7,7 +7,10 @@
  *   - header+revocation 10k: the list holding 10,000 revoked users (none of them the tokens' users);
  *   - cookie GET: `token_from: [header, { cookie: app.at }]`, the token in a Cookie header with two
  *     other cookies;
- *   - cookie POST: the same with an unsafe method and an allowed Origin (the CSRF check).
+ *   - cookie POST: the same with an unsafe method and an allowed Origin (the CSRF check);
+ *   - login session: the same policy with `login:` (sign-in at the gateway, cookie store), the token in
+ *     an AES-256-GCM sealed session cookie (with two other cookies) that is opened on every request and
+ *     turned into `Authorization: Bearer` for the policy's JWT checks (bench/support/login-session.ts).
  * The cases run interleaved, one round of each after the other, so all see the same machine load;
  * the table gives each case's median and fastest round, their ratios to the baseline's, and the median
  * of the per-round ratios (each round against the baseline's round of the same turn; the order of the
@@ -27,6 +30,7 @@ import { pathToFileURL } from 'node:url';
 import { createAuthPolicy, type AuthPolicy, type AuthPolicyConfigInput, type AuthRequest } from '../src/gateway/auth/index.js';
 import { RevocationList } from '../src/gateway/auth/revocation/index.js';
 import { SEED_AUDIENCE, SEED_ISSUER } from '../test/gateway/auth/e2e/seed-setup.js';
+import { loginSessionCase } from './support/login-session.js';
 import { makeTokens } from './support/tokens.js';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -71,13 +75,16 @@ export async function run(): Promise<void> {
     ['cookie GET', await createAuthPolicy('bench-cookie', cookieConfig, { baseDir: process.cwd() }), cookieGet],
     ['cookie POST+Origin', await createAuthPolicy('bench-cookie-post', cookieConfig, { baseDir: process.cwd() }), cookiePost],
   ];
+  const login = await loginSessionCase(base, jwk, tokens, flat);
+  cases.push(['login session', login.policy, login.requests]);
   const baselineDist = process.env.GATEHOUSE_BENCH_BASELINE;
   if (baselineDist !== undefined && baselineDist !== '') {
     const other = (await import(pathToFileURL(join(baselineDist, 'src/gateway/auth/index.js')).href)) as { createAuthPolicy: typeof createAuthPolicy };
     cases.push(['header @ baseline', await other.createAuthPolicy('bench-baseline', base, { baseDir: process.cwd() }), header]);
   }
-  console.log(`seed policy, cached tokens (${tokens[0]?.length} bytes); ${ROUNDS} rounds of ${HITS} calls per case, interleaved`);
+  console.log(`seed policy, cached tokens (${tokens[0]?.length} bytes; login session cookie ${login.requests[0]?.headers.cookie?.length} bytes with 2 other cookies, ${login.chunks} chunk(s)); ${ROUNDS} rounds of ${HITS} calls per case, interleaved`);
   const results = new Map<string, number[]>(cases.map(([name]) => [name, []]));
+  const idpHitsAfterBuild = login.idpHits();
   for (const [, policy, requests] of cases) {
     // admit every token twice (cached from the second sighting), then warm up
     for (let pass = 0; pass < 3; pass++) for (const r of requests) await policy.authorize(r);
@@ -90,6 +97,8 @@ export async function run(): Promise<void> {
       results.get(name)?.push(timeLoop(policy, requests));
     }
   }
+  // a valid session must never need the IdP (no discovery, no JWKS, no refresh) on the hot path
+  if (login.idpHits() !== idpHitsAfterBuild) throw new Error(`the login session case called the IdP ${login.idpHits() - idpHitsAfterBuild} times while timed`);
   const baseline = results.get('header') as number[];
   // per round: the case against the baseline's round of the same turn (same moment, same machine load)
   console.log('case                      median ns/op   min ns/op   median/median   min/min   median of round ratios');
@@ -100,4 +109,5 @@ export async function run(): Promise<void> {
     );
   }
   for (const [, policy] of cases) policy.close();
+  await login.close();
 }

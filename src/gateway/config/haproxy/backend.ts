@@ -6,7 +6,7 @@
 import type { Statement } from './lexer.js';
 import { Diagnostics } from './diagnostics.js';
 import { haproxyDuration } from './durations.js';
-import { parseAclTest, parseCondition, splitCondition, type AclTest } from './conditions.js';
+import { addAcl, parseCondition, splitCondition, type AclTest } from './conditions.js';
 import { answerBlock } from './answer.js';
 import { conditionMatch } from './match-terms.js';
 import { HeaderStatements } from './header-statements.js';
@@ -138,13 +138,9 @@ export class BackendBuilder {
       }
       case 'option':
         return this.option(st, args);
-      case 'acl': {
-        const [name, ...test] = args;
-        const parsed = parseAclTest(test);
-        if (name === undefined || typeof parsed === 'string') d.error(st, typeof parsed === 'string' ? parsed : 'expected acl <name> <criterion> ...');
-        else this.acls.set(name, [...(this.acls.get(name) ?? []), parsed]);
+      case 'acl':
+        addAcl(this.acls, args, st, d);
         return true;
-      }
       case 'http-request':
         this.httpRequest(st, args);
         return true;

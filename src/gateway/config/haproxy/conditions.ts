@@ -2,6 +2,8 @@
  * ACLs and conditions (`acl` lines, `if`/`unless` with named ACLs, `{ }` anonymous ACLs, `!`, `||`/`or`,
  * implicit AND; ../shared/reference/haproxy-cfg.md §4), parsed into a small tree the translators read.
  */
+import type { Diagnostics } from './diagnostics.js';
+import type { Statement } from './lexer.js';
 import { parseSample, type SampleExpr } from './sample.js';
 
 export interface AclTest {
@@ -27,6 +29,14 @@ export interface Condition {
 
 const DERIVED = /^(path|hdr|req\.hdr|url|query|base)_(beg|end|sub|reg|dir|dom|len)$/;
 const FLAGS_WITH_ARG = new Set(['-m', '-f', '-M', '-u']);
+
+/** `acl <name> <criterion> ...` in a frontend, listen or backend: one more test under the name (tests of one name are ORed). */
+export function addAcl(acls: Map<string, AclTest[]>, args: readonly string[], st: Statement, d: Diagnostics): void {
+  const [name, ...test] = args;
+  const parsed = parseAclTest(test);
+  if (name === undefined || typeof parsed === 'string') d.error(st, typeof parsed === 'string' ? parsed : 'expected acl <name> <criterion> ...');
+  else acls.set(name, [...(acls.get(name) ?? []), parsed]);
+}
 
 /** Parses `<criterion> [flags] [patterns]` (an acl line after its name, or the inside of `{ }`). */
 export function parseAclTest(words: readonly string[]): AclTest | string {

@@ -6,7 +6,7 @@
  */
 import type { Statement } from './lexer.js';
 import { Diagnostics } from './diagnostics.js';
-import { parseAclTest, parseCondition, splitCondition, type AclTest, type Condition } from './conditions.js';
+import { addAcl, parseCondition, splitCondition, type AclTest, type Condition } from './conditions.js';
 import { conditionMatchers } from './matchers.js';
 import { answerBlock } from './answer.js';
 import { isJwtRule, recognizeSeedJwt, type JwtRule, type SeedPolicy } from './seed-jwt.js';
@@ -69,13 +69,9 @@ export class FrontendBuilder {
       case 'use_backend':
         this.useBackend(st, args);
         return true;
-      case 'acl': {
-        const [name, ...test] = args;
-        const parsed = parseAclTest(test);
-        if (name === undefined || typeof parsed === 'string') d.error(st, typeof parsed === 'string' ? parsed : 'expected acl <name> <criterion> ...');
-        else this.acls.set(name, [...(this.acls.get(name) ?? []), parsed]);
+      case 'acl':
+        addAcl(this.acls, args, st, d);
         return true;
-      }
       case 'http-request':
         this.httpRequest(st, args);
         return true;

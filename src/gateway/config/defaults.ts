@@ -4,6 +4,8 @@
  */
 export const GATEWAY_DEFAULTS = {
   workers: 1,
+  /** Workers: one listening socket each (SO_REUSEPORT), the kernel spreading connections (HAProxy's default). */
+  reuse_port: true,
   timeouts: {
     /** TCP connect to an upstream server; a timeout answers 504, a refusal 502. */
     connect: 5_000,

@@ -308,6 +308,12 @@ export const gatewayConfigSchema = z.strictObject({
   workers: z
     .union([z.literal('auto'), z.number().int().min(1).max(256)], { error: 'expected a number of workers or auto' })
     .default(D.workers),
+  /**
+   * With several workers, each listens on its own socket (SO_REUSEPORT) and the kernel spreads new
+   * connections; false: the primary accepts every connection and hands it to a worker (node:cluster's
+   * round robin). HAProxy's `noreuseport` is `false`.
+   */
+  reuse_port: z.boolean().default(D.reuse_port),
   admin: z
     .strictObject({
       bind: hostPortField(true),

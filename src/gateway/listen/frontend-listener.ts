@@ -4,6 +4,7 @@
  * reload swaps routing atomically: in-flight requests finish with the generation they started on, new
  * requests use the new one.
  */
+import cluster from 'node:cluster';
 import type { Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { admit } from '../admit/pipeline.js';
@@ -102,11 +103,18 @@ export class FrontendListener {
     return this.certificates?.certificates() ?? [];
   }
 
-  listen(): Promise<AddressInfo> {
+  /**
+   * In a cluster worker with `reuse_port` (and a fixed port: with port 0 every worker would get its own),
+   * the worker opens its own SO_REUSEPORT socket: no connection passes through the primary, which would
+   * otherwise accept each one and hand it over IPC (a round trip per connection, which cost a sixth of the
+   * TLS handshakes per second: docs/benchmarks.md). Node before 22.12 ignores the option (round robin).
+   */
+  listen(reusePort: boolean): Promise<AddressInfo> {
     return new Promise((resolve, reject) => {
       const onError = (error: Error) => reject(error);
       this.server.once('error', onError);
-      this.server.listen({ host: this.bind.host, port: this.bind.port }, () => {
+      const perWorker = reusePort && cluster.isWorker && this.bind.port !== 0;
+      this.server.listen({ host: this.bind.host, port: this.bind.port, ...(perWorker ? { reusePort: true } : {}) }, () => {
         this.server.off('error', onError);
         // after binding, a server error (e.g. EMFILE on accept) is logged, never fatal
         this.server.on('error', (error: NodeJS.ErrnoException) => this.logger.error({ frontend: this.name, code: error.code }, 'frontend listener error'));

@@ -97,7 +97,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     for (const [name, runtime] of generation.frontends) {
       const listener = new FrontendListener(runtime, config.frontends[name]!.bind, config, logger, metrics);
       listeners.set(name, listener);
-      const address = await listener.listen();
+      const address = await listener.listen(config.reuse_port);
       frontends.push({ name, address: address.address, port: address.port });
       logger.info({ frontend: name, address: address.address, port: address.port }, `frontend ${name} listening on ${address.address}:${address.port}`);
     }
@@ -141,7 +141,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
           continue;
         }
         const listener = new FrontendListener(runtime, nextConfig.frontends[name]!.bind, nextConfig, logger, metrics);
-        await listener.listen();
+        await listener.listen(nextConfig.reuse_port);
         opened.push(listener);
       }
     } catch (error) {

@@ -66,6 +66,9 @@ function global(st: Statement, config: Loose, diag: Diagnostics): void {
   if (keyword === 'nbthread' && /^\d{1,3}$/.test(args[0] ?? '') && args.length === 1) {
     config.workers = Number(args[0]);
     diag.from(['workers'], st);
+  } else if (keyword === 'noreuseport' && args.length === 0) {
+    config.reuse_port = false;
+    diag.from(['reuse_port'], st);
   } else if (keyword === 'log') {
     config.access_log = true;
     diag.from(['access_log'], st);

@@ -103,3 +103,14 @@ test("a backend's replace-path ^/prefix(/.*) \\1 → rewrite_prefix on the route
   const other = translateHaproxy(cfg.replace('^/api(/.*) \\1', '^/api/(.*) /v2/\\1'), 'p.cfg', { env: {} });
   assert.match(other.errors.join('\n'), /p\.cfg:8: .*only replace-path \^\/prefix\(\/\.\*\) \\1 translates/);
 });
+
+test('global noreuseport becomes reuse_port: false; without it each worker keeps its own socket', () => {
+  const cfg = (global: string) => `global\n  nbthread 2\n${global}defaults\n  mode http\nfrontend www\n  bind 127.0.0.1:8080\n  default_backend app\nbackend app\n  server a 127.0.0.1:9000\n`;
+  const without = translateHaproxy(cfg(''), 'a.cfg', { env: {} });
+  assert.deepEqual(without.errors, []);
+  assert.equal(parseGatewayConfig(without.config, process.cwd()).reuse_port, true);
+  const withIt = translateHaproxy(cfg('  noreuseport\n'), 'b.cfg', { env: {} });
+  assert.deepEqual(withIt.errors, []);
+  assert.equal((withIt.config as Record<string, unknown>).reuse_port, false);
+  assert.equal(parseGatewayConfig(withIt.config, process.cwd()).reuse_port, false);
+});

@@ -16,9 +16,32 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findExecutable } from '../../test/support/services.js';
 import type { LoadResult } from './load-result.js';
-import { TOKENS_LUA } from './wrk.js';
 
 export const WRK2_ENV = 'GATEHOUSE_BENCH_WRK2';
+
+/**
+ * Bearer tokens from GATEHOUSE_BENCH_TOKENS in file order (one thread), from the start again at the end.
+ * Read a line per request rather than formatted up front as bench/support/wrk.ts does: wrk2's LuaJIT
+ * hashes a string from 4-byte samples at its start, end, middle and quarter, and requests that differ only
+ * in a JWT's sub and jti all hash alike — formatting 20,000 of them took wrk2 6 s, and 100,000 would take
+ * minutes, all inside its -d. Made per request, only the few not yet collected share a hash chain.
+ */
+const TOKENS_LUA = `
+local path = os.getenv("GATEHOUSE_BENCH_TOKENS")
+local file, head
+function init(args)
+  file = assert(io.open(path, "r"))
+  head = "GET / HTTP/1.1\\r\\nHost: " .. wrk.headers["Host"] .. "\\r\\nAuthorization: Bearer "
+end
+function request()
+  local token = file:read("*l")
+  if token == nil or token == "" then
+    file:seek("set", 0)
+    token = file:read("*l")
+  end
+  return head .. token .. "\\r\\n\\r\\n"
+end
+`;
 
 export interface Wrk2Options {
   readonly binary: string;
@@ -72,7 +95,7 @@ export function runWrk2(o: Wrk2Options): Promise<LoadResult> {
     const started = Date.now();
     let calibrated: number | undefined;
     let out = '';
-    const child = spawn(command, argv, { env: { ...process.env, GATEHOUSE_BENCH_TOKENS: o.tokensFile ?? '', GATEHOUSE_BENCH_THREADS: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, argv, { env: { ...process.env, GATEHOUSE_BENCH_TOKENS: o.tokensFile ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] });
     const killer = setTimeout(() => child.kill('SIGKILL'), (duration + 30) * 1000);
     child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString();
@@ -85,6 +108,8 @@ export function runWrk2(o: Wrk2Options): Promise<LoadResult> {
       clearTimeout(killer);
       const ended = Date.now();
       if (code !== 0) return reject(new Error(`wrk2 exited with ${code}:\n${out}${err}`));
+      // no calibration line: its histogram holds the whole run, warm-up included
+      if (!out.includes('Thread calibration')) return reject(new Error(`wrk2 ended inside its calibration period (-d${duration}s); its figures would include the warm-up:\n${out}`));
       try {
         const parsed = parseWrk2(out);
         // without stdbuf the line arrives at exit: estimate from the start instead

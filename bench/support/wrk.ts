@@ -16,8 +16,7 @@ export interface WrkResult {
   readonly socketErrors: number;
 }
 
-/** The token script: each thread walks its own slice of GATEHOUSE_BENCH_TOKENS (also used by bench/support/wrk2.ts). */
-export const TOKENS_LUA = `
+const LUA = `
 local tokens = {}
 for line in io.lines(os.getenv("GATEHOUSE_BENCH_TOKENS")) do tokens[#tokens + 1] = line end
 local threads = tonumber(os.getenv("GATEHOUSE_BENCH_THREADS"))
@@ -116,6 +115,6 @@ export interface WrkOptions {
 
 export function runWrk(o: WrkOptions): Promise<WrkResult> {
   const script = join(o.workDir, 'tokens.lua');
-  writeFileSync(script, TOKENS_LUA);
+  writeFileSync(script, LUA);
   return wrk({ ...o, script, env: { GATEHOUSE_BENCH_TOKENS: o.tokensFile, GATEHOUSE_BENCH_THREADS: String(o.threads) } });
 }

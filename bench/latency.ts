@@ -34,6 +34,7 @@ import { issueCertificate } from '../src/gateway/tls/local-ca.js';
 import { findExecutable } from '../test/support/services.js';
 import { HAPROXY } from '../test/gateway/auth/e2e/seed-setup.js';
 import { pinning, type Pinning } from './support/cpu.js';
+import { sampleIdle } from './support/cpu-idle.js';
 import { runH2loadRate } from './support/h2load-rate.js';
 import { report, rowLine, type Basis, type Row } from './support/latency-report.js';
 import { startLatencyTarget, type TargetName, type TargetSetup, type Workload } from './support/latency-targets.js';
@@ -178,9 +179,11 @@ export async function run(): Promise<void> {
             const rate = Math.max(1, Math.round((max[of] as number) * load));
             const running = await startLatencyTarget(target, workload, setup);
             let loop: LoopStats[] = [];
+            const idle = sampleIdle();
             const measured = await drive({ workload, port: running.port, rate, seconds, connections, streams, tokensFile: tokens[workload], wrk2, dir, pin })
-              .finally(async () => (loop = await running.stop()));
-            const row: Row = { ...measured, workload, load, rate, target, of, loop };
+              .finally(async () => (idle.stop(), (loop = await running.stop())));
+            const loadCpuIdlePercent = idle.idlePercent(pin.loadCpus, measured.measuredFrom, measured.measuredTo);
+            const row: Row = { ...measured, loadCpuIdlePercent, workload, load, rate, target, of, loop };
             rows.push(row);
             console.log(rowLine(row, r + 1, workload === 'jwt-distinct' && rate * (seconds + warmup) > distinctCount));
           }

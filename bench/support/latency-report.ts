@@ -62,13 +62,14 @@ export function rowLine(r: Row, run: number, wrapped: boolean): string {
     const s = measuredStalls(r.loop, r.measuredFrom, r.measuredTo);
     loop = r.loop.length === 0 ? '; loop stats not written' : `; measured window: loop delay max ${f(s.loopMaxMs)} ms (whole run ${f(s.wholeLoopMaxMs)}), GC max ${f(s.gcMaxMs)} ms (${s.gcCount} pauses)`;
   }
-  return `  run ${run} ${String(r.load * 100).padStart(3)}% of ${r.of === 'haproxy' ? "HAProxy's" : 'own'} max ${r.target.padEnd(9)} ${r.rate} req/s [${r.generator}]: p50 ${f(r.p50Ms)} p99 ${f(r.p99Ms)} p99.9 ${f(r.p999Ms)} max ${f(r.maxMs)} ms, errors ${r.errors}, ${r.completed}/${r.expected} answered, ${lag}${loop}${marks.length > 0 ? ` (${marks.join(', ')})` : ''}`;
+  const idle = r.loadCpuIdlePercent === undefined ? '' : `, load CPUs ${r.loadCpuIdlePercent}% idle`;
+  return `  run ${run} ${String(r.load * 100).padStart(3)}% of ${r.of === 'haproxy' ? "HAProxy's" : 'own'} max ${r.target.padEnd(9)} ${r.rate} req/s [${r.generator}]: p50 ${f(r.p50Ms)} p99 ${f(r.p99Ms)} p99.9 ${f(r.p999Ms)} max ${f(r.maxMs)} ms, errors ${r.errors}, ${r.completed}/${r.expected} answered, ${lag}${idle}${loop}${marks.length > 0 ? ` (${marks.join(', ')})` : ''}`;
 }
 
 export function report(rows: Row[], workloads: Workload[], bases: Basis[], loads: number[], runs: number, seconds: number): void {
   console.log(`\nmedians of ${runs} runs (latency in ms — from the scheduled send with wrk2 and the Node client, from the actual send with h2load; loop delay and GC over the measured window only, worst worker):`);
-  console.log('| workload | basis | load | target | generator | rate req/s | p50 | p99 | p99.9 | max | errors | client lag max | loop delay max (whole run) | GC pause max (count) |');
-  console.log('|---|---|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('| workload | basis | load | target | generator | rate req/s | p50 | p99 | p99.9 | max | errors | client lag max | load CPUs idle | loop delay max (whole run) | GC pause max (count) |');
+  console.log('|---|---|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   const ratios: string[] = [];
   for (const w of workloads) {
     for (const basis of bases) {
@@ -90,7 +91,9 @@ export function report(rows: Row[], workloads: Workload[], bases: Basis[], loads
             gc = none ? 'not written' : `${f(median(s.map((x) => x.gcMaxMs)))} (${median(s.map((x) => x.gcCount))})`;
           }
           const flagged = list.filter((r) => flags(r).length > 0).length;
-          console.log(`| ${w} | ${basis === 'own' ? 'own max' : "HAProxy's max"} | ${l * 100}% | ${t} | ${(list[0] as Row).generator} | ${med((r) => r.rate)} | ${f(med((r) => r.p50Ms))} | ${f(med((r) => r.p99Ms))} | ${f(med((r) => r.p999Ms))} | ${f(med((r) => r.maxMs))} | ${list.reduce((n, r) => n + r.errors, 0)} | ${lags.length === 0 ? 'n/a' : f(median(lags))}${flagged > 0 ? ` (${flagged} flagged)` : ''} | ${loop} | ${gc} |`);
+          const idles = list.map((r) => r.loadCpuIdlePercent).filter((v) => v !== undefined);
+          const idle = idles.length === 0 ? 'n/a' : `${median(idles)}%`;
+          console.log(`| ${w} | ${basis === 'own' ? 'own max' : "HAProxy's max"} | ${l * 100}% | ${t} | ${(list[0] as Row).generator} | ${med((r) => r.rate)} | ${f(med((r) => r.p50Ms))} | ${f(med((r) => r.p99Ms))} | ${f(med((r) => r.p999Ms))} | ${f(med((r) => r.maxMs))} | ${list.reduce((n, r) => n + r.errors, 0)} | ${lags.length === 0 ? 'n/a' : f(median(lags))}${flagged > 0 ? ` (${flagged} flagged)` : ''} | ${idle} | ${loop} | ${gc} |`);
         }
         const g = m.gatehouse;
         const h = m.haproxy;
@@ -107,5 +110,5 @@ export function report(rows: Row[], workloads: Workload[], bases: Basis[], loads
   const maxGc = Math.max(0, ...stalls.map((s) => s.gcMaxMs));
   const lags = rows.map((r) => r.clientLagMaxMs).filter((v) => v !== undefined);
   const flagged = rows.filter((r) => flags(r).length > 0).length;
-  console.log(`\nstalls: max event-loop delay ${f(maxLoop)} ms, max GC pause ${f(maxGc)} ms over every Gatehouse worker's measured windows of every ${seconds} s run — target "no single stall above 20 ms in a 60 s run": ${maxLoop <= 20 && maxGc <= 20 ? 'met' : 'NOT met'}${seconds < 60 ? ` (these runs were ${seconds} s)` : ''}; ${lags.length === 0 ? 'no generator here reports its lag' : `the generators' worst lag was ${f(Math.max(...lags))} ms`}${flagged > 0 ? `, and ${flagged} row(s) are flagged (lagged or short): those tails are not only the targets'` : ''}`);
+  console.log(`\nstalls: max event-loop delay ${f(maxLoop)} ms, max GC pause ${f(maxGc)} ms over every Gatehouse worker's measured windows of every ${seconds} s run — target "no single stall above 20 ms in a 60 s run": ${maxLoop <= 20 && maxGc <= 20 ? 'met' : 'NOT met'}${seconds < 60 ? ` (these runs were ${seconds} s)` : ''}; ${lags.length === 0 ? 'no generator here reports its lag' : `the generators' worst lag was ${f(Math.max(...lags))} ms`}${flagged > 0 ? `, and ${flagged} row(s) are flagged (generator lagged, answers short or load CPUs busy): those tails are not only the targets'` : ''}`);
 }

@@ -20,15 +20,21 @@ export interface LoadResult {
   readonly clientLagMaxMs: number | undefined;
   /** Lag above this means the row measured the generator, not the target (its own send granularity + 10 ms). */
   readonly lagLimitMs: number;
+  /** The lowest idle share (%) of the load side's CPUs over the window, when pinned (set by the suite). */
+  readonly loadCpuIdlePercent?: number | undefined;
   /** The measured window in wall-clock ms since the epoch (for the targets' loop-stats windows). */
   readonly measuredFrom: number;
   readonly measuredTo: number;
 }
 
-/** A row's flags: the generator lagged its schedule, or fewer answers came than the rate asked for. */
+/** Below this idle share the load CPUs were saturated: the generator or the upstream queued, not the target. */
+export const LOAD_IDLE_MIN_PERCENT = 10;
+
+/** A row's flags: the generator lagged its schedule or had no CPU to spare, or fewer answers came than the rate asked for. */
 export function flags(r: LoadResult): string[] {
   const out: string[] = [];
   if (r.clientLagMaxMs !== undefined && r.clientLagMaxMs > r.lagLimitMs) out.push('CLIENT LAGGED');
+  if (r.loadCpuIdlePercent !== undefined && r.loadCpuIdlePercent < LOAD_IDLE_MIN_PERCENT) out.push('LOAD CPU BUSY');
   if (r.completed < 0.99 * r.expected) out.push(`SHORT ${r.completed}/${r.expected}`);
   return out;
 }

@@ -49,7 +49,8 @@ const env = (name: string, fallback: number) => Number(process.env[name] ?? fall
 const WORKLOADS: Workload[] = ['plain', 'jwt-reused', 'jwt-distinct', 'h2-tls'];
 const TARGETS: TargetName[] = ['gatehouse', 'haproxy'];
 const BASES: Record<string, Basis[]> = { haproxy: ['haproxy'], own: ['own'], both: ['haproxy', 'own'] };
-const NODE_WARMUP_S = 2;
+/** The warm-up of the Node client and of h2load (wrk2 has its own calibration). */
+const WARMUP_S = 2;
 
 function execOut(command: string, args: string[], seconds: number): Promise<string> {
   return new Promise((resolve, reject) =>
@@ -98,18 +99,18 @@ interface Drive {
 
 /** The generator's warm-up before the measured window, in seconds. */
 function warmupSeconds(workload: Workload, wrk2: string | undefined, connections: number): number {
-  return workload !== 'h2-tls' && wrk2 !== undefined ? wrk2WarmupSeconds(connections) : NODE_WARMUP_S;
+  return workload !== 'h2-tls' && wrk2 !== undefined ? wrk2WarmupSeconds(connections) : WARMUP_S;
 }
 
 function drive(d: Drive): Promise<LoadResult> {
   const tokens = d.tokensFile === undefined ? {} : { tokensFile: d.tokensFile };
   if (d.workload === 'h2-tls') {
-    return runH2loadRate({ url: `https://127.0.0.1:${d.port}/`, connections: d.connections, streams: d.streams, rate: d.rate, seconds: d.seconds, warmupSeconds: NODE_WARMUP_S, workDir: d.dir, wrap: d.pin.load });
+    return runH2loadRate({ url: `https://127.0.0.1:${d.port}/`, connections: d.connections, streams: d.streams, rate: d.rate, seconds: d.seconds, warmupSeconds: WARMUP_S, workDir: d.dir, wrap: d.pin.load });
   }
   if (d.wrk2 !== undefined) {
     return runWrk2({ binary: d.wrk2, url: `http://127.0.0.1:${d.port}/`, connections: d.connections, rate: d.rate, seconds: d.seconds, workDir: d.dir, wrap: d.pin.load, ...tokens });
   }
-  return runOpenLoop({ protocol: 'http1', port: d.port, connections: d.connections, rate: d.rate, seconds: d.seconds, warmupSeconds: NODE_WARMUP_S, ...tokens }, d.pin.load);
+  return runOpenLoop({ protocol: 'http1', port: d.port, connections: d.connections, rate: d.rate, seconds: d.seconds, warmupSeconds: WARMUP_S, ...tokens }, d.pin.load);
 }
 
 export async function run(): Promise<void> {
@@ -135,7 +136,7 @@ export async function run(): Promise<void> {
   const pin = pinning(cores);
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-latency-'));
   console.log(`latency benchmark: open-loop constant rate, ${connections} connections, ${seconds}s measured x ${runs} runs at ${loads.map((l) => `${l * 100}%`).join(' and ')} of ${bases.map((b) => (b === 'own' ? "each target's own" : "HAProxy's")).join(' and of ')} maximum, ${cores} core(s) per target, ${pin.description}`);
-  console.log(`generators: HTTP/1.1 ${wrk2 === undefined ? `the Node open-loop client (${NODE_WARMUP_S} s warm-up; set ${WRK2_ENV} for wrk2)` : `wrk2 ${wrk2} (its ${wrk2WarmupSeconds(connections)} s calibration is the warm-up)`}; h2-tls h2load --rps, ${streams} streams per connection (${NODE_WARMUP_S} s warm-up)`);
+  console.log(`generators: HTTP/1.1 ${wrk2 === undefined ? `the Node open-loop client (${WARMUP_S} s warm-up; set ${WRK2_ENV} for wrk2)` : `wrk2 ${wrk2} (its ${wrk2WarmupSeconds(connections)} s calibration is the warm-up)`}; h2-tls h2load --rps, ${streams} streams per connection (${WARMUP_S} s warm-up)`);
 
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const pubkey = join(dir, 'pubkey.pem');

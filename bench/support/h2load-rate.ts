@@ -33,8 +33,8 @@ export interface H2loadRateOptions {
   readonly wrap: (command: string, args: string[]) => [string, string[]];
 }
 
-/** h2load's rps timer period: sends go out in ticks this far apart, at most. */
-const TICK_MS = 10;
+/** h2load's rps timer period per client (max(10 ms, 1 / rps)): a client's sends go out in ticks this far apart. */
+const tickMs = (perClientRps: number) => Math.max(10, 1000 / perClientRps);
 let serial = 0;
 
 /** Percentiles, errors and the send lag from h2load's log lines started in [from, to) (ms since the epoch). */
@@ -83,7 +83,7 @@ export function runH2loadRate(o: H2loadRateOptions): Promise<LoadResult> {
       clearTimeout(killer);
       if (code !== 0 || from === undefined || to === undefined) return reject(new Error(`h2load exited with ${code} or without its phase lines:\n${out}`));
       const read = readH2loadLog(readFileSync(log, 'utf8'), from, to, o.rate);
-      resolve({ ...read, generator: 'h2load', expected: Math.round((o.rate * (to - from)) / 1000), lagLimitMs: TICK_MS + 10, measuredFrom: from, measuredTo: to });
+      resolve({ ...read, generator: 'h2load', expected: Math.round((o.rate * (to - from)) / 1000), lagLimitMs: tickMs(o.rate / o.connections) + 10, measuredFrom: from, measuredTo: to });
     });
   });
 }

@@ -47,6 +47,8 @@ export function treeCpuSeconds(root: number): number {
 export interface Pinning {
   /** Human-readable description for the suite's header line. */
   readonly description: string;
+  /** The CPUs of the load side (wrk, the upstream) when pinned; empty when not. */
+  readonly loadCpus: readonly number[];
   /** [command, args] to start a target under test. */
   target(command: string, args: string[]): [string, string[]];
   /** [command, args] to start wrk or the upstream. */
@@ -55,6 +57,7 @@ export interface Pinning {
 
 const NONE: Pinning = {
   description: 'no CPU pinning (targets, wrk and the upstream share every core)',
+  loadCpus: [],
   target: (command, args) => [command, args],
   load: (command, args) => [command, args],
 };
@@ -72,6 +75,7 @@ export function pinning(cores: number, options: { always?: boolean } = {}): Pinn
   const loadCpus = cores === cpus - 1 ? String(cores) : `${cores}-${cpus - 1}`;
   return {
     description: `pinned with taskset: every target on CPU ${targetCpus}, wrk and the upstream on CPU ${loadCpus}`,
+    loadCpus: Array.from({ length: cpus - cores }, (_, i) => cores + i),
     target: (command, args) => [taskset, ['-c', targetCpus, command, ...args]],
     load: (command, args) => [taskset, ['-c', loadCpus, command, ...args]],
   };

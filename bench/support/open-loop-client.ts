@@ -37,6 +37,9 @@ export interface ClientResult {
   /** The client's own worst lateness in issuing a due request (ms): large values mean the client, not the target, lagged. */
   readonly clientLagMaxMs: number;
   readonly clientCpuS: number;
+  /** The measured window in wall-clock ms since the epoch. */
+  readonly measuredFrom: number;
+  readonly measuredTo: number;
 }
 
 const o = JSON.parse(process.argv[2] as string) as ClientOptions;
@@ -193,6 +196,8 @@ const result: ClientResult = {
   achievedRate: completed / o.seconds,
   clientLagMaxMs: Math.round(lagMax * 100) / 100,
   clientCpuS: (cpu.user + cpu.system) / 1e6,
+  measuredFrom: Math.round(performance.timeOrigin + measureFrom),
+  measuredTo: Math.round(performance.timeOrigin + stopAt),
 };
 process.stdout.write(JSON.stringify(result) + '\n');
 process.exit(0);

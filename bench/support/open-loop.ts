@@ -3,15 +3,11 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { ClientOptions, ClientResult } from './open-loop-client.js';
 import { LatencyHistogram } from './histogram.js';
+import type { LoadResult } from './load-result.js';
 
 const CLIENT = fileURLToPath(new URL('./open-loop-client.js', import.meta.url));
 
-export interface OpenLoopResult extends ClientResult {
-  readonly p50Ms: number;
-  readonly p99Ms: number;
-  readonly p999Ms: number;
-  readonly maxMs: number;
-}
+export type OpenLoopResult = Omit<ClientResult, 'clientLagMaxMs'> & LoadResult;
 
 export function runOpenLoop(options: ClientOptions, wrap: (command: string, args: string[]) => [string, string[]] = (c, a) => [c, a]): Promise<OpenLoopResult> {
   const [command, args] = wrap(process.execPath, [CLIENT, JSON.stringify(options)]);
@@ -22,7 +18,10 @@ export function runOpenLoop(options: ClientOptions, wrap: (command: string, args
       const h = new LatencyHistogram();
       h.merge(result.histogram);
       const ms = (us: number) => us / 1000;
-      resolve({ ...result, p50Ms: ms(h.percentile(50)), p99Ms: ms(h.percentile(99)), p999Ms: ms(h.percentile(99.9)), maxMs: ms(h.maxUs) });
+      resolve({
+        ...result, generator: 'node', p50Ms: ms(h.percentile(50)), p99Ms: ms(h.percentile(99)), p999Ms: ms(h.percentile(99.9)), maxMs: ms(h.maxUs),
+        expected: result.scheduled, errors: result.errors + result.non2xx + result.unanswered, lagLimitMs: 10,
+      });
     });
   });
 }

@@ -33,7 +33,7 @@ export class TlsFrontendServer extends EventEmitter {
 
   constructor(store: CertificateStore, config: FrontendTlsConfig, limits: TlsServerLimits, sessions: TlsSessionsConfig) {
     super();
-    this.http1 = new Http1Server({ maxHeaderSize: limits.maxHeaderSize, adopt: true });
+    this.http1 = new Http1Server({ maxHeaderSize: limits.maxHeaderSize, maxHeaderFields: limits.maxHeaderFields, adopt: true });
     const common = secureServerOptions(store, config, sessions);
     if (config.http2) {
       const server = createSecureServer(http2SecureServerOptions(common, limits)) as unknown as TlsListener;

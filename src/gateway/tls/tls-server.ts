@@ -22,6 +22,8 @@ import { sessionCache } from './session-cache.js';
 
 export interface TlsServerLimits {
   readonly maxHeaderSize: number;
+  /** The own HTTP/1.1 server's field limit (default 101, as on plain frontends). */
+  readonly maxHeaderFields?: number | undefined;
   readonly connectionsCheckingInterval: number;
 }
 

@@ -4,7 +4,9 @@
  * Observable difference: the own server answers a CONNECT with a refusal (no tunnels on a gateway), while
  * node:http, with no 'connect' listener, drops the connection without a byte. `h2` still goes to node:http2.
  * And the own server reads a TLS connection as it reads a TCP one: its parser consumes the TLSSocket's
- * native handle (TLSWrap), so request bytes never pass through JavaScript 'data' events.
+ * native handle (TLSWrap), so request bytes never pass through JavaScript 'data' events. Through the
+ * gateway, the frontend listener still sees every TLS connection (the open-connections gauge) and drains
+ * them: idle ones close when the drain starts, busy ones after an answer saying `Connection: close`.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -101,4 +103,68 @@ test('over TLS the own server\'s parser consumes the TLSSocket\'s native handle 
   } finally {
     await stop(server);
   }
+});
+
+/** `promise`, or a failure naming `what` after `ms` (a hang would otherwise cost the file's whole timeout). */
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms)));
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
+/** A keep-alive TLS HTTP/1.1 connection: `send` writes a request and waits for its whole answer (Content-Length or chunked). */
+function keepAlive(port: number, ca: string): Promise<{ send(raw: string): Promise<string>; closed: Promise<void>; socket: ReturnType<typeof connect> }> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port, servername: 'localhost', ca, ALPNProtocols: ['http/1.1'] }, () => {
+      let text = '';
+      let waiting: ((answer: string) => void) | undefined;
+      socket.setEncoding('latin1');
+      socket.on('error', () => undefined);
+      socket.on('data', (data: string) => {
+        text += data;
+        const end = text.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        const length = /\r\ncontent-length: (\d+)/i.exec(text.slice(0, end));
+        if (length === null ? !text.endsWith('\r\n0\r\n\r\n') : text.length < end + 4 + Number(length[1])) return;
+        const answer = text;
+        text = '';
+        waiting?.(answer);
+      });
+      const closed = new Promise<void>((done) => socket.once('close', () => done()));
+      resolve({ socket, closed, send: (raw) => new Promise((got) => ((waiting = got), socket.write(raw))) });
+    });
+  });
+}
+
+test('TLS HTTP/1.1 on the own server: the connection gauge counts it; a drain closes an idle connection now and a busy one after its answer (Connection: close)', async (t) => {
+  const pki = createPki(t);
+  if (pki === undefined) return;
+  const main = pki.issue('main', ['localhost', '127.0.0.1']);
+  const upstream = await startUpstream('app');
+  const gateway = await startInProcess({
+    access_log: false,
+    timeouts: { drain: '5s' },
+    frontends: { web: { bind: '127.0.0.1:0', default_backend: 'app', tls: { cert: main.certFile, key: main.keyFile } } },
+    backends: { app: { servers: { a: { address: upstream.address } } } },
+  });
+  t.after(async () => {
+    await upstream.close();
+    pki.close();
+  });
+  const ca = pki.ca.cert;
+  const idle = await keepAlive(gateway.port, ca);
+  const busy = await keepAlive(gateway.port, ca);
+  const H = 'Host: localhost\r\n';
+  assert.match(await within(idle.send(`GET /a HTTP/1.1\r\n${H}\r\n`), 3_000, 'first answer'), /^HTTP\/1\.1 200 [^]*\r\nConnection: keep-alive\r\n/);
+  assert.match(await busy.send(`GET /b HTTP/1.1\r\n${H}\r\n`), /^HTTP\/1\.1 200 /);
+  const gauge = /gatehouse_open_connections\{frontend="web"\} (\d+)/.exec((await gateway.gateway.metrics.text()).body)?.[1];
+  assert.equal(gauge, '2', 'two TLS connections open');
+  const slow = busy.send(`GET /slow/400 HTTP/1.1\r\n${H}\r\n`);
+  await new Promise((r) => setTimeout(r, 100));
+  const closing = gateway.close();
+  await within(idle.closed, 3_000, 'the idle connection closes when the drain starts');
+  const answer = await within(slow, 3_000, 'the busy connection\'s answer');
+  assert.match(answer, /^HTTP\/1\.1 200 [^]*\r\nConnection: close\r\n/, 'the busy one is answered, with Connection: close');
+  await within(busy.closed, 3_000, 'the busy connection closes after its answer');
+  await within(closing, 3_000, 'the drain ends');
 });

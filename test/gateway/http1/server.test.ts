@@ -2,8 +2,9 @@
  * The gateway's HTTP/1.1 server on its own, over real sockets: framing (length, chunked, HEAD, 204,
  * HTTP/1.0), keep-alive and its timeout, pipelined responses in request order, Expect, the headers
  * timeout, half-closed clients, request bodies with backpressure, the upgrade hand-off (switchProtocols), refusals that
- * must not be written into a response, header checks, and adopting sockets accepted elsewhere (a TLS listener's). The gateway-level suites (bad-input, proxy,
- * websocket, reload, timeouts…) run through it too.
+ * must not be written into a response, header checks, and adopting sockets accepted elsewhere (as a TLS
+ * frontend's listener hands them over). The gateway-level suites (bad-input, proxy, websocket, reload,
+ * timeouts…) run through it too.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -28,19 +28,19 @@ export interface TlsServerLimits {
 }
 
 /**
- * HTTP/2 sessions of an http2 server, which has no closeIdleConnections(), and with `node1` the HTTP/1.1
+ * HTTP/2 sessions of an http2 server, which has no closeIdleConnections(), and with `nodeHttp1` the HTTP/1.1
  * sockets node:http serves on it (`server: node`; the own server drains its own).
  */
 export class Http2Connections {
   private readonly sessions = new Set<Http2Session>();
   private readonly sockets = new Set<Socket>();
 
-  constructor(server: Server, node1 = true) {
+  constructor(server: Server, nodeHttp1 = true) {
     server.on('session', (session: Http2Session) => {
       this.sessions.add(session);
       session.once('close', () => this.sessions.delete(session));
     });
-    if (node1) server.on('secureConnection', (socket: TLSSocket) => {
+    if (nodeHttp1) server.on('secureConnection', (socket: TLSSocket) => {
       if (socket.alpnProtocol === 'h2') return;
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));

@@ -13,7 +13,8 @@
  *
  * Environment: GATEHOUSE_BENCH_RUNS (3), GATEHOUSE_BENCH_SECONDS (8), GATEHOUSE_BENCH_CORES (all cores),
  * GATEHOUSE_BENCH_CONNECTIONS (50), GATEHOUSE_BENCH_THREADS (wrk threads, 2), GATEHOUSE_BENCH_STIME (4),
- * GATEHOUSE_BENCH_TLS_MODES (comma list of the modes, all).
+ * GATEHOUSE_BENCH_TLS_MODES (comma list of the modes, all), GATEHOUSE_BENCH_TLS_SERVER (`gatehouse`, the own
+ * HTTP/1.1 server behind Node's TLS; `node`: node:http2's HTTP/1.1 fallback, what TLS frontends ran before).
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -75,17 +76,19 @@ function wrk(port: number, seconds: number, connections: number, threads: number
 async function startGatehouse(dir: string, upstream: string, cores: number): Promise<Target> {
   const port = await freePort();
   const config = join(dir, 'gatehouse-tls.yaml');
+  const server = process.env.GATEHOUSE_BENCH_TLS_SERVER === 'node' ? 'node' : 'gatehouse';
   writeFileSync(config, `access_log: false
 frontends:
   bench:
     bind: "127.0.0.1:${port}"
+    server: ${server}
     default_backend: nginx
     tls: { cert: ./site.pem, key: ./site.key }
 backends:
   nginx: { servers: { s1: { address: "${upstream}" } } }
 `);
   const running = await startProcess(process.execPath, [CLI, 'gateway', '--config', config, '--workers', String(cores)], port, { GATEHOUSE_LOG_LEVEL: 'warn' });
-  return { ...running, name: `Gatehouse TLS (${cores} workers)`, port };
+  return { ...running, name: `Gatehouse TLS (${cores} workers${server === 'node' ? ', server: node' : ''})`, port };
 }
 
 async function startHaproxy(dir: string, upstream: string, cores: number): Promise<Target> {

@@ -4,7 +4,7 @@
 // connections through a real gateway; any byte of one client in another's request or answer, any backend
 // request that is not a message its client sent, or anything the gateway must refuse reaching the backend
 // is a violation. Prints a summary; exits 1 on a violation, with the seed and a reproduction.
-// Usage: npm run fuzz:http1 -- [--messages 1000000] [--seed N] [--clients 8] [--server node]
+// Usage: npm run fuzz:http1 -- [--messages 1000000] [--seed N] [--clients 8] [--server node] [--tls]
 import { parseArgs } from 'node:util';
 
 const { values } = parseArgs({
@@ -13,6 +13,7 @@ const { values } = parseArgs({
     seed: { type: 'string', default: String(Date.now() % 2_147_483_647) },
     clients: { type: 'string', default: '8' },
     server: { type: 'string' },
+    tls: { type: 'boolean', default: false },
   },
 });
 const messages = Number(values.messages);
@@ -24,9 +25,9 @@ if (!Number.isSafeInteger(messages) || messages < 1 || !Number.isSafeInteger(see
 }
 const { fuzz, report } = await import('../dist/test/gateway/differential/fuzz/run.js');
 const started = Date.now();
-console.log(`fuzz-http1: seed ${seed}, ${messages} messages, ${clients} clients${values.server ? `, server: ${values.server}` : ''}`);
+console.log(`fuzz-http1: seed ${seed}, ${messages} messages, ${clients} clients${values.server ? `, server: ${values.server}` : ''}${values.tls ? ', over TLS' : ''}`);
 const summary = await fuzz({
-  seed, messages, clients, server: values.server,
+  seed, messages, clients, server: values.server, tls: values.tls,
   onProgress: (n) => console.log(`  ${n} messages, ${Math.round((n * 1000) / (Date.now() - started))}/s`),
 });
 console.log(report(summary));

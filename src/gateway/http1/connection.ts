@@ -170,6 +170,10 @@ export class Http1Connection implements ResponseOwner, BodySource {
     this.inParser = false;
     this.lastActive = Date.now();
     if (this.input === Input.Ended) return;
+    if (data === undefined && !this.cut && (this.input === Input.Held || this.input === Input.UpgradeHeld)) {
+      this.strayRead();
+      return;
+    }
     const refusing = this.refusing;
     if (refusing !== undefined) {
       this.refusing = undefined;
@@ -198,6 +202,23 @@ export class Http1Connection implements ResponseOwner, BodySource {
       this.resumeWanted = false;
       this.resume();
     }
+  }
+
+  /**
+   * A read that reached the parser after the input was cut and the handle told to stop: a TLS handle
+   * (TLSWrap) decrypts every record of one TCP read and hands each to the parser as a read of its own,
+   * readStop() or not. These bytes follow the held ones and wait with them, in order. Whatever the parser
+   * made of them counts for nothing: stopped by a pause it took none (llhttp keeps the pause); stopped after
+   * an upgrade's head it parsed them as a message of its own (its callbacks create no request while the
+   * input is held), and it starts afresh before the held bytes are parsed (or is closed by a 101, which
+   * hands them on with the rest). Before, they were dropped: the held bytes and the next read were then
+   * parsed as one stream, splicing two parts of the client's input into one message.
+   */
+  private strayRead(): void {
+    const bytes = this.parser.getCurrentBuffer();
+    const held = this.held;
+    this.held = held === undefined || held.length === 0 ? bytes : Buffer.concat([held, bytes]);
+    this.refusing = undefined;
   }
 
   private readonly onMessageBegin = (): number => {

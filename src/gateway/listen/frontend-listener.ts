@@ -20,6 +20,8 @@ import type { CertificateInfo, CertificateStore } from '../tls/certificate-store
 import { serverContextOptions, useSharedTicketKeys, type Http2Connections } from '../tls/tls-server.js';
 import type { FrontendTlsConfig } from '../tls/schema.js';
 import type { ClientRequest, ClientResponse, Http1Server } from '../http1/index.js';
+import type { TlsFrontendServer } from '../tls/tls-frontend-server.js';
+import type { Server as TlsListener } from 'node:tls';
 
 const kResponses = Symbol('gatehouse.responses');
 type TrackedResponse = ClientResponse & { [kResponses]?: Set<ClientResponse> };
@@ -32,9 +34,14 @@ export class FrontendListener {
   readonly name: string;
   readonly bind: HostPort;
   runtime: FrontendRuntime;
-  /** Plain frontends: the gateway's own HTTP/1.1 server (or node:http's); TLS ones: node:https or node:http2. */
-  private readonly server: Server | Http1Server;
-  /** node:http-based: answers during a drain need `Connection: close` set on each response. */
+  /**
+   * The gateway's own HTTP/1.1 server: plain frontends, and TLS ones behind Node's TLS (with node:http2 for
+   * `h2`). `server: node`: node:http, node:https or node:http2 with its HTTP/1.1 fallback.
+   */
+  private readonly server: Server | Http1Server | TlsFrontendServer;
+  /** TLS frontends: the TLS listener, whose secure context a reload replaces. */
+  private readonly tlsServer: TlsListener | undefined;
+  /** node:http serves HTTP/1.1: answers during a drain need `Connection: close` set on each response. */
   private readonly nodeServer: boolean;
   private readonly logger: Logger;
   private draining = false;
@@ -57,6 +64,7 @@ export class FrontendListener {
     this.server = created.server;
     this.nodeServer = created.node;
     this.certificates = created.certificates;
+    this.tlsServer = created.tls;
     this.http2 = created.http2;
     this.applyTimeouts(config);
     this.server.on('request', this.onRequest);
@@ -92,10 +100,10 @@ export class FrontendListener {
   /** Reload: re-reads the certificates; a bad one keeps serving its previous version (logged). */
   applyTls(config: GatewayConfig): string[] {
     const tls = config.frontends[this.name]?.tls;
-    if (this.certificates === undefined || tls === undefined) return [];
+    if (this.certificates === undefined || this.tlsServer === undefined || tls === undefined) return [];
     const problems = this.certificates.reload(tls, config.baseDir);
-    (this.server as unknown as { setSecureContext(options: object): void }).setSecureContext(serverContextOptions(this.certificates, config.tls_sessions));
-    useSharedTicketKeys(this.server as unknown as Server, config.tls_sessions);
+    this.tlsServer.setSecureContext(serverContextOptions(this.certificates, config.tls_sessions));
+    useSharedTicketKeys(this.tlsServer as unknown as Server, config.tls_sessions);
     return problems;
   }
 

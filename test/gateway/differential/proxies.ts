@@ -14,6 +14,7 @@ import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { startGatewayProcess, tempDir, type GatewayProcess } from '../support/gateway-process.js';
 import { freePort, startProcess, type Running } from '../auth/e2e/processes.js';
 import { rawToken } from '../auth/support.js';
+import { issueCertificate } from '../../../src/gateway/tls/local-ca.js';
 
 export const HAPROXY = '/usr/sbin/haproxy';
 export const NGINX = '/usr/sbin/nginx';
@@ -33,7 +34,7 @@ export interface GatehouseProxy extends Proxy {
   readonly token: string;
 }
 
-export function gatehouseYaml(o: { upstream: string; pubkeyPath: string; server?: string; accessLog?: boolean }): string {
+export function gatehouseYaml(o: { upstream: string; pubkeyPath: string; server?: string; accessLog?: boolean; tls?: { cert: string; key: string } }): string {
   return `workers: 1
 access_log: ${o.accessLog ?? true}
 auth:
@@ -48,7 +49,7 @@ frontends:
   web:
     bind: 127.0.0.1:0
     default_backend: app
-    request_id: true${o.server === undefined ? '' : `\n    server: ${o.server}`}
+    request_id: true${o.server === undefined ? '' : `\n    server: ${o.server}`}${o.tls === undefined ? '' : `\n    tls: { cert: ${JSON.stringify(o.tls.cert)}, key: ${JSON.stringify(o.tls.key)} }`}
     routes:
       - { path_prefix: /private, backend: app, auth: fusionauth }
       - { path_prefix: /public, backend: app, auth: false }
@@ -72,13 +73,21 @@ function validToken(key: KeyObject): string {
  * `server`: the frontend's `server:` setting (e.g. `node`), or the default. `accessLog: false` for long
  * runs (the test process keeps every log line it reads).
  */
-export async function startGatehouse(upstream: string, server?: string, accessLog = true): Promise<GatehouseProxy> {
+/** `tls`: the frontend terminates TLS (a certificate from the gateway's own JS CA; clients do not verify it). */
+export async function startGatehouse(upstream: string, server?: string, accessLog = true, tls = false): Promise<GatehouseProxy> {
   const dir = tempDir('gatehouse-differential-');
   // one key for every instance, so a case's token is valid on each
   const pubkeyPath = join(dir, 'pubkey.pem');
   const keys = keyPair();
   writeFileSync(pubkeyPath, keys.publicKey.export({ type: 'spki', format: 'pem' }) as string);
-  const process = await startGatewayProcess(gatehouseYaml({ upstream, pubkeyPath, server, accessLog }));
+  let certificate: { cert: string; key: string } | undefined;
+  if (tls) {
+    const leaf = issueCertificate({ commonName: 'localhost', names: ['localhost', '127.0.0.1'], issuer: issueCertificate({ commonName: 'differential test CA' }) });
+    certificate = { cert: join(dir, 'site.pem'), key: join(dir, 'site.key') };
+    writeFileSync(certificate.cert, leaf.cert);
+    writeFileSync(certificate.key, leaf.key);
+  }
+  const process = await startGatewayProcess(gatehouseYaml({ upstream, pubkeyPath, server, accessLog, tls: certificate }));
   await process.waitForLine((l) => l.frontend === 'web' && typeof l.port === 'number');
   return {
     name: server === undefined ? 'gatehouse' : `gatehouse-${server}`,

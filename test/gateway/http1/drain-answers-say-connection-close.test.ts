@@ -4,25 +4,25 @@
  * a connection that was about to close and got a reset. Every response head written after close() now
  * says `Connection: close`, and the connection closes after it.
  */
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
 import type { Http1Response } from '../../../src/gateway/http1/index.js';
-import { GET, answers, serve, stop } from './raw-server.js';
+import { GET, answers, overEach, stop } from './raw-server.js';
 
-test('an answer written after close() says Connection: close, and the connection closes after it', async () => {
+overEach('an answer written after close() says Connection: close, and the connection closes after it', async ({ serve, connect }) => {
   const waiting: Http1Response[] = [];
   const { server, port } = await serve((req, res) => {
     if (req.url === '/quick') res.end('quick');
     else waiting.push(res);
   });
   try {
-    const socket = connect({ port, host: '127.0.0.1' });
+    let connected!: () => void;
+    const ready = new Promise<void>((resolve) => (connected = resolve));
+    const socket = connect(port, () => connected());
     let text = '';
     socket.setEncoding('latin1');
     socket.on('data', (data: string) => (text += data));
     const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-    await new Promise((r) => socket.once('connect', r));
+    await ready;
     socket.write(GET('/quick'));
     await new Promise((r) => setTimeout(r, 50));
     assert.match(text, /\r\nConnection: keep-alive\r\n/, 'before the drain, answers keep the connection');

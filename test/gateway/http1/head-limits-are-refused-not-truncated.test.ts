@@ -5,14 +5,13 @@
  * on with none). Now an HTTP major version other than 1 is refused (505 at the gateway, as nginx answers),
  * and so is a head with more fields than the limit (HAProxy's 101 by default): never truncated.
  */
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_MAX_HEADER_FIELDS } from '../../../src/gateway/http1/index.js';
-import { GET, answers, exchange, recorder, serve, stop } from './raw-server.js';
+import { GET, answers, recorder, stop, overEach } from './raw-server.js';
 
 const fields = (count: number, from = 0) => Array.from({ length: count }, (_, i) => `X-F-${from + i}: ${i}\r\n`).join('');
 
-test('a request whose HTTP major version is not 1 is refused and never handed on', async () => {
+overEach('a request whose HTTP major version is not 1 is refused and never handed on', async ({ serve, exchange }) => {
   const { seen, handler } = recorder();
   const { server, port, errors } = await serve(handler);
   try {
@@ -33,7 +32,7 @@ test('a request whose HTTP major version is not 1 is refused and never handed on
   }
 });
 
-test('CONNECT and methods that are not HTTP\'s are refused (no tunnels on this server), after the answers before them', async () => {
+overEach('CONNECT and methods that are not HTTP\'s are refused (no tunnels on this server), after the answers before them', async ({ serve, exchange }) => {
   const { seen, handler } = recorder();
   const { server, port, errors } = await serve(handler);
   try {
@@ -50,7 +49,7 @@ test('CONNECT and methods that are not HTTP\'s are refused (no tunnels on this s
   }
 });
 
-test('the default field limit is 101: a head with 101 fields passes, one more is refused', async () => {
+overEach('the default field limit is 101: a head with 101 fields passes, one more is refused', async ({ serve, exchange }) => {
   assert.equal(DEFAULT_MAX_HEADER_FIELDS, 101);
   const { seen, handler } = recorder();
   const { server, port, errors } = await serve(handler);
@@ -67,7 +66,7 @@ test('the default field limit is 101: a head with 101 fields passes, one more is
   }
 });
 
-test('a Content-Length past the field limit is never lost: the request is refused, not forwarded without its body', async () => {
+overEach('a Content-Length past the field limit is never lost: the request is refused, not forwarded without its body', async ({ serve, exchange }) => {
   const { seen, handler } = recorder();
   const { server, port, errors } = await serve(handler);
   try {
@@ -81,7 +80,7 @@ test('a Content-Length past the field limit is never lost: the request is refuse
   }
 });
 
-test('the field limit is a server option, checked on short heads too', async () => {
+overEach('the field limit is a server option, checked on short heads too', async ({ serve, exchange }) => {
   const { seen, handler } = recorder();
   const { server, port, errors } = await serve(handler, undefined, { maxHeaderFields: 5 });
   try {

@@ -6,12 +6,11 @@
  * trailers. A request the handler sees must carry only its own marker, and a client must receive answers
  * for its own messages only. Fixed seeds; this finds the trailer and URL carry-over of issue 15 on 393e48a.
  */
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { prng } from '../../support/prng.js';
 import type { Http1Request, Http1Response } from '../../../src/gateway/http1/index.js';
-import { serve, stop } from './raw-server.js';
+import { overEach, stop } from './raw-server.js';
 
 type Switch = (headers: string[]) => { socket: Socket; head: Buffer };
 
@@ -35,7 +34,7 @@ function messages(random: () => number, marker: () => string): string {
   return (kinds[Math.floor(random() * kinds.length)] as () => string)();
 }
 
-test('over random pipelined sequences on 20 concurrent connections, no request or answer carries another message\'s marker', async () => {
+overEach('over random pipelined sequences on 20 concurrent connections, no request or answer carries another message\'s marker', async ({ serve, connect }) => {
   const random = prng(15);
   const problems: string[] = [];
   let handled = 0;
@@ -69,15 +68,7 @@ test('over random pipelined sequences on 20 concurrent connections, no request o
     new Promise<void>((resolve) => {
       const own = new Set<string>();
       let received = '';
-      const socket = connect({ port, host: '127.0.0.1' });
-      socket.setEncoding('latin1');
-      socket.on('error', () => undefined);
-      socket.on('data', (data: string) => (received += data));
-      socket.on('close', () => {
-        for (const match of received.matchAll(/\[answer (\w+)\]/g)) if (!own.has(match[1] as string)) problems.push(`a client got the answer to ${match[1]}`);
-        resolve();
-      });
-      socket.on('connect', async () => {
+      const socket: Socket = connect(port, async () => {
         let all = '';
         for (let i = 1 + Math.floor(random() * 6); i > 0; i--) {
           const text = messages(random, marker);
@@ -91,6 +82,13 @@ test('over random pipelined sequences on 20 concurrent connections, no request o
           if (random() < 0.3) await new Promise((r) => setTimeout(r, 1));
         }
         setTimeout(() => socket.destroy(), 100);
+      });
+      socket.setEncoding('latin1');
+      socket.on('error', () => undefined);
+      socket.on('data', (data: string) => (received += data));
+      socket.on('close', () => {
+        for (const match of received.matchAll(/\[answer (\w+)\]/g)) if (!own.has(match[1] as string)) problems.push(`a client got the answer to ${match[1]}`);
+        resolve();
       });
     });
   try {

@@ -5,12 +5,11 @@
  * answer in preparation). HAProxy, nginx and node:http answer the first request. Now bytes after a request
  * that ends the connection are discarded, and a refusal goes out after the answers before it, in order.
  */
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Socket } from 'node:net';
-import { GET, answers, exchange, recorder, serve, stop } from './raw-server.js';
+import { GET, answers, recorder, stop, overEach } from './raw-server.js';
 
-test('a request with Connection: close, or HTTP/1.0, is answered even when more bytes follow it; they are discarded', async () => {
+overEach('a request with Connection: close, or HTTP/1.0, is answered even when more bytes follow it; they are discarded', async ({ serve, exchange }) => {
   const { seen, handler } = recorder(30);
   const { server, port, errors } = await serve(handler);
   try {
@@ -36,7 +35,7 @@ test('a request with Connection: close, or HTTP/1.0, is answered even when more 
   }
 });
 
-test('a malformed request pipelined behind valid ones: the valid ones are answered first, in order, then 400 and close', async () => {
+overEach('a malformed request pipelined behind valid ones: the valid ones are answered first, in order, then 400 and close', async ({ serve, exchange }) => {
   const { seen, handler } = recorder(30);
   const { server, port, errors } = await serve(handler);
   try {
@@ -59,7 +58,7 @@ test('a malformed request pipelined behind valid ones: the valid ones are answer
   }
 });
 
-test('a body found malformed behind an answered request: the earlier answer goes out, the malformed one loses its own', async () => {
+overEach('a body found malformed behind an answered request: the earlier answer goes out, the malformed one loses its own', async ({ serve, exchange }) => {
   const { seen, handler } = recorder(30);
   const { server, port } = await serve(handler);
   try {
@@ -75,7 +74,7 @@ test('a body found malformed behind an answered request: the earlier answer goes
   }
 });
 
-test('a malformed request found while parsing bytes held by a pipelining flood: answers, 400, and the server side closes too', async () => {
+overEach('a malformed request found while parsing bytes held by a pipelining flood: answers, 400, and the server side closes too', async ({ serve, exchange }) => {
   const { handler } = recorder(5);
   let serverSocket: Socket | undefined;
   const { server, port, errors } = await serve(handler, (s) => s.on('connection', (socket: Socket) => (serverSocket = socket)));

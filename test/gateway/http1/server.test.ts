@@ -2,13 +2,14 @@
  * The gateway's HTTP/1.1 server on its own, over real sockets: framing (length, chunked, HEAD, 204,
  * HTTP/1.0), keep-alive and its timeout, pipelined responses in request order, Expect, the headers
  * timeout, half-closed clients, request bodies with backpressure, the upgrade hand-off (switchProtocols), refusals that
- * must not be written into a response, and header checks. The gateway-level suites (bad-input, proxy,
- * websocket, reload, timeouts…) run through it too.
+ * must not be written into a response, header checks, and adopting sockets accepted elsewhere (as a TLS
+ * frontend's listener hands them over). The gateway-level suites (bad-input, proxy, websocket, reload,
+ * timeouts…) run through it too.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect, type Socket } from 'node:net';
-import type { Http1Server, Http1Request } from '../../../src/gateway/http1/index.js';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
+import { Http1Server, type Http1Request } from '../../../src/gateway/http1/index.js';
 import { GET, exchange, serve, stop } from './raw-server.js';
 
 test('a response with a length, one without (chunked), HEAD and 204 are framed as node:http frames them', async () => {
@@ -365,4 +366,29 @@ test('a request without a body, or with an empty chunked one, ends for a reader 
   } finally {
     await stop(server);
   }
+});
+
+test('an adopting server serves sockets accepted elsewhere; close() answers the busy one with Connection: close and calls back once it has closed', async () => {
+  const http = new Http1Server({ maxHeaderSize: 16 * 1024, adopt: true });
+  assert.throws(() => http.listen({ port: 0 }, () => undefined), /does not listen/);
+  let waiting: ((body: string) => void) | undefined;
+  http.on('request', (_req, res) => (waiting = (body) => res.end(body)));
+  const listener = createServer({ allowHalfOpen: true }, (socket) => http.accept(socket));
+  await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+  const socket = connect({ port: (listener.address() as AddressInfo).port, host: '127.0.0.1' });
+  let text = '';
+  socket.setEncoding('latin1');
+  socket.on('data', (data: string) => (text += data));
+  const clientClosed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  socket.write(GET('/busy'));
+  while (waiting === undefined) await new Promise((r) => setTimeout(r, 5));
+  let calledBack = false;
+  const closed = new Promise<void>((resolve) => http.close(() => resolve(void (calledBack = true))));
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(calledBack, false, 'a connection is still busy');
+  waiting('done');
+  await closed;
+  await clientClosed;
+  assert.match(text, /^HTTP\/1\.1 200 OK\r\n[^]*\r\nConnection: close\r\n\r\ndone$/);
+  listener.close();
 });

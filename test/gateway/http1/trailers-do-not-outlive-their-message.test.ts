@@ -6,9 +6,8 @@
  * trailer authorized another client's request. Now a head's pieces belong to their message, and trailer
  * fields stay on their own request (`rawTrailers`, not forwarded), over the limit they are refused.
  */
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { GET, answers, exchange, recorder, serve, stop } from './raw-server.js';
+import { GET, answers, recorder, stop, overEach } from './raw-server.js';
 
 const CHUNKED = (path: string, trailers: string) => `POST ${path} HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n${trailers}\r\n`;
 const INJECTED = 'X-Injected: 1\r\nAuthorization: Bearer attacker\r\n';
@@ -19,7 +18,7 @@ function names(rawHeaders: readonly string[]): string[] {
   return rawHeaders.filter((_, i) => i % 2 === 0).map((name) => name.toLowerCase());
 }
 
-test('trailer fields stay on their request: the next request on the connection has exactly its own URL and head', async () => {
+overEach('trailer fields stay on their request: the next request on the connection has exactly its own URL and head', async ({ serve, exchange }) => {
   const { seen, handler } = recorder();
   const { server, port, errors } = await serve(handler);
   try {
@@ -42,7 +41,7 @@ test('trailer fields stay on their request: the next request on the connection h
   }
 });
 
-test('after a message with trailers, long heads (delivered in pieces) are still whole and separate', async () => {
+overEach('after a message with trailers, long heads (delivered in pieces) are still whole and separate', async ({ serve, exchange }) => {
   const { seen, handler } = recorder();
   const { server, port } = await serve(handler);
   try {
@@ -57,7 +56,7 @@ test('after a message with trailers, long heads (delivered in pieces) are still 
   }
 });
 
-test('a trailer section over the field limit is refused after the answers before it, and nothing after it is read', async () => {
+overEach('a trailer section over the field limit is refused after the answers before it, and nothing after it is read', async ({ serve, exchange }) => {
   const { seen, handler } = recorder();
   const { server, port, errors } = await serve(handler, undefined, { maxHeaderFields: 10 });
   try {

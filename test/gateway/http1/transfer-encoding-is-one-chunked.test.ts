@@ -9,7 +9,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TE_OK, transferEncodingStatus } from '../../../src/gateway/http1/index.js';
-import { GET, answers, exchange, recorder, serve, stop } from './raw-server.js';
+import { GET, answers, recorder, stop, overEach } from './raw-server.js';
 
 const HIDDEN = `0\r\n\r\nGET /hidden HTTP/1.1\r\nHost: t\r\n\r\n`;
 
@@ -28,7 +28,7 @@ const REFUSED: ReadonlyArray<[string, string, string | readonly string[]]> = [
   ['empty value', 'Transfer-Encoding: ', ['ERR_HTTP_BAD_TRANSFER_ENCODING', LLHTTP]],
 ];
 
-test('a Transfer-Encoding other than one chunked coding is refused at the end of its head; nothing of it is handed on', async () => {
+overEach('a Transfer-Encoding other than one chunked coding is refused at the end of its head; nothing of it is handed on', async ({ serve, exchange }) => {
   const { seen, handler } = recorder();
   const { server, port, errors } = await serve(handler);
   try {
@@ -48,7 +48,7 @@ test('a Transfer-Encoding other than one chunked coding is refused at the end of
   }
 });
 
-test('HTTP/1.0 with Transfer-Encoding is faulty framing (RFC 9112 §6.1): refused, after the answers before it', async () => {
+overEach('HTTP/1.0 with Transfer-Encoding is faulty framing (RFC 9112 §6.1): refused, after the answers before it', async ({ serve, exchange }) => {
   const { seen, handler } = recorder();
   const { server, port, errors } = await serve(handler);
   try {
@@ -62,7 +62,7 @@ test('HTTP/1.0 with Transfer-Encoding is faulty framing (RFC 9112 §6.1): refuse
   }
 });
 
-test('one chunked coding, in any case and with optional whitespace, still passes with its body', async () => {
+overEach('one chunked coding, in any case and with optional whitespace, still passes with its body', async ({ serve, exchange }) => {
   const bodies: string[] = [];
   const { server, port, errors } = await serve((req, res) => {
     let body = '';

@@ -6,11 +6,10 @@
  * followed the head went wherever the socket went (a tunnel to the backend, unchecked), and an upgrade
  * pipelined behind a GET dropped the GET unanswered.
  */
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Socket } from 'node:net';
 import type { Http1Request, Http1Response } from '../../../src/gateway/http1/index.js';
-import { GET, answers, exchange, serve, stop, type Handler } from './raw-server.js';
+import { GET, answers, stop, type Handler, overEach } from './raw-server.js';
 
 const UPGRADE = (path: string, extra = '') => GET(path, `Upgrade: websocket\r\nConnection: Upgrade\r\n${extra}`);
 type Switch = (headers: string[]) => { socket: Socket; head: Buffer };
@@ -30,7 +29,7 @@ function server(upgradeAnswer: (req: Http1Request, res: Http1Response) => void):
   };
 }
 
-test('an upgrade answered 401 keeps the connection HTTP: the bytes after its head are the next request, with its own head', async () => {
+overEach('an upgrade answered 401 keeps the connection HTTP: the bytes after its head are the next request, with its own head', async ({ serve, exchange }) => {
   const { seen, handler } = server((_req, res) => {
     res.writeHead(401, { 'content-length': 6 });
     res.end('denied');
@@ -53,7 +52,7 @@ test('an upgrade answered 401 keeps the connection HTTP: the bytes after its hea
   }
 });
 
-test('the socket is not read while an upgrade waits for its answer; then the held bytes and later ones are parsed in order', async () => {
+overEach('the socket is not read while an upgrade waits for its answer; then the held bytes and later ones are parsed in order', async ({ serve, exchange }) => {
   let upgradeAnswered = false;
   const { seen, handler } = server((_req, res) => {
     upgradeAnswered = true;
@@ -70,7 +69,7 @@ test('the socket is not read while an upgrade waits for its answer; then the hel
   }
 });
 
-test('switchProtocols writes the 101 and returns the socket with exactly the bytes held after the head', async () => {
+overEach('switchProtocols writes the 101 and returns the socket with exactly the bytes held after the head', async ({ serve, exchange }) => {
   const tail = `${GET('/looks-like-http')}\u0000\u0001binary\r\n`;
   let head: Buffer | undefined;
   const { handler } = server((_req, res) => {
@@ -90,7 +89,7 @@ test('switchProtocols writes the 101 and returns the socket with exactly the byt
   }
 });
 
-test('an upgrade pipelined behind a GET: the GET is answered first, then the upgrade is handed on', async () => {
+overEach('an upgrade pipelined behind a GET: the GET is answered first, then the upgrade is handed on', async ({ serve, exchange }) => {
   const order: string[] = [];
   const { seen, handler } = server((_req, res) => {
     order.push('upgrade answered');
@@ -111,7 +110,7 @@ test('an upgrade pipelined behind a GET: the GET is answered first, then the upg
   }
 });
 
-test('a non-keep-alive answer to an upgrade closes the connection; the held bytes are never parsed', async () => {
+overEach('a non-keep-alive answer to an upgrade closes the connection; the held bytes are never parsed', async ({ serve, exchange }) => {
   const { seen, handler } = server((_req, res) => {
     res.writeHead(403, { connection: 'close', 'content-length': 0 });
     res.end();
@@ -127,7 +126,7 @@ test('a non-keep-alive answer to an upgrade closes the connection; the held byte
   }
 });
 
-test('an upgrade with a body, with Connection: close, or in HTTP/1.0 is refused with 400 and never handed on', async () => {
+overEach('an upgrade with a body, with Connection: close, or in HTTP/1.0 is refused with 400 and never handed on', async ({ serve, exchange }) => {
   const { seen, handler } = server((_req, res) => res.end());
   const { server: http, port, errors } = await serve(handler);
   try {
@@ -152,7 +151,7 @@ test('an upgrade with a body, with Connection: close, or in HTTP/1.0 is refused 
   }
 });
 
-test('switchProtocols is only for an upgrade with nothing written; writeHead(101) is refused', async () => {
+overEach('switchProtocols is only for an upgrade with nothing written; writeHead(101) is refused', async ({ serve, exchange }) => {
   const outcomes: string[] = [];
   const { server: http, port } = await serve((req, res) => {
     const attempt = (what: string, action: () => void) => {

@@ -5,6 +5,9 @@
  * 101 header fields. The admission pipeline's first stage (src/gateway/admit/framing.ts) now refuses them
  * with the own server's answers and `Connection: close`; nothing reaches the upstream, not even a request
  * hidden in the body or pipelined behind.
+ *
+ * Since TLS frontends serve HTTP/1.1 with the own server too, node:https / node:http2's HTTP/1.1 fallback
+ * is what `server: node` runs: both are checked, with HTTP/2 on and off.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -31,14 +34,14 @@ function tlsExchange(port: number, ca: string, raw: string): Promise<{ text: str
   });
 }
 
-test('TLS frontend (HTTP/1.1): bad Transfer-Encoding, HTTP/2.0 and too many fields are refused, closed, never forwarded', async (t) => {
+for (const [server, http2] of [['gatehouse', true], ['gatehouse', false], ['node', true], ['node', false]] as const) test(`TLS frontend (HTTP/1.1, server: ${server}, http2: ${http2}): bad Transfer-Encoding, HTTP/2.0 and too many fields are refused, closed, never forwarded`, async (t) => {
   const pki = createPki(t);
   if (pki === undefined) return;
   const main = pki.issue('main', ['localhost', '127.0.0.1']);
   const upstream = await startUpstream('app');
   const gateway = await startInProcess({
     access_log: false,
-    frontends: { web: { bind: '127.0.0.1:0', default_backend: 'app', tls: { cert: main.certFile, key: main.keyFile } } },
+    frontends: { web: { bind: '127.0.0.1:0', server, default_backend: 'app', tls: { cert: main.certFile, key: main.keyFile, http2 } } },
     backends: { app: { servers: { a: { address: upstream.address } } } },
   });
   t.after(async () => {

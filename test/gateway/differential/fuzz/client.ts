@@ -5,6 +5,7 @@
  * from the backend names the message it answers.
  */
 import { connect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { markersIn } from '../markers.js';
 import { parseResponses } from '../response-parser.js';
 import { batch, type Message } from './grammar.js';
@@ -25,6 +26,8 @@ export interface ClientStats {
 
 export interface ClientContext {
   readonly port: number;
+  /** HTTP/1.1 over TLS (ALPN `http/1.1`; the gateway's certificate is not verified). */
+  readonly tls: boolean;
   readonly random: () => number;
   /** Called when a message is about to be sent (the backend checks against this registry). */
   readonly sent: (client: number, message: Message) => void;
@@ -40,9 +43,9 @@ interface Connection {
   wake: (() => void) | undefined;
 }
 
-function open(port: number): Promise<Connection> {
+function open(port: number, tls: boolean): Promise<Connection> {
   return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
+    const socket = tls ? tlsConnect({ host: '127.0.0.1', port, servername: 'localhost', rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] }) : connect({ host: '127.0.0.1', port });
     const conn: Connection = { socket, text: '', closed: false, transcript: [], wake: undefined };
     socket.setNoDelay(true);
     socket.on('data', (d: Buffer) => {
@@ -54,7 +57,7 @@ function open(port: number): Promise<Connection> {
       conn.closed = true;
       conn.wake?.();
     });
-    socket.once('connect', () => resolve(conn));
+    socket.once(tls ? 'secureConnect' : 'connect', () => resolve(conn));
   });
 }
 
@@ -78,7 +81,7 @@ export async function runClient(k: number, ctx: ClientContext, budget: () => boo
   let conn: Connection | undefined;
   while (budget()) {
     if (conn === undefined || conn.closed) {
-      conn = await open(ctx.port);
+      conn = await open(ctx.port, ctx.tls);
       stats.connections++;
     }
     const messages = batch(ctx.random, k, () => seq++);

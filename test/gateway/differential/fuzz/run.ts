@@ -21,6 +21,8 @@ export interface FuzzOptions {
   readonly waitMs?: number;
   /** The gateway frontend's `server:` setting (e.g. `node`), or the default. */
   readonly server?: string;
+  /** The frontend terminates TLS and the clients speak HTTP/1.1 over it (ALPN `http/1.1`). */
+  readonly tls?: boolean;
   readonly onProgress?: (messages: number) => void;
   /** Keep going after the first violation (default false; at most 20 are kept). */
   readonly keepGoing?: boolean;
@@ -77,7 +79,7 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzSummary> {
       record({ client: owners[0] ?? -1, problem: `the backend could not parse what the gateway sent on connection ${conn.id}: ${conn.error}`, transcript: transcripts.get(owners[0] ?? -1) ?? [] });
     },
   });
-  const gateway: Proxy = await (options.startProxy ?? ((upstream: string) => startGatehouse(upstream, options.server, false)))(backend.address);
+  const gateway: Proxy = await (options.startProxy ?? ((upstream: string) => startGatehouse(upstream, options.server, false, options.tls === true)))(backend.address);
   const stats: ClientStats[] = [];
   let total = 0;
   let reported = 0;
@@ -92,6 +94,7 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzSummary> {
           k,
           {
             port: gateway.port,
+            tls: options.tls === true,
             random,
             waitMs: options.waitMs ?? 2_000,
             sent: (client, message) => {

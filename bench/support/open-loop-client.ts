@@ -4,18 +4,17 @@
  * assigned to connection i mod N; its latency is measured from that scheduled time, not from when it
  * could be sent, so a stall that holds a connection also counts for every request that had to wait
  * behind it (coordinated-omission correction). HTTP/1.1 keep-alive on raw sockets (plain or TLS, one
- * request in flight per connection, the rest queued on that connection), or HTTP/2 over TLS with
- * node:http2 (one session per connection, requests sent at their scheduled time as streams).
+ * request in flight per connection, the rest queued on that connection). HTTP/2 is driven by h2load
+ * (./h2load-rate.ts), not by this client.
  * Prints one JSON line: the histogram (µs), counts, and the client's own scheduling lag and CPU use.
  */
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
-import { connect as h2Connect, type ClientHttp2Session } from 'node:http2';
 import { readFileSync } from 'node:fs';
 import { LatencyHistogram } from './histogram.js';
 
 export interface ClientOptions {
-  readonly protocol: 'http1' | 'http1-tls' | 'h2-tls';
+  readonly protocol: 'http1' | 'http1-tls';
   readonly port: number;
   readonly connections: number;
   readonly rate: number;
@@ -123,32 +122,7 @@ function http1Conn(): Conn {
   };
 }
 
-function h2Conn(): Conn {
-  const session: ClientHttp2Session = h2Connect(`https://127.0.0.1:${o.port}`, { rejectUnauthorized: false });
-  session.on('error', () => undefined);
-  const inFlight = new Set<number>();
-  return {
-    send(i, scheduled) {
-      inFlight.add(scheduled);
-      const headers: Record<string, string> = { ':path': '/' };
-      if (tokens !== undefined) headers.authorization = `Bearer ${tokens[i % tokens.length]}`;
-      const stream = session.request(headers, { endStream: true });
-      let status = 0;
-      stream.on('response', (h) => (status = Number(h[':status'])));
-      stream.on('data', () => undefined);
-      stream.on('end', () => {
-        inFlight.delete(scheduled);
-        record(scheduled, status);
-      });
-      stream.on('error', () => {
-        if (inFlight.delete(scheduled)) errors++;
-      });
-    },
-    outstanding: () => [...inFlight],
-  };
-}
-
-const conns: Conn[] = Array.from({ length: o.connections }, () => (o.protocol === 'h2-tls' ? h2Conn() : http1Conn()));
+const conns: Conn[] = Array.from({ length: o.connections }, () => http1Conn());
 await new Promise((r) => setTimeout(r, 300)); // connections (and TLS handshakes) before the clock starts
 
 const cpuBefore = process.cpuUsage();

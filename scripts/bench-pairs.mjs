@@ -29,7 +29,8 @@ for (let p = 0; p < pairs; p++) for (const [name, dir] of (p % 2 ? [...builds].r
   const port = await freePort();
   const cfg = join(w, `${name}.yaml`);
   let text = gatehouseSeedConfig({ pubkeyPath: pubkey, upstream: up.address, port, workers: 1, accessLog: false });
-  if (process.env.PROXY === '1') text = text.replace(/auth:.*\n/g, '');
+  // PROXY=1: the same frontend without its auth policy (the top-level auth: block and the frontend's reference)
+  if (process.env.PROXY === '1') text = text.replace(/^auth:\n(?: .*\n)*/m, '').replace(/, auth: \w+/, '');
   writeFileSync(cfg, text);
   const extra = process.env.PROF ? ['--cpu-prof', `--cpu-prof-dir=${join(w, `prof-${name}`)}`] : [];
   const r = await startProcess(...pin.target(process.execPath, [...extra, `${dir}/dist/src/cli/main.js`, 'gateway', '--config', cfg]), port, { GATEHOUSE_LOG_LEVEL: 'warn' });

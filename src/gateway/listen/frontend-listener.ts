@@ -114,8 +114,8 @@ export class FrontendListener {
   /**
    * In a cluster worker with `reuse_port` (and a fixed port: with port 0 every worker would get its own),
    * the worker opens its own SO_REUSEPORT socket: no connection passes through the primary, which would
-   * otherwise accept each one and hand it over IPC (a round trip per connection, which cost a sixth of the
-   * TLS handshakes per second: docs/benchmarks.md). Node before 22.12 ignores the option (round robin).
+   * otherwise accept each one and hand it over IPC (a round trip per connection: a socket per worker made
+   * 30–50 % more TLS handshakes per second, docs/benchmarks.md). Node before 22.12 ignores the option (round robin).
    */
   listen(reusePort: boolean): Promise<AddressInfo> {
     return new Promise((resolve, reject) => {

@@ -11,28 +11,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect } from 'node:tls';
 import { startUpstream } from '../support/upstream.js';
 import { startInProcess } from '../support/in-process.js';
 import { createPki } from './support/pki.js';
+import { tlsExchange } from './support/clients.js';
 
-function tlsExchange(port: number, ca: string, raw: string): Promise<{ text: string; closed: boolean }> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port, ca, servername: 'localhost', ALPNProtocols: ['http/1.1'] }, () => socket.write(raw));
-    let text = '';
-    const timer = setTimeout(() => {
-      socket.destroy();
-      resolve({ text, closed: false });
-    }, 2_000);
-    socket.setEncoding('latin1');
-    socket.on('data', (data: string) => (text += data));
-    socket.on('error', () => undefined);
-    socket.on('close', () => {
-      clearTimeout(timer);
-      resolve({ text, closed: true });
-    });
-  });
-}
+/** The client of these checks: it trusts the test CA and offers HTTP/1.1 only. */
+const HTTP1_ONLY = (ca: string) => ({ ca, ALPNProtocols: ['http/1.1'] });
 
 for (const [server, http2] of [['gatehouse', true], ['gatehouse', false], ['node', true], ['node', false]] as const) test(`TLS frontend (HTTP/1.1, server: ${server}, http2: ${http2}): bad Transfer-Encoding, HTTP/2.0 and too many fields are refused, closed, never forwarded`, async (t) => {
   const pki = createPki(t);
@@ -61,13 +46,13 @@ for (const [server, http2] of [['gatehouse', true], ['gatehouse', false], ['node
     ['102 fields', `GET /f HTTP/1.1\r\n${H}${fields}\r\n`, 400],
   ];
   for (const [name, raw, status] of cases) {
-    const { text, closed } = await tlsExchange(gateway.port, ca, raw);
+    const { text, closed } = await tlsExchange(gateway.port, HTTP1_ONLY(ca), raw);
     assert.ok(text.startsWith(`HTTP/1.1 ${status} `), `${name}: ${JSON.stringify(text.slice(0, 40))}`);
     assert.match(text, /\r\nconnection: close\r\n/i, name);
     assert.equal(text.split('HTTP/1.1 ').length, 2, `${name}: one answer`);
     assert.ok(closed, `${name}: closed`);
   }
   assert.equal(upstream.requests, 0, 'nothing reached the upstream');
-  const ok = await tlsExchange(gateway.port, ca, `POST /te HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n5\r\nhello\r\n0\r\n\r\n`);
+  const ok = await tlsExchange(gateway.port, HTTP1_ONLY(ca), `POST /te HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n5\r\nhello\r\n0\r\n\r\n`);
   assert.ok(ok.text.startsWith('HTTP/1.1 200 '), 'one chunked coding passes');
 });

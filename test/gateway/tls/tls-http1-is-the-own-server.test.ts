@@ -15,25 +15,8 @@ import { connect, type ConnectionOptions } from 'node:tls';
 import { startInProcess } from '../support/in-process.js';
 import { startUpstream } from '../support/upstream.js';
 import { createPki } from './support/pki.js';
+import { tlsExchange } from './support/clients.js';
 import { TRANSPORTS, stop } from '../http1/raw-server.js';
-
-function tlsExchange(port: number, options: ConnectionOptions, raw: string): Promise<{ text: string; closed: boolean; alpn: string | false | null }> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port, servername: 'localhost', ...options }, () => socket.write(raw));
-    let text = '';
-    const timer = setTimeout(() => {
-      socket.destroy();
-      resolve({ text, closed: false, alpn: socket.alpnProtocol });
-    }, 2_000);
-    socket.setEncoding('latin1');
-    socket.on('data', (data: string) => (text += data));
-    socket.on('error', () => undefined);
-    socket.on('close', () => {
-      clearTimeout(timer);
-      resolve({ text, closed: true, alpn: socket.alpnProtocol });
-    });
-  });
-}
 
 const CONNECT = 'CONNECT example.test:443 HTTP/1.1\r\nHost: example.test:443\r\n\r\n';
 const GET = 'GET /x HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n';

@@ -64,3 +64,25 @@ export function curl(curlPath: string, args: string[]): Promise<{ code: number; 
     });
   });
 }
+
+/**
+ * Raw bytes over one TLS connection: what came back, and whether the server closed it within 2 s (the
+ * ALPN protocol negotiated too).
+ */
+export function tlsExchange(port: number, options: ConnectionOptions, raw: string): Promise<{ text: string; closed: boolean; alpn: string | false | null }> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port, servername: 'localhost', ...options }, () => socket.write(raw));
+    let text = '';
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve({ text, closed: false, alpn: socket.alpnProtocol });
+    }, 2_000);
+    socket.setEncoding('latin1');
+    socket.on('data', (data: string) => (text += data));
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve({ text, closed: true, alpn: socket.alpnProtocol });
+    });
+  });
+}

@@ -4,7 +4,11 @@
  *   - the upstream direct (the ceiling),
  *   - Gatehouse (`gatehouse gateway --workers N`, access log off),
  *   - HAProxy 2.6 (`nbthread N`, no log),
- *   - node http-proxy (N processes under node:cluster, keep-alive agent).
+ *   - node http-proxy (N processes under node:cluster, keep-alive agent),
+ *   - a bare Node TCP relay (N processes): each client connection relayed byte for byte over one upstream
+ *     connection of its own, no HTTP parsing, no admission. Not a proxy anyone should run: the floor of
+ *     what any Node process pays per proxied request (its event loop, libuv, four socket operations), to
+ *     tell Node's own cost from the gateway's.
  * Each run measures every target once, in rotating order; the table shows medians over the runs and
  * the ratios to HAProxy. The machine is shared and noisy: compare the ratios of one run. CPU µs per request
  * (user + system time of the target's process tree over the measured window ÷ requests) is also shown:
@@ -179,6 +183,27 @@ else {
   return startProcess(`node http-proxy (${cores} processes)`, ...pin.target(process.execPath, [script]), port);
 }
 
+async function startNodeRelay(dir: string, upstream: number, cores: number, pin: Pinning): Promise<Target> {
+  const port = await freePort();
+  const script = join(dir, 'node-relay.cjs');
+  writeFileSync(script, `const cluster = require('node:cluster');
+if (cluster.isPrimary) { for (let i = 0; i < ${cores}; i++) cluster.fork(); }
+else {
+  const net = require('node:net');
+  net.createServer({ noDelay: true }, (client) => {
+    const up = net.connect({ host: '127.0.0.1', port: ${upstream}, noDelay: true });
+    client.on('data', (d) => up.write(d));
+    up.on('data', (d) => client.write(d));
+    client.on('error', () => up.destroy());
+    up.on('error', () => client.destroy());
+    client.on('close', () => up.destroy());
+    up.on('close', () => client.destroy());
+  }).listen(${port}, '127.0.0.1');
+}
+`);
+  return startProcess(`bare Node TCP relay (${cores} processes)`, ...pin.target(process.execPath, [script]), port);
+}
+
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] as number;
@@ -200,6 +225,7 @@ export async function run(): Promise<void> {
     () => startGatehouse(dir, nginx.port, cores, pin),
     () => startHaproxy(dir, nginx.port, cores, pin),
     () => startHttpProxy(dir, nginx.port, cores, pin),
+    () => startNodeRelay(dir, nginx.port, cores, pin),
   ];
   const names: string[] = [];
   const results: Measured[][] = starters.map(() => []);

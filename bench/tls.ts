@@ -7,6 +7,10 @@
  *     full TLS handshake (wrk does not resume sessions): requests/s = handshakes/s;
  *   - full and resumed handshakes with `openssl s_time -new` / `-reuse` (GATEHOUSE_BENCH_STIME parallel
  *     copies, 4), so session resumption (tickets shared by Gatehouse's workers) is measured with one client.
+ * A third target, a bare Node TLS relay (N processes, a listening socket each, the same ticket keys), relays
+ * each TLS connection's bytes 1:1 over an upstream connection of its own, with no HTTP parsing and no
+ * admission: not a proxy anyone should run, but the floor of Node's TLS path, to tell Node's own cost from
+ * the gateway's.
  * Gatehouse runs `--workers N`, HAProxy `nbthread N`. Each measurement starts its target fresh, warms up
  * 1 s, and the targets rotate order per run; medians over the runs and the ratios to HAProxy are printed.
  * The machine is shared and noisy: compare the ratios of one run.
@@ -104,6 +108,41 @@ backend nginx
   return { ...running, name: `HAProxy 2.6 TLS (nbthread ${cores})`, port };
 }
 
+async function startNodeTlsRelay(dir: string, upstream: string, cores: number): Promise<Target> {
+  const port = await freePort();
+  const [host, upstreamPort] = upstream.split(':') as [string, string];
+  const script = join(dir, 'node-tls-relay.cjs');
+  writeFileSync(script, `const cluster = require('node:cluster');
+const { randomBytes } = require('node:crypto');
+if (cluster.isPrimary) {
+  const ticketKeys = randomBytes(48).toString('hex');
+  for (let i = 0; i < ${cores}; i++) cluster.fork({ TICKET_KEYS: ticketKeys });
+} else {
+  const { readFileSync } = require('node:fs');
+  const net = require('node:net');
+  const tls = require('node:tls');
+  const server = tls.createServer({
+    cert: readFileSync(${JSON.stringify(join(dir, 'site.pem'))}),
+    key: readFileSync(${JSON.stringify(join(dir, 'site.key'))}),
+    ALPNProtocols: ['http/1.1'],
+    ticketKeys: Buffer.from(process.env.TICKET_KEYS, 'hex'),
+  }, (client) => {
+    const up = net.connect({ host: ${JSON.stringify(host)}, port: ${upstreamPort}, noDelay: true });
+    client.on('data', (d) => up.write(d));
+    up.on('data', (d) => client.write(d));
+    client.on('error', () => up.destroy());
+    up.on('error', () => client.destroy());
+    client.on('close', () => up.destroy());
+    up.on('end', () => client.end());
+  });
+  server.on('connection', (socket) => socket.setNoDelay(true));
+  server.listen({ port: ${port}, host: '127.0.0.1', reusePort: true });
+}
+`);
+  const running = await startProcess(process.execPath, [script], port);
+  return { ...running, name: `bare Node TLS relay (${cores} processes)`, port };
+}
+
 /** s_time reports no latency: a dash. */
 const ms = (value: number) => (Number.isNaN(value) ? '–' : value.toFixed(2));
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
@@ -123,7 +162,7 @@ export async function run(): Promise<void> {
   console.log(`TLS benchmark: wrk -t${threads} -c${connections} -d${seconds}s over HTTPS (keep-alive, and Connection: close = one full handshake per request), ${runs} runs, ${cores} cores each, same ECDSA P-256 certificate, upstream nginx`);
   console.log('the machine is shared and noisy: compare ratios within this run, not absolute numbers across runs\n');
   const upstream = await startUpstream(dir);
-  const starters = [() => startGatehouse(dir, upstream.address, cores), () => startHaproxy(dir, upstream.address, cores)];
+  const starters = [() => startGatehouse(dir, upstream.address, cores), () => startHaproxy(dir, upstream.address, cores), () => startNodeTlsRelay(dir, upstream.address, cores)];
   const modes = (process.env.GATEHOUSE_BENCH_TLS_MODES?.split(',') ?? ['keep-alive', 'new handshakes', 'full (s_time)', 'resumed (s_time)']) as Mode[];
   const names: string[] = [];
   const results = new Map<string, WrkResult[]>();

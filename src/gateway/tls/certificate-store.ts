@@ -6,6 +6,7 @@
  * With `tls.ocsp`, each certificate has an OCSP stapler (./ocsp): `ocspCallback` answers Node's
  * 'OCSPRequest' event with the stapler's verified response, if any.
  */
+import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createSecureContext, type SecureContext, type SecureContextOptions } from 'node:tls';
@@ -13,7 +14,7 @@ import { ErrorCode, GatehouseError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import { loadCertificate, type LoadedCertificate } from './certificate.js';
 import type { FrontendTlsConfig } from './schema.js';
-import { NO_OCSP_OBSERVER, OcspStapler, ocspTarget, type OcspObserver } from './ocsp/index.js';
+import { mustStaple, NO_OCSP_OBSERVER, OcspStapler, ocspTarget, type OcspObserver } from './ocsp/index.js';
 
 interface Entry {
   readonly certificate: LoadedCertificate;
@@ -84,7 +85,12 @@ export class CertificateStore {
 
   private stapler(certificate: LoadedCertificate): OcspStapler | undefined {
     const config = this.config.ocsp;
-    if (config.mode === 'off') return undefined;
+    if (config.mode === 'off') {
+      if (mustStaple(new X509Certificate(certificate.cert))) {
+        this.logger.warn({ frontend: this.frontend, file: certificate.file }, 'the certificate requires OCSP stapling (TLS Feature status_request, "must-staple") but tls.ocsp is off: browsers will refuse it');
+      }
+      return undefined;
+    }
     const target = ocspTarget(certificate.file, certificate.cert, { issuer: config.issuer, responder: config.responder, baseDir: this.baseDir });
     return new OcspStapler(target, config, { frontend: this.frontend, logger: this.logger, observer: this.ocsp ?? NO_OCSP_OBSERVER, live: this.ocsp !== undefined });
   }

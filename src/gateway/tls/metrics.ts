@@ -55,7 +55,7 @@ export class TlsMetrics {
     });
     new Gauge({
       name: 'gatehouse_tls_ocsp_response_expiry_seconds',
-      help: "Seconds until each certificate's stapled OCSP response expires (nextUpdate); 0 when none is stapled; absent for a response without nextUpdate",
+      help: "Seconds until each certificate's stapled OCSP response expires (nextUpdate); 0 when none is stapled",
       labelNames: ['frontend', 'file'],
       registers: [registry],
       aggregator: 'min',
@@ -63,8 +63,8 @@ export class TlsMetrics {
         this.reset();
         const now = Date.now();
         for (const o of self.ocspSource()) {
-          if (!o.stapled) this.labels(o.frontend, o.file).set(0);
-          else if (o.nextUpdate !== undefined) this.labels(o.frontend, o.file).set(Math.max(0, Math.floor((o.nextUpdate - now) / 1000)));
+          const left = o.stapled && o.nextUpdate !== undefined ? Math.max(0, Math.floor((o.nextUpdate - now) / 1000)) : 0;
+          this.labels(o.frontend, o.file).set(left);
         }
       },
     });

@@ -138,7 +138,7 @@ test('file mode, hot reload: a newer .ocsp is stapled; a bad one keeps the previ
   assert.equal(await metric(gateway, 'gatehouse_tls_ocsp_refused_total', 'reason="signature"'), 1);
 });
 
-test('auto mode: fetched from the AIA responder (a delegated OCSP signer) and stapled, over h2 and HTTP/1.1', async (t) => {
+test('auto mode: fetched from the AIA responder (a delegated OCSP signer) and stapled, over h2 and HTTP/1.1; kept across a reload', async (t) => {
   const s = await setup(t);
   if (s === undefined) return;
   const stop = await s.pki.startResponder({ signer: 'delegate', minutes: 60 });
@@ -149,6 +149,11 @@ test('auto mode: fetched from the AIA responder (a delegated OCSP signer) and st
   for (const ALPNProtocols of [['h2'], ['http/1.1']]) assert.ok((await stapled(gateway.port, 'site.test', ca(s), { ALPNProtocols }))?.equals(der));
   assert.equal(await metric(gateway, 'gatehouse_tls_ocsp_fetches_total', 'result="ok"'), 1, 'one fetch, not one per handshake');
   assert.ok(gateway.logs.some((l) => l.msg === 'OCSP response fetched'));
+  // a reload keeps the fetched response (the new stapler takes it over) instead of fetching again
+  await gateway.gateway.reload(parseGatewayConfig(config(s, { ocsp: 'auto' }), process.cwd()));
+  assert.ok((await stapled(gateway.port, 'site.test', ca(s)))?.equals(der), 'stapled right after the reload');
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  assert.equal(await metric(gateway, 'gatehouse_tls_ocsp_fetches_total', 'result="ok"'), 1, 'no fetch on reload');
 });
 
 test('auto mode: a revoked certificate is not stapled (warning logged, counted); a wrongly signed answer neither', async (t) => {
@@ -221,4 +226,18 @@ test('auto mode needs a responder: no AIA URL and no tls.ocsp.responder is a loa
   const gateway = await startInProcess(cfg({ mode: 'auto', responder: s.pki.url }));
   t.after(() => gateway.close());
   assert.ok((await firstStaple(gateway.port, ca(s), 5_000, 'bare.test')) !== null);
+});
+
+test('a must-staple certificate (TLS Feature status_request) with tls.ocsp off is a warning at start', async (t) => {
+  const s = await setup(t);
+  if (s === undefined) return;
+  const strict = s.pki.issue('strict', 'strict.test', { mustStaple: true });
+  const cfg = (leaf: Leaf) => ({ ...config(s, {}), frontends: { web: { bind: '127.0.0.1:0', default_backend: 'app', tls: { cert: leaf.certFile, key: leaf.keyFile } } } });
+  const warned = (g: InProcessGateway) => g.logs.some((l) => l.level === 40 && typeof l.msg === 'string' && l.msg.includes('must-staple'));
+  const plain = await startInProcess(cfg(s.leaf));
+  t.after(() => plain.close());
+  assert.equal(warned(plain), false);
+  const gateway = await startInProcess(cfg(strict));
+  t.after(() => gateway.close());
+  assert.equal(warned(gateway), true);
 });

@@ -104,7 +104,7 @@ export class OcspStapler {
   staple(): Buffer | undefined {
     const current = this.current;
     if (current === undefined) return undefined;
-    if (current.nextUpdate !== undefined && current.nextUpdate <= this.now()) {
+    if (current.nextUpdate <= this.now()) {
       this.current = undefined;
       this.ctx.logger.warn({ frontend: this.ctx.frontend, file: this.target.file }, 'OCSP response expired: no longer stapled');
       if (this.running) this.schedule(0);
@@ -113,10 +113,10 @@ export class OcspStapler {
     return current.der;
   }
 
-  /** When the stapled response expires (ms since the epoch); undefined: none stapled or no nextUpdate. */
+  /** Whether a response is stapled now, and when it expires (ms since the epoch). */
   expires(): { stapled: boolean; nextUpdate: number | undefined } {
     const current = this.current;
-    const valid = current !== undefined && (current.nextUpdate === undefined || current.nextUpdate > this.now());
+    const valid = current !== undefined && current.nextUpdate > this.now();
     return { stapled: valid, nextUpdate: valid ? current.nextUpdate : undefined };
   }
 
@@ -187,7 +187,7 @@ export class OcspStapler {
     observer.fetched(frontend, true);
     this.failures = 0;
     const delay = this.refreshDelay(verdict);
-    logger.info({ frontend, file: this.target.file, next_update: verdict.nextUpdate === undefined ? null : new Date(verdict.nextUpdate).toISOString(), refresh_in_ms: Math.round(delay) }, 'OCSP response fetched');
+    logger.info({ frontend, file: this.target.file, next_update: new Date(verdict.nextUpdate).toISOString(), refresh_in_ms: Math.round(delay) }, 'OCSP response fetched');
     ocspShare.publish(this, der);
     this.schedule(delay);
   }
@@ -206,7 +206,6 @@ export class OcspStapler {
   /** Half of the response's validity window from now, within min_refresh..max_refresh, never past nextUpdate. */
   private refreshDelay(response: VerifiedOcsp): number {
     const now = this.now();
-    if (response.nextUpdate === undefined) return jitter(this.config.max_refresh);
     const half = response.thisUpdate + (response.nextUpdate - response.thisUpdate) / 2 - now;
     const delay = jitter(Math.min(Math.max(half, this.config.min_refresh), this.config.max_refresh));
     const left = response.nextUpdate - now;

@@ -83,6 +83,12 @@ export function ocspTarget(certFile: string, certPem: string, options: { issuer?
   };
 }
 
+/** Whether the certificate carries the TLS Feature extension (RFC 7633) asking for status_request ("must-staple"). */
+export function mustStaple(leaf: X509Certificate): boolean {
+  const extensions = AsnConvert.parse(leaf.raw, Certificate).tbsCertificate.extensions ?? [];
+  return extensions.some((e) => e.extnID === '1.3.6.1.5.5.7.1.24');
+}
+
 /** OIDs of the hashes a CertID may use, and node:crypto's names for them. */
 export const CERT_ID_HASHES: Readonly<Record<string, string>> = {
   '1.3.14.3.2.26': 'sha1',

@@ -3,7 +3,9 @@
  * response, signed by the issuer or by a responder certificate the issuer signed for id-kp-OCSPSigning
  * (valid now), a SingleResponse whose CertID is the served certificate's (serial, issuer name hash and
  * key hash), status `good`, thisUpdate not in the future (5 minutes of clock skew allowed) and nextUpdate
- * not passed. Anything else is refused with a reason (a metrics label; never the response's bytes).
+ * not passed. A response without nextUpdate ("newer information is always available") counts as expiring
+ * 7 days after its thisUpdate, so nothing is stapled forever. Anything else is refused with a reason (a
+ * metrics label; never the response's bytes).
  */
 import { verify as verifySignature, type KeyObject, X509Certificate } from 'node:crypto';
 import { AsnConvert } from '@peculiar/asn1-schema';
@@ -25,13 +27,15 @@ export interface VerifiedOcsp {
   readonly ok: true;
   readonly der: Buffer;
   readonly thisUpdate: number;
-  /** Absent when the responder sets no nextUpdate (newer information is always available). */
-  readonly nextUpdate: number | undefined;
+  /** The response's nextUpdate, or thisUpdate + NO_NEXT_UPDATE_MS when it has none. */
+  readonly nextUpdate: number;
 }
 
 export type OcspVerdict = VerifiedOcsp | { readonly ok: false; readonly reason: OcspRefusal; readonly detail: string };
 
 export const CLOCK_SKEW_MS = 5 * 60_000;
+/** How long a response without nextUpdate is stapled after its thisUpdate. */
+export const NO_NEXT_UPDATE_MS = 7 * 86_400_000;
 
 /** X.509 signature algorithm OIDs → node:crypto's digest (null: Ed25519/Ed448). RSA-PSS is not taken. */
 const SIGNATURES: Readonly<Record<string, string | null>> = {
@@ -108,8 +112,8 @@ export function verifyOcspResponse(der: Buffer, target: OcspTarget, now = Date.n
   if (single.certStatus.revoked !== undefined) return refuse('revoked', `revoked at ${single.certStatus.revoked.revocationTime.toISOString()}`);
   if (single.certStatus.good === undefined) return refuse('unknown', 'status unknown to the responder');
   const thisUpdate = single.thisUpdate.getTime();
-  const nextUpdate = single.nextUpdate?.getTime();
+  const nextUpdate = single.nextUpdate?.getTime() ?? thisUpdate + NO_NEXT_UPDATE_MS;
   if (thisUpdate > now + CLOCK_SKEW_MS) return refuse('not-yet-valid', `thisUpdate ${single.thisUpdate.toISOString()} is in the future`);
-  if (nextUpdate !== undefined && nextUpdate <= now) return refuse('expired', `nextUpdate ${(single.nextUpdate as Date).toISOString()} has passed`);
+  if (nextUpdate <= now) return refuse('expired', `nextUpdate ${new Date(nextUpdate).toISOString()} has passed${single.nextUpdate === undefined ? ' (none set: 7 days after thisUpdate)' : ''}`);
   return { ok: true, der, thisUpdate, nextUpdate };
 }

@@ -24,8 +24,22 @@ test('a good response signed by the issuer, or by its delegated OCSP responder, 
     assert.equal(verdict.ok, true, `${signer}: ${JSON.stringify(verdict)}`);
     if (!verdict.ok) continue;
     assert.ok(Math.abs(verdict.thisUpdate - Date.now()) < 120_000);
-    assert.ok(verdict.nextUpdate !== undefined && Math.abs(verdict.nextUpdate - verdict.thisUpdate - 3_600_000) < 2_000);
+    assert.ok(Math.abs(verdict.nextUpdate - verdict.thisUpdate - 3_600_000) < 2_000);
   }
+});
+
+test('a response without nextUpdate counts as expiring 7 days after its thisUpdate', async (t) => {
+  const pki = await createOcspPki(t);
+  if (pki === undefined) return;
+  t.after(() => pki.close());
+  const leaf = pki.issue('site', 'site.test');
+  const target = ocspTarget(leaf.certFile, readFileSync(leaf.certFile, 'utf8'), { baseDir: pki.dir });
+  const der = pki.respond(leaf, { minutes: 0 });
+  const verdict = verifyOcspResponse(der, target);
+  assert.ok(verdict.ok);
+  assert.equal(verdict.nextUpdate - verdict.thisUpdate, 7 * 86_400_000);
+  const later = verifyOcspResponse(der, target, Date.now() + 7 * 86_400_000 + 60_000);
+  assert.ok(!later.ok && later.reason === 'expired' && /none set/.test(later.detail));
 });
 
 test('refused: revoked, wrong signer, a signer without id-kp-OCSPSigning, another certificate, expired, from the future, garbage', async (t) => {

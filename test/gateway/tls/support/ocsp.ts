@@ -29,9 +29,9 @@ export interface OcspPki {
   /** The port the AIA URL names (the responder listens there once started). */
   readonly port: number;
   readonly url: string;
-  issue(name: string, dnsName: string, options?: { aia?: boolean }): Leaf;
+  issue(name: string, dnsName: string, options?: { aia?: boolean; mustStaple?: boolean }): Leaf;
   revoke(leaf: Leaf): void;
-  /** A DER response for `leaf`, signed by `signer` ('ca', 'delegate', 'other-ca', 'not-ocsp-signer'), valid `minutes`. */
+  /** A DER response for `leaf`, signed by `signer` ('ca', 'delegate', 'other-ca', 'not-ocsp-signer'), valid `minutes` (0: no nextUpdate). */
   respond(leaf: Leaf, options?: { signer?: Signer; minutes?: number }): Buffer;
   /** Starts `openssl ocsp -port` on `port`; returns a stop function. */
   startResponder(options?: { signer?: Signer; minutes?: number }): Promise<() => Promise<void>>;
@@ -80,7 +80,8 @@ export async function createOcspPki(t: TestContext): Promise<OcspPki | undefined
   };
   const responder = (signer: Signer, minutes: number) => {
     const [cert, key, ca] = signers[signer];
-    return ['ocsp', '-index', 'index.txt', '-CA', ca, '-rsigner', cert, '-rkey', key, ...(minutes % 1440 === 0 ? ['-ndays', String(minutes / 1440)] : ['-nmin', String(minutes)])];
+    const validity = minutes === 0 ? [] : minutes % 1440 === 0 ? ['-ndays', String(minutes / 1440)] : ['-nmin', String(minutes)];
+    return ['ocsp', '-index', 'index.txt', '-CA', ca, '-rsigner', cert, '-rkey', key, ...validity];
   };
   const pki: OcspPki = {
     dir,
@@ -88,7 +89,7 @@ export async function createOcspPki(t: TestContext): Promise<OcspPki | undefined
     port,
     url,
     issue(name, dnsName, options = {}) {
-      const aia = options.aia === false ? '' : `authorityInfoAccess=OCSP;URI:${url}\n`;
+      const aia = (options.aia === false ? '' : `authorityInfoAccess=OCSP;URI:${url}\n`) + (options.mustStaple === true ? 'tlsfeature=status_request\n' : '');
       const record = sign(name, `/CN=${dnsName}`, `subjectAltName=DNS:${dnsName}\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n${aia}`);
       records.set(name, record);
       appendFileSync(join(dir, 'index.txt'), `V\t${record.stamp}\t\t${record.serial}\tunknown\t${record.subject}\n`);

@@ -66,7 +66,7 @@ async function firstStaple(port: number, ca: string, within = 5_000, servername 
 
 const ca = (s: Setup) => readFileSync(s.pki.caFile, 'utf8');
 
-test('file mode: <crt>.ocsp is stapled over h2 and HTTP/1.1 (own server), http2: false and server: node; a client that does not ask gets none', async (t) => {
+test('file mode: <crt>.ocsp is stapled over h2 and HTTP/1.1 (own server), http2: false and server: node, TLS 1.3 and 1.2; a client that does not ask gets none', async (t) => {
   const s = await setup(t);
   if (s === undefined) return;
   const response = s.pki.respond(s.leaf, { minutes: 60 });
@@ -84,8 +84,10 @@ test('file mode: <crt>.ocsp is stapled over h2 and HTTP/1.1 (own server), http2:
       const der = await stapled(gateway.port, 'site.test', ca(s), { ALPNProtocols });
       assert.ok(der !== null && der.equals(response), `${label}, ALPN ${ALPNProtocols.join(',') || 'none'}: the file's response is stapled`);
     }
+    const tls12 = await stapled(gateway.port, 'site.test', ca(s), { maxVersion: 'TLSv1.2' });
+    assert.ok(tls12 !== null && tls12.equals(response), `${label}, TLS 1.2 (CertificateStatus message): stapled`);
     assert.equal(await stapled(gateway.port, 'site.test', ca(s), { requestOCSP: false } as object), null, `${label}: no status_request, no staple`);
-    assert.equal(await metric(gateway, 'gatehouse_tls_ocsp_staples_total', 'frontend="web"'), alpns.length, `${label}: staples counted`);
+    assert.equal(await metric(gateway, 'gatehouse_tls_ocsp_staples_total', 'frontend="web"'), alpns.length + 1, `${label}: staples counted`);
     const expiry = await metric(gateway, 'gatehouse_tls_ocsp_response_expiry_seconds', 'frontend="web"');
     assert.ok(expiry > 3_400 && expiry <= 3_600, `${label}: seconds left ${expiry}`);
     await gateway.close();

@@ -150,7 +150,9 @@ export class OcspStapler {
     const verdict = this.offer(der, 'shared');
     if (verdict.ok && this.current !== before && this.config.mode === 'auto' && this.inflight === undefined) {
       this.failures = 0;
-      this.schedule(this.refreshDelay(verdict));
+      // a quarter later than the stapler that fetched it, whose jittered timer then fires first: the same
+      // worker keeps fetching for the cluster, and the others only if it stops
+      this.schedule(this.refreshDelay(verdict, RECEIVER_DELAY));
     }
   }
 
@@ -203,15 +205,18 @@ export class OcspStapler {
     this.schedule(delay);
   }
 
-  /** Half of the response's validity window from now, within min_refresh..max_refresh, never past nextUpdate. */
-  private refreshDelay(response: VerifiedOcsp): number {
+  /** Half of the response's validity window from now, within min_refresh..max_refresh (× factor), never past nextUpdate. */
+  private refreshDelay(response: VerifiedOcsp, factor = 1): number {
     const now = this.now();
     const half = response.thisUpdate + (response.nextUpdate - response.thisUpdate) / 2 - now;
-    const delay = jitter(Math.min(Math.max(half, this.config.min_refresh), this.config.max_refresh));
+    const delay = jitter(Math.min(Math.max(half, this.config.min_refresh), this.config.max_refresh) * factor);
     const left = response.nextUpdate - now;
     return delay < left ? delay : Math.max(1_000, left / 2);
   }
 }
+
+/** How much later than the fetching stapler a stapler that received the response refreshes. */
+const RECEIVER_DELAY = 1.25;
 
 /** ±10 %, so the workers' timers (and many certificates') spread. */
 function jitter(ms: number): number {

@@ -50,7 +50,7 @@ export function bindTls(st: Statement, options: readonly string[], frontend: Loo
     } else if (o === 'ssl-min-ver' && (value === 'TLSv1.2' || value === 'TLSv1.3')) {
       minVersion = value;
       i++;
-    } else return diag.unsupported(st, `bind option "${o}"`, 'frontends.<name>.tls (cert, key, certificates, min_version, ciphers, http2, client_certificates)');
+    } else return diag.unsupported(st, `bind option "${o}"`, 'frontends.<name>.tls (cert, key, certificates, min_version, ciphers, http2, client_certificates, ocsp)');
   }
   if (!ssl || files.length === 0) return diag.error(st, ssl ? 'ssl needs at least one crt (as in HAProxy)' : 'crt/alpn without ssl');
   // HAProxy's crt is the certificate chain with its key, or the key in <file>.key beside it

@@ -50,3 +50,18 @@ test('bind ssl crt <dir> with a .ocsp file: tls.ocsp file, and HAProxy 2.6 and G
     assert.equal(await stapled(port, 'b.example', ca), null, `${label}: no .ocsp for b.pem, no staple`);
   }
 });
+
+test('ocsp-update on a bind line (HAProxy 2.8+ takes it in crt-list and crt-store only) stays an unsupported option; no .ocsp file, no ocsp key', async (t) => {
+  const pki = await createOcspPki(t);
+  if (pki === undefined) return;
+  t.after(() => pki.close());
+  const a = pki.issue('a', 'a.example');
+  writeFileSync(join(pki.dir, 'a-haproxy.pem'), readFileSync(a.certFile, 'utf8') + readFileSync(a.keyFile, 'utf8'));
+  const cfg = (bind: string) => `defaults\n  mode http\n\nfrontend tlsfe\n  bind 127.0.0.1:8443 ${bind}\n  default_backend web\n\nbackend web\n  server w1 127.0.0.1:9\n`;
+  const refused = translateHaproxy(cfg('ssl crt a-haproxy.pem ocsp-update on'), join(pki.dir, 'haproxy.cfg'));
+  assert.equal(refused.errors.length, 1);
+  assert.match(refused.errors[0] as string, /bind option "ocsp-update"; nearest gatehouse.yaml: frontends\.<name>\.tls \(.*ocsp\)/);
+  const plain = translateHaproxy(cfg('ssl crt a-haproxy.pem'), join(pki.dir, 'haproxy.cfg'));
+  assert.deepEqual(plain.errors, []);
+  assert.equal((plain.config.frontends as any).tlsfe.tls.ocsp, undefined);
+});

@@ -29,6 +29,8 @@ export interface CertificateInfo {
   readonly names: readonly string[];
   readonly subject: string;
   readonly notAfter: number;
+  /** With `tls.ocsp`: whether a verified response is stapled now, and until when. */
+  readonly ocsp?: { readonly stapled: boolean; readonly nextUpdate: number | undefined } | undefined;
 }
 
 export interface OcspInfo {
@@ -229,6 +231,6 @@ export class CertificateStore {
   }
 
   certificates(): CertificateInfo[] {
-    return this.entries.map(({ certificate: c }) => ({ frontend: this.frontend, file: c.file, names: c.names, subject: c.subject, notAfter: c.notAfter }));
+    return this.entries.map(({ certificate: c, stapler }) => ({ frontend: this.frontend, file: c.file, names: c.names, subject: c.subject, notAfter: c.notAfter, ocsp: stapler?.expires() }));
   }
 }

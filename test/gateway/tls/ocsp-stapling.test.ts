@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseGatewayConfig } from '../../../src/gateway/index.js';
+import { renderStatsPage } from '../../../src/gateway/admin/stats-page.js';
 import { isGatehouseError } from '../../../src/shared/errors.js';
 import { startUpstream, type TestUpstream } from '../support/upstream.js';
 import { startInProcess, type InProcessGateway } from '../support/in-process.js';
@@ -192,11 +193,13 @@ test('auto mode, responder down: no staple, the handshake and requests still wor
   assert.equal(res.status, 200, 'a request is served meanwhile');
   assert.ok(await metric(gateway, 'gatehouse_tls_ocsp_fetches_total', 'result="failed"') >= 1);
   assert.equal(await metric(gateway, 'gatehouse_tls_ocsp_response_expiry_seconds', 'frontend="web"'), 0, 'nothing stapled: 0 seconds left');
+  assert.match(renderStatsPage(gateway.gateway.stats()), /<th>OCSP<\/th>.*<td>not stapled<\/td>/s, 'the stats page says so');
   const failure = gateway.logs.find((l) => l.msg === 'OCSP fetch failed');
   assert.equal(failure?.reason, 'ECONNREFUSED');
   const stop = await s.pki.startResponder();
   t.after(stop);
   assert.ok((await firstStaple(gateway.port, ca(s), 6_000)) !== null, 'the retry (1 s, then 2 s) fetches it');
+  assert.match(renderStatsPage(gateway.gateway.stats()), /<td>stapled until \d{4}-\d\d-\d\dT/);
 });
 
 test('auto mode refreshes before expiry: a 1-minute response is replaced within max_refresh (2 s), with no gap', async (t) => {

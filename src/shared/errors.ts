@@ -61,6 +61,8 @@ export const ErrorCode = {
   // gateway: TLS (certificates, frontends, upstreams)
   TLS_CERTIFICATE: 'ERR_TLS_CERTIFICATE',
   TLS_RELOAD: 'ERR_TLS_RELOAD',
+  /** A `.ocsp` response file that does not verify, or an OCSP setting that cannot work (no issuer, no responder URL). */
+  TLS_OCSP: 'ERR_TLS_OCSP',
 
   // gateway: tracing (src/gateway/observe/tracing)
   /** A batch of spans the OTLP collector did not take (unreachable, refused, timed out): logged, the spans are lost. */

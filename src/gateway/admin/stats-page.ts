@@ -43,6 +43,8 @@ export interface StatsCertificate {
   readonly file: string;
   readonly names: readonly string[];
   readonly notAfter: number;
+  /** OCSP stapling: `off`, `stapled until …`, `not stapled`. */
+  readonly ocsp?: string | undefined;
 }
 
 export interface StatsSnapshot {
@@ -72,7 +74,7 @@ export function renderStatsPage(snapshot: StatsSnapshot): string {
     .map((c) => {
       const days = Math.floor((c.notAfter - snapshot.generatedAt) / 86_400_000);
       return `<tr class="${days < 14 ? 'down' : 'up'}"><td>${escapeHtml(c.frontend)}</td><td>${escapeHtml(c.names.join(', '))}</td><td>${escapeHtml(c.file)}</td>` +
-        `<td>${escapeHtml(new Date(c.notAfter).toISOString())}</td><td>${escapeHtml(days)}</td></tr>`;
+        `<td>${escapeHtml(new Date(c.notAfter).toISOString())}</td><td>${escapeHtml(days)}</td><td>${escapeHtml(c.ocsp ?? 'off')}</td></tr>`;
     })
     .join('');
   const backends = snapshot.backends
@@ -88,6 +90,6 @@ export function renderStatsPage(snapshot: StatsSnapshot): string {
 tr.up td{background:#c8f0c8}tr.down td{background:#f5b5b5}th{background:#ddd}</style></head><body>
 <h1>Gatehouse statistics</h1><p>pid ${escapeHtml(snapshot.pid)}, ${escapeHtml(snapshot.workers)} worker(s), generated ${escapeHtml(new Date(snapshot.generatedAt).toISOString())}</p>
 <h2>Frontends</h2><table><tr><th>frontend</th><th>bind</th><th>default backend</th><th>routes</th></tr>${frontends}</table>
-${certificates === '' ? '' : `<h2>Certificates</h2><table><tr><th>frontend</th><th>names</th><th>file</th><th>expires</th><th>days left</th></tr>${certificates}</table>`}
+${certificates === '' ? '' : `<h2>Certificates</h2><table><tr><th>frontend</th><th>names</th><th>file</th><th>expires</th><th>days left</th><th>OCSP</th></tr>${certificates}</table>`}
 <h2>Backends</h2>${backends}</body></html>`;
 }

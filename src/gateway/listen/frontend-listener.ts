@@ -19,6 +19,7 @@ import { UpgradeResponse } from './upgrade-response.js';
 import type { CertificateInfo, CertificateStore } from '../tls/certificate-store.js';
 import { serverContextOptions, useSharedTicketKeys, type Http2Connections } from '../tls/tls-server.js';
 import type { FrontendTlsConfig } from '../tls/schema.js';
+import { NO_OCSP_OBSERVER, type OcspObserver } from '../tls/ocsp/index.js';
 import type { ClientRequest, ClientResponse, Http1Server } from '../http1/index.js';
 import type { TlsFrontendServer } from '../tls/tls-frontend-server.js';
 import type { Server as TlsListener } from 'node:tls';
@@ -55,12 +56,12 @@ export class FrontendListener {
   readonly certificates: CertificateStore | undefined;
   private readonly http2: Http2Connections | undefined;
 
-  constructor(runtime: FrontendRuntime, bind: HostPort, config: GatewayConfig, logger: Logger, metrics: GatewayMetrics) {
+  constructor(runtime: FrontendRuntime, bind: HostPort, config: GatewayConfig, logger: Logger, metrics: GatewayMetrics, ocsp?: OcspObserver) {
     this.name = runtime.name;
     this.bind = bind;
     this.runtime = runtime;
     this.logger = logger;
-    const created = createFrontendServer(this.name, config, logger);
+    const created = createFrontendServer(this.name, config, logger, ocsp ?? NO_OCSP_OBSERVER);
     this.server = created.server;
     this.nodeServer = created.node;
     this.certificates = created.certificates;
@@ -169,6 +170,7 @@ export class FrontendListener {
   /** Stops accepting; idle keep-alive connections close now, busy ones after their response. */
   close(): Promise<void> {
     this.draining = true;
+    this.certificates?.close();
     for (const res of this.responses) if (!res.headersSent) res.shouldKeepAlive = false;
     this.responses.clear();
     return new Promise((resolve) => {

@@ -12,6 +12,7 @@ import type { Logger } from '../../shared/logger.js';
 import { CertificateStore } from '../tls/certificate-store.js';
 import { createTlsServer, type Http2Connections } from '../tls/tls-server.js';
 import { TlsFrontendServer } from '../tls/tls-frontend-server.js';
+import type { OcspObserver } from '../tls/ocsp/index.js';
 import type { Server as TlsListener } from 'node:tls';
 
 export interface FrontendServer {
@@ -33,14 +34,14 @@ function ownServer(name: string, config: GatewayConfig, logger: Logger): boolean
   return false;
 }
 
-export function createFrontendServer(name: string, config: GatewayConfig, logger: Logger): FrontendServer {
+export function createFrontendServer(name: string, config: GatewayConfig, logger: Logger, ocsp?: OcspObserver): FrontendServer {
   const frontend = config.frontends[name];
   const tls = frontend?.tls;
   const maxHeaderSize = config.limits.max_header_size;
   const connectionsCheckingInterval = Math.max(100, Math.min(1_000, Math.floor(config.timeouts.http_request / 4)));
   const own = ownServer(name, config, logger);
   if (tls !== undefined) {
-    const certificates = new CertificateStore(name, tls, config.baseDir, logger);
+    const certificates = new CertificateStore(name, tls, config.baseDir, logger, ocsp);
     const limits = { maxHeaderSize, connectionsCheckingInterval };
     let created: FrontendServer;
     if (own) {

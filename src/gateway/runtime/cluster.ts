@@ -14,7 +14,7 @@ import { AdminServer, adminToken, ServerStateFile, type StatsSnapshot } from '..
 import { loadGatewayConfig, type GatewayConfig } from '../config/index.js';
 import { SharedHealthChecks, type PassiveDown, type ServerAdminState, type ServerHealth } from '../health/index.js';
 import type { Logger } from '../../shared/logger.js';
-import { sessionCache, ticketKeys, TicketKeyRotation, toWire, type WireSession, type WireTicketKeys } from '../tls/index.js';
+import { ocspShare, sessionCache, ticketKeys, TicketKeyRotation, toWire, type WireOcsp, type WireSession, type WireTicketKeys } from '../tls/index.js';
 import { startGateway } from './gateway.js';
 
 export interface ClusterOptions {
@@ -37,6 +37,8 @@ type Message =
   | { type: 'gatehouse:ticket-keys'; keys: WireTicketKeys }
   /** worker → primary: a TLS session it made; primary → the other workers: the same (tls/session-cache.ts) */
   | { type: 'gatehouse:tls-session'; session: WireSession }
+  /** worker → primary: an OCSP response it fetched; primary → the other workers: the same (tls/ocsp/share.ts) */
+  | { type: 'gatehouse:ocsp'; response: WireOcsp }
   | { type: 'gatehouse:stats'; id: number }
   | { type: 'gatehouse:stats-reply'; id: number; snapshot: StatsSnapshot };
 
@@ -73,6 +75,7 @@ async function runWorker({ configPath, logger }: ClusterOptions): Promise<number
   process.send?.({ type: 'gatehouse:health-wanted' } satisfies Message);
   await Promise.race([firstHealth, new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
   sessionCache.share = (session) => process.send?.({ type: 'gatehouse:tls-session', session } satisfies Message, undefined, undefined, ignoreSendError);
+  ocspShare.share = (response) => process.send?.({ type: 'gatehouse:ocsp', response } satisfies Message, undefined, undefined, ignoreSendError);
   const onPassiveDown = (down: PassiveDown) => process.send?.({ type: 'gatehouse:passive-down', down } satisfies Message);
   const gateway = await startGateway({ configPath, logger, admin: false, activeChecks: false, health, adminStates, onPassiveDown });
   process.off('message', whileStarting);
@@ -110,6 +113,8 @@ async function runWorker({ configPath, logger }: ClusterOptions): Promise<number
         ticketKeys.feed(message.keys);
       } else if (message.type === 'gatehouse:tls-session') {
         sessionCache.add(message.session);
+      } else if (message.type === 'gatehouse:ocsp') {
+        ocspShare.receive(message.response);
       } else if (message.type === 'gatehouse:stats') {
         send({ type: 'gatehouse:stats-reply', id: message.id, snapshot: gateway.stats() });
       } else if (message.type === 'gatehouse:shutdown') close();
@@ -217,7 +222,7 @@ async function runPrimary({ configPath, workers, logger }: ClusterOptions): Prom
         passiveDowns.set(`${message.down.backend}\0${message.down.server}\0${message.down.host}:${message.down.port}`, message.down);
         for (const other of live) if (other !== worker) tell(other, { type: 'gatehouse:passive', downs: [message.down] });
       }
-      else if (message.type === 'gatehouse:tls-session') {
+      else if (message.type === 'gatehouse:tls-session' || message.type === 'gatehouse:ocsp') {
         for (const other of live) if (other !== worker) tell(other, message);
       }
       else if (message.type === 'gatehouse:ready') {

@@ -90,12 +90,13 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const tlsMetrics = new TlsMetrics(metrics.registry);
   const certificates = () => [...listeners.values()].flatMap((l) => l.certificateInfo());
   tlsMetrics.setSource(certificates);
+  tlsMetrics.setOcspSource(() => [...listeners.values()].flatMap((l) => l.certificates?.ocspInfo() ?? []));
   const frontends: BoundAddress[] = [];
   let admin: AdminServer | undefined;
   let adminAddress: AddressInfo | undefined;
   try {
     for (const [name, runtime] of generation.frontends) {
-      const listener = new FrontendListener(runtime, config.frontends[name]!.bind, config, logger, metrics);
+      const listener = new FrontendListener(runtime, config.frontends[name]!.bind, config, logger, metrics, tlsMetrics.ocsp);
       listeners.set(name, listener);
       const address = await listener.listen(config.reuse_port);
       frontends.push({ name, address: address.address, port: address.port });
@@ -140,7 +141,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
           }
           continue;
         }
-        const listener = new FrontendListener(runtime, nextConfig.frontends[name]!.bind, nextConfig, logger, metrics);
+        const listener = new FrontendListener(runtime, nextConfig.frontends[name]!.bind, nextConfig, logger, metrics, tlsMetrics.ocsp);
         await listener.listen(nextConfig.reuse_port);
         opened.push(listener);
       }

@@ -14,7 +14,7 @@ export function statsSnapshot(generation: Generation, workers: number, certifica
       bind: `${f.bind.host}:${f.bind.port}`,
       defaultBackend: f.default_backend,
       tls: f.tls === undefined ? undefined : (f.tls.http2 ? 'TLS, h2 + http/1.1' : 'TLS, http/1.1') + (f.tls.client_certificates === undefined ? '' : `, client certificates ${f.tls.client_certificates.mode}`),
-      certificates: certificates.filter((c) => c.frontend === name).map((c) => ({ file: c.file, names: c.names, notAfter: c.notAfter })),
+      certificates: certificates.filter((c) => c.frontend === name).map((c) => ({ file: c.file, names: c.names, notAfter: c.notAfter, ocsp: ocspText(c) })),
       routes: f.routes.map((r) => {
         const parts = [
           r.host === undefined ? '' : `host ${[r.host].flat().join('|')}`,
@@ -45,4 +45,10 @@ export function statsSnapshot(generation: Generation, workers: number, certifica
       })),
     })),
   };
+}
+
+/** The stats page's OCSP cell: `off`, `stapled until <nextUpdate>`, or `not stapled` (none verified and valid). */
+function ocspText(c: CertificateInfo): string {
+  if (c.ocsp === undefined) return 'off';
+  return c.ocsp.stapled && c.ocsp.nextUpdate !== undefined ? `stapled until ${new Date(c.ocsp.nextUpdate).toISOString()}` : 'not stapled';
 }

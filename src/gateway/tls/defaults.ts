@@ -23,4 +23,9 @@ export const TLS_DEFAULTS = {
   hsts: { max_age: '365d' },
   /** Like HAProxy's default of a key per hour and 20,000 cached sessions; sessions resume for 2 hours (Node's own default is 5 minutes). */
   sessions: { ticket_rotation: '1h', ticket_overlap: '1h', session_timeout: '2h', session_cache: 20_000 },
+  /**
+   * OCSP stapling off unless asked for; auto mode's timings: HAProxy's tune.ssl.ocsp-update.mindelay and
+   * maxdelay are 5 minutes and 1 hour.
+   */
+  ocsp: { mode: 'off' as const, timeout: '10s', min_refresh: '5m', max_refresh: '1h', retry: '30s' },
 } as const;

@@ -1,4 +1,5 @@
-export { CertificateStore, type CertificateInfo } from './certificate-store.js';
+export { CertificateStore, type CertificateInfo, type OcspInfo } from './certificate-store.js';
+export { ocspShare, verifyOcspResponse, ocspTarget, ocspRequest, type WireOcsp, type OcspObserver, type OcspRefusal } from './ocsp/index.js';
 export { loadCertificate, dnsNames, type LoadedCertificate } from './certificate.js';
 export { createTlsServer, Http2Connections, type TlsServerLimits } from './tls-server.js';
 export { TlsFrontendServer } from './tls-frontend-server.js';
@@ -8,5 +9,5 @@ export { upstreamTls, connectOptions, type UpstreamTls } from './upstream-tls.js
 export { TlsMetrics } from './metrics.js';
 export { sessionCache, SessionCache, type WireSession } from './session-cache.js';
 export { ticketKeys, TicketKeyRing, TicketKeyRotation, toWire, fromWire, type TicketKey, type WireTicketKeys } from './ticket-keys.js';
-export { tlsSessionsSchema, type TlsSessionsConfig, frontendTlsSchema, backendTlsSchema, redirectHttpsSchema, type FrontendTlsConfig, type BackendTlsConfig, type RedirectHttpsConfig } from './schema.js';
+export { tlsSessionsSchema, type TlsSessionsConfig, frontendTlsSchema, backendTlsSchema, redirectHttpsSchema, type FrontendTlsConfig, type OcspConfig, type BackendTlsConfig, type RedirectHttpsConfig } from './schema.js';
 export { MODERN_CIPHERS, TLS_DEFAULTS } from './defaults.js';

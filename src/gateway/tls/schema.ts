@@ -76,6 +76,31 @@ export const clientCertificatesSchema = z.strictObject({
   subject_header: headerName.optional(),
 });
 
+/**
+ * OCSP stapling for every certificate of the frontend: `file` staples `<crt>.ocsp` beside each certificate
+ * (HAProxy's convention: a certificate without one is served without a staple), `auto` fetches from the
+ * certificate's OCSP responder and refreshes (HAProxy's `ocsp-update on`), starting from `<crt>.ocsp` if
+ * present. Every response is verified before it is stapled (./ocsp/verify.ts).
+ */
+export const ocspSchema = z.strictObject({
+  mode: z.enum(['off', 'file', 'auto'], { error: 'expected off, file or auto' }).default(D.ocsp.mode),
+  /** The issuer's certificate (PEM), when neither the certificate file's chain nor `<crt>.issuer` has it. */
+  issuer: path.optional(),
+  /** auto: ask this responder instead of the certificate's Authority Information Access URL. */
+  responder: z.string().regex(/^https?:\/\/[^\s]+$/i, 'expected an http:// or https:// URL').optional(),
+  /** auto: how long one request to the responder may take. */
+  timeout: milliseconds(1).prefault(D.ocsp.timeout),
+  /** auto: refresh at half of a response's validity, but not sooner than this after the last fetch… */
+  min_refresh: milliseconds(1000).prefault(D.ocsp.min_refresh),
+  /** …nor later than this. */
+  max_refresh: milliseconds(1000).prefault(D.ocsp.max_refresh),
+  /** auto: the first retry after a failed fetch; each further failure doubles it, up to max_refresh. */
+  retry: milliseconds(1000).prefault(D.ocsp.retry),
+}, { error: 'expected { mode, issuer, responder, timeout, min_refresh, max_refresh, retry }' })
+  .superRefine((v, ctx) => {
+    if (v.min_refresh > v.max_refresh) ctx.addIssue({ code: 'custom', path: ['min_refresh'], message: 'expected min_refresh no longer than max_refresh' });
+  });
+
 export const frontendTlsSchema = z
   .strictObject({
     cert: path.optional(),
@@ -92,6 +117,8 @@ export const frontendTlsSchema = z
     client_certificates: clientCertificatesSchema.optional(),
     /** `true` or `{ max_age, include_subdomains, preload }`; `false`/absent: no HSTS. */
     hsts: z.preprocess((v) => (v === false ? undefined : v === true ? {} : v), hstsSchema.optional()),
+    /** `off` (default), `file`, `auto`, or the object. */
+    ocsp: z.preprocess((v) => (typeof v === 'string' ? { mode: v } : v), ocspSchema).prefault({}),
   })
   .superRefine((v, ctx) => {
     if ((v.cert === undefined) !== (v.key === undefined)) {
@@ -125,3 +152,4 @@ export type BackendTlsConfig = z.output<typeof backendTlsSchema>;
 export type RedirectHttpsConfig = z.output<typeof redirectHttpsSchema>;
 export type TlsSessionsConfig = z.output<typeof tlsSessionsSchema>;
 export type HstsConfig = z.output<typeof hstsSchema>;
+export type OcspConfig = z.output<typeof ocspSchema>;

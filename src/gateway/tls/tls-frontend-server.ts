@@ -19,7 +19,7 @@ import { createServer as createTlsListener, type Server as TlsListener, type TLS
 import { Http1Server } from '../http1/index.js';
 import type { CertificateStore } from './certificate-store.js';
 import type { FrontendTlsConfig, TlsSessionsConfig } from './schema.js';
-import { Http2Connections, http2SecureServerOptions, noDelay, secureServerOptions, useSharedTicketKeys, type TlsServerLimits } from './tls-server.js';
+import { Http2Connections, http2SecureServerOptions, noDelay, secureServerOptions, useOcsp, useSharedTicketKeys, type TlsServerLimits } from './tls-server.js';
 
 type SecureConnectionListener = (this: TlsListener, socket: TLSSocket) => void;
 
@@ -54,6 +54,7 @@ export class TlsFrontendServer extends EventEmitter {
     this.tls.on('error', this.forwardError);
     noDelay(this.tls as unknown as Server);
     useSharedTicketKeys(this.tls as unknown as Server, sessions);
+    useOcsp(this.tls, store);
     this.http1.on('request', this.forwardRequest);
     this.http1.on('clientError', this.forwardClientError);
   }

@@ -13,7 +13,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import { createSecureServer, type Http2Session } from 'node:http2';
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
-import type { TLSSocket } from 'node:tls';
+import type { Server as TlsListener, TLSSocket } from 'node:tls';
 import type { CertificateStore } from './certificate-store.js';
 import { constants } from 'node:crypto';
 import type { FrontendTlsConfig, TlsSessionsConfig } from './schema.js';
@@ -88,6 +88,15 @@ export function useSharedTicketKeys(server: Server, sessions: TlsSessionsConfig)
   ticketKeys.install(server);
 }
 
+/**
+ * OCSP stapling: Node emits 'OCSPRequest' when a client sends status_request (and only then), with the
+ * certificate the handshake serves; the store answers with its verified response, or none. Always
+ * listened to, so a reload can turn `tls.ocsp` on.
+ */
+export function useOcsp(server: { on(event: 'OCSPRequest', listener: CertificateStore['ocspCallback']): unknown }, store: CertificateStore): void {
+  server.on('OCSPRequest', store.ocspCallback);
+}
+
 /** What every TLS frontend's server is made with: certificates, SNI, session settings, client certificates. */
 export function secureServerOptions(store: CertificateStore, tls: FrontendTlsConfig, sessions: TlsSessionsConfig): object {
   const client = tls.client_certificates;
@@ -127,6 +136,7 @@ export function createTlsServer(store: CertificateStore, tls: FrontendTlsConfig,
     });
     noDelay(server as unknown as Server);
     useSharedTicketKeys(server as unknown as Server, sessions);
+    useOcsp(server, store);
     return { server: server as unknown as Server, http2: undefined };
   }
   const server = createSecureServer(http2SecureServerOptions(common, limits)) as unknown as Server & { maxHeaderSize?: number; requestTimeout: number; connectionsCheckingInterval?: number };
@@ -135,5 +145,6 @@ export function createTlsServer(store: CertificateStore, tls: FrontendTlsConfig,
   server.requestTimeout = 0;
   noDelay(server);
   useSharedTicketKeys(server, sessions);
+  useOcsp(server as unknown as TlsListener, store);
   return { server, http2: new Http2Connections(server) };
 }

@@ -1,7 +1,8 @@
 /**
  * `bind … ssl crt <file|dir>… [alpn h2,http/1.1] [ssl-min-ver …]` → the frontend's `tls`: HAProxy's crt
  * files hold the chain with its key (or the key in <file>.key beside it); a directory gives its files in
- * name order; the first is the default certificate.
+ * name order; the first is the default certificate. A `<crt>.ocsp` beside any crt file turns OCSP stapling
+ * on from files (`tls.ocsp: file`), as HAProxy staples such a file (and a crt without one gets no staple).
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -49,7 +50,7 @@ export function bindTls(st: Statement, options: readonly string[], frontend: Loo
     } else if (o === 'ssl-min-ver' && (value === 'TLSv1.2' || value === 'TLSv1.3')) {
       minVersion = value;
       i++;
-    } else return diag.unsupported(st, `bind option "${o}"`, 'frontends.<name>.tls (cert, key, certificates, min_version, ciphers, http2, client_certificates)');
+    } else return diag.unsupported(st, `bind option "${o}"`, 'frontends.<name>.tls (cert, key, certificates, min_version, ciphers, http2, client_certificates, ocsp)');
   }
   if (!ssl || files.length === 0) return diag.error(st, ssl ? 'ssl needs at least one crt (as in HAProxy)' : 'crt/alpn without ssl');
   // HAProxy's crt is the certificate chain with its key, or the key in <file>.key beside it
@@ -58,6 +59,7 @@ export function bindTls(st: Statement, options: readonly string[], frontend: Loo
   const tls: Loose = { cert: first!.cert, key: first!.key, http2 };
   if (rest.length > 0) tls.certificates = rest;
   if (minVersion !== undefined) tls.min_version = minVersion;
+  if (pairs.some((p) => existsSync(resolve(baseDir, `${p.cert}.ocsp`)))) tls.ocsp = 'file';
   frontend.tls = tls;
   diag.from([...path, 'tls'], st);
 }

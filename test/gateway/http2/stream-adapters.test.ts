@@ -210,3 +210,51 @@ test('Expect: 100-continue gets its 100 before the request is forwarded with its
   assert.equal(echo.bytes, 4);
   assert.equal(echo.headers.expect, undefined, 'Expect is hop-by-hop: not forwarded');
 });
+
+test('compression, CORS and the request ID work on the stream adapters; a local answer carries the request ID', async (t) => {
+  const upstream = await startUpstream('app', (_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.end('x'.repeat(20_000));
+    return true;
+  });
+  t.after(() => upstream.close());
+  const setup = await gatewayFor(t, upstream.address, {
+    default_backend: undefined,
+    request_id: true,
+    compression: { algorithms: ['gzip'] },
+    routes: [{ path_prefix: '/api', backend: 'app', cors: { origins: ['https://app.example.com'] } }, { path_prefix: '/small', backend: 'app', max_body_size: 10 }],
+  });
+  if (setup === undefined) return;
+  const result = await exchange(setup.session, { ':path': '/api/big', 'accept-encoding': 'gzip', origin: 'https://app.example.com' });
+  assert.equal(result.status, 200);
+  const headers = new Map<string, string>();
+  for (let i = 0; i < result.raw.length; i += 2) headers.set(result.raw[i] as string, result.raw[i + 1] as string);
+  assert.equal(headers.get('content-encoding'), 'gzip');
+  assert.equal(headers.get('access-control-allow-origin'), 'https://app.example.com');
+  assert.match(headers.get('x-request-id') ?? '', /^[\w-]{8,}$/);
+  const { gunzipSync } = await import('node:zlib');
+  assert.equal(gunzipSync(result.body).toString(), 'x'.repeat(20_000));
+  const preflight = await exchange(setup.session, { ':method': 'OPTIONS', ':path': '/api/big', origin: 'https://app.example.com', 'access-control-request-method': 'POST' });
+  assert.equal(preflight.status, 204);
+  const tooLarge = await exchange(setup.session, { ':method': 'POST', ':path': '/small', 'content-length': '100' }, Buffer.alloc(100));
+  assert.equal(tooLarge.status, 413);
+  assert.ok(tooLarge.raw.includes('x-request-id'), 'the local answer carries the request ID set before its head');
+  assert.equal(upstream.requests, 1);
+});
+
+test('a drain (GOAWAY) lets every stream in flight on a session finish', async (t) => {
+  const upstream = await startUpstream('app');
+  t.after(() => upstream.close());
+  const setup = await gatewayFor(t, upstream.address);
+  if (setup === undefined) return;
+  const { session, gateway } = setup;
+  const goaway = new Promise<void>((resolve) => session.once('goaway', () => resolve()));
+  const inflight = [200, 300, 400].map((ms) => exchange(session, { ':path': `/slow/${ms}` }));
+  await new Promise((r) => setTimeout(r, 100));
+  const closed = gateway.close();
+  const results = await Promise.all(inflight);
+  assert.deepEqual(results.map((r) => r.status), [200, 200, 200]);
+  assert.deepEqual(results.map((r) => (JSON.parse(r.body.toString()) as { url: string }).url), ['/slow/200', '/slow/300', '/slow/400']);
+  await goaway;
+  await closed;
+});

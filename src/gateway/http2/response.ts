@@ -120,38 +120,42 @@ export class Http2Response extends EventEmitter {
     return this;
   }
 
-  /** One HEADERS frame: `:status`, the pending headers, then `headers`. */
+  /** One HEADERS frame: `:status`, the pending headers `headers` does not name, then `headers`. */
   private respond(headers: OutgoingHttpHeaders | OutgoingHttpHeader[] | undefined, endStream: boolean): void {
     const stream = this.stream;
     if (stream.destroyed || stream.closed) return;
     const list: Array<string | number | readonly string[]> = [':status', this.statusCode];
     const pending = this.pending;
-    if (Array.isArray(headers)) {
-      if (pending !== undefined) for (let i = 0; i < headers.length; i += 2) delete pending[String(headers[i]).toLowerCase()];
-      appendObject(list, pending);
-      for (let i = 0; i < headers.length; i += 2) {
-        const name = headers[i] as string;
-        if (name.length === 10 && name.toLowerCase() === 'connection') continue;
-        list.push(name, headers[i + 1] as string);
-      }
-    } else {
-      if (headers !== undefined && pending !== undefined) for (const name in headers) delete pending[name.toLowerCase()];
-      appendObject(list, pending);
-      appendObject(list, headers as Record<string, number | string | readonly string[]> | undefined);
+    if (pending !== undefined) {
+      for (const name in pending) if (!names(headers, name)) append(list, name, pending[name]);
     }
-    this.pending = undefined;
+    if (Array.isArray(headers)) {
+      for (let i = 0; i < headers.length; i += 2) append(list, headers[i] as string, headers[i + 1] as string);
+    } else if (headers !== undefined) {
+      for (const name in headers) append(list, name, headers[name]);
+    }
+    // throws on a head nghttp2 cannot send (the relay answers 502): the pending headers stay for that answer
     stream.respond(list as unknown as OutgoingHttpHeaders, endStream ? END_STREAM : undefined);
+    this.pending = undefined;
   }
 }
 
 const END_STREAM = Object.freeze({ endStream: true });
 
-function appendObject(list: Array<string | number | readonly string[]>, headers: Record<string, number | string | readonly string[] | undefined> | undefined): void {
-  if (headers === undefined) return;
-  for (const name in headers) {
-    const value = headers[name];
-    if (value === undefined || (name.length === 10 && name.toLowerCase() === 'connection')) continue;
-    if (Array.isArray(value)) for (let i = 0; i < value.length; i++) list.push(name, String(value[i]));
-    else list.push(name, value as string | number);
+/** Adds a field (each value of a list), except `connection`: HTTP/2 has none (the compatibility layer dropped it too). */
+function append(list: Array<string | number | readonly string[]>, name: string, value: number | string | readonly string[] | undefined): void {
+  if (value === undefined || (name.length === 10 && name.toLowerCase() === 'connection')) return;
+  if (Array.isArray(value)) for (let i = 0; i < value.length; i++) list.push(name, String(value[i]));
+  else list.push(name, value as string | number);
+}
+
+/** Whether a head given to writeHead() names this (lower-case) field. */
+function names(headers: OutgoingHttpHeaders | OutgoingHttpHeader[] | undefined, name: string): boolean {
+  if (headers === undefined) return false;
+  if (Array.isArray(headers)) {
+    for (let i = 0; i < headers.length; i += 2) if (String(headers[i]).toLowerCase() === name) return true;
+    return false;
   }
+  for (const key in headers) if (key.toLowerCase() === name) return true;
+  return false;
 }

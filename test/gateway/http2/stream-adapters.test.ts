@@ -258,3 +258,20 @@ test('a drain (GOAWAY) lets every stream in flight on a session finish', async (
   await goaway;
   await closed;
 });
+
+test('an upstream head HTTP/2 cannot carry (two Content-Type fields) is answered 502, with the request ID', async (t) => {
+  const upstream = await rawUpstream((_head, socket) => {
+    socket.write('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Type: text/html\r\nContent-Length: 2\r\n\r\nok');
+  });
+  t.after(() => upstream.close());
+  const setup = await gatewayFor(t, upstream.address, { request_id: true });
+  if (setup === undefined) return;
+  const result = await exchange(setup.session, { ':path': '/two-types' });
+  assert.equal(result.status, 502);
+  assert.match(result.body.toString(), /Bad Gateway/);
+  assert.ok(result.raw.includes('x-request-id'));
+  assert.equal(result.raw.filter((v) => v === 'content-type').length, 1);
+  // the session is unharmed
+  const again = await exchange(setup.session, { ':path': '/two-types' });
+  assert.equal(again.status, 502);
+});

@@ -275,3 +275,22 @@ test('an upstream head HTTP/2 cannot carry (two Content-Type fields) is answered
   const again = await exchange(setup.session, { ':path': '/two-types' });
   assert.equal(again.status, 502);
 });
+
+test('DATA beyond the declared content-length is a protocol error (nghttp2 ends the session); the upstream never gets a complete request', async (t) => {
+  const upstream = await rawUpstream(() => {});
+  t.after(() => upstream.close());
+  const setup = await gatewayFor(t, upstream.address);
+  if (setup === undefined) return;
+  const stream = setup.session.request({ ':method': 'POST', ':path': '/long', 'content-length': '4' });
+  const outcome = new Promise<string>((resolve) => {
+    stream.on('response', (h: IncomingHttpHeaders) => resolve(`status ${String(h[':status'])}`));
+    stream.on('error', (error: Error & { code?: string }) => resolve(error.code ?? 'error'));
+    stream.on('close', () => resolve(`closed ${stream.rstCode}`));
+  });
+  stream.end(Buffer.from('0123456789'));
+  const result = await outcome;
+  assert.match(result, /ERR_HTTP2_SESSION_ERROR|ERR_HTTP2_STREAM_ERROR|closed [1-9]/, `reset, not answered: ${result}`);
+  await new Promise((r) => setTimeout(r, 100));
+  const received = upstream.received.join('');
+  assert.ok(!received.includes('456789'), 'no byte past the declared length reached the upstream');
+});

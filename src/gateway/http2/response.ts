@@ -10,11 +10,11 @@
  * specific ones make respond() throw (the relay answers 502); `date` is added; no body is written after a
  * HEAD, 204 or 304 head (respond() ended the stream); 'drain', 'finish' and 'close' are emitted from the
  * stream's, 'close' once the stream closed for any reason (the request path's client-gone signal);
- * destroy() resets the stream (RST_STREAM).
+ * destroy() resets the stream (RST_STREAM), with INTERNAL_ERROR where the layer said NO_ERROR (below).
  */
 import { EventEmitter } from 'node:events';
 import type { OutgoingHttpHeader, OutgoingHttpHeaders } from 'node:http';
-import type { ServerHttp2Stream } from 'node:http2';
+import { constants, type ServerHttp2Stream } from 'node:http2';
 import type { Socket } from 'node:net';
 import type { ClientRequest } from '../http1/index.js';
 
@@ -113,10 +113,19 @@ export class Http2Response extends EventEmitter {
     return this;
   }
 
+  /**
+   * A response cut short (upstream failure mid-body, an internal error, the client gone): RST_STREAM with
+   * INTERNAL_ERROR. destroy() alone resets with NO_ERROR, which a client reads as the end of a complete
+   * response (node:http2's client ends the stream cleanly); the compatibility layer sent that.
+   */
   destroy(error?: Error): this {
-    if (this.destroyCalled) return this;
+    // after end() the whole response is the stream's: nothing is cut (a second local answer for one
+    // request, when an upstream failure was answered first, ends here)
+    if (this.destroyCalled || this.ending) return this;
     this.destroyCalled = true;
-    this.stream.destroy(error);
+    const stream = this.stream;
+    if (!stream.closed && !stream.destroyed) stream.close(constants.NGHTTP2_INTERNAL_ERROR);
+    stream.destroy(error);
     return this;
   }
 

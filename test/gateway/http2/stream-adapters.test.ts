@@ -274,6 +274,8 @@ test('an upstream head HTTP/2 cannot carry (two Content-Type fields) is answered
   // the session is unharmed
   const again = await exchange(setup.session, { ':path': '/two-types' });
   assert.equal(again.status, 502);
+  const logged = setup.gateway.logs.filter((l) => l.path === '/two-types').map((l) => `${String(l.status)} ${String(l.error)}`);
+  assert.deepEqual(logged, ['502 invalid upstream response header', '502 invalid upstream response header'], 'answered once, for what it is');
 });
 
 test('DATA beyond the declared content-length is a protocol error (nghttp2 ends the session); the upstream never gets a complete request', async (t) => {
@@ -293,4 +295,25 @@ test('DATA beyond the declared content-length is a protocol error (nghttp2 ends 
   await new Promise((r) => setTimeout(r, 100));
   const received = upstream.received.join('');
   assert.ok(!received.includes('456789'), 'no byte past the declared length reached the upstream');
+});
+
+test('an upstream that dies mid-body: the client stream is reset, never ended as if complete', async (t) => {
+  const upstream = await rawUpstream((_head, socket) => {
+    socket.write('HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n' + 'x'.repeat(1000));
+    setTimeout(() => socket.destroy(), 50);
+  });
+  t.after(() => upstream.close());
+  const setup = await gatewayFor(t, upstream.address);
+  if (setup === undefined) return;
+  const stream = setup.session.request({ ':path': '/cut' });
+  let bytes = 0;
+  stream.on('data', (chunk: Buffer) => (bytes += chunk.length));
+  const outcome = await new Promise<string>((resolve) => {
+    stream.on('end', () => resolve('end'));
+    stream.on('error', (error: Error & { code?: string }) => resolve(error.code ?? 'error'));
+    stream.on('close', () => resolve(`close rst ${stream.rstCode}`));
+  });
+  assert.ok(bytes < 100_000);
+  assert.notEqual(outcome, 'end', 'a cut response must not end like a complete one');
+  assert.notEqual(outcome, `close rst ${constants.NGHTTP2_NO_ERROR}`, `reset with an error code, got ${outcome}`);
 });

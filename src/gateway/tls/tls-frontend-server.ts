@@ -3,7 +3,8 @@
  * Each connection is dispatched by what ALPN negotiated, once its handshake is done:
  * - `h2`: node:http2's sessions (node's own http2 connection listener, called here), each request stream
  *   served through the core stream API by small adapters (src/gateway/http2), not node:http2's
- *   compatibility layer (Http2ServerRequest/Response), which cost about a third of the h2 path's CPU;
+ *   compatibility layer (Http2ServerRequest/Response), which cost a quarter to a third of the h2 path's CPU
+ *   (docs/benchmarks.md, "The HTTP/2 path");
  * - `http/1.1`, or no ALPN: the gateway's HTTP/1.1 server (src/gateway/http1), which adopts the TLSSocket
  *   and reads its native handle (TLSWrap, a StreamBase like a TCP handle: node:https reads it the same way).
  * With `http2: false` the TLS server is a plain `tls.Server` offering `http/1.1` only.

@@ -1,6 +1,7 @@
 /**
  * The admission pipeline, written once for every kind of request (HTTP/1.1 on the gateway's own server,
- * HTTP/1.1 and HTTP/2 on node:http's, and upgrades on both): framing (node:http's heads) → upgrade rules → route → source rules →
+ * HTTP/2 streams through src/gateway/http2, HTTP/1.1 and HTTP/2 on node's servers with `server: node`, and
+ * upgrades): framing (node:http's heads) → upgrade rules → route → source rules →
  * route answers → body limit → rate limit → authorize → rate limit by subject → header rules → trace
  * context → body buffering → forward (balance, dispatch; for an upgrade, the tunnel after the upstream's 101). A stage that
  * answers ends the request; nothing reaches a backend without having passed every stage before it.

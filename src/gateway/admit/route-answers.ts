@@ -5,6 +5,7 @@
  */
 import { originAllowed, preflightHeaders } from '../forward/cors.js';
 import { hasRequestBody } from '../forward/retry-policy.js';
+import { Http2Request } from '../http2/index.js';
 import { MESSAGES } from '../listen/local-response.js';
 import { sendAnswer, type SentAnswer } from '../listen/route-answer.js';
 import { renderStatsPage } from '../admin/stats-page.js';
@@ -48,6 +49,8 @@ function statsAnswer(generation: Generation): SentAnswer {
 
 /** The request goes to `target`: its rewritten path, its body, and a 413 for a body declared too large. */
 function proxied(request: GatewayRequest, target: RouteTarget): void {
-  const body = hasRequestBody(request.req) ? request.req : null;
+  const req = request.req;
+  // an HTTP/2 request (TLS frontends' own path) reads its body from its stream
+  const body = hasRequestBody(req) ? (req instanceof Http2Request ? req.body : req) : null;
   request.proxy(target, routedPath(target.rewrite, request.upstreamPath), body);
 }

@@ -65,10 +65,12 @@ export abstract class ResponseRelay {
     try {
       request.res.writeHead(statusCode, headers);
     } catch {
-      // a header value Node refuses to send: answer 502 rather than forward it or crash
+      // a head Node refuses to send (HTTP/2: e.g. two Content-Type fields): answer 502 rather than forward it
+      // or crash. The answer comes first: stopping the upstream reports its abort to the exchange at once,
+      // which would otherwise answer too, as an upstream failure of the server
       this.expected = -1;
-      this.stopUpstream('invalid upstream response header');
       this.answer(502, MESSAGES.badGateway, true, 'invalid upstream response header');
+      this.stopUpstream('invalid upstream response header');
       return false;
     }
     if (compressWith !== undefined) this.startCompressor(createCompressor(compressWith, sizeHint));

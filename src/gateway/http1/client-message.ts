@@ -1,7 +1,8 @@
 /**
- * A client request and its response as the gateway's request path sees them: what node:http's
- * IncomingMessage/ServerResponse (TLS and HTTP/2 frontends) and the gateway's own HTTP/1.1 server (plain
- * frontends) both provide. Code on the request path uses these, so it works the same behind either server.
+ * A client request and its response as the gateway's request path sees them: what the gateway's own
+ * HTTP/1.1 server, the HTTP/2 stream adapters (src/gateway/http2: an Http2Request is no Readable, its body is
+ * its stream) and node:http's IncomingMessage/ServerResponse (`server: node`, node:http2's compatibility
+ * layer) all provide. Code on the request path uses these, so it works the same behind any of them.
  */
 import type { IncomingHttpHeaders, OutgoingHttpHeader, OutgoingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';

@@ -1,7 +1,10 @@
 /**
  * A TLS frontend's listener (unless it says `server: node`): TLS is Node's, HTTP/1.1 is the gateway's own.
  * Each connection is dispatched by what ALPN negotiated, once its handshake is done:
- * - `h2`: node:http2, exactly as before (node's own http2 connection listener, called here);
+ * - `h2`: node:http2's sessions (node's own http2 connection listener, called here), each request stream
+ *   served through the core stream API by small adapters (src/gateway/http2), not node:http2's
+ *   compatibility layer (Http2ServerRequest/Response), which cost a quarter to a third of the h2 path's CPU
+ *   (docs/benchmarks.md, "The HTTP/2 path");
  * - `http/1.1`, or no ALPN: the gateway's HTTP/1.1 server (src/gateway/http1), which adopts the TLSSocket
  *   and reads its native handle (TLSWrap, a StreamBase like a TCP handle: node:https reads it the same way).
  * With `http2: false` the TLS server is a plain `tls.Server` offering `http/1.1` only.
@@ -12,11 +15,12 @@
  * the HTTP/2 sessions too (GOAWAY to each on a drain).
  */
 import { EventEmitter } from 'node:events';
-import { createSecureServer } from 'node:http2';
-import type { Server } from 'node:http';
+import { createSecureServer, type ServerHttp2Stream } from 'node:http2';
+import type { IncomingHttpHeaders, Server } from 'node:http';
 import type { AddressInfo, ListenOptions, Socket } from 'node:net';
 import { createServer as createTlsListener, type Server as TlsListener, type TLSSocket } from 'node:tls';
 import { Http1Server } from '../http1/index.js';
+import { serveStream } from '../http2/index.js';
 import type { CertificateStore } from './certificate-store.js';
 import type { FrontendTlsConfig, TlsSessionsConfig } from './schema.js';
 import { Http2Connections, http2SecureServerOptions, noDelay, secureServerOptions, useOcsp, useSharedTicketKeys, type TlsServerLimits } from './tls-server.js';
@@ -44,7 +48,8 @@ export class TlsFrontendServer extends EventEmitter {
       server.removeAllListeners('secureConnection');
       this.h2 = listeners[0];
       this.sessions = new Http2Connections(server as unknown as Server, false);
-      server.on('request', this.forwardRequest);
+      // 'stream', never 'request': a 'request' listener would make node:http2 set up its compatibility layer
+      server.on('stream', this.onStream);
       this.tls = server;
     } else {
       this.tls = createTlsListener({ ...common, ALPNProtocols: ['http/1.1'] });
@@ -68,6 +73,10 @@ export class TlsFrontendServer extends EventEmitter {
     // still gets the answer. Set here, for these sockets only: HTTP/2 sessions keep node's default.
     socket.allowHalfOpen = true;
     this.http1.accept(socket);
+  };
+
+  private readonly onStream = (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, _flags: number, rawHeaders: string[]): void => {
+    serveStream(this.forwardRequest, stream, headers, rawHeaders);
   };
 
   private readonly forwardConnection = (socket: Socket): void => {

@@ -90,7 +90,6 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const tlsMetrics = new TlsMetrics(metrics.registry);
   const certificates = () => [...listeners.values()].flatMap((l) => l.certificateInfo());
   tlsMetrics.setSource(certificates);
-  tlsMetrics.setOcspSource(() => [...listeners.values()].flatMap((l) => l.certificates?.ocspInfo() ?? []));
   const frontends: BoundAddress[] = [];
   let admin: AdminServer | undefined;
   let adminAddress: AddressInfo | undefined;

@@ -33,14 +33,6 @@ export interface CertificateInfo {
   readonly ocsp?: { readonly stapled: boolean; readonly nextUpdate: number | undefined } | undefined;
 }
 
-export interface OcspInfo {
-  readonly frontend: string;
-  readonly file: string;
-  readonly stapled: boolean;
-  /** The stapled response's nextUpdate (ms since the epoch), if it has one. */
-  readonly nextUpdate: number | undefined;
-}
-
 function pairs(config: FrontendTlsConfig): Array<{ cert: string; key: string }> {
   const list = config.cert !== undefined && config.key !== undefined ? [{ cert: config.cert, key: config.key }] : [];
   return [...list, ...config.certificates];
@@ -220,14 +212,6 @@ export class CertificateStore {
   /** Stops every OCSP refresh (the listener closed). */
   close(): void {
     for (const entry of this.entries) entry.stapler?.stop();
-  }
-
-  ocspInfo(): OcspInfo[] {
-    const info: OcspInfo[] = [];
-    for (const { certificate, stapler } of this.entries) {
-      if (stapler !== undefined) info.push({ frontend: this.frontend, file: certificate.file, ...stapler.expires() });
-    }
-    return info;
   }
 
   certificates(): CertificateInfo[] {

@@ -1,4 +1,4 @@
-export { CertificateStore, type CertificateInfo, type OcspInfo } from './certificate-store.js';
+export { CertificateStore, type CertificateInfo } from './certificate-store.js';
 export { ocspShare, verifyOcspResponse, ocspTarget, ocspRequest, type WireOcsp, type OcspObserver, type OcspRefusal } from './ocsp/index.js';
 export { loadCertificate, dnsNames, type LoadedCertificate } from './certificate.js';
 export { createTlsServer, Http2Connections, type TlsServerLimits } from './tls-server.js';

@@ -6,13 +6,12 @@
  * among them), and the seconds each certificate's stapled response has left (0: nothing stapled).
  */
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { CertificateInfo, OcspInfo } from './certificate-store.js';
+import type { CertificateInfo } from './certificate-store.js';
 import type { OcspObserver } from './ocsp/index.js';
 
 export class TlsMetrics {
   readonly reloadErrors: Counter<'frontend'>;
   private source: () => readonly CertificateInfo[] = () => [];
-  private ocspSource: () => readonly OcspInfo[] = () => [];
   /** What the certificate stores count OCSP events with. */
   readonly ocsp: OcspObserver;
 
@@ -62,9 +61,11 @@ export class TlsMetrics {
       collect() {
         this.reset();
         const now = Date.now();
-        for (const o of self.ocspSource()) {
+        for (const c of self.source()) {
+          const o = c.ocsp;
+          if (o === undefined) continue; // tls.ocsp off
           const left = o.stapled && o.nextUpdate !== undefined ? Math.max(0, Math.floor((o.nextUpdate - now) / 1000)) : 0;
-          this.labels(o.frontend, o.file).set(left);
+          this.labels(c.frontend, c.file).set(left);
         }
       },
     });
@@ -73,10 +74,6 @@ export class TlsMetrics {
       fetched: (frontend, ok) => fetches.labels(frontend, ok ? 'ok' : 'failed').inc(),
       refused: (frontend, reason) => refused.labels(frontend, reason).inc(),
     };
-  }
-
-  setOcspSource(source: () => readonly OcspInfo[]): void {
-    this.ocspSource = source;
   }
 
   setSource(source: () => readonly CertificateInfo[]): void {

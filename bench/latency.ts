@@ -1,8 +1,9 @@
 /**
  * Latency benchmark (issue #21): constant-rate, open-loop load with coordinated-omission correction, so
  * a stall shows up in the tail instead of pausing the load generator (wrk's closed loop hides it).
- * For each workload — plain proxying, the seed's JWT rules with 1,000 reused tokens, with a distinct
- * token per request, and plain proxying over TLS with HTTP/2 — it first measures HAProxy's maximum
+ * For each workload — plain proxying, the seed's JWT rules with 1,000 reused tokens, with 100,000 reused
+ * tokens (jwt-many: ten times the verified-token cache's default size, so the cache cannot hold them all),
+ * with a distinct token per request, and plain proxying over TLS with HTTP/2 — it first measures HAProxy's maximum
  * (wrk, or h2load for HTTP/2, closed loop; Gatehouse's too with GATEHOUSE_BENCH_BASIS=own|both), then
  * runs Gatehouse and HAProxy side by side at shares of that rate: p50/p99/p99.9/max.
  *
@@ -19,14 +20,16 @@
  * Default layout: 1 core per target pinned to CPU 0, the generators and the upstream on the others
  * (GATEHOUSE_BENCH_PIN=1 unless set to 0). Environment: GATEHOUSE_BENCH_RUNS (3), GATEHOUSE_BENCH_SECONDS
  * (20; 60 for the stall target), GATEHOUSE_BENCH_CORES (1), GATEHOUSE_BENCH_CONNECTIONS (50),
- * GATEHOUSE_BENCH_WORKLOADS (comma list, all), GATEHOUSE_BENCH_LOADS (0.5,0.8), GATEHOUSE_BENCH_DISTINCT (100000),
+ * GATEHOUSE_BENCH_WORKLOADS (comma list, all), GATEHOUSE_BENCH_LOADS (0.5,0.8), GATEHOUSE_BENCH_DISTINCT (distinct tokens: by
+ * default as many as the fastest jwt-distinct run sends, so no token comes round twice; a smaller number set here
+ * makes the rows say WRAPPED), GATEHOUSE_BENCH_MANY (jwt-many's tokens, 100000),
  * GATEHOUSE_BENCH_MAX (req/s: a cap on every measured maximum), GATEHOUSE_BENCH_BASIS (haproxy | own | both:
  * whose maximum the loads are shares of — HAProxy's for both targets, as issue #21 defines, or each
  * target's own), GATEHOUSE_BENCH_WRK2 (path to wrk2's `wrk`), GATEHOUSE_BENCH_STREAMS (h2load -m, 100).
  */
 import { execFile } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LoopStats } from '../src/gateway/observe/index.js';
@@ -46,7 +49,7 @@ import { parseWrk, runWrk } from './support/wrk.js';
 import { runWrk2, wrk2WarmupSeconds, WRK2_ENV } from './support/wrk2.js';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
-const WORKLOADS: Workload[] = ['plain', 'jwt-reused', 'jwt-distinct', 'h2-tls'];
+const WORKLOADS: Workload[] = ['plain', 'jwt-reused', 'jwt-many', 'jwt-distinct', 'h2-tls'];
 const TARGETS: TargetName[] = ['gatehouse', 'haproxy'];
 const BASES: Record<string, Basis[]> = { haproxy: ['haproxy'], own: ['own'], both: ['haproxy', 'own'] };
 /** The warm-up of the Node client and of h2load (wrk2 has its own calibration). */
@@ -148,11 +151,13 @@ export async function run(): Promise<void> {
   writeFileSync(tls.key, site.key, { mode: 0o600 });
   writeFileSync(tls.combined, site.cert + site.key, { mode: 0o600 });
   const tokens: Record<string, string> = {};
-  const distinctCount = env('GATEHOUSE_BENCH_DISTINCT', 100_000);
-  if (workloads.includes('jwt-reused')) writeFileSync((tokens['jwt-reused'] = join(dir, 'reused.txt')), (await makeTokens(1_000, privateKey, 'reused')).join('\n') + '\n');
-  if (workloads.includes('jwt-distinct')) {
-    console.log(`signing ${distinctCount} distinct tokens...`);
-    writeFileSync((tokens['jwt-distinct'] = join(dir, 'distinct.txt')), (await makeTokens(distinctCount, privateKey, 'distinct')).join('\n') + '\n');
+  const distinctSet = process.env.GATEHOUSE_BENCH_DISTINCT;
+  let distinctCount = distinctSet === undefined ? 100_000 : Number(distinctSet);
+  const sets: [Workload, number, string][] = [['jwt-reused', 1_000, 'reused'], ['jwt-many', env('GATEHOUSE_BENCH_MANY', 100_000), 'many'], ['jwt-distinct', distinctCount, 'distinct']];
+  for (const [workload, count, tag] of sets) {
+    if (!workloads.includes(workload)) continue;
+    if (count > 1_000) console.log(`signing ${count} ${tag} tokens...`);
+    writeFileSync((tokens[workload] = join(dir, `${tag}.txt`)), (await makeTokens(count, privateKey, tag)).join('\n') + '\n');
   }
   const upstream = await startUpstream(dir, pin.load);
   const setup: TargetSetup = { dir, upstream: upstream.address, cores, pin, pubkey, tls };
@@ -173,6 +178,15 @@ export async function run(): Promise<void> {
         if (!pairs.some(([pt, po]) => pt === t && po === of)) pairs.push([t, of]);
       }
       const warmup = warmupSeconds(workload, wrk2, connections);
+      if (workload === 'jwt-distinct' && distinctSet === undefined) {
+        // enough tokens that the fastest run (warm-up included) never sends one twice
+        const needed = Math.ceil(Math.max(...pairs.map(([, of]) => max[of] as number)) * Math.max(...loads) * (seconds + warmup) * 1.05);
+        if (needed > distinctCount) {
+          console.log(`signing ${needed - distinctCount} more distinct tokens (${needed} in all, so no run wraps)...`);
+          appendFileSync(tokens[workload] as string, (await makeTokens(needed - distinctCount, privateKey, `distinct-${distinctCount}`)).join('\n') + '\n');
+          distinctCount = needed;
+        }
+      }
       for (let r = 0; r < runs; r++) {
         for (const load of loads) {
           for (let k = 0; k < pairs.length; k++) {

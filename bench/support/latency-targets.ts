@@ -15,7 +15,7 @@ import { haproxyPreamble } from './haproxy.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
-export type Workload = 'plain' | 'jwt-reused' | 'jwt-distinct' | 'h2-tls';
+export type Workload = 'plain' | 'jwt-reused' | 'jwt-many' | 'jwt-distinct' | 'h2-tls';
 export type TargetName = 'gatehouse' | 'haproxy';
 
 export interface LatencyTarget {
@@ -40,7 +40,7 @@ let serial = 0;
 
 export async function startLatencyTarget(name: TargetName, workload: Workload, s: TargetSetup): Promise<LatencyTarget> {
   const port = await freePort();
-  const jwt = workload === 'jwt-reused' || workload === 'jwt-distinct';
+  const jwt = workload.startsWith('jwt-');
   if (name === 'haproxy') {
     const cfg = join(s.dir, `haproxy-${workload}.cfg`);
     const bind = workload === 'h2-tls' ? `127.0.0.1:${port} ssl crt ${s.tls.combined} alpn h2,http/1.1` : `127.0.0.1:${port}`;

@@ -7,6 +7,7 @@ import cluster from 'node:cluster';
 import { loadGatewayConfig, runCluster, startGateway, type RunningGateway } from '../../gateway/index.js';
 import { checkWorkerLayout } from '../../gateway/config/index.js';
 import { workerCount } from '../../gateway/runtime/cluster.js';
+import { applyV8Tuning } from '../../gateway/runtime/v8-tuning.js';
 import { BatchedLineWriter, startLoopStats } from '../../gateway/observe/index.js';
 import { ErrorCode, GatehouseError } from '../../shared/errors.js';
 import { createLogger } from '../../shared/logger.js';
@@ -26,6 +27,8 @@ export async function run(argv: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
+  // before anything is allocated for serving: pretenuring off (runtime/v8-tuning.ts); a bad value exits 1
+  applyV8Tuning();
   // one batched, line-atomic writer: an access line per request must not cost a write() per request
   const logger = createLogger({ name: 'gateway', destination: new BatchedLineWriter(1) as unknown as NodeJS.WritableStream });
   // GATEHOUSE_LOOP_STATS: event-loop delay and GC pauses of each process that serves (not the primary)

@@ -86,7 +86,7 @@ export async function run(): Promise<void> {
   const results = new Map<string, number[]>(cases.map(([name]) => [name, []]));
   const idpHitsAfterBuild = login.idpHits();
   for (const [, policy, requests] of cases) {
-    // admit every token twice (cached from the second sighting), then warm up
+    // show every token twice (cached once seen before, the cache having room), then warm up
     for (let pass = 0; pass < 3; pass++) for (const r of requests) await policy.authorize(r);
     timeLoop(policy, requests);
   }

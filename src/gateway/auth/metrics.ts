@@ -16,6 +16,8 @@ interface Totals {
   cacheHit: number;
   cacheNegativeHit: number;
   cacheMiss: number;
+  cacheAdmitted: number;
+  cacheRejected: number;
   fetchOk: number;
   fetchError: number;
   readonly discovery: Map<DiscoveryResult, number>;
@@ -51,6 +53,20 @@ new Counter({
       if (t.cacheHit > 0) this.inc({ policy, result: 'hit' }, t.cacheHit);
       if (t.cacheNegativeHit > 0) this.inc({ policy, result: 'negative_hit' }, t.cacheNegativeHit);
       if (t.cacheMiss > 0) this.inc({ policy, result: 'miss' }, t.cacheMiss);
+    }
+  },
+});
+
+new Counter({
+  name: 'gatehouse_auth_cache_admissions_total',
+  help: 'Verified tokens seen before that were cached (admitted) or kept out because the cache was full and its least recently used entry was used at least as often (rejected), by policy.',
+  labelNames: ['policy', 'result'] as const,
+  registers: [authMetricsRegistry],
+  collect() {
+    this.reset();
+    for (const [policy, t] of totals) {
+      if (t.cacheAdmitted > 0) this.inc({ policy, result: 'admitted' }, t.cacheAdmitted);
+      if (t.cacheRejected > 0) this.inc({ policy, result: 'rejected' }, t.cacheRejected);
     }
   },
 });
@@ -99,7 +115,7 @@ export class PolicyMetrics {
   constructor(policy: string) {
     let t = totals.get(policy);
     if (t === undefined) {
-      t = { allow: 0, deny: new Map(), cacheHit: 0, cacheNegativeHit: 0, cacheMiss: 0, fetchOk: 0, fetchError: 0, discovery: new Map() };
+      t = { allow: 0, deny: new Map(), cacheHit: 0, cacheNegativeHit: 0, cacheMiss: 0, cacheAdmitted: 0, cacheRejected: 0, fetchOk: 0, fetchError: 0, discovery: new Map() };
       totals.set(policy, t);
     }
     this.t = t;
@@ -124,6 +140,16 @@ export class PolicyMetrics {
 
   cacheMiss(): void {
     this.t.cacheMiss++;
+  }
+
+  /** A verified token seen before entered the cache (on a miss only: the hit path counts nothing more). */
+  cacheAdmitted(): void {
+    this.t.cacheAdmitted++;
+  }
+
+  /** A verified token seen before was kept out: the cache was full of tokens used at least as often. */
+  cacheRejected(): void {
+    this.t.cacheRejected++;
   }
 
   fetched(result: 'ok' | 'error'): void {

@@ -1,7 +1,9 @@
 /**
  * The verified-token cache: a bounded LRU whose entries never outlive the token's exp, plus a smaller
  * negative cache so that a repeated bad token costs a hash and a map lookup. The policy clears both on
- * any key change, and a new policy (reload) starts empty.
+ * any key change, and a new policy (reload) starts empty. What enters the positive cache is decided by
+ * the admission policy (admission.ts: seen before, and more often than the LRU entry it would evict, which
+ * `victim()` shows without promoting it); `set` itself always inserts and evicts the LRU entry when full.
  *
  * Keys. Both caches are looked up by the token's last TAIL_CHARS characters (its signature), and an
  * entry only answers when the whole token is the same: a positive entry holds the exact token text that
@@ -50,7 +52,8 @@ export function tokenTail(token: string): string {
 
 /**
  * FNV-1a over the token's last TAIL_CHARS characters, as a signed 32-bit integer (a small integer in
- * V8, so a Map lookup on it hashes nothing). The negative cache's key and the admission fingerprint.
+ * V8, so a Map lookup on it hashes nothing). The negative cache's key and what the admission sketch
+ * counts sightings by; a positive entry keeps it, so a hit and the eviction victim need no rehashing.
  */
 export function tailHash(token: string): number {
   let h = 0x811c9dc5;
@@ -99,6 +102,16 @@ export class LruCache<V, K extends string | number = string> {
       this.pushHead(entry);
     }
     return entry.value;
+  }
+
+  /**
+   * What `set` of a new key would evict and lose: the least recently used entry's value, without
+   * promoting it; undefined when there is room or that entry has expired by `nowMs` (evicting it loses
+   * nothing). The admission policy compares a candidate with it (admission.ts).
+   */
+  victim(nowMs: number): V | undefined {
+    if (this.map.size < this.maxEntries || this.tail === null || this.tail.expiresAtMs <= nowMs) return undefined;
+    return this.tail.value;
   }
 
   set(key: K, value: V, expiresAtMs: number): void {

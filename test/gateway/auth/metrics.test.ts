@@ -1,4 +1,4 @@
-/** Metrics: decisions by reason, cache lookups, key fetches by result, key age — in authMetricsRegistry. */
+/** Metrics: decisions by reason, cache lookups and admissions, key fetches by result, key age — in authMetricsRegistry. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { authMetricsRegistry } from '../../../src/gateway/auth/index.js';
@@ -22,6 +22,8 @@ test('decisions by reason, cache hits, key fetches and key age appear in the Pro
   assert.match(text, /gatehouse_auth_decisions_total\{policy="metrics-demo",result="deny",reason="MISSING"\} 1/);
   assert.match(text, /gatehouse_auth_cache_lookups_total\{policy="metrics-demo",result="hit"\} 1/);
   assert.match(text, /gatehouse_auth_cache_lookups_total\{policy="metrics-demo",result="miss"\} 3/);
+  assert.match(text, /gatehouse_auth_cache_admissions_total\{policy="metrics-demo",result="admitted"\} 1/);
+  assert.doesNotMatch(text, /gatehouse_auth_cache_admissions_total\{policy="metrics-demo",result="rejected"\}/, 'nothing was kept out of a cache with room');
   assert.match(text, /gatehouse_auth_key_fetches_total\{policy="metrics-demo",result="ok"\} 1/);
   assert.match(text, /gatehouse_auth_key_age_seconds\{policy="metrics-demo"\} 42/);
   p.close();

@@ -1,20 +1,47 @@
 /**
  * The verified-token cache: bounded, positive entries found by the token's tail but answering only for the
  * exact token text that verified, denials for the same digest (never junk text kept), no entry outlives exp,
- * repeated bad tokens answered from the negative cache, every entry gone on policy rebuild.
+ * repeated bad tokens answered from the negative cache, every entry gone on policy rebuild; TinyLFU
+ * admission (a token seen before, and once full only if seen more often than the entry it would evict):
+ * a working set larger than the cache keeps a stable part cached, a scan does not displace hot tokens,
+ * and a token that becomes hot still gets in.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LruCache, tailHash, tokenDigest } from '../../../src/gateway/auth/token-cache.js';
-import { authMetricsRegistry } from '../../../src/gateway/auth/index.js';
+import { authMetricsRegistry, type AuthPolicy } from '../../../src/gateway/auth/index.js';
 import { b64u, clock, flipSignatureBit, json, NOW_MS, NOW_S, policy, reasonOf, segments, token, validClaims } from './support.js';
 
-async function lookups(policyName: string): Promise<Record<string, number>> {
-  const metric = (await authMetricsRegistry.getMetricsAsJSON()).find((m) => m.name === 'gatehouse_auth_cache_lookups_total');
+/** One policy's series of a metric labelled by result. */
+async function byResult(metricName: string, policyName: string): Promise<Record<string, number>> {
+  const metric = (await authMetricsRegistry.getMetricsAsJSON()).find((m) => m.name === metricName);
   const out: Record<string, number> = {};
   for (const v of metric?.values ?? []) if (v.labels.policy === policyName) out[v.labels.result as string] = v.value;
   return out;
 }
+const lookups = (policyName: string) => byResult('gatehouse_auth_cache_lookups_total', policyName);
+const admissions = (policyName: string) => byResult('gatehouse_auth_cache_admissions_total', policyName);
+
+/** Whether one more request with `t` was answered from the cache (and that it was allowed). */
+async function hits(p: AuthPolicy, policyName: string, t: string): Promise<boolean> {
+  const before = (await lookups(policyName)).hit ?? 0;
+  assert.equal(await reasonOf(p, t), 'OK');
+  return ((await lookups(policyName)).hit ?? 0) > before;
+}
+
+test('LRU: victim() shows the entry an insert would evict, without promoting it; none while there is room or once it expired', () => {
+  const cache = new LruCache<string>(2);
+  cache.set('a', 'A', 100);
+  assert.equal(cache.victim(0), undefined, 'room left');
+  cache.set('b', 'B', 200);
+  assert.equal(cache.victim(0), 'A');
+  assert.equal(cache.victim(0), 'A', 'looking did not make it recent');
+  assert.equal(cache.get('a', 0), 'A');
+  assert.equal(cache.victim(0), 'B', 'a use did');
+  assert.equal(cache.victim(200), undefined, 'an expired victim loses nothing');
+  cache.set('c', 'C', 300);
+  assert.equal(cache.get('b', 0), undefined, 'set evicted the victim');
+});
 
 test('LRU: bounded, least recently used evicted first, expired entries never returned', () => {
   const cache = new LruCache<number>(3);
@@ -112,8 +139,8 @@ test('admission: a token used once is never cached; from its second sighting it 
   p.close();
 });
 
-test('admission: every token of a round-robin set is cached from its second sighting (no two tokens undo each other\'s sighting)', async () => {
-  // The one-fingerprint-per-slot table this replaced let two tokens of the same slot evict each other's
+test('admission: while the cache has room, every token of a round-robin set is cached from its second sighting', async () => {
+  // A one-fingerprint-per-slot table (two filters ago) let two tokens of the same slot evict each other's
   // sighting forever: with 200 tokens in its 1,024 slots, ~20 pairs were never cached.
   clock.now = NOW_MS;
   const p = await policy({ cache: { max_entries: 500 } }, 'cache-round-robin');
@@ -158,20 +185,76 @@ test('repeated bad tokens come from the negative cache; time-dependent denials (
 });
 
 test('the cache is bounded by max_entries and can be turned off', async () => {
+  clock.now = NOW_MS;
   const small = await policy({ cache: { max_entries: 2 } }, 'cache-small');
   const tokens = [1, 2, 3].map((i) => token({ claims: validClaims({ sub: `u${i}` }) }));
   for (const t of tokens) {
     await reasonOf(small, t);
-    await reasonOf(small, t); // second sighting: cached
+    await reasonOf(small, t); // second sighting: cached while there is room; u3 finds the cache full
   }
-  await reasonOf(small, tokens[0] as string);
-  assert.equal((await lookups('cache-small')).hit ?? 0, 0, 'the first token was evicted');
-  await reasonOf(small, tokens[2] as string);
-  assert.equal((await lookups('cache-small')).hit, 1);
+  assert.deepEqual(await admissions('cache-small'), { admitted: 2, rejected: 1 }, 'u3 was seen no more often than the entry it would evict');
+  const cached = [];
+  for (const t of tokens) cached.push(await hits(small, 'cache-small', t));
+  assert.deepEqual(cached, [true, true, false], 'never more than max_entries tokens answered from the cache');
+  small.close();
   const off = await policy({ cache: false }, 'cache-off');
   await reasonOf(off, tokens[0] as string);
   await reasonOf(off, tokens[0] as string);
+  await reasonOf(off, tokens[0] as string);
   assert.deepEqual(await lookups('cache-off'), {});
+  assert.deepEqual(await admissions('cache-off'), {});
+  off.close();
+});
+
+test('a round-robin working set 3× max_entries keeps a stable third cached (hit rate ≈ max_entries / working set, not ~0)', async () => {
+  // Admitting every reused token made each one evict another here: the LRU churned with no hits, and
+  // every request left a cache entry behind for the garbage collector to promote.
+  clock.now = NOW_MS;
+  const p = await policy({ cache: { max_entries: 20 } }, 'cache-loop');
+  const tokens = Array.from({ length: 60 }, (_, i) => token({ claims: validClaims({ sub: `loop-${i}` }) }));
+  for (let pass = 0; pass < 3; pass++) for (const t of tokens) assert.equal(await reasonOf(p, t), 'OK');
+  const before = await lookups('cache-loop');
+  const admittedBefore = (await admissions('cache-loop')).admitted ?? 0;
+  for (let pass = 0; pass < 3; pass++) for (const t of tokens) assert.equal(await reasonOf(p, t), 'OK');
+  const after = await lookups('cache-loop');
+  const hitRate = ((after.hit ?? 0) - (before.hit ?? 0)) / 180;
+  assert.ok(hitRate >= 0.25 && hitRate <= 20 / 60, `hit rate ${hitRate} over three passes, 1/3 at most`);
+  assert.ok(((await admissions('cache-loop')).admitted ?? 0) - admittedBefore <= 5, 'the cached part is stable: (almost) no inserts once settled');
+  p.close();
+});
+
+test('a hot set that fits survives a long scan of one-off and twice-seen tokens: all still hits afterwards', async () => {
+  clock.now = NOW_MS;
+  const p = await policy({ cache: { max_entries: 50 } }, 'cache-scan'); // frequencies age every 500 sightings
+  const hot = Array.from({ length: 30 }, (_, i) => token({ claims: validClaims({ sub: `hot-${i}` }) }));
+  for (let pass = 0; pass < 8; pass++) for (const t of hot) assert.equal(await reasonOf(p, t), 'OK');
+  // 300 sightings, so the scan outlasts one halving of every count: 150 one-off tokens and 75 seen twice
+  for (let i = 0; i < 75; i++) {
+    const once = [0, 1].map((k) => token({ claims: validClaims({ sub: `once-${i}-${k}` }) }));
+    const twice = token({ claims: validClaims({ sub: `twice-${i}` }) });
+    for (const t of [once[0], twice, once[1], twice]) assert.equal(await reasonOf(p, t as string), 'OK');
+  }
+  const stillCached = [];
+  for (const t of hot) stillCached.push(await hits(p, 'cache-scan', t));
+  assert.deepEqual(stillCached, hot.map(() => true));
+  assert.ok(((await admissions('cache-scan')).rejected ?? 0) >= 50, 'twice-seen tokens were kept out once the cache was full');
+  p.close();
+});
+
+test('a token that becomes hot displaces a cold entry: aging keeps the cache from freezing on formerly hot tokens', async () => {
+  clock.now = NOW_MS;
+  const p = await policy({ cache: { max_entries: 10 } }, 'cache-newly-hot'); // frequencies age every 100 sightings
+  const old = Array.from({ length: 10 }, (_, i) => token({ claims: validClaims({ sub: `old-${i}` }) }));
+  // 390 sightings: the last halving at 300, then 9 more each, so every old token's count is saturated (16)
+  for (let pass = 0; pass < 39; pass++) for (const t of old) assert.equal(await reasonOf(p, t), 'OK');
+  const fresh = token({ claims: validClaims({ sub: 'newly-hot' }) });
+  const answers: boolean[] = [];
+  for (let i = 0; i < 40 && !answers.includes(true); i++) answers.push(await hits(p, 'cache-newly-hot', fresh));
+  assert.ok(answers.slice(0, 10).every((hit) => !hit), 'not cached at its second sighting: every old token was used more');
+  assert.ok(answers.includes(true), `cached after the old tokens' counts were halved (${answers.length} uses)`);
+  assert.equal(await hits(p, 'cache-newly-hot', old[0] as string), false, 'the least recently used old token was evicted for it');
+  assert.equal(await hits(p, 'cache-newly-hot', old[9] as string), true, 'the others stay');
+  p.close();
 });
 
 test('a rebuilt policy (reload) starts with an empty cache', async () => {

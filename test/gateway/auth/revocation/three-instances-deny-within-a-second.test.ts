@@ -80,7 +80,7 @@ test('three instances × two workers: denied on each within 1 s of the revoking 
   const instances = [await startInstance(), await startInstance(), await startInstance()];
   const userId = await setup.user('many@example.com');
   const { token } = await setup.login('many@example.com');
-  // every worker verifies the token and caches it (admitted from the second sighting)
+  // every worker verifies the token and caches it (admitted once seen before: the cache has room)
   for (const gateway of instances) for (let i = 0; i < 8; i++) assert.equal(await status(gateway, token), 200);
 
   const polls = instances.map(() => [] as Array<{ at: number; status: number }>);
